@@ -1,0 +1,123 @@
+package dev.proxima.tensor;
+
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Element types of a {@link Tensor}.
+ *
+ * <h2>Promotion</h2>
+ * Binary operations first convert both operands to {@link #promote(DType, DType)}, which follows
+ * NumPy's rules for arrays:
+ * <ul>
+ *   <li>{@code BOOL} promotes to any other type;</li>
+ *   <li>two integer types promote to the smallest integer type holding both ranges
+ *       ({@code U8} with {@code I8} gives {@code I32}, since Proxima has no 16-bit integers);</li>
+ *   <li>an integer type with a float type gives the float type if the float represents every value of
+ *       the integer exactly ({@code I8}/{@code U8} with {@code F32} → {@code F32}), else {@code F64}
+ *       ({@code I32}/{@code I64} with {@code F32} → {@code F64});</li>
+ *   <li>{@code F32} with {@code F64} gives {@code F64}.</li>
+ * </ul>
+ * A Java scalar operand ({@code t.add(2.0)}) is "weak" as in NumPy 2: it takes the tensor's type if
+ * the tensor is floating point, or if both are integral; an integer tensor with a fractional scalar
+ * becomes {@code F64}.
+ *
+ * <h2>Conversions</h2>
+ * Float to integer truncates toward zero, saturates at the target's range and maps NaN to 0;
+ * integer to a narrower integer wraps (two's complement); anything to {@code BOOL} is {@code value != 0}.
+ */
+public enum DType {
+    /** 32-bit IEEE float. */
+    F32(4, Kind.FLOAT, ValueLayout.JAVA_FLOAT),
+    /** 64-bit IEEE float. */
+    F64(8, Kind.FLOAT, ValueLayout.JAVA_DOUBLE),
+    /** 32-bit signed integer. */
+    I32(4, Kind.SIGNED, ValueLayout.JAVA_INT),
+    /** 64-bit signed integer. */
+    I64(8, Kind.SIGNED, ValueLayout.JAVA_LONG),
+    /** 8-bit signed integer. */
+    I8(1, Kind.SIGNED, ValueLayout.JAVA_BYTE),
+    /** 8-bit unsigned integer. */
+    U8(1, Kind.UNSIGNED, ValueLayout.JAVA_BYTE),
+    /** Boolean, one byte per element holding 0 or 1. */
+    BOOL(1, Kind.BOOL, ValueLayout.JAVA_BYTE);
+
+    enum Kind { FLOAT, SIGNED, UNSIGNED, BOOL }
+
+    private final int byteSize;
+    private final Kind kind;
+    private final ValueLayout layout;
+
+    DType(int byteSize, Kind kind, ValueLayout layout) {
+        this.byteSize = byteSize;
+        this.kind = kind;
+        this.layout = layout;
+    }
+
+    /** Bytes per element. */
+    public int byteSize() {
+        return byteSize;
+    }
+
+    /** The FFM layout of one element (native byte order). */
+    public ValueLayout layout() {
+        return layout;
+    }
+
+    /** True for {@code F32} and {@code F64}. */
+    public boolean isFloating() {
+        return kind == Kind.FLOAT;
+    }
+
+    /** True for the signed and unsigned integer types (not {@code BOOL}). */
+    public boolean isInteger() {
+        return kind == Kind.SIGNED || kind == Kind.UNSIGNED;
+    }
+
+    /** The type both operands of a binary operation are converted to (see the class comment). */
+    public static DType promote(DType a, DType b) {
+        if (a == b) {
+            return a;
+        }
+        if (a == BOOL) {
+            return b;
+        }
+        if (b == BOOL) {
+            return a;
+        }
+        if (a.isFloating() && b.isFloating()) {
+            return F64;
+        }
+        if (a.isFloating() || b.isFloating()) {
+            DType f = a.isFloating() ? a : b;
+            DType i = a.isFloating() ? b : a;
+            if (f == F64) {
+                return F64;
+            }
+            return i.byteSize <= 1 ? F32 : F64;
+        }
+        // two different integer types
+        if (a.kind == b.kind) {
+            return a.byteSize >= b.byteSize ? a : b;
+        }
+        DType s = a.kind == Kind.SIGNED ? a : b;
+        DType u = a.kind == Kind.SIGNED ? b : a; // only U8 is unsigned
+        return s.byteSize > u.byteSize ? s : I32;
+    }
+
+    /** The result type of {@code tensor op scalar} under NumPy 2's weak-scalar rule. */
+    static DType promoteScalar(DType tensor, double scalar) {
+        if (tensor.isFloating()) {
+            return tensor;
+        }
+        boolean integral = scalar == Math.rint(scalar) && !Double.isInfinite(scalar);
+        if (!integral) {
+            return F64;
+        }
+        return tensor == BOOL ? I64 : tensor;
+    }
+
+    /** The type a floating-point function (exp, log, mean…) computes in: floats keep, others give F64. */
+    static DType floating(DType t) {
+        return t.isFloating() ? t : F64;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.proxima.tensor;
+
+import dev.proxima.blas.OpenBlas;
+import dev.proxima.tensor.internal.Backends;
+import dev.proxima.tensor.internal.Parallel;
+import dev.proxima.tensor.spi.Backend;
+import jdk.incubator.vector.FloatVector;
+
+import java.util.List;
+
+/** Facts about the running platform: Java, vector width, threads, OpenBLAS, devices. */
+public final class Proxima {
+
+    private Proxima() {
+    }
+
+    /**
+     * A snapshot of the platform.
+     *
+     * @param javaVersion   {@code Runtime.version()}
+     * @param vectorBits    width of the Vector API's preferred species
+     * @param threads       worker threads for elementwise loops and OpenBLAS ({@code proxima.threads})
+     * @param openBlas      the loaded OpenBLAS library
+     * @param openBlasThreads threads OpenBLAS reports
+     * @param devices       one line per backend: available or not, and why
+     */
+    public record Info(String javaVersion, int vectorBits, int threads, OpenBlas.Library openBlas, int openBlasThreads,
+                       List<String> devices) {
+        /** A multi-line human-readable report. */
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            sb.append("Java            ").append(javaVersion).append('\n');
+            sb.append("Vector API      ").append(vectorBits).append("-bit preferred species\n");
+            sb.append("Threads         ").append(threads).append(" (OpenBLAS: ").append(openBlasThreads).append(")\n");
+            sb.append("OpenBLAS        ").append(openBlas.origin()).append(' ').append(openBlas.path()).append('\n');
+            sb.append("  config        ").append(openBlas.config()).append('\n');
+            sb.append("  core          ").append(openBlas.coreName()).append('\n');
+            for (String note : openBlas.notes()) {
+                sb.append("  note          ").append(note).append('\n');
+            }
+            for (String d : devices) {
+                sb.append("Device          ").append(d).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+
+    /** Describes the platform; loads OpenBLAS if it is not loaded yet. */
+    public static Info info() {
+        List<String> devices = Backends.all().values().stream()
+                .map(b -> (b.isAvailable() ? "" : "unavailable ") + b.describe()).toList();
+        return new Info(Runtime.version().toString(), FloatVector.SPECIES_PREFERRED.vectorBitSize(), Parallel.threads(),
+                OpenBlas.library(), OpenBlas.threads(), devices);
+    }
+
+    /** The backends this process knows. */
+    static List<Backend> backends() {
+        return List.copyOf(Backends.all().values());
+    }
+}

@@ -1,0 +1,126 @@
+package dev.proxima.tensor;
+
+import java.util.ArrayList;
+
+/**
+ * Owns every tensor created on this thread while it is the innermost open scope, and closes them
+ * when it closes.
+ *
+ * {@snippet :
+ * Tensor kept;
+ * try (Scope scope = Scope.open()) {
+ *     Tensor a = Tensor.ones(DType.F32, 3, 3);
+ *     Tensor b = a.mul(2).add(1);        // a, b and the temporary a*2 belong to the scope
+ *     kept = scope.keep(b.sum());        // moved to the enclosing scope (or to the caller)
+ * }                                      // a, b and a*2 are freed here
+ * kept.close();
+ * }
+ *
+ * <p>Scopes nest per thread and must be closed innermost first, by the thread that opened them
+ * (try-with-resources does both). A tensor created outside any scope belongs to the caller, who closes
+ * it. Closing a scope twice is harmless.
+ */
+public final class Scope implements AutoCloseable {
+
+    private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
+
+    private final Scope parent;
+    private final Thread thread;
+    private final ArrayList<Tensor> owned = new ArrayList<>();
+    private boolean closed;
+
+    private Scope(Scope parent) {
+        this.parent = parent;
+        this.thread = Thread.currentThread();
+    }
+
+    /** Opens a scope nested in this thread's current one. */
+    public static Scope open() {
+        Scope s = new Scope(CURRENT.get());
+        CURRENT.set(s);
+        return s;
+    }
+
+    /** The innermost open scope of this thread, or null. */
+    static Scope current() {
+        return CURRENT.get();
+    }
+
+    void adopt(Tensor t) {
+        owned.add(t);
+        t.owner = this;
+    }
+
+    void forget(Tensor t) {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            if (owned.get(i) == t) {
+                owned.remove(i);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Moves {@code tensor} out of this scope into the enclosing one, or to the caller if there is none.
+     *
+     * @return {@code tensor}
+     * @throws IllegalArgumentException if this scope does not own {@code tensor}
+     * @throws IllegalStateException    if the scope is closed
+     */
+    public Tensor keep(Tensor tensor) {
+        if (closed) {
+            throw new IllegalStateException("scope is closed");
+        }
+        if (tensor.owner != this) {
+            throw new IllegalArgumentException("this scope does not own the tensor " + tensor.describe());
+        }
+        forget(tensor);
+        tensor.owner = null;
+        if (parent != null && !parent.closed) {
+            parent.adopt(tensor);
+        }
+        return tensor;
+    }
+
+    /** Number of open tensors this scope owns. */
+    public int size() {
+        return owned.size();
+    }
+
+    /**
+     * Closes every tensor the scope owns (newest first) and makes the enclosing scope current again.
+     *
+     * @throws IllegalStateException if called from another thread than the one that opened the scope,
+     *                               or while a scope nested in it is still open
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("a scope must be closed by the thread that opened it (" + thread.getName() + ")");
+        }
+        if (CURRENT.get() != this) {
+            throw new IllegalStateException("close the innermost scope first");
+        }
+        closed = true;
+        CURRENT.set(parent);
+        RuntimeException failure = null;
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            Tensor t = owned.get(i);
+            t.owner = null;
+            try {
+                t.close();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        owned.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

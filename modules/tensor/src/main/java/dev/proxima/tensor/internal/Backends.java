@@ -1,0 +1,43 @@
+package dev.proxima.tensor.internal;
+
+import dev.proxima.tensor.Device;
+import dev.proxima.tensor.spi.Backend;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/** The backends found by {@link ServiceLoader}, by device kind. */
+public final class Backends {
+
+    private static final Map<String, Backend> BY_KIND = load();
+
+    private Backends() {
+    }
+
+    private static Map<String, Backend> load() {
+        Map<String, Backend> map = new LinkedHashMap<>();
+        for (Backend b : ServiceLoader.load(Backend.class, Backends.class.getClassLoader())) {
+            map.putIfAbsent(b.kind(), b);
+        }
+        map.putIfAbsent("cpu", new CpuBackend());
+        return Map.copyOf(map);
+    }
+
+    /** The backend for {@code device}. */
+    public static Backend of(Device device) {
+        Backend b = BY_KIND.get(device.kind());
+        if (b == null) {
+            throw new IllegalArgumentException("no backend for device " + device + " (known: " + BY_KIND.keySet() + ")");
+        }
+        if (!b.isAvailable()) {
+            throw new IllegalStateException("device " + device + " is not available: " + b.describe());
+        }
+        return b;
+    }
+
+    /** All backends, available or not. */
+    public static Map<String, Backend> all() {
+        return BY_KIND;
+    }
+}

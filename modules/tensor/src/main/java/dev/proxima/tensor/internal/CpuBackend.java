@@ -1,0 +1,88 @@
+package dev.proxima.tensor.internal;
+
+import dev.proxima.blas.OpenBlas;
+import dev.proxima.tensor.Device;
+import dev.proxima.tensor.spi.Backend;
+import dev.proxima.tensor.spi.BinaryOp;
+import dev.proxima.tensor.spi.ReduceOp;
+import dev.proxima.tensor.spi.Storage;
+import dev.proxima.tensor.spi.StridedView;
+import dev.proxima.tensor.spi.UnaryOp;
+import jdk.incubator.vector.FloatVector;
+
+/** The host backend: Vector API loops split over {@link Parallel} workers, OpenBLAS for matmul. */
+public final class CpuBackend implements Backend {
+
+    /** Creates the backend (called by the service loader). */
+    public CpuBackend() {
+    }
+
+    @Override
+    public String kind() {
+        return "cpu";
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return "cpu: " + Parallel.threads() + " threads, Vector API " + FloatVector.SPECIES_PREFERRED.vectorBitSize()
+                + "-bit, OpenBLAS " + OpenBlas.library();
+    }
+
+    @Override
+    public Storage allocate(Device device, long bytes) {
+        if (!device.equals(Device.CPU)) {
+            throw new IllegalArgumentException("the cpu backend cannot allocate on " + device);
+        }
+        return HostStorage.allocate(bytes);
+    }
+
+    @Override
+    public void copy(StridedView src, StridedView dst) {
+        Elementwise.copy(src, dst);
+    }
+
+    @Override
+    public void fill(StridedView dst, double value) {
+        Elementwise.fill(dst, value);
+    }
+
+    @Override
+    public void iota(StridedView dst, double start, double step) {
+        Elementwise.iota(dst, start, step);
+    }
+
+    @Override
+    public void unary(UnaryOp op, StridedView src, StridedView dst) {
+        Elementwise.unary(op, src, dst);
+    }
+
+    @Override
+    public void binary(BinaryOp op, StridedView a, StridedView b, StridedView dst) {
+        Elementwise.binary(op, a, b, dst);
+    }
+
+    @Override
+    public void mulAdd(StridedView a, StridedView b, StridedView c, StridedView dst) {
+        Elementwise.mulAdd(a, b, c, dst);
+    }
+
+    @Override
+    public void where(StridedView condition, StridedView a, StridedView b, StridedView dst) {
+        Elementwise.where(condition, a, b, dst);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
+        Reduce.reduce(op, src, axes, dst);
+    }
+
+    @Override
+    public void matmul(StridedView a, StridedView b, StridedView dst) {
+        Matmul.matmul(a, b, dst);
+    }
+}

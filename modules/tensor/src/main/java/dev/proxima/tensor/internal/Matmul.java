@@ -1,0 +1,140 @@
+package dev.proxima.tensor.internal;
+
+import dev.proxima.blas.Cblas;
+import dev.proxima.tensor.DType;
+import dev.proxima.tensor.spi.StridedView;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Batched matrix products through OpenBLAS gemm. A matrix operand whose last two strides describe a
+ * row-major matrix or its transpose is passed to BLAS as is (with the transpose flag); any other
+ * layout (broadcast or doubly strided) is first copied to a dense temporary.
+ */
+final class Matmul {
+
+    private Matmul() {
+    }
+
+    /** How BLAS should read a rows×cols matrix with strides (sr, sc), or null if it cannot. */
+    record Operand(Cblas.Transpose trans, int ld) {
+        static Operand of(long rows, long cols, long sr, long sc) {
+            // row-major as stored: element (i, j) at i*ld + j
+            if ((sc == 1 || cols == 1) && (rows == 1 || sr >= Math.max(1, cols))) {
+                long ld = rows == 1 ? Math.max(1, cols) : sr;
+                if (ld <= Integer.MAX_VALUE) {
+                    return new Operand(Cblas.Transpose.NO_TRANS, (int) ld);
+                }
+            }
+            // the transpose of a row-major cols×rows matrix: element (i, j) at j*ld + i
+            if ((sr == 1 || rows == 1) && (cols == 1 || sc >= Math.max(1, rows))) {
+                long ld = cols == 1 ? Math.max(1, rows) : sc;
+                if (ld <= Integer.MAX_VALUE) {
+                    return new Operand(Cblas.Transpose.TRANS, (int) ld);
+                }
+            }
+            return null;
+        }
+    }
+
+    static void matmul(StridedView a, StridedView b, StridedView dst) {
+        int r = dst.rank();
+        long m = dst.shape()[r - 2];
+        long n = dst.shape()[r - 1];
+        long k = a.shape()[r - 1];
+        if (m > Integer.MAX_VALUE || n > Integer.MAX_VALUE || k > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("matmul dimensions exceed the BLAS int range: m=" + m + " n=" + n + " k=" + k);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            Elementwise.fill(dst, 0);
+            return;
+        }
+        Operand oa = Operand.of(m, k, a.strides()[r - 2], a.strides()[r - 1]);
+        Operand ob = Operand.of(k, n, b.strides()[r - 2], b.strides()[r - 1]);
+        if (oa == null) {
+            try (Dense dense = Dense.of(a)) {
+                matmul(dense.view, b, dst);
+            }
+            return;
+        }
+        if (ob == null) {
+            try (Dense dense = Dense.of(b)) {
+                matmul(a, dense.view, dst);
+            }
+            return;
+        }
+        boolean f32 = dst.dtype() == DType.F32;
+        int esize = dst.dtype().byteSize();
+        MemorySegment sa = a.storage().segment();
+        MemorySegment sb = b.storage().segment();
+        MemorySegment sd = dst.storage().segment();
+        long batches = dst.size() / (m * n);
+        long[] idx = new long[r - 2];
+        long aSpan = span(m, k, oa), bSpan = span(k, n, ob);
+        for (long bi = 0; bi < batches; bi++) {
+            long ao = a.offset(), bo = b.offset(), dOff = dst.offset();
+            for (int d = 0; d < r - 2; d++) {
+                ao += idx[d] * a.strides()[d];
+                bo += idx[d] * b.strides()[d];
+                dOff += idx[d] * dst.strides()[d];
+            }
+            MemorySegment pa = sa.asSlice(ao * esize, aSpan * esize);
+            MemorySegment pb = sb.asSlice(bo * esize, bSpan * esize);
+            MemorySegment pd = sd.asSlice(dOff * esize, m * n * esize);
+            if (f32) {
+                Cblas.sgemm(Cblas.Layout.ROW_MAJOR, oa.trans(), ob.trans(), (int) m, (int) n, (int) k,
+                        1f, pa, oa.ld(), pb, ob.ld(), 0f, pd, (int) n);
+            } else {
+                Cblas.dgemm(Cblas.Layout.ROW_MAJOR, oa.trans(), ob.trans(), (int) m, (int) n, (int) k,
+                        1.0, pa, oa.ld(), pb, ob.ld(), 0.0, pd, (int) n);
+            }
+            for (int d = r - 3; d >= 0; d--) {
+                if (++idx[d] < dst.shape()[d]) {
+                    break;
+                }
+                idx[d] = 0;
+            }
+        }
+    }
+
+    /** Elements BLAS may touch for a rows×cols operand read as {@code op}. */
+    private static long span(long rows, long cols, Operand op) {
+        return op.trans() == Cblas.Transpose.NO_TRANS ? (rows - 1) * op.ld() + cols : (cols - 1) * op.ld() + rows;
+    }
+
+    /** A dense, row-major copy of a view, freed on close. */
+    private static final class Dense implements AutoCloseable {
+        final StridedView view;
+
+        private Dense(StridedView view) {
+            this.view = view;
+        }
+
+        static Dense of(StridedView v) {
+            long[] shape = v.shape();
+            long[] strides = new long[shape.length];
+            long s = 1;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                strides[d] = s;
+                s *= shape[d];
+            }
+            HostStorage storage = HostStorage.allocate(s * v.dtype().byteSize());
+            StridedView dense = new StridedView(storage, v.dtype(), shape, strides, 0);
+            try {
+                Elementwise.copy(v, dense);
+            } catch (RuntimeException e) {
+                storage.release();
+                throw e;
+            }
+            return new Dense(dense);
+        }
+
+        @Override
+        public void close() {
+            view.storage().release();
+        }
+    }
+}
