@@ -69,28 +69,28 @@ final class Elementwise {
         });
     }
 
+    // Each dense loop is its own small method: one method holding every Vector API operation grows past
+    // what C2 will compile, and the loop then runs interpreted-speed boxed vectors (measured: 10x slower).
+
     private static void unaryF32(UnaryOp op, MemorySegment s, long so, long ss, MemorySegment d, long dof, long ds, long n) {
         long j = 0;
-        if (ss == 1 && ds == 1 && op != UnaryOp.SIGN) {
-            long bound = FS.loopBound(n);
-            for (; j < bound; j += FS.length()) {
-                FloatVector v = FloatVector.fromMemorySegment(FS, s, (so + j) * 4, NATIVE);
-                FloatVector r = switch (op) {
-                    case NEG -> v.neg();
-                    case ABS -> v.abs();
-                    case EXP -> v.lanewise(VectorOperators.EXP);
-                    case LOG -> v.lanewise(VectorOperators.LOG);
-                    case SQRT -> v.sqrt();
-                    case TANH -> v.lanewise(VectorOperators.TANH);
-                    case SIN -> v.lanewise(VectorOperators.SIN);
-                    case COS -> v.lanewise(VectorOperators.COS);
-                    case SIGMOID -> FloatVector.broadcast(FS, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-                    case SQUARE -> v.mul(v);
-                    case RECIPROCAL -> FloatVector.broadcast(FS, 1f).div(v);
-                    case SIGN, NOT -> throw new AssertionError(op);
-                };
-                r.intoMemorySegment(d, (dof + j) * 4, NATIVE);
-            }
+        if (ss == 1 && ds == 1) {
+            long sb = so * 4;
+            long db = dof * 4;
+            j = switch (op) {
+                case NEG -> negF32(s, sb, d, db, n);
+                case ABS -> absF32(s, sb, d, db, n);
+                case SQRT -> sqrtF32(s, sb, d, db, n);
+                case SQUARE -> squareF32(s, sb, d, db, n);
+                case RECIPROCAL -> reciprocalF32(s, sb, d, db, n);
+                case EXP -> expF32(s, sb, d, db, n);
+                case LOG -> logF32(s, sb, d, db, n);
+                case TANH -> tanhF32(s, sb, d, db, n);
+                case SIN -> sinF32(s, sb, d, db, n);
+                case COS -> cosF32(s, sb, d, db, n);
+                case SIGMOID -> sigmoidF32(s, sb, d, db, n);
+                case SIGN, NOT -> 0;
+            };
         }
         for (; j < n; j++) {
             float x = s.getAtIndex(F32, so + j * ss);
@@ -98,33 +98,220 @@ final class Elementwise {
         }
     }
 
+    private static FloatVector loadF32(MemorySegment s, long byteOffset) {
+        return FloatVector.fromMemorySegment(FS, s, byteOffset, NATIVE);
+    }
+
+    private static long negF32(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = FS.loopBound(n);
+        for (long j = 0; j < bound; j += FS.length()) {
+            loadF32(s, sb + j * 4).neg().intoMemorySegment(d, db + j * 4, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long absF32(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = FS.loopBound(n);
+        for (long j = 0; j < bound; j += FS.length()) {
+            loadF32(s, sb + j * 4).abs().intoMemorySegment(d, db + j * 4, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long sqrtF32(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = FS.loopBound(n);
+        for (long j = 0; j < bound; j += FS.length()) {
+            loadF32(s, sb + j * 4).sqrt().intoMemorySegment(d, db + j * 4, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long squareF32(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = FS.loopBound(n);
+        for (long j = 0; j < bound; j += FS.length()) {
+            FloatVector v = loadF32(s, sb + j * 4);
+            v.mul(v).intoMemorySegment(d, db + j * 4, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long reciprocalF32(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = FS.loopBound(n);
+        FloatVector one = FloatVector.broadcast(FS, 1f);
+        for (long j = 0; j < bound; j += FS.length()) {
+            one.div(loadF32(s, sb + j * 4)).intoMemorySegment(d, db + j * 4, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long sigmoidF32(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = FS.loopBound(n);
+        FloatVector one = FloatVector.broadcast(FS, 1f);
+        for (long j = 0; j < bound; j += FS.length()) {
+            one.div(loadF32(s, sb + j * 4).neg().lanewise(VectorOperators.EXP).add(one)).intoMemorySegment(d, db + j * 4, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long expF32(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = FS.loopBound(n);
+        for (long j = 0; j < bound; j += FS.length()) {
+            loadF32(s, sb + j * 4).lanewise(VectorOperators.EXP).intoMemorySegment(d, db + j * 4, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long logF32(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = FS.loopBound(n);
+        for (long j = 0; j < bound; j += FS.length()) {
+            loadF32(s, sb + j * 4).lanewise(VectorOperators.LOG).intoMemorySegment(d, db + j * 4, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long tanhF32(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = FS.loopBound(n);
+        for (long j = 0; j < bound; j += FS.length()) {
+            loadF32(s, sb + j * 4).lanewise(VectorOperators.TANH).intoMemorySegment(d, db + j * 4, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long sinF32(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = FS.loopBound(n);
+        for (long j = 0; j < bound; j += FS.length()) {
+            loadF32(s, sb + j * 4).lanewise(VectorOperators.SIN).intoMemorySegment(d, db + j * 4, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long cosF32(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = FS.loopBound(n);
+        for (long j = 0; j < bound; j += FS.length()) {
+            loadF32(s, sb + j * 4).lanewise(VectorOperators.COS).intoMemorySegment(d, db + j * 4, NATIVE);
+        }
+        return bound;
+    }
+
     private static void unaryF64(UnaryOp op, MemorySegment s, long so, long ss, MemorySegment d, long dof, long ds, long n) {
         long j = 0;
-        if (ss == 1 && ds == 1 && op != UnaryOp.SIGN) {
-            long bound = DS.loopBound(n);
-            for (; j < bound; j += DS.length()) {
-                DoubleVector v = DoubleVector.fromMemorySegment(DS, s, (so + j) * 8, NATIVE);
-                DoubleVector r = switch (op) {
-                    case NEG -> v.neg();
-                    case ABS -> v.abs();
-                    case EXP -> v.lanewise(VectorOperators.EXP);
-                    case LOG -> v.lanewise(VectorOperators.LOG);
-                    case SQRT -> v.sqrt();
-                    case TANH -> v.lanewise(VectorOperators.TANH);
-                    case SIN -> v.lanewise(VectorOperators.SIN);
-                    case COS -> v.lanewise(VectorOperators.COS);
-                    case SIGMOID -> DoubleVector.broadcast(DS, 1).div(v.neg().lanewise(VectorOperators.EXP).add(1));
-                    case SQUARE -> v.mul(v);
-                    case RECIPROCAL -> DoubleVector.broadcast(DS, 1).div(v);
-                    case SIGN, NOT -> throw new AssertionError(op);
-                };
-                r.intoMemorySegment(d, (dof + j) * 8, NATIVE);
-            }
+        if (ss == 1 && ds == 1) {
+            long sb = so * 8;
+            long db = dof * 8;
+            j = switch (op) {
+                case NEG -> negF64(s, sb, d, db, n);
+                case ABS -> absF64(s, sb, d, db, n);
+                case SQRT -> sqrtF64(s, sb, d, db, n);
+                case SQUARE -> squareF64(s, sb, d, db, n);
+                case RECIPROCAL -> reciprocalF64(s, sb, d, db, n);
+                case EXP -> expF64(s, sb, d, db, n);
+                case LOG -> logF64(s, sb, d, db, n);
+                case TANH -> tanhF64(s, sb, d, db, n);
+                case SIN -> sinF64(s, sb, d, db, n);
+                case COS -> cosF64(s, sb, d, db, n);
+                case SIGMOID -> sigmoidF64(s, sb, d, db, n);
+                case SIGN, NOT -> 0;
+            };
         }
         for (; j < n; j++) {
             double x = s.getAtIndex(F64, so + j * ss);
             d.setAtIndex(F64, dof + j * ds, unaryDouble(op, x));
         }
+    }
+
+    private static DoubleVector loadF64(MemorySegment s, long byteOffset) {
+        return DoubleVector.fromMemorySegment(DS, s, byteOffset, NATIVE);
+    }
+
+    private static long negF64(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = DS.loopBound(n);
+        for (long j = 0; j < bound; j += DS.length()) {
+            loadF64(s, sb + j * 8).neg().intoMemorySegment(d, db + j * 8, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long absF64(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = DS.loopBound(n);
+        for (long j = 0; j < bound; j += DS.length()) {
+            loadF64(s, sb + j * 8).abs().intoMemorySegment(d, db + j * 8, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long sqrtF64(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = DS.loopBound(n);
+        for (long j = 0; j < bound; j += DS.length()) {
+            loadF64(s, sb + j * 8).sqrt().intoMemorySegment(d, db + j * 8, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long squareF64(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = DS.loopBound(n);
+        for (long j = 0; j < bound; j += DS.length()) {
+            DoubleVector v = loadF64(s, sb + j * 8);
+            v.mul(v).intoMemorySegment(d, db + j * 8, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long reciprocalF64(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = DS.loopBound(n);
+        DoubleVector one = DoubleVector.broadcast(DS, 1);
+        for (long j = 0; j < bound; j += DS.length()) {
+            one.div(loadF64(s, sb + j * 8)).intoMemorySegment(d, db + j * 8, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long sigmoidF64(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = DS.loopBound(n);
+        DoubleVector one = DoubleVector.broadcast(DS, 1);
+        for (long j = 0; j < bound; j += DS.length()) {
+            one.div(loadF64(s, sb + j * 8).neg().lanewise(VectorOperators.EXP).add(one)).intoMemorySegment(d, db + j * 8, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long expF64(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = DS.loopBound(n);
+        for (long j = 0; j < bound; j += DS.length()) {
+            loadF64(s, sb + j * 8).lanewise(VectorOperators.EXP).intoMemorySegment(d, db + j * 8, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long logF64(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = DS.loopBound(n);
+        for (long j = 0; j < bound; j += DS.length()) {
+            loadF64(s, sb + j * 8).lanewise(VectorOperators.LOG).intoMemorySegment(d, db + j * 8, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long tanhF64(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = DS.loopBound(n);
+        for (long j = 0; j < bound; j += DS.length()) {
+            loadF64(s, sb + j * 8).lanewise(VectorOperators.TANH).intoMemorySegment(d, db + j * 8, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long sinF64(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = DS.loopBound(n);
+        for (long j = 0; j < bound; j += DS.length()) {
+            loadF64(s, sb + j * 8).lanewise(VectorOperators.SIN).intoMemorySegment(d, db + j * 8, NATIVE);
+        }
+        return bound;
+    }
+
+    private static long cosF64(MemorySegment s, long sb, MemorySegment d, long db, long n) {
+        long bound = DS.loopBound(n);
+        for (long j = 0; j < bound; j += DS.length()) {
+            loadF64(s, sb + j * 8).lanewise(VectorOperators.COS).intoMemorySegment(d, db + j * 8, NATIVE);
+        }
+        return bound;
     }
 
     static double unaryDouble(UnaryOp op, double x) {
@@ -183,7 +370,7 @@ final class Elementwise {
 
     private static boolean vectorizable(BinaryOp op) {
         return switch (op) {
-            case ADD, SUB, MUL, DIV, MIN, MAX, POW -> true;
+            case ADD, SUB, MUL, DIV, MIN, MAX -> true;
             default -> false;
         };
     }
@@ -205,7 +392,6 @@ final class Elementwise {
                     case DIV -> x.div(y);
                     case MIN -> x.min(y);
                     case MAX -> x.max(y);
-                    case POW -> x.pow(y);
                     default -> throw new AssertionError(op);
                 };
                 r.intoMemorySegment(d, (dof + j) * 4, NATIVE);
@@ -247,7 +433,6 @@ final class Elementwise {
                     case DIV -> x.div(y);
                     case MIN -> x.min(y);
                     case MAX -> x.max(y);
-                    case POW -> x.pow(y);
                     default -> throw new AssertionError(op);
                 };
                 r.intoMemorySegment(d, (dof + j) * 8, NATIVE);

@@ -1,0 +1,151 @@
+package dev.proxima.samples.tour;
+
+import dev.proxima.tensor.DType;
+import dev.proxima.tensor.Memory;
+import dev.proxima.tensor.Proxima;
+import dev.proxima.tensor.Scope;
+import dev.proxima.tensor.Tensor;
+
+import java.util.Locale;
+
+/**
+ * A guided tour of Proxima: prints the platform report, then runs real computations and checks each
+ * result against a known answer while timing it.
+ */
+public final class Tour {
+
+    private Tour() {
+    }
+
+    /** Runs the tour; no arguments. */
+    public static void main(String[] args) {
+        Locale.setDefault(Locale.ROOT);
+        System.out.println("== Proxima tour ==");
+        System.out.print(Proxima.info());
+        System.out.println();
+        try (Scope scope = Scope.open()) {
+            basics();
+            matmul(DType.F32, 2048);
+            matmul(DType.F64, 2048);
+            elementwise(10_000_000);
+            powerIteration(40);
+        }
+        System.out.printf("%nHost memory still allocated after the tour: %d bytes%n", Memory.allocatedBytes());
+    }
+
+    private static void basics() {
+        System.out.println("-- Views, broadcasting, reductions");
+        Tensor x = Tensor.arange(0, 12, 1, DType.F32).reshape(3, 4);
+        System.out.println("x               = " + x);
+        System.out.println("x.T (a view)    = " + x.transpose() + "  strides " + java.util.Arrays.toString(x.transpose().strides()));
+        Tensor centered = x.sub(x.mean(new int[]{0}, true));
+        System.out.println("x - mean(x, 0)  = " + centered);
+        System.out.println("sum(x, 1)       = " + x.sum(1));
+        System.out.println("|x|_2           = " + x.norm().item() + "  (sqrt(506) = " + Math.sqrt(506) + ")");
+        System.out.println("x[:, ::2]       = " + x.slice(1, 0, 4, 2));
+        System.out.println();
+    }
+
+    /** Deterministic, well-conditioned test data: sin of a ramp. */
+    private static Tensor data(DType dtype, long n, double phase) {
+        return Tensor.arange(0, n * n, 1, dtype).mul(0.001).add(phase).sin().reshape(n, n);
+    }
+
+    private static void matmul(DType dtype, int n) {
+        System.out.printf("-- %s matmul %dx%d (OpenBLAS gemm)%n", dtype, n, n);
+        Tensor a = data(dtype, n, 0.1);
+        Tensor b = data(dtype, n, 0.7);
+        for (int i = 0; i < 3; i++) {
+            a.matmul(b).close(); // warm-up
+        }
+        int reps = 5;
+        double best = Double.MAX_VALUE;
+        Tensor c = null;
+        for (int r = 0; r < reps; r++) {
+            if (c != null) {
+                c.close();
+            }
+            long t0 = System.nanoTime();
+            c = a.matmul(b);
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        // check one entry against a dot product computed here
+        double expected = 0;
+        for (int k = 0; k < n; k++) {
+            expected += a.getDouble(7, k) * b.getDouble(k, 11);
+        }
+        System.out.printf("best of %d: %.1f ms = %.1f GFLOP/s; c[7,11] = %.6f (dot product: %.6f)%n%n",
+                reps, best * 1e3, 2.0 * n * n * n / best / 1e9, c.getDouble(7, 11), expected);
+    }
+
+    private static void elementwise(int n) {
+        System.out.printf("-- Elementwise on %,d F32 values (best of 10, after warm-up)%n", n);
+        Tensor a = Tensor.arange(0, n, 1, DType.F32).mul(1e-7);
+        Tensor b = a.cos();
+        Tensor c = a.sin();
+        double fusedTime = bestOf(10, () -> a.mulAdd(b, c));
+        double expTime = bestOf(10, a::exp);
+        try (Tensor fused = a.mulAdd(b, c); Tensor e = a.exp(); Tensor total = e.sum()) {
+            double x = 0.1234567;
+            System.out.printf("a*b+c fused: %6.2f ms, %5.1f GB/s; value at 1234567: %.6f (expected %.6f)%n", fusedTime * 1e3,
+                    16.0 * n / fusedTime / 1e9, fused.getDouble(1234567), x * Math.cos(x) + Math.sin(x));
+            System.out.printf("exp:         %6.2f ms, %5.1f GB/s; sum(exp(a)) = %.1f (closed form %.1f)%n%n",
+                    expTime * 1e3, 8.0 * n / expTime / 1e9, total.item(), Math.expm1(n * 1e-7) / Math.expm1(1e-7));
+        }
+    }
+
+    /** Best wall time of {@code reps} runs of an operation whose result is closed right away, after 5 warm-ups. */
+    private static double bestOf(int reps, java.util.function.Supplier<Tensor> op) {
+        for (int i = 0; i < 5; i++) {
+            op.get().close();
+        }
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            Tensor t = op.get();
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            t.close();
+        }
+        return best;
+    }
+
+    /** Largest eigenvalue of the 1-D Laplacian by power iteration; closed form 2 − 2cos(nπ/(n+1)). */
+    private static void powerIteration(int n) {
+        System.out.printf("-- Power iteration on the %dx%d Laplacian tridiag(-1, 2, -1)%n", n, n);
+        double[][] m = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            m[i][i] = 2;
+            if (i > 0) {
+                m[i][i - 1] = -1;
+            }
+            if (i < n - 1) {
+                m[i][i + 1] = -1;
+            }
+        }
+        Tensor a = Tensor.fromArray(m);
+        Tensor v = Tensor.arange(0, n, 1, DType.F64).mul(0.37).sin().add(1.5);
+        double lambda = 0;
+        long t0 = System.nanoTime();
+        int iterations = 0;
+        while (iterations < 100_000) {
+            iterations++;
+            try (Scope step = Scope.open()) {
+                Tensor w = a.matmul(v);
+                // Rayleigh quotient of the unit vector v: converges twice as fast as the norm ratio
+                double next = v.matmul(w).item() / v.matmul(v).item();
+                Tensor unit = step.keep(w.div(w.norm()));
+                v.close();
+                v = unit;
+                boolean done = Math.abs(next - lambda) < 1e-15 * next;
+                lambda = next;
+                if (done) {
+                    break;
+                }
+            }
+        }
+        double exact = 2 - 2 * Math.cos(n * Math.PI / (n + 1));
+        System.out.printf("lambda_max = %.10f after %d iterations in %.1f ms (closed form %.10f)%n", lambda, iterations,
+                (System.nanoTime() - t0) / 1e6, exact);
+        v.close();
+    }
+}
