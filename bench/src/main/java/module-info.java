@@ -1,0 +1,17 @@
+/**
+ * Proxima's JMH benchmarks.
+ *
+ * <p>This descriptor is for compilation only: it makes javac check the benchmarks against the
+ * modules' exported API, as every other Proxima module is checked. The benchmarks run from the
+ * class-path uber jar {@code bench/target/benchmarks.jar}, whose shading drops every
+ * {@code module-info.class}, so at run time all code is in the unnamed module (see bench/README.md).
+ * {@code jmh.core} is the automatic module name derived from the jmh-core jar's file name.
+ */
+module dev.proxima.bench {
+    requires dev.proxima.tensor;
+    requires jmh.core;
+
+    // JMH instantiates the benchmark classes and its generated subclasses reflectively.
+    opens dev.proxima.bench.tensor to jmh.core;
+    opens dev.proxima.bench.tensor.jmh_generated to jmh.core;
+}
