@@ -578,8 +578,7 @@ public final class Linalg {
             boolean single = t == DType.F32;
             Tensor aw = columnMajor(a, t);
             Tensor bm = vector ? b.unsqueeze(1) : b;
-            Tensor bPadded = Tensor.zeros(t, rows, k);
-            Tensor bw = columnMajor(Tensor.where(Tensor.ones(DType.BOOL, m, k), bm, Tensor.scalar(0, t)), t); // [k, m]
+            Tensor bw = columnMajor(bm, t);                          // [k, m]
             Tensor bbuf = Tensor.zeros(t, k, rows);                 // column-major rows×k
             for (int c = 0; c < k; c++) {
                 MemorySegment.copy(bw.segment(), (long) c * m * t.byteSize(), bbuf.segment(), (long) c * rows * t.byteSize(), (long) m * t.byteSize());
@@ -609,7 +608,6 @@ public final class Linalg {
             }
             Tensor solution = vector ? x.squeeze(1).contiguous() : x;
             Tensor sv = s.slice(0, 0, Math.min(m, n), 1).contiguous();
-            bPadded.close();
             return new Lstsq(scope.keep(solution), scope.keep(residuals), rank, scope.keep(sv));
         }
     }

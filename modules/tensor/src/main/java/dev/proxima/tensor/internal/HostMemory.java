@@ -10,8 +10,11 @@ public final class HostMemory {
     private HostMemory() {
     }
 
-    /** Rounds every request to the 64-byte alignment only, not to a power of two as Arrow's default does. */
-    private static final RoundingPolicy ALIGNED = NativeAllocationManager::roundUp;
+    /**
+     * Accounts exactly what {@link NativeAllocationManager} allocates (64-byte multiples; 2 MiB multiples
+     * from 4 MiB up), not Arrow's default power-of-two rounding.
+     */
+    private static final RoundingPolicy ALIGNED = NativeAllocationManager::allocationSize;
 
     private static final class Holder {
         static final RootAllocator ROOT = new RootAllocator(RootAllocator.configBuilder()

@@ -12,12 +12,18 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Arrow allocation manager backed by the C library's {@code aligned_alloc}/{@code free}, called through
  * FFM: every buffer is 64-byte aligned (for the Vector API and BLAS) and is freed the moment Arrow
  * releases it.
+ *
+ * <p>Buffers of {@value #HUGE_THRESHOLD} bytes or more are aligned to 2 MiB, rounded up to a multiple of
+ * 2 MiB and advised to the kernel as transparent-huge-page candidates ({@code madvise(MADV_HUGEPAGE)}, on
+ * Linux): a fresh 40 MB block otherwise costs about 17 ms of page faults on first touch on the CI machine,
+ * against about 3 ms with huge pages, which would dominate every large elementwise operation.
  *
  * <p>Why not an {@code Arena} per buffer: closing a shared arena costs a thread handshake (about 25 µs
  * measured on the 2-core CI machine), which would dominate small tensor operations. Use-after-free is
@@ -26,9 +32,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 final class NativeAllocationManager extends AllocationManager {
 
     static final long ALIGNMENT = 64;
+    static final long HUGE_THRESHOLD = 4L << 20;
+    static final long HUGE_PAGE = 2L << 20;
+    private static final int MADV_HUGEPAGE = 14;
 
     private static final MethodHandle ALIGNED_ALLOC;
     private static final MethodHandle FREE;
+    private static final MethodHandle MADVISE;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -37,6 +47,9 @@ final class NativeAllocationManager extends AllocationManager {
                 FunctionDescriptor.of(ADDRESS, JAVA_LONG, JAVA_LONG), Linker.Option.critical(false));
         FREE = linker.downcallHandle(libc.find("free").orElseThrow(),
                 FunctionDescriptor.ofVoid(ADDRESS), Linker.Option.critical(false));
+        boolean linux = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+        MADVISE = linux ? libc.find("madvise").map(a -> linker.downcallHandle(a,
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT))).orElse(null) : null;
     }
 
     /** The factory to pass to {@code RootAllocator.configBuilder().allocationManagerFactory(...)}. */
@@ -57,11 +70,17 @@ final class NativeAllocationManager extends AllocationManager {
 
     private NativeAllocationManager(BufferAllocator accountingAllocator, long requestedSize) {
         super(accountingAllocator);
-        this.size = Math.max(ALIGNMENT, roundUp(requestedSize));
+        boolean huge = requestedSize >= HUGE_THRESHOLD && MADVISE != null;
+        long alignment = huge ? HUGE_PAGE : ALIGNMENT;
+        this.size = allocationSize(requestedSize);
         try {
-            MemorySegment p = (MemorySegment) ALIGNED_ALLOC.invokeExact(ALIGNMENT, size);
+            MemorySegment p = (MemorySegment) ALIGNED_ALLOC.invokeExact(alignment, size);
             if (p.equals(MemorySegment.NULL)) {
                 throw new OutOfMemoryException("aligned_alloc failed for " + size + " bytes");
+            }
+            if (huge) {
+                // advisory only: a kernel without THP answers with an error, which changes nothing
+                int ignored = (int) MADVISE.invokeExact(p, size, MADV_HUGEPAGE);
             }
             this.address = p.address();
         } catch (OutOfMemoryException e) {
@@ -71,8 +90,12 @@ final class NativeAllocationManager extends AllocationManager {
         }
     }
 
-    static long roundUp(long bytes) {
-        return (bytes + ALIGNMENT - 1) & -ALIGNMENT;
+    /** The bytes really allocated (and accounted by Arrow's rounding policy) for a request. */
+    static long allocationSize(long requested) {
+        if (requested >= HUGE_THRESHOLD && MADVISE != null) {
+            return (requested + HUGE_PAGE - 1) & -HUGE_PAGE;
+        }
+        return Math.max(ALIGNMENT, (requested + ALIGNMENT - 1) & -ALIGNMENT);
     }
 
     @Override
