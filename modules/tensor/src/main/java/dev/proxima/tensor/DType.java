@@ -15,13 +15,16 @@ import java.lang.foreign.ValueLayout;
  *   <li>an integer type with a float type gives the float type if the float represents every value of
  *       the integer exactly ({@code I8}/{@code U8} with {@code F32} → {@code F32}), else {@code F64}
  *       ({@code I32}/{@code I64} with {@code F32} → {@code F64});</li>
- *   <li>{@code F32} with {@code F64} gives {@code F64}.</li>
+ *   <li>two float types give the wider one; {@code F16} with {@code BF16} gives {@code F32}.</li>
  * </ul>
+ * {@code F16} and {@code BF16} are storage types: the CPU backend computes on them in F32 and rounds
+ * the result back (round to nearest even), as PyTorch does on CPUs.
  * A Java scalar operand ({@code t.add(2.0)}) is "weak" as in NumPy 2: it takes the tensor's type if
  * the tensor is floating point, or if both are integral; an integer tensor with a fractional scalar
  * becomes {@code F64}.
  *
  * <h2>Conversions</h2>
+ * Conversions to {@code F16}/{@code BF16} round to nearest even (overflow gives ±∞, NaN stays NaN).
  * Float to integer truncates toward zero, saturates at the target's range and maps NaN to 0;
  * integer to a narrower integer wraps (two's complement); anything to {@code BOOL} is {@code value != 0}.
  */
@@ -39,7 +42,11 @@ public enum DType {
     /** 8-bit unsigned integer. */
     U8(1, Kind.UNSIGNED, ValueLayout.JAVA_BYTE),
     /** Boolean, one byte per element holding 0 or 1. */
-    BOOL(1, Kind.BOOL, ValueLayout.JAVA_BYTE);
+    BOOL(1, Kind.BOOL, ValueLayout.JAVA_BYTE),
+    /** IEEE 754 binary16 (half precision): stored in 2 bytes, computed in F32 on the CPU. */
+    F16(2, Kind.FLOAT, ValueLayout.JAVA_SHORT),
+    /** bfloat16 (the top 16 bits of an F32): stored in 2 bytes, computed in F32 on the CPU. */
+    BF16(2, Kind.FLOAT, ValueLayout.JAVA_SHORT);
 
     enum Kind { FLOAT, SIGNED, UNSIGNED, BOOL }
 
@@ -63,7 +70,7 @@ public enum DType {
         return layout;
     }
 
-    /** True for {@code F32} and {@code F64}. */
+    /** True for the floating-point types {@code F32}, {@code F64}, {@code F16} and {@code BF16}. */
     public boolean isFloating() {
         return kind == Kind.FLOAT;
     }
@@ -85,7 +92,11 @@ public enum DType {
             return a;
         }
         if (a.isFloating() && b.isFloating()) {
-            return F64;
+            // the wider type; F16 with BF16 (neither holds the other) meet in F32
+            if (a.byteSize != b.byteSize) {
+                return a.byteSize > b.byteSize ? a : b;
+            }
+            return a.byteSize == 2 ? F32 : F64;
         }
         if (a.isFloating() || b.isFloating()) {
             DType f = a.isFloating() ? a : b;
@@ -93,7 +104,8 @@ public enum DType {
             if (f == F64) {
                 return F64;
             }
-            return i.byteSize <= 1 ? F32 : F64;
+            // every 8-bit integer is exact in F16, BF16 and F32; wider integers are exact only in F64
+            return i.byteSize <= 1 ? f : F64;
         }
         // two different integer types
         if (a.kind == b.kind) {
@@ -119,5 +131,15 @@ public enum DType {
     /** The type a floating-point function (exp, log, mean…) computes in: floats keep, others give F64. */
     static DType floating(DType t) {
         return t.isFloating() ? t : F64;
+    }
+
+    /** True for the 2-byte storage-only float types. */
+    boolean isHalf() {
+        return this == F16 || this == BF16;
+    }
+
+    /** The type CPU kernels compute in for values of this type: F32 for the half types, else itself. */
+    DType kernelType() {
+        return isHalf() ? F32 : this;
     }
 }

@@ -15,6 +15,7 @@ import java.util.Arrays;
  * dimensions are a batch (broadcast between operands where two are taken). F32 runs the single-precision
  * routines, F64 the double ones; integer inputs are converted to F64. Inputs are never modified: each
  * matrix is copied into a column-major work buffer, which LAPACK overwrites. A singular or
+ * (F16 and BF16 inputs are computed in, and returned as, F32.) A singular or
  * non-positive-definite matrix, or a failed convergence, throws {@link LinAlgException} naming the routine,
  * the decoded {@code info} and the batch index; results never silently contain NaN from a failed factorization.
  *
@@ -71,8 +72,9 @@ public final class Linalg {
 
     // ================================================================== helpers
 
+    /** F32 and F64 keep their type; F16/BF16 are computed in F32; integers in F64. */
     private static DType workType(Tensor a) {
-        return a.dtype().isFloating() ? a.dtype() : DType.F64;
+        return a.dtype().isFloating() ? a.dtype().kernelType() : DType.F64;
     }
 
     private static void requireMatrix(String fn, Tensor a) {

@@ -746,6 +746,12 @@ public final class Tensor implements AutoCloseable {
 
     private Tensor unary(UnaryOp op, DType compute) {
         live();
+        if (compute.isHalf()) {
+            try (Tensor wide = cast(DType.F32, false)) {
+                Tensor r = wide.unary(op, DType.F32);
+                return op == UnaryOp.NOT ? r : r.convertAndClose(compute);
+            }
+        }
         try (Tensor in = compute == dtype ? null : cast(compute, false)) {
             Tensor src = in == null ? this : in;
             Tensor out = allocate(op == UnaryOp.NOT ? DType.BOOL : compute, shape, device(), true);
@@ -845,6 +851,12 @@ public final class Tensor implements AutoCloseable {
             throw new DTypeMismatchException(op.name().toLowerCase() + " is not defined for two BOOL tensors; cast to an integer type first");
         }
         long[] outShape = Shapes.broadcast(op.name().toLowerCase(), shape, other.shape);
+        if (compute.isHalf()) {
+            try (Tensor a = cast(DType.F32, false); Tensor b = other.cast(DType.F32, false)) {
+                Tensor r = a.binary(op, b);
+                return op.isComparison() ? r : r.convertAndClose(compute);
+            }
+        }
         DType outType = op.isComparison() ? DType.BOOL : compute;
         try (Tensor a = compute == dtype ? null : cast(compute, false);
              Tensor b = compute == other.dtype ? null : other.cast(compute, false)) {
@@ -858,6 +870,13 @@ public final class Tensor implements AutoCloseable {
 
     private Tensor binary(BinaryOp op, double scalar) {
         live();
+        if (dtype.isHalf()) {
+            // the scalar joins the F32 computation unrounded; only the result is stored in half precision
+            try (Tensor wide = cast(DType.F32, false)) {
+                Tensor r = wide.binary(op, scalar);
+                return op.isComparison() ? r : r.convertAndClose(dtype);
+            }
+        }
         DType t = DType.promoteScalar(dtype, scalar);
         try (Tensor s = allocate(t, new long[0], device(), false)) {
             backend.fill(s.view(), scalar);
@@ -1033,6 +1052,11 @@ public final class Tensor implements AutoCloseable {
         c.live();
         DType compute = DType.floating(DType.promote(DType.promote(dtype, b.dtype), c.dtype));
         long[] outShape = Shapes.broadcast("mulAdd", Shapes.broadcast("mulAdd", shape, b.shape), c.shape);
+        if (compute.isHalf()) {
+            try (Tensor x = cast(DType.F32, false); Tensor y = b.cast(DType.F32, false); Tensor z = c.cast(DType.F32, false)) {
+                return x.mulAdd(y, z).convertAndClose(compute);
+            }
+        }
         try (Tensor x = cast(compute, false); Tensor y = b.cast(compute, false); Tensor z = c.cast(compute, false)) {
             Tensor out = allocate(compute, outShape, device(), true);
             backend.mulAdd(x.broadcastView(outShape), y.broadcastView(outShape), z.broadcastView(outShape), out.view());
@@ -1059,8 +1083,9 @@ public final class Tensor implements AutoCloseable {
 
     // =================================================================== reductions
 
-    private Tensor reduce(ReduceOp op, int[] axes, boolean keepDims, DType compute, DType result) {
+    private Tensor reduce(ReduceOp op, int[] axes, boolean keepDims, DType requested, DType result) {
         live();
+        DType compute = requested.kernelType(); // half types are read as F32; the store rounds to the result type
         int[] ax = Shapes.axes(axes, shape.length);
         boolean[] reduced = new boolean[shape.length];
         long count = 1;
@@ -1133,6 +1158,14 @@ public final class Tensor implements AutoCloseable {
                 scopeForget(m);
                 return m.cast(DType.floating(dtype));
             }
+        }
+    }
+
+    /** This tensor converted to {@code target} as a new scoped tensor; this one is closed. */
+    private Tensor convertAndClose(DType target) {
+        try (Tensor self = this) {
+            scopeForget(self);
+            return self.cast(target);
         }
     }
 
@@ -1249,12 +1282,18 @@ public final class Tensor implements AutoCloseable {
                     + Shapes.str(shape) + " and " + Shapes.str(other.shape));
         }
         if (!dtype.isFloating() || !other.dtype.isFloating()) {
-            throw new DTypeMismatchException("matmul supports F32 and F64, got " + dtype + " and " + other.dtype + "; cast first");
+            throw new DTypeMismatchException("matmul supports floating types (F32, F64; F16/BF16 computed in F32), got "
+                    + dtype + " and " + other.dtype + "; cast first");
         }
         if (!other.device().equals(device())) {
             throw new IllegalArgumentException("matmul: tensors are on different devices: " + device() + " and " + other.device());
         }
         DType t = DType.promote(dtype, other.dtype);
+        if (t.isHalf()) {
+            try (Tensor a = cast(DType.F32, false); Tensor b = other.cast(DType.F32, false)) {
+                return a.matmul(b).convertAndClose(t);
+            }
+        }
         boolean vecLeft = shape.length == 1;
         boolean vecRight = other.shape.length == 1;
         long[] as = vecLeft ? new long[]{1, shape[0]} : shape;
@@ -1377,7 +1416,7 @@ public final class Tensor implements AutoCloseable {
             if (dtype == DType.BOOL) {
                 sb.append(v != 0);
             } else if (dtype.isFloating()) {
-                sb.append(dtype == DType.F32 ? Float.toString((float) v) : Double.toString(v));
+                sb.append(dtype == DType.F64 ? Double.toString(v) : Float.toString((float) v));
             } else {
                 sb.append((long) v);
             }

@@ -13,6 +13,7 @@ public final class Elements {
     static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
     static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
     static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
+    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
     private Elements() {
     }
@@ -27,6 +28,8 @@ public final class Elements {
             case I8 -> s.getAtIndex(I8, i);
             case U8 -> s.getAtIndex(I8, i) & 0xFF;
             case BOOL -> s.getAtIndex(I8, i) != 0 ? 1 : 0;
+            case F16 -> Float.float16ToFloat(s.getAtIndex(I16, i));
+            case BF16 -> bf16ToFloat(s.getAtIndex(I16, i));
         };
     }
 
@@ -40,6 +43,8 @@ public final class Elements {
             case I8 -> s.getAtIndex(I8, i);
             case U8 -> s.getAtIndex(I8, i) & 0xFF;
             case BOOL -> s.getAtIndex(I8, i) != 0 ? 1 : 0;
+            case F16 -> (long) Float.float16ToFloat(s.getAtIndex(I16, i));
+            case BF16 -> (long) bf16ToFloat(s.getAtIndex(I16, i));
         };
     }
 
@@ -53,6 +58,8 @@ public final class Elements {
             case I8 -> s.setAtIndex(I8, i, (byte) Math.clamp((long) v, Byte.MIN_VALUE, Byte.MAX_VALUE));
             case U8 -> s.setAtIndex(I8, i, (byte) Math.clamp((long) v, 0, 255));
             case BOOL -> s.setAtIndex(I8, i, (byte) (v != 0 ? 1 : 0));
+            case F16 -> s.setAtIndex(I16, i, Float.floatToFloat16((float) v));
+            case BF16 -> s.setAtIndex(I16, i, floatToBf16((float) v));
         }
     }
 
@@ -65,6 +72,23 @@ public final class Elements {
             case I64 -> s.setAtIndex(I64, i, v);
             case I8, U8 -> s.setAtIndex(I8, i, (byte) v);
             case BOOL -> s.setAtIndex(I8, i, (byte) (v != 0 ? 1 : 0));
+            case F16 -> s.setAtIndex(I16, i, Float.floatToFloat16((float) v));
+            case BF16 -> s.setAtIndex(I16, i, floatToBf16((float) v));
         }
+    }
+
+    /** The float whose top 16 bits are {@code bits}. */
+    public static float bf16ToFloat(short bits) {
+        return Float.intBitsToFloat((bits & 0xFFFF) << 16);
+    }
+
+    /** The bfloat16 nearest to {@code f}, ties to even; NaN stays a (quiet) NaN of the same sign. */
+    public static short floatToBf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x0040);
+        }
+        int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);
+        return (short) (rounded >>> 16);
     }
 }

@@ -1,0 +1,77 @@
+package dev.proxima.tensor;
+
+import dev.proxima.tensor.internal.Elements;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** F16 and BF16: rounding of conversions, promotion, and F32 compute with half-precision storage. */
+class HalfPrecisionTest {
+
+    @AfterEach
+    void allocatorBackToZero() {
+        assertEquals(0, Memory.allocatedBytes(), "leaked bytes");
+    }
+
+    @Test
+    void bf16RoundsToNearestEven() {
+        // 1 + 2^-8 lies exactly between 1 and 1 + 2^-7: ties to the even mantissa (1.0)
+        assertEquals(1.0f, Elements.bf16ToFloat(Elements.floatToBf16(1.00390625f)));
+        // 1 + 3·2^-8 lies between 1 + 2^-7 and 1 + 2^-6: the even one is 1 + 2^-6
+        assertEquals(1.015625f, Elements.bf16ToFloat(Elements.floatToBf16(1.01171875f)));
+        assertEquals(0x3F80, Elements.floatToBf16(1f) & 0xFFFF);
+        assertEquals(Float.POSITIVE_INFINITY, Elements.bf16ToFloat(Elements.floatToBf16(Float.MAX_VALUE)));
+        assertEquals(true, Float.isNaN(Elements.bf16ToFloat(Elements.floatToBf16(Float.NaN))));
+    }
+
+    @Test
+    void f16ConversionsRoundAndSaturateToInfinity() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(1f / 3, 65504f, 65520f, 1e-8f, -2.5f).cast(DType.F16);
+            float[] back = x.toFloatArray();
+            assertEquals(0.333251953125f, back[0]);        // 0x3555
+            assertEquals(65504f, back[1]);                 // largest finite half
+            assertEquals(Float.POSITIVE_INFINITY, back[2]); // rounds past the largest finite
+            assertEquals(0f, back[3]);                     // below half the smallest subnormal
+            assertEquals(-2.5f, back[4]);
+        }
+    }
+
+    @Test
+    void promotionWithHalfTypes() {
+        assertEquals(DType.F32, DType.promote(DType.F16, DType.BF16));
+        assertEquals(DType.F32, DType.promote(DType.F16, DType.F32));
+        assertEquals(DType.F64, DType.promote(DType.BF16, DType.F64));
+        assertEquals(DType.F16, DType.promote(DType.F16, DType.U8));
+        assertEquals(DType.F64, DType.promote(DType.F16, DType.I32));
+        assertEquals(DType.BF16, DType.promote(DType.BOOL, DType.BF16));
+    }
+
+    @Test
+    void arithmeticComputesInF32AndStoresHalf() {
+        try (Scope s = Scope.open()) {
+            Tensor a = Tensor.of(1f, 2f, 3f, 2048f).cast(DType.F16);
+            Tensor b = Tensor.of(0.5f, 0.25f, 1f / 3, 1f).cast(DType.F16);
+            Tensor sum = a.add(b);
+            assertEquals(DType.F16, sum.dtype());
+            // 2048 + 1 is not representable in F16 (spacing 2 there): ties to even gives 2048
+            assertArrayEquals(new float[]{1.5f, 2.25f, 3.333984375f, 2048f}, sum.toFloatArray());
+            Tensor scaled = a.mul(0.1);
+            assertEquals(DType.F16, scaled.dtype());
+            assertEquals(Float.float16ToFloat(Float.floatToFloat16(0.3f)), scaled.toFloatArray()[2]);
+            Tensor e = Tensor.of(0f, 1f).cast(DType.BF16).exp();
+            assertEquals(DType.BF16, e.dtype());
+            assertArrayEquals(new float[]{1f, 2.71875f}, e.toFloatArray());
+            Tensor total = Tensor.ones(DType.F16, 3000).sum();
+            assertEquals(DType.F16, total.dtype());
+            assertEquals(3000f, total.item(), "accumulated in wide precision, rounded once");
+            Tensor m = Tensor.fromArray(new float[][]{{1, 2}, {3, 4}}).cast(DType.BF16);
+            Tensor prod = m.matmul(m);
+            assertEquals(DType.BF16, prod.dtype());
+            assertArrayEquals(new float[]{7, 10, 15, 22}, prod.toFloatArray());
+            assertArrayEquals(new boolean[]{false, true, true, true}, a.gt(1.5).toBooleanArray());
+        }
+    }
+}
