@@ -55,19 +55,26 @@ final class LibraryLoader {
             }
             return new Loaded(lookup, OpenBlas.Origin.EXPLICIT, path.toString(), notes);
         }
+        java.util.Set<String> skipped = new java.util.HashSet<>();
         for (String name : SYSTEM_NAMES) {
+            // each candidate gets its own arena, closed (dlclose) if the library is rejected
+            java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
             SymbolLookup lookup;
             try {
-                lookup = SymbolLookup.libraryLookup(name, OpenBlas.libraryArena());
+                lookup = SymbolLookup.libraryLookup(name, arena);
             } catch (IllegalArgumentException e) {
+                arena.close();
                 continue;
             }
             String missing = missingSymbol(lookup);
             String where = loadedPath("libopenblas").orElse(name);
             if (missing == null) {
-                return new Loaded(lookup, OpenBlas.Origin.SYSTEM, where, notes);
+                return new Loaded(lookup, OpenBlas.Origin.SYSTEM, where, notes); // the arena stays open for the process
             }
-            notes.add("skipped system " + where + ": it does not export " + missing);
+            arena.close();
+            if (skipped.add(where)) {
+                notes.add("skipped system " + where + ": it does not export " + missing);
+            }
         }
         if (notes.isEmpty()) {
             notes.add("no system libopenblas found by the dynamic linker");
