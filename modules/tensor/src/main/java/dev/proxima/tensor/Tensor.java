@@ -57,6 +57,10 @@ public final class Tensor implements AutoCloseable {
     private boolean closed;
     /** The scope that owns this handle, or null. Maintained by {@link Scope}. */
     Scope owner;
+    /** The recorded operation that produced this tensor (a non-leaf of the autodiff graph), or null. */
+    GradNode gradFn;
+    /** The gradient accumulator of a leaf that requires grad, or null. */
+    GradNode.Leaf leaf;
 
     /** Wraps storage the new tensor takes over (no retain); registers with the current scope. */
     private Tensor(Storage storage, Backend backend, DType dtype, long[] shape, long[] strides, long offset, boolean scoped) {
@@ -476,12 +480,30 @@ public final class Tensor implements AutoCloseable {
     private Tensor cast(DType target, boolean scoped) {
         live();
         if (!scoped && target == dtype && isContiguous()) {
-            storage.retain();
-            return new Tensor(storage, backend, dtype, shape, strides, offset, false);
+            return alias();
         }
         Tensor out = allocate(target, shape, device(), scoped);
         backend.copy(view(), out.view());
+        if (dtype.isFloating() && target.isFloating()) {
+            DType from = dtype;
+            record(out, "cast", new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{g.cast(from)});
+        }
         return out;
+    }
+
+    /** An unscoped handle on the same memory that is the same tensor for autodiff (shares its graph links). */
+    Tensor alias() {
+        storage.retain();
+        Tensor t = new Tensor(storage, backend, dtype, shape, strides, offset, false);
+        if (gradFn != null) {
+            gradFn.retain();
+            t.gradFn = gradFn;
+        }
+        if (leaf != null) {
+            leaf.retain();
+            t.leaf = leaf;
+        }
+        return t;
     }
 
     /** A contiguous copy with its own memory. */
@@ -493,7 +515,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor contiguous() {
         live();
         if (isContiguous()) {
-            return share(shape, strides, offset);
+            return recordView(share(shape, strides, offset), "contiguous", g -> g);
         }
         return copy();
     }
@@ -506,7 +528,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor to(Device target) {
         live();
         if (target.equals(device())) {
-            return share(shape, strides, offset);
+            return recordView(share(shape, strides, offset), "to", g -> g);
         }
         Backend dst = Backends.of(target);
         try (Tensor dense = cast(dtype, false)) {
@@ -558,12 +580,16 @@ public final class Tensor implements AutoCloseable {
                     + Shapes.str(newShape) + " (" + known + " elements)");
         }
         long[] viewStrides = Shapes.viewStrides(shape, strides, target);
+        long[] from = shape;
+        Tensor out;
         if (viewStrides != null) {
-            return share(target, viewStrides, offset);
+            out = share(target, viewStrides, offset);
+        } else {
+            try (Tensor dense = cast(dtype, false)) {
+                out = dense.share(target, Shapes.contiguousStrides(target), dense.offset);
+            }
         }
-        try (Tensor dense = cast(dtype, false)) {
-            return dense.share(target, Shapes.contiguousStrides(target), dense.offset);
-        }
+        return recordView(out, "reshape", g -> g.reshape(from));
     }
 
     /** The view with dimensions reordered: dimension {@code i} of the result is {@code axes[i]} of this one. */
@@ -585,7 +611,11 @@ public final class Tensor implements AutoCloseable {
             s[i] = shape[a];
             st[i] = strides[a];
         }
-        return share(s, st, offset);
+        int[] inverse = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            inverse[Shapes.axis(axes[i], shape.length)] = i;
+        }
+        return recordView(share(s, st, offset), "permute", g -> g.permute(inverse));
     }
 
     /** The view with two dimensions swapped. */
@@ -630,7 +660,8 @@ public final class Tensor implements AutoCloseable {
         long[] st = strides.clone();
         sh[a] = len;
         st[a] = strides[a] * step;
-        return share(sh, st, len == 0 ? offset : offset + s * strides[a]);
+        Tensor out = share(sh, st, len == 0 ? offset : offset + s * strides[a]);
+        return recordView(out, "slice", g -> embed(g, shape, v -> v.slice(axis, start, end, step)));
     }
 
     /** The view at {@code index} along {@code axis}, which is removed (NumPy's {@code a[i]} for axis 0). */
@@ -649,7 +680,7 @@ public final class Tensor implements AutoCloseable {
                 st[k++] = strides[d];
             }
         }
-        return share(sh, st, offset + i * strides[a]);
+        return recordView(share(sh, st, offset + i * strides[a]), "select", g -> embed(g, shape, v -> v.select(axis, index)));
     }
 
     /**
@@ -689,7 +720,8 @@ public final class Tensor implements AutoCloseable {
                 throw new ShapeMismatchException("broadcastTo: cannot broadcast " + Shapes.str(shape) + " to " + Shapes.str(target));
             }
         }
-        return share(sh, st, offset);
+        long[] from = shape;
+        return recordView(share(sh, st, offset), "broadcastTo", g -> Derivatives.sumTo(g, from));
     }
 
     /** The view without the given dimensions of extent 1 (all of them if none is given). */
@@ -721,7 +753,8 @@ public final class Tensor implements AutoCloseable {
                 st[k++] = strides[d];
             }
         }
-        return share(sh, st, offset);
+        long[] from = shape;
+        return recordView(share(sh, st, offset), "squeeze", g -> g.reshape(from));
     }
 
     /** The view with a new dimension of extent 1 at {@code axis} (−1 appends). */
@@ -739,7 +772,8 @@ public final class Tensor implements AutoCloseable {
                 st[d] = strides[k++];
             }
         }
-        return share(sh, st, offset);
+        long[] from = shape;
+        return recordView(share(sh, st, offset), "unsqueeze", g -> g.reshape(from));
     }
 
     // =================================================================== elementwise
@@ -756,6 +790,9 @@ public final class Tensor implements AutoCloseable {
             Tensor src = in == null ? this : in;
             Tensor out = allocate(op == UnaryOp.NOT ? DType.BOOL : compute, shape, device(), true);
             backend.unary(op, src.view(), out.view());
+            if (compute.isFloating() && op != UnaryOp.NOT && op != UnaryOp.SIGN) {
+                record(out, op.name().toLowerCase(), new Tensor[]{src}, new Tensor[]{src}, Derivatives.unary(op));
+            }
             return out;
         }
     }
@@ -864,6 +901,9 @@ public final class Tensor implements AutoCloseable {
             Tensor y = b == null ? other : b;
             Tensor out = allocate(outType, outShape, device(), true);
             backend.binary(op, x.broadcastView(outShape), y.broadcastView(outShape), out.view());
+            if (outType.isFloating()) {
+                record(out, op.name().toLowerCase(), new Tensor[]{x, y}, new Tensor[]{x, y}, Derivatives.binary(op));
+            }
             return out;
         }
     }
@@ -1060,6 +1100,7 @@ public final class Tensor implements AutoCloseable {
         try (Tensor x = cast(compute, false); Tensor y = b.cast(compute, false); Tensor z = c.cast(compute, false)) {
             Tensor out = allocate(compute, outShape, device(), true);
             backend.mulAdd(x.broadcastView(outShape), y.broadcastView(outShape), z.broadcastView(outShape), out.view());
+            record(out, "mulAdd", new Tensor[]{x, y, z}, new Tensor[]{x, y, z}, Derivatives.mulAdd());
             return out;
         }
     }
@@ -1077,6 +1118,9 @@ public final class Tensor implements AutoCloseable {
         try (Tensor c = condition.cast(DType.BOOL, false); Tensor x = a.cast(t, false); Tensor y = b.cast(t, false)) {
             Tensor out = allocate(t, outShape, a.device(), true);
             a.backend.where(c.broadcastView(outShape), x.broadcastView(outShape), y.broadcastView(outShape), out.view());
+            if (t.isFloating()) {
+                record(out, "where", new Tensor[]{c, x, y}, new Tensor[]{c, x, y}, Derivatives.where());
+            }
             return out;
         }
     }
@@ -1111,6 +1155,9 @@ public final class Tensor implements AutoCloseable {
             Tensor out = allocate(result, keepDims ? keptDims : kept, device(), true);
             StridedView dst = new StridedView(out.storage, result, kept, Shapes.contiguousStrides(kept), 0);
             backend.reduce(op, src.view(), ax, dst);
+            if (result.isFloating() && src.dtype.isFloating()) {
+                record(out, op.name().toLowerCase(), new Tensor[]{src}, new Tensor[]{src}, Derivatives.reduce(op, ax, keepDims));
+            }
             return out;
         }
     }
@@ -1167,6 +1214,11 @@ public final class Tensor implements AutoCloseable {
             scopeForget(self);
             return self.cast(target);
         }
+    }
+
+    /** Removes {@code t} from its scope: the caller takes ownership. */
+    static void disown(Tensor t) {
+        scopeForget(t);
     }
 
     private static void scopeForget(Tensor t) {
@@ -1320,15 +1372,18 @@ public final class Tensor implements AutoCloseable {
                     : batchView(b.storage, t, bs, vecRight ? new long[]{1, 0} : b.strides, b.offset, batch);
             Tensor out = allocate(t, outShape, device(), true);
             backend.matmul(va, vb, out.view());
-            if (!vecLeft && !vecRight) {
-                return out;
+            Tensor result = out;
+            if (vecLeft || vecRight) {
+                long[] finalShape = vecLeft && vecRight ? Arrays.copyOf(batch, batch.length)
+                        : vecLeft ? concat(batch, n) : concat(batch, m);
+                try (Tensor o = out) {
+                    scopeForget(o);
+                    result = o.reshape(finalShape);
+                }
             }
-            long[] finalShape = vecLeft && vecRight ? Arrays.copyOf(batch, batch.length)
-                    : vecLeft ? concat(batch, n) : concat(batch, m);
-            try (Tensor o = out) {
-                scopeForget(o);
-                return o.reshape(finalShape);
-            }
+            Tensor x = a == null ? this : a;
+            Tensor y = b == null ? other : b;
+            return record(result, "matmul", new Tensor[]{x, y}, new Tensor[]{x, y}, Derivatives.matmul());
         }
     }
 
@@ -1355,6 +1410,133 @@ public final class Tensor implements AutoCloseable {
             }
         }
         return new StridedView(storage, t, sh, st, offset);
+    }
+
+    // =================================================================== autodiff
+
+    /** True if gradients flow to this tensor: it is a leaf marked with {@link #requiresGrad(boolean)} or the result of a recorded operation. */
+    public boolean requiresGrad() {
+        return gradFn != null || leaf != null;
+    }
+
+    /**
+     * Marks this tensor as a leaf whose gradient {@link #backward()} accumulates (or unmarks it).
+     * Only floating-point leaves (tensors not produced by a recorded operation) can be marked.
+     *
+     * @return this tensor
+     * @throws IllegalArgumentException for a non-floating dtype or a non-leaf
+     */
+    public Tensor requiresGrad(boolean flag) {
+        live();
+        if (gradFn != null) {
+            throw new IllegalArgumentException("requiresGrad can only be set on leaf tensors; this one was produced by "
+                    + gradFn.name + " (use detach() for a new leaf)");
+        }
+        if (flag && !dtype.isFloating()) {
+            throw new DTypeMismatchException("only floating-point tensors can require gradients, got " + dtype);
+        }
+        if (flag && leaf == null) {
+            leaf = new GradNode.Leaf();
+        } else if (!flag && leaf != null) {
+            leaf.release();
+            leaf = null;
+        }
+        return this;
+    }
+
+    /**
+     * The gradient accumulated into this leaf by {@link #backward()}, or null. The tensor belongs to the
+     * leaf: it is replaced by the next accumulation and closed by {@link #clearGrad()} or when the leaf
+     * closes; do not close it yourself.
+     */
+    public Tensor grad() {
+        live();
+        return leaf == null ? null : leaf.grad;
+    }
+
+    /** Discards the accumulated gradient of this leaf (PyTorch's {@code zero_grad} with {@code set_to_none}). */
+    public void clearGrad() {
+        if (leaf != null && leaf.grad != null) {
+            leaf.grad.close();
+            leaf.grad = null;
+        }
+    }
+
+    /** A new handle on the same memory, cut from the autodiff graph (no gradient flows through it). */
+    public Tensor detach() {
+        live();
+        return share(shape, strides, offset);
+    }
+
+    /** Back-propagates from this scalar: every leaf it depends on accumulates ∂this/∂leaf in {@link #grad()}. */
+    public void backward() {
+        backward(null, false, false);
+    }
+
+    /**
+     * Back-propagates {@code seed} (the gradient of some scalar with respect to this tensor; null means 1
+     * for a scalar). Leaves accumulate their gradients. The graph is freed afterwards unless
+     * {@code retainGraph}; with {@code createGraph} the backward computation is itself recorded, so the
+     * gradients can be differentiated again (Hessian-vector products, gradient penalties).
+     */
+    public void backward(Tensor seed, boolean retainGraph, boolean createGraph) {
+        Autodiff.backward(this, seed, retainGraph, createGraph);
+    }
+
+    /**
+     * Records {@code out} as the result of a differentiable operation on {@code inputs}, if recording is
+     * on and an input requires grad. {@code save} lists the tensors the rule reads; they are kept alive
+     * (with their own graph links) until the node is released.
+     */
+    static Tensor record(Tensor out, String name, Tensor[] inputs, Tensor[] save, GradNode.Backward backward) {
+        if (!Autodiff.isGradEnabled()) {
+            return out;
+        }
+        boolean any = false;
+        for (Tensor t : inputs) {
+            any |= t != null && t.requiresGrad();
+        }
+        if (!any) {
+            return out;
+        }
+        GradNode.Edge[] edges = new GradNode.Edge[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor t = inputs[i];
+            GradNode node = t == null ? null : t.gradFn;
+            GradNode.Leaf l = t == null ? null : t.leaf;
+            if (node != null) {
+                node.retain();
+            } else if (l != null) {
+                l.retain();
+            }
+            edges[i] = new GradNode.Edge(node, l, t == null ? null : t.shape, t == null ? null : t.dtype);
+        }
+        Tensor[] saved = new Tensor[save.length];
+        for (int i = 0; i < save.length; i++) {
+            saved[i] = save[i].alias();
+        }
+        if (out.gradFn != null) {
+            out.gradFn.release();
+        }
+        out.gradFn = new GradNode(name, edges, saved, backward);
+        return out;
+    }
+
+    /** Records a view op whose gradient is {@code rule(g)}. */
+    private Tensor recordView(Tensor out, String name, java.util.function.UnaryOperator<Tensor> rule) {
+        return record(out, name, new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{rule.apply(g)});
+    }
+
+    /**
+     * A zero tensor of {@code baseShape} with {@code g} written into the view {@code viewOf(base)}: the
+     * gradient of taking that view. Recorded, with the view of the gradient as its own derivative.
+     */
+    static Tensor embed(Tensor g, long[] baseShape, java.util.function.UnaryOperator<Tensor> viewOf) {
+        Tensor base = zeros(g.dtype, baseShape);
+        try (Tensor target = viewOf.apply(base.detach())) {
+            g.backend.copy(g.view(), target.view());
+        }
+        return record(base, "embed", new Tensor[]{g}, new Tensor[0], (gg, s, needs) -> new Tensor[]{viewOf.apply(gg)});
     }
 
     // =================================================================== comparison helpers
@@ -1392,6 +1574,14 @@ public final class Tensor implements AutoCloseable {
         if (owner != null) {
             owner.forget(this);
             owner = null;
+        }
+        if (gradFn != null) {
+            gradFn.release();
+            gradFn = null;
+        }
+        if (leaf != null) {
+            leaf.release();
+            leaf = null;
         }
         storage.release();
     }
