@@ -1,0 +1,197 @@
+package dev.proxima.tensor;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Reverse-mode autodiff: gradcheck of every differentiable op (first and second order) and the API's semantics. */
+class AutodiffTest {
+
+    @AfterEach
+    void allocatorBackToZero() {
+        assertEquals(0, Memory.allocatedBytes(), "leaked bytes");
+    }
+
+    /** A fixed F64 input of the given shape with distinct, non-zero, well-separated values. */
+    private static Tensor input(long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return Tensor.arange(1, n + 1, 1, DType.F64).mul(0.7).sin().mul(0.8).add(0.05).reshape(shape);
+    }
+
+    private static Tensor positive(long... shape) {
+        return input(shape).abs().add(0.3);
+    }
+
+    static Stream<Arguments> ops() {
+        try (Scope s = Scope.open()) {
+            return cases().toList().stream();
+        }
+    }
+
+    private static Stream<Arguments> cases() {
+        return Stream.of(
+                op("add broadcast", x -> x.add(x.sum(new int[]{0}, true)), input(3, 2)),
+                op("sub scalar", x -> x.sub(2.5).mul(x), input(4)),
+                op("mul broadcast row", x -> x.mul(x.select(0, 1)), input(3, 2)),
+                op("div", x -> x.div(x.square().add(1)), input(5)),
+                op("pow tensor exponent", x -> x.pow(x), positive(4)),
+                op("pow scalar", x -> x.pow(3.0), input(4)),
+                op("minimum/maximum", x -> x.maximum(x.neg().add(0.3)).add(x.minimum(0.1)), input(5)),
+                op("neg abs sign", x -> x.neg().abs().mul(x.sign().add(2)), input(5)),
+                op("exp log", x -> x.exp().add(1).log(), input(5)),
+                op("sqrt reciprocal", x -> x.sqrt().add(x.reciprocal()), positive(4)),
+                op("tanh sigmoid", x -> x.tanh().mul(x.sigmoid()), input(5)),
+                op("sin cos square", x -> x.sin().mul(x.cos()).add(x.square()), input(5)),
+                op("mulAdd", x -> x.mulAdd(x.exp(), x.select(0, 0)), input(2, 3)),
+                op("where", x -> Tensor.where(x.gt(0.2), x.square(), x.neg()), input(6)),
+                op("sum axes keepDims", x -> x.sum(new int[]{0, 2}, true).mul(x), input(2, 3, 2)),
+                op("mean", x -> x.mean(1).square(), input(3, 4)),
+                op("prod with a zero", x -> x.mul(x.ge(x.select(0, 0)).cast(DType.F64)).prod(1), input(2, 3)),
+                op("max/min ties-free", x -> x.max(new int[]{1}, false).add(x.min(0).sum()), input(3, 4)),
+                op("norm 2 and 1 and inf", x -> x.norm().add(x.norm(1, new int[]{0}, false).sum()).add(x.norm(Double.POSITIVE_INFINITY, new int[0], false)), input(3, 2)),
+                op("norm p=3", x -> x.norm(3, new int[]{1}, false), input(2, 3)),
+                op("matmul 2-D", x -> x.matmul(x.transpose()), input(3, 2)),
+                op("matmul vector cases", x -> x.select(0, 0).matmul(x.reshape(2, 3).transpose()).mul(x.reshape(3, 2).matmul(x.select(0, 1).slice(0, 0, 2, 1)).sum()), input(2, 3)),
+                op("batched matmul broadcast", x -> x.reshape(2, 1, 2, 2).matmul(x.reshape(2, 2, 2).transpose(-1, -2)), input(8)),
+                op("views", x -> x.reshape(2, 3).transpose().slice(0, 0, 3, 2).unsqueeze(0).squeeze(0).broadcastTo(4, 2, 2).permute(1, 0, 2).contiguous(), input(6)),
+                op("select and slice step", x -> x.select(1, 1).add(x.slice(1, 0, 3, 2).sum(1)), input(3, 3)));
+    }
+
+    private static Arguments op(String name, Function<Tensor, Tensor> f, Tensor x) {
+        return Arguments.of(name, f, x.toDoubleArray(), x.shape());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ops")
+    void gradcheckFirstOrder(String name, Function<Tensor, Tensor> f, double[] values, long[] shape) {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(values).reshape(shape);
+            Autodiff.GradcheckResult r = Autodiff.gradcheck(f, x, 1e-6, 1e-7, 1e-5);
+            assertTrue(r.passed(), name + ": max error " + r.maxAbsError() + " at " + java.util.Arrays.toString(r.worstIndex()));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ops")
+    void gradcheckSecondOrder(String name, Function<Tensor, Tensor> f, double[] values, long[] shape) {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(values).reshape(shape);
+            Autodiff.GradcheckResult r = Autodiff.gradgradcheck(f, x, 1e-5, 1e-6, 1e-4);
+            assertTrue(r.passed(), name + ": max error " + r.maxAbsError() + " at " + java.util.Arrays.toString(r.worstIndex()));
+        }
+    }
+
+    @Test
+    void closedFormGradientsAndHessianVectorProducts() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(1.0, 2.0, 3.0);
+            assertArrayEquals(new double[]{3, 12, 27}, Autodiff.grad(t -> t.pow(3).sum(), x).toDoubleArray(), 1e-12);
+            // Hessian of Σx³ is diag(6x)
+            assertArrayEquals(new double[]{6, 0, 36}, Autodiff.hvp(t -> t.pow(3).sum(), x, Tensor.of(1.0, 0, 2.0)).toDoubleArray(), 1e-12);
+            // grad of grad: ∇ Σ 3x² = 6x
+            assertArrayEquals(new double[]{6, 12, 18}, Autodiff.grad(t -> Autodiff.grad(u -> u.pow(3).sum(), t).sum(), x).toDoubleArray(), 1e-12);
+            // J of exp is diag(e^x): jvp with v = 1 gives e^x; vjp likewise
+            double[] e = {Math.exp(1), Math.exp(2), Math.exp(3)};
+            assertArrayEquals(e, Autodiff.jvp(Tensor::exp, x, Tensor.ones(DType.F64, 3)).product().toDoubleArray(), 1e-12);
+            assertArrayEquals(e, Autodiff.vjp(Tensor::exp, x, Tensor.ones(DType.F64, 3)).product().toDoubleArray(), 1e-12);
+            // quadratic form ½xᵀAx with symmetric A: gradient Ax, Hessian A
+            Tensor a = Tensor.fromArray(new double[][]{{2, 1, 0}, {1, 3, 1}, {0, 1, 4}});
+            Function<Tensor, Tensor> q = t -> t.matmul(a).matmul(t).mul(0.5);
+            assertArrayEquals(new double[]{4, 10, 14}, Autodiff.grad(q, x).toDoubleArray(), 1e-12);
+            assertArrayEquals(new double[]{1, 4, 5}, Autodiff.hvp(q, x, Tensor.of(0.0, 1.0, 1.0)).toDoubleArray(), 1e-12);
+            Autodiff.ValueAndGrad vg = Autodiff.valueAndGrad(q, x);
+            assertEquals(0.5 * (2 + 2 * 2 + 3 * 4 + 2 * 2 * 3 + 4 * 9), vg.value().item(), 1e-12);
+        }
+    }
+
+    @Test
+    void backwardAccumulatesIntoLeavesAndFreesTheGraph() {
+        try (Scope s = Scope.open()) {
+            Tensor w = Tensor.of(1.0, -2.0).requiresGrad(true);
+            Tensor loss = w.square().sum();
+            loss.backward();
+            assertArrayEquals(new double[]{2, -4}, w.grad().toDoubleArray());
+            IllegalStateException again = assertThrows(IllegalStateException.class, loss::backward);
+            assertTrue(again.getMessage().contains("retainGraph"), again.getMessage());
+            Tensor loss2 = w.mul(3).sum();
+            loss2.backward(null, true, false);
+            loss2.backward();
+            assertArrayEquals(new double[]{8, 2}, w.grad().toDoubleArray(), "2w + 3 + 3 accumulated");
+            w.clearGrad();
+            assertNull(w.grad());
+        }
+    }
+
+    @Test
+    void noGradDetachAndNonDifferentiableInputs() {
+        try (Scope s = Scope.open()) {
+            Tensor w = Tensor.of(1.0, 2.0).requiresGrad(true);
+            try (Autodiff.GradMode off = Autodiff.noGrad()) {
+                assertFalse(w.mul(2).requiresGrad());
+                assertFalse(Autodiff.isGradEnabled());
+            }
+            assertTrue(Autodiff.isGradEnabled());
+            assertFalse(w.detach().mul(2).requiresGrad());
+            assertFalse(w.gt(1).requiresGrad(), "comparisons are not differentiable");
+            assertTrue(w.mul(2).requiresGrad());
+            assertThrows(DTypeMismatchException.class, () -> Tensor.of(1, 2).requiresGrad(true));
+            assertThrows(IllegalArgumentException.class, () -> w.mul(2).requiresGrad(true));
+            IllegalArgumentException notScalar = assertThrows(IllegalArgumentException.class, () -> w.mul(2).backward());
+            assertTrue(notScalar.getMessage().contains("scalar"), notScalar.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Tensor.of(1.0).backward());
+            // an input the output does not depend on gets a zero gradient
+            Tensor v = Tensor.of(5.0).requiresGrad(true);
+            Tensor[] g = Autodiff.gradients(w.sum(), null, false, false, w, v);
+            assertArrayEquals(new double[]{1, 1}, g[0].toDoubleArray());
+            assertArrayEquals(new double[]{0}, g[1].toDoubleArray());
+        }
+    }
+
+    @Test
+    void gradientsReachF32LeavesThroughPromotionAndHalfPrecision() {
+        try (Scope s = Scope.open()) {
+            Tensor w = Tensor.of(1f, 2f).requiresGrad(true);
+            Tensor loss = w.mul(Tensor.of(0.5, 0.25)).sum();    // F32 × F64 → F64
+            loss.backward();
+            assertEquals(DType.F32, w.grad().dtype());
+            assertArrayEquals(new float[]{0.5f, 0.25f}, w.grad().toFloatArray());
+            // through a cast to F32 and back (finite differences are too coarse through F32, so compare to the closed form)
+            assertArrayEquals(new double[]{2, 2, 2},
+                    Autodiff.grad(x -> x.cast(DType.F32).mul(2).cast(DType.F64).sum(), Tensor.of(0.1, 0.2, 0.3)).toDoubleArray());
+            Tensor h = Tensor.of(1f, 2f).cast(DType.BF16).requiresGrad(true);
+            h.square().sum().backward();
+            assertEquals(DType.BF16, h.grad().dtype());
+            assertArrayEquals(new float[]{2f, 4f}, h.grad().toFloatArray());
+        }
+    }
+
+    @Test
+    void closingTensorsReleasesTheGraph() {
+        Tensor w = Tensor.of(1.0, 2.0, 3.0).requiresGrad(true);
+        long before = Memory.allocatedBytes();
+        try (Scope s = Scope.open()) {
+            for (int i = 0; i < 50; i++) {
+                try (Scope step = Scope.open()) {
+                    w.exp().mul(w).sum().backward();
+                }
+            }
+        }
+        assertEquals(before + 64, Memory.allocatedBytes(), "only the accumulated gradient remains");
+        w.close();
+    }
+}
