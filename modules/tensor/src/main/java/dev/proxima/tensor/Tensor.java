@@ -2263,6 +2263,20 @@ public final class Tensor implements AutoCloseable {
     public Tensor logsumexp(int[] axes, boolean keepDims) {
         live();
         int[] ax = Shapes.axes(axes, shape.length);
+        if (size() == 0) {
+            long[] kept = shape.clone();
+            for (int a : ax) {
+                kept[a] = 1;
+            }
+            Tensor lse = full(Double.NEGATIVE_INFINITY, DType.floating(dtype), kept);
+            if (keepDims) {
+                return lse;
+            }
+            try (Tensor t = lse) {
+                scopeForget(t);
+                return t.squeeze(ax);
+            }
+        }
         try (Scope scope = Scope.open()) {
             Tensor x = dtype.isFloating() ? this : cast(DType.floating(dtype));
             Tensor shift = finiteMax(x, ax);
@@ -2272,21 +2286,10 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * The maximum over {@code ax} with dimensions kept, with non-finite maxima (and empty slices)
+     * The maximum over {@code ax} of the non-empty {@code x} with dimensions kept, non-finite maxima
      * replaced by 0 so that subtracting it never makes NaN of infinities. Call inside a scope.
      */
     private static Tensor finiteMax(Tensor x, int[] ax) {
-        long count = 1;
-        for (int a : ax) {
-            count *= x.shape[a];
-        }
-        if (count == 0) {
-            long[] kept = x.shape.clone();
-            for (int a : ax) {
-                kept[a] = 1;
-            }
-            return zeros(x.dtype, kept);
-        }
         Tensor m = x.max(ax, true);
         return where(m.abs().lt(Double.POSITIVE_INFINITY), m, scalar(0, x.dtype));
     }
@@ -2300,6 +2303,9 @@ public final class Tensor implements AutoCloseable {
     public Tensor softmax(int axis) {
         live();
         int[] ax = {Shapes.axis(axis, shape.length)};
+        if (size() == 0) {
+            return allocate(DType.floating(dtype), shape, device(), true);
+        }
         try (Scope scope = Scope.open()) {
             Tensor x = dtype.isFloating() ? this : cast(DType.floating(dtype));
             Tensor e = x.sub(finiteMax(x, ax)).exp();
@@ -2317,6 +2323,9 @@ public final class Tensor implements AutoCloseable {
     public Tensor logSoftmax(int axis) {
         live();
         int a = Shapes.axis(axis, shape.length);
+        if (size() == 0) {
+            return allocate(DType.floating(dtype), shape, device(), true);
+        }
         try (Scope scope = Scope.open()) {
             Tensor x = dtype.isFloating() ? this : cast(DType.floating(dtype));
             return scope.keep(x.sub(x.logsumexp(new int[]{a}, true)));
@@ -2505,7 +2514,7 @@ public final class Tensor implements AutoCloseable {
                         for (int k = 0; k < axes.length; k++) {
                             axes[k] = all.length() - sm.length() + k;
                         }
-                        product = product.sum(axes, false).cast(type);
+                        product = sumKeepingType(product, axes);
                     }
                     acc = product;
                 }
@@ -2536,9 +2545,27 @@ public final class Tensor implements AutoCloseable {
         if (n == 0) {
             return t;
         }
-        DType type = t.dtype;
-        Tensor summed = t.sum(Arrays.copyOf(axes, n), false);
-        return summed.dtype == type ? summed : summed.cast(type);
+        return sumKeepingType(t, Arrays.copyOf(axes, n));
+    }
+
+    /**
+     * {@code t} summed over {@code axes} (sorted, distinct), in {@code t}'s dtype; an empty {@code t}
+     * gives zeros without reaching the reduction kernel. Call inside a scope.
+     */
+    private static Tensor sumKeepingType(Tensor t, int[] axes) {
+        if (t.size() == 0) {
+            long[] kept = new long[t.shape.length - axes.length];
+            for (int d = 0, k = 0, j = 0; d < t.shape.length; d++) {
+                if (j < axes.length && axes[j] == d) {
+                    j++;
+                } else {
+                    kept[k++] = t.shape[d];
+                }
+            }
+            return zeros(t.dtype, kept);
+        }
+        Tensor summed = t.sum(axes, false);
+        return summed.dtype == t.dtype ? summed : summed.cast(t.dtype);
     }
 
     private static String keptLabels(String labels, String needed) {
