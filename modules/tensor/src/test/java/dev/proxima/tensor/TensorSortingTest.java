@@ -3,9 +3,13 @@ package dev.proxima.tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+import java.util.Random;
+
 import static dev.proxima.tensor.TensorIndexingTest.assertTensor;
 import static dev.proxima.tensor.TensorIndexingTest.m23;
 import static dev.proxima.tensor.TensorIndexingTest.shape;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -174,6 +178,52 @@ class TensorSortingTest {
             assertTensor(ci, shape(3), -1, 0, 1);
             assertEquals(DType.F64, ints.clamp(-1, 2.5).dtype());
             assertTensor(m23().transpose().clamp(1, 4), shape(3, 2), 1, 3, 1, 4, 2, 4);
+        }
+    }
+
+    @Test
+    void largeInputsSplitOverWorkers() {
+        // big enough that the kernels split their lanes over worker threads
+        int rows = 400;
+        int cols = 300;
+        Random random = new Random(7);
+        double[] values = new double[rows * cols];
+        long[] index = new long[rows * cols];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextInt(50);
+            index[i] = random.nextInt(cols);
+        }
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(values).reshape(rows, cols);
+            Tensor idx = Tensor.of(index).reshape(rows, cols);
+            double[] sorted = x.sort(1, false).toDoubleArray();
+            long[] order = x.argsort(1, false).toLongArray();
+            double[] gathered = x.gather(1, idx).toDoubleArray();
+            double[] added = Tensor.zeros(DType.F64, rows, cols).scatterAdd(1, idx, x).toDoubleArray();
+            double[] sums = x.cumsum(1).toDoubleArray();
+            for (int r = 0; r < rows; r++) {
+                double[] row = Arrays.copyOfRange(values, r * cols, (r + 1) * cols);
+                double[] expect = row.clone();
+                Arrays.sort(expect);
+                double[] expectAdded = new double[cols];
+                double run = 0;
+                for (int c = 0; c < cols; c++) {
+                    int at = r * cols + c;
+                    assertEquals(expect[c], sorted[at]);
+                    assertEquals(expect[c], row[(int) order[at]]);
+                    if (c > 0 && sorted[at] == sorted[at - 1]) {
+                        assertTrue(order[at] > order[at - 1], "stable");
+                    }
+                    assertEquals(row[(int) index[at]], gathered[at]);
+                    expectAdded[(int) index[at]] += row[c];
+                    run += row[c];
+                    assertEquals(run, sums[at]);
+                }
+                assertArrayEquals(expectAdded, Arrays.copyOfRange(added, r * cols, (r + 1) * cols), 0);
+            }
+            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+                    () -> x.gather(1, idx.add(cols)));
+            assertTrue(e.getMessage().contains("axis 1"), e.getMessage());
         }
     }
 }
