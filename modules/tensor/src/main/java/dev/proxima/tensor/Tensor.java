@@ -1383,6 +1383,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param indices I32 or I64 indices of this tensor's rank (negative ones count from the end)
      * @param axis    the axis to take along
+     * @return a new tensor of the broadcast shape, with {@code indices.dim(axis)} along {@code axis}
      * @throws DTypeMismatchException    if {@code indices} is not I32 or I64
      * @throws ShapeMismatchException    if the ranks differ or another dimension does not broadcast
      * @throws IndexOutOfBoundsException if an index lies outside {@code [-dim(axis), dim(axis))}
@@ -1433,6 +1434,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param axis  the axis to select along
      * @param index 1-D (or 0-d, giving extent 1) I32 or I64 positions
+     * @return a new tensor
      * @throws DTypeMismatchException    if {@code index} is not I32 or I64
      * @throws ShapeMismatchException    if {@code index} has more than one dimension
      * @throws IndexOutOfBoundsException if a position lies outside {@code [-dim(axis), dim(axis))}
@@ -1496,6 +1498,10 @@ public final class Tensor implements AutoCloseable {
      * // [1, 0, 3]: a histogram of the indices
      * }
      *
+     * @param axis  the axis the indices address
+     * @param index I32 or I64 indices, shaped as for {@link #scatter}
+     * @param src   the values to add; its dtype must convert to this tensor's without loss
+     * @return a new tensor of this tensor's shape and dtype
      * @throws DTypeMismatchException    if this tensor is BOOL, {@code index} is not I32/I64 or {@code src}'s
      *                                   dtype is wider than this tensor's
      * @throws ShapeMismatchException    if the ranks differ or an extent of {@code index} is too large
@@ -1554,6 +1560,7 @@ public final class Tensor implements AutoCloseable {
      * }
      *
      * @param mask a BOOL tensor broadcastable with this one
+     * @return a new 1-D tensor of this tensor's dtype, as long as the number of true mask elements
      * @throws DTypeMismatchException if {@code mask} is not BOOL
      * @throws ShapeMismatchException if the shapes do not broadcast
      */
@@ -1585,6 +1592,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param axis    the axis to join along (negative counts from the end)
      * @param tensors at least one tensor, all on one device, of rank at least 1
+     * @return a new tensor whose extent along {@code axis} is the sum of the inputs'
      * @throws ShapeMismatchException if ranks or other extents differ, or the tensors are 0-d
      */
     public static Tensor concat(int axis, Tensor... tensors) {
@@ -1638,6 +1646,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param axis    where the new dimension goes
      * @param tensors at least one tensor, all of one shape and on one device
+     * @return a new tensor of rank {@code rank() + 1}
      * @throws ShapeMismatchException if the shapes differ
      */
     public static Tensor stack(int axis, Tensor... tensors) {
@@ -1755,6 +1764,7 @@ public final class Tensor implements AutoCloseable {
      * @param padWidths {@code 2 * rank()} non-negative widths: before and after, for each dimension
      * @param mode      how to fill the border
      * @param value     the fill value for {@link PadMode#CONSTANT} (converted to the dtype); ignored otherwise
+     * @return a new tensor of extent {@code dim(d) + padWidths[2d] + padWidths[2d + 1]} in each dimension d
      * @throws IllegalArgumentException if there are not {@code 2 * rank()} widths, a width is negative, or
      *                                  an empty dimension would be padded by reflection or replication
      */
@@ -1822,6 +1832,7 @@ public final class Tensor implements AutoCloseable {
      * NumPy's {@code flip} and PyTorch's {@code flip}.
      *
      * @param axes the axes to reverse (negative count from the end), distinct
+     * @return a new tensor of this tensor's shape
      */
     public Tensor flip(int... axes) {
         live();
@@ -1847,6 +1858,10 @@ public final class Tensor implements AutoCloseable {
      * Tensor.arange(5).roll(2, 0);    // [3, 4, 0, 1, 2]
      * Tensor.arange(5).roll(-1, 0);   // [1, 2, 3, 4, 0]
      * }
+     *
+     * @param shift how many positions to move the elements towards higher indices (any value; taken modulo the extent)
+     * @param axis  the axis to roll along
+     * @return a new tensor of this tensor's shape
      */
     public Tensor roll(long shift, int axis) {
         live();
@@ -1876,6 +1891,7 @@ public final class Tensor implements AutoCloseable {
      * }
      *
      * @param reps repetitions per dimension, each {@code >= 0}
+     * @return a new tensor
      */
     public Tensor tile(long... reps) {
         live();
@@ -1911,6 +1927,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param repeats how often each element appears, {@code >= 0}
      * @param axis    the axis to repeat along
+     * @return a new tensor with {@code repeats · dim(axis)} along {@code axis}
      */
     public Tensor repeatInterleave(long repeats, int axis) {
         live();
@@ -1936,6 +1953,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param axis       the axis to sort along
      * @param descending largest first if true
+     * @return a new tensor of this tensor's shape and dtype
      */
     public Tensor sort(int axis, boolean descending) {
         live();
@@ -1959,6 +1977,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param axis       the axis to sort along
      * @param descending largest first if true
+     * @return a new I64 tensor of this tensor's shape
      */
     public Tensor argsort(int axis, boolean descending) {
         live();
@@ -1986,6 +2005,7 @@ public final class Tensor implements AutoCloseable {
      * @param k       how many elements to select, {@code 0 <= k <= dim(axis)}
      * @param axis    the axis to select along
      * @param largest the largest elements if true, else the smallest
+     * @return the values and their I64 positions
      * @throws IllegalArgumentException if k is out of range
      */
     public TopK topk(long k, int axis, boolean largest) {
@@ -2016,6 +2036,7 @@ public final class Tensor implements AutoCloseable {
      * platforms); floats keep their dtype and accumulate in double precision.
      *
      * @param axis the axis to accumulate along
+     * @return a new tensor of this tensor's shape
      */
     public Tensor cumsum(int axis) {
         return scan("cumsum", false, axis);
@@ -2026,6 +2047,7 @@ public final class Tensor implements AutoCloseable {
      * {@code cumprod(a, axis)}; result types as for {@link #cumsum}.
      *
      * @param axis the axis to accumulate along
+     * @return a new tensor of this tensor's shape
      */
     public Tensor cumprod(int axis) {
         return scan("cumprod", true, axis);
@@ -2049,6 +2071,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param min the lower bound
      * @param max the upper bound
+     * @return a new tensor of this tensor's shape
      */
     public Tensor clamp(double min, double max) {
         live();
@@ -2079,6 +2102,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param values the values to place, any shape and dtype
      * @param right  which end of a run of equal elements to return
+     * @return a new I64 tensor of {@code values}' shape
      * @throws ShapeMismatchException if this tensor is not 1-D
      */
     public Tensor searchsorted(Tensor values, boolean right) {
@@ -2094,7 +2118,12 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** {@link #oneHot(long, DType)} with an I64 result. */
+    /**
+     * {@link #oneHot(long, DType)} with an I64 result.
+     *
+     * @param numClasses the length of each encoding, {@code >= 0}
+     * @return a new I64 tensor of shape {@code [shape()..., numClasses]}
+     */
     public Tensor oneHot(long numClasses) {
         return oneHot(numClasses, DType.I64);
     }
@@ -2110,6 +2139,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param numClasses the length of each encoding, {@code >= 0}
      * @param type       the result dtype
+     * @return a new tensor of shape {@code [shape()..., numClasses]}
      * @throws DTypeMismatchException    if this tensor is not I32 or I64
      * @throws IndexOutOfBoundsException if a class index lies outside {@code [0, numClasses)}
      */
@@ -2141,6 +2171,8 @@ public final class Tensor implements AutoCloseable {
      * NumPy's {@code triu}: element (…, i, j) is kept where {@code j − i >= k}. k = 0 is the main
      * diagonal, k &gt; 0 above it, k &lt; 0 below.
      *
+     * @param k the lowest diagonal kept
+     * @return a new tensor of this tensor's shape and dtype
      * @throws ShapeMismatchException if the tensor has fewer than 2 dimensions
      */
     public Tensor triu(long k) {
@@ -2151,6 +2183,8 @@ public final class Tensor implements AutoCloseable {
      * A copy with the elements above the {@code k}-th diagonal of the last two dimensions set to 0, like
      * NumPy's {@code tril}: element (…, i, j) is kept where {@code j − i <= k}.
      *
+     * @param k the highest diagonal kept
+     * @return a new tensor of this tensor's shape and dtype
      * @throws ShapeMismatchException if the tensor has fewer than 2 dimensions
      */
     public Tensor tril(long k) {
@@ -2180,6 +2214,8 @@ public final class Tensor implements AutoCloseable {
      * Tensor.of(1.0, 2.0).diag(1);   // [[0, 1, 0], [0, 0, 2], [0, 0, 0]]
      * }
      *
+     * @param k which diagonal: 0 the main one, positive above, negative below
+     * @return a new 2-D tensor (from 1-D input) or 1-D tensor (from 2-D input)
      * @throws ShapeMismatchException if the tensor is neither 1-D nor 2-D
      */
     public Tensor diag(long k) {
@@ -2220,6 +2256,7 @@ public final class Tensor implements AutoCloseable {
      * @param offset which diagonal: 0 the main one, positive above, negative below
      * @param axis1  the row axis
      * @param axis2  the column axis, different from {@code axis1}
+     * @return a view sharing this tensor's memory
      * @throws IllegalArgumentException if the axes are equal or out of range
      */
     public Tensor diagonal(long offset, int axis1, int axis2) {
@@ -2259,6 +2296,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param axes     the axes to reduce
      * @param keepDims keep reduced dimensions as extent 1
+     * @return a new floating-point tensor
      */
     public Tensor logsumexp(int[] axes, boolean keepDims) {
         live();
@@ -2299,6 +2337,7 @@ public final class Tensor implements AutoCloseable {
      * each slice, like PyTorch's {@code softmax(dim)} and SciPy's {@code softmax}. Integers give F64.
      *
      * @param axis the axis whose slices sum to 1
+     * @return a new floating-point tensor of this tensor's shape
      */
     public Tensor softmax(int axis) {
         live();
@@ -2319,6 +2358,7 @@ public final class Tensor implements AutoCloseable {
      * give F64.
      *
      * @param axis the axis to normalise along
+     * @return a new floating-point tensor of this tensor's shape
      */
     public Tensor logSoftmax(int axis) {
         live();
@@ -2359,6 +2399,7 @@ public final class Tensor implements AutoCloseable {
      *
      * @param spec     the subscripts, e.g. {@code "ij,jk->ik"}; spaces are ignored
      * @param operands one tensor per comma-separated term, on one device
+     * @return a new tensor with one dimension per output label
      * @throws IllegalArgumentException if the spec is malformed, uses an ellipsis, or names an output
      *                                  label twice or one no operand has
      * @throws ShapeMismatchException   if a term's length differs from its operand's rank, or one label has
