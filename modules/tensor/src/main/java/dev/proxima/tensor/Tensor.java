@@ -1958,7 +1958,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor sort(int axis, boolean descending) {
         live();
         requireHost("sort", this);
-        int a = Shapes.axis(axis, shape.length);
+        int a = requireSortable("sort", axis);
         Tensor out = allocate(dtype, shape, device(), true);
         sortKernel(view(), a, descending, shape[a], out.view(), null);
         return out;
@@ -1982,7 +1982,7 @@ public final class Tensor implements AutoCloseable {
     public Tensor argsort(int axis, boolean descending) {
         live();
         requireHost("argsort", this);
-        int a = Shapes.axis(axis, shape.length);
+        int a = requireSortable("argsort", axis);
         Tensor out = allocate(DType.I64, shape, device(), true);
         sortKernel(view(), a, descending, shape[a], null, out.view());
         return out;
@@ -2011,7 +2011,7 @@ public final class Tensor implements AutoCloseable {
     public TopK topk(long k, int axis, boolean largest) {
         live();
         requireHost("topk", this);
-        int a = Shapes.axis(axis, shape.length);
+        int a = requireSortable("topk", axis);
         if (k < 0 || k > shape[a]) {
             throw new IllegalArgumentException("topk: k = " + k + " is out of range for axis " + a + " of shape " + Shapes.str(shape)
                     + " (expected 0 .. " + shape[a] + ")");
@@ -2051,6 +2051,16 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor cumprod(int axis) {
         return scan("cumprod", true, axis);
+    }
+
+    /** The normalised axis, if its lanes are short enough to sort (Java arrays hold the permutation). */
+    private int requireSortable(String op, int axis) {
+        int a = Shapes.axis(axis, shape.length);
+        if (shape[a] > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(op + ": axis " + a + " of shape " + Shapes.str(shape)
+                    + " is too long to sort (at most 2^31 - 9 elements)");
+        }
+        return a;
     }
 
     private Tensor scan(String op, boolean product, int axis) {
