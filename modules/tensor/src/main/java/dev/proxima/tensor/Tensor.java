@@ -1539,6 +1539,1443 @@ public final class Tensor implements AutoCloseable {
         return record(base, "embed", new Tensor[]{g}, new Tensor[0], (gg, s, needs) -> new Tensor[]{viewOf.apply(gg)});
     }
 
+    // =================================================================== indexing and shaping
+    //
+    // Gathering, scattering, joining, splitting, padding, reordering, sorting, scans, masks, triangular
+    // and diagonal parts, stable log-sum-exp / softmax, and einsum. Kernels that have no Backend method
+    // yet (gather, scatter, sort, scan, mask compression, binary search) are reached only through the
+    // "kernels outside the Backend SPI" helpers at the end of this section.
+
+    /**
+     * Values picked along {@code axis} by {@code index}, like PyTorch's {@code torch.gather} (NumPy's
+     * {@code take_along_axis} without broadcasting): for 3-D tensors and axis 1,
+     * {@code out[i][j][k] = this[i][index[i][j][k]][k]}. The result has {@code index}'s shape and this
+     * tensor's dtype. Negative indices count from the end of the axis, as in NumPy.
+     *
+     * {@snippet :
+     * Tensor x = Tensor.fromArray(new double[][]{{1, 2}, {3, 4}});
+     * Tensor i = Tensor.fromArray(new long[][]{{0, 0}, {1, 0}});
+     * Tensor y = x.gather(1, i);   // [[1, 1], [4, 3]]
+     * }
+     *
+     * @param axis  the axis the indices select along (negative counts from the end)
+     * @param index I32 or I64 indices of this tensor's rank, with {@code index.dim(d) <= dim(d)} for every
+     *              axis {@code d != axis}
+     * @return a new tensor of {@code index}'s shape
+     * @throws DTypeMismatchException    if {@code index} is not I32 or I64
+     * @throws ShapeMismatchException    if the ranks differ or an extent of {@code index} is too large
+     * @throws IndexOutOfBoundsException if an index lies outside {@code [-dim(axis), dim(axis))}
+     */
+    public Tensor gather(int axis, Tensor index) {
+        live();
+        index.live();
+        requireHost("gather", this, index);
+        requireIndexType("gather", index);
+        int a = Shapes.axis(axis, shape.length);
+        if (index.shape.length != shape.length) {
+            throw new ShapeMismatchException("gather: index of shape " + Shapes.str(index.shape)
+                    + " must have the rank of the input " + Shapes.str(shape));
+        }
+        for (int d = 0; d < shape.length; d++) {
+            if (d != a && index.shape[d] > shape[d]) {
+                throw new ShapeMismatchException("gather: index of shape " + Shapes.str(index.shape) + " is larger than the input "
+                        + Shapes.str(shape) + " in dimension " + d + " (only axis " + a + " may be)");
+            }
+        }
+        checkIndicesKernel("gather", index.view(), a, shape);
+        long[] srcShape = index.shape.clone();
+        srcShape[a] = shape[a];
+        Tensor out = allocate(dtype, index.shape, device(), true);
+        gatherKernel(new StridedView(storage, dtype, srcShape, strides, offset), a, index.view(), out.view());
+        return out;
+    }
+
+    /**
+     * NumPy's {@code take_along_axis}: like {@link #gather} but this tensor and {@code indices}, which have
+     * the same rank, broadcast against each other in every dimension except {@code axis}. The result has
+     * the broadcast shape with {@code indices.dim(axis)} along {@code axis}. Typical use: apply the result
+     * of {@link #argsort} or {@link #argmax(int, boolean) argmax(axis, true)}.
+     *
+     * {@snippet :
+     * Tensor x = Tensor.fromArray(new double[][]{{10, 30, 20}, {60, 40, 50}});
+     * Tensor order = x.argsort(1, false);        // [[0, 2, 1], [1, 2, 0]]
+     * Tensor sorted = x.takeAlongAxis(order, 1); // [[10, 20, 30], [40, 50, 60]]
+     * }
+     *
+     * @param indices I32 or I64 indices of this tensor's rank (negative ones count from the end)
+     * @param axis    the axis to take along
+     * @return a new tensor of the broadcast shape, with {@code indices.dim(axis)} along {@code axis}
+     * @throws DTypeMismatchException    if {@code indices} is not I32 or I64
+     * @throws ShapeMismatchException    if the ranks differ or another dimension does not broadcast
+     * @throws IndexOutOfBoundsException if an index lies outside {@code [-dim(axis), dim(axis))}
+     */
+    public Tensor takeAlongAxis(Tensor indices, int axis) {
+        live();
+        indices.live();
+        requireHost("takeAlongAxis", this, indices);
+        requireIndexType("takeAlongAxis", indices);
+        int a = Shapes.axis(axis, shape.length);
+        int r = shape.length;
+        if (indices.shape.length != r) {
+            throw new ShapeMismatchException("takeAlongAxis: indices of shape " + Shapes.str(indices.shape)
+                    + " must have the rank of the array " + Shapes.str(shape));
+        }
+        long[] outShape = new long[r];
+        for (int d = 0; d < r; d++) {
+            long x = shape[d];
+            long y = indices.shape[d];
+            if (d == a) {
+                outShape[d] = y;
+            } else if (x == y || x == 1 || y == 1) {
+                outShape[d] = x == 1 ? y : x;
+            } else {
+                throw new ShapeMismatchException("takeAlongAxis: array " + Shapes.str(shape) + " and indices " + Shapes.str(indices.shape)
+                        + " do not broadcast in dimension " + d + " (" + x + " vs " + y + ")");
+            }
+        }
+        checkIndicesKernel("takeAlongAxis", indices.view(), a, shape);
+        long[] srcShape = outShape.clone();
+        srcShape[a] = shape[a];
+        long[] srcStrides = new long[r];
+        long[] idxStrides = new long[r];
+        for (int d = 0; d < r; d++) {
+            srcStrides[d] = d != a && shape[d] == 1 && outShape[d] != 1 ? 0 : strides[d];
+            idxStrides[d] = d != a && indices.shape[d] == 1 && outShape[d] != 1 ? 0 : indices.strides[d];
+        }
+        Tensor out = allocate(dtype, outShape, device(), true);
+        gatherKernel(new StridedView(storage, dtype, srcShape, srcStrides, offset), a,
+                new StridedView(indices.storage, indices.dtype, outShape, idxStrides, indices.offset), out.view());
+        return out;
+    }
+
+    /**
+     * The slices at the positions {@code index} along {@code axis}, in that order, like PyTorch's
+     * {@code index_select} and NumPy's {@code take(a, index, axis)}. Positions may repeat; negative ones
+     * count from the end. The result has this tensor's shape with {@code index.size()} along {@code axis}.
+     *
+     * @param axis  the axis to select along
+     * @param index 1-D (or 0-d, giving extent 1) I32 or I64 positions
+     * @return a new tensor
+     * @throws DTypeMismatchException    if {@code index} is not I32 or I64
+     * @throws ShapeMismatchException    if {@code index} has more than one dimension
+     * @throws IndexOutOfBoundsException if a position lies outside {@code [-dim(axis), dim(axis))}
+     */
+    public Tensor indexSelect(int axis, Tensor index) {
+        live();
+        index.live();
+        requireHost("indexSelect", this, index);
+        requireIndexType("indexSelect", index);
+        int a = Shapes.axis(axis, shape.length);
+        if (index.shape.length > 1) {
+            throw new ShapeMismatchException("indexSelect: index must be 1-D, got shape " + Shapes.str(index.shape)
+                    + " (input " + Shapes.str(shape) + ")");
+        }
+        checkIndicesKernel("indexSelect", index.view(), a, shape);
+        long[] outShape = shape.clone();
+        outShape[a] = index.shape.length == 0 ? 1 : index.shape[0];
+        long[] idxStrides = new long[shape.length];
+        idxStrides[a] = index.shape.length == 0 ? 0 : index.strides[0];
+        Tensor out = allocate(dtype, outShape, device(), true);
+        gatherKernel(view(), a, new StridedView(index.storage, index.dtype, outShape, idxStrides, index.offset), out.view());
+        return out;
+    }
+
+    /**
+     * A copy of this tensor with {@code src}'s values written at the positions {@code index} names
+     * along {@code axis}, like PyTorch's {@code scatter} (out of place): for 3-D tensors and axis 1,
+     * {@code out[i][index[i][j][k]][k] = src[i][j][k]} for every position of {@code index}. Where indices
+     * repeat along the axis, the last one (in row-major order) wins. Negative indices count from the end.
+     *
+     * {@snippet :
+     * Tensor z = Tensor.zeros(DType.F64, 2, 3);
+     * Tensor i = Tensor.fromArray(new long[][]{{2}, {0}});
+     * Tensor v = Tensor.fromArray(new double[][]{{7}, {9}});
+     * Tensor y = z.scatter(1, i, v);   // [[0, 0, 7], [9, 0, 0]]
+     * }
+     *
+     * @param axis  the axis the indices address
+     * @param index I32 or I64 indices of this tensor's rank, with {@code index.dim(d) <= src.dim(d)} for
+     *              every d and {@code index.dim(d) <= dim(d)} for {@code d != axis}
+     * @param src   the values, of this tensor's rank; its dtype must convert to this tensor's without loss
+     *              ({@code DType.promote(dtype(), src.dtype()) == dtype()})
+     * @return a new tensor of this tensor's shape and dtype
+     * @throws DTypeMismatchException    if {@code index} is not I32/I64 or {@code src}'s dtype is wider
+     * @throws ShapeMismatchException    if the ranks differ or an extent of {@code index} is too large
+     * @throws IndexOutOfBoundsException if an index lies outside {@code [-dim(axis), dim(axis))}
+     */
+    public Tensor scatter(int axis, Tensor index, Tensor src) {
+        return scatter("scatter", axis, index, src, false);
+    }
+
+    /**
+     * A copy of this tensor with {@code src}'s values added at the positions {@code index} names along
+     * {@code axis}, like PyTorch's {@code scatter_add} (out of place):
+     * {@code out[i][index[i][j][k]][k] += src[i][j][k]} for axis 1. Repeated indices accumulate, in
+     * row-major order of {@code index} (deterministic). Arguments as for {@link #scatter}; BOOL tensors are
+     * rejected.
+     *
+     * {@snippet :
+     * Tensor counts = Tensor.zeros(DType.I64, 3).scatterAdd(0, Tensor.of(0L, 2, 2, 2), Tensor.ones(DType.I64, 4));
+     * // [1, 0, 3]: a histogram of the indices
+     * }
+     *
+     * @param axis  the axis the indices address
+     * @param index I32 or I64 indices, shaped as for {@link #scatter}
+     * @param src   the values to add; its dtype must convert to this tensor's without loss
+     * @return a new tensor of this tensor's shape and dtype
+     * @throws DTypeMismatchException    if this tensor is BOOL, {@code index} is not I32/I64 or {@code src}'s
+     *                                   dtype is wider than this tensor's
+     * @throws ShapeMismatchException    if the ranks differ or an extent of {@code index} is too large
+     * @throws IndexOutOfBoundsException if an index lies outside {@code [-dim(axis), dim(axis))}
+     */
+    public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
+        return scatter("scatterAdd", axis, index, src, true);
+    }
+
+    private Tensor scatter(String op, int axis, Tensor index, Tensor src, boolean add) {
+        live();
+        index.live();
+        src.live();
+        requireHost(op, this, index, src);
+        requireIndexType(op, index);
+        if (add && dtype == DType.BOOL) {
+            throw new DTypeMismatchException(op + " is not defined for BOOL tensors; cast to an integer type first");
+        }
+        if (DType.promote(dtype, src.dtype) != dtype) {
+            throw new DTypeMismatchException(op + ": cannot write " + src.dtype + " values into a " + dtype
+                    + " tensor without loss; cast src first");
+        }
+        int a = Shapes.axis(axis, shape.length);
+        int r = shape.length;
+        String shapes = "input " + Shapes.str(shape) + ", index " + Shapes.str(index.shape) + ", src " + Shapes.str(src.shape);
+        if (index.shape.length != r || src.shape.length != r) {
+            throw new ShapeMismatchException(op + ": input, index and src must have the same rank: " + shapes);
+        }
+        for (int d = 0; d < r; d++) {
+            if (index.shape[d] > src.shape[d] || (d != a && index.shape[d] > shape[d])) {
+                throw new ShapeMismatchException(op + ": index is larger than src, or than the input outside axis " + a
+                        + ", in dimension " + d + ": " + shapes);
+            }
+        }
+        checkIndicesKernel(op, index.view(), a, shape);
+        try (Tensor converted = src.dtype == dtype ? null : src.cast(dtype, false)) {
+            Tensor s = converted == null ? src : converted;
+            Tensor out = allocate(dtype, shape, device(), true);
+            backend.copy(view(), out.view());
+            long[] dstShape = index.shape.clone();
+            dstShape[a] = shape[a];
+            scatterKernel(index.view(), new StridedView(s.storage, dtype, index.shape, s.strides, s.offset), a,
+                    new StridedView(out.storage, dtype, dstShape, out.strides, 0), add);
+            return out;
+        }
+    }
+
+    /**
+     * The elements where the BOOL {@code mask} is true, in row-major order, as a new 1-D tensor, like
+     * PyTorch's {@code masked_select} and NumPy's {@code a[mask]}. This tensor and the mask broadcast
+     * together first.
+     *
+     * {@snippet :
+     * Tensor x = Tensor.of(1.0, -2.0, 3.0, -4.0);
+     * Tensor positive = x.maskedSelect(x.gt(0));   // [1, 3]
+     * }
+     *
+     * @param mask a BOOL tensor broadcastable with this one
+     * @return a new 1-D tensor of this tensor's dtype, as long as the number of true mask elements
+     * @throws DTypeMismatchException if {@code mask} is not BOOL
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     */
+    public Tensor maskedSelect(Tensor mask) {
+        live();
+        mask.live();
+        requireHost("maskedSelect", this, mask);
+        if (mask.dtype != DType.BOOL) {
+            throw new DTypeMismatchException("maskedSelect: the mask must be BOOL, got " + mask.dtype + "; compare or cast first");
+        }
+        long[] common = Shapes.broadcast("maskedSelect", shape, mask.shape);
+        StridedView m = mask.broadcastView(common);
+        long count = countTrueKernel(m);
+        Tensor out = allocate(dtype, new long[]{count}, device(), true);
+        compressKernel(broadcastView(common), m, out.view());
+        return out;
+    }
+
+    /**
+     * The tensors joined along an existing {@code axis}, like NumPy's {@code concatenate} and PyTorch's
+     * {@code cat}. All must have the same rank and the same extents except along {@code axis}; the
+     * result type is the promotion of all dtypes.
+     *
+     * {@snippet :
+     * Tensor a = Tensor.ones(DType.F32, 2, 3);
+     * Tensor b = Tensor.zeros(DType.F32, 1, 3);
+     * Tensor c = Tensor.concat(0, a, b);   // shape [3, 3]
+     * }
+     *
+     * @param axis    the axis to join along (negative counts from the end)
+     * @param tensors at least one tensor, all on one device, of rank at least 1
+     * @return a new tensor whose extent along {@code axis} is the sum of the inputs'
+     * @throws ShapeMismatchException if ranks or other extents differ, or the tensors are 0-d
+     */
+    public static Tensor concat(int axis, Tensor... tensors) {
+        if (tensors.length == 0) {
+            throw new IllegalArgumentException("concat needs at least one tensor");
+        }
+        Tensor first = tensors[0];
+        for (Tensor t : tensors) {
+            t.live();
+        }
+        int r = first.shape.length;
+        if (r == 0) {
+            throw new ShapeMismatchException("concat: 0-d tensors cannot be concatenated; use stack");
+        }
+        int a = Shapes.axis(axis, r);
+        DType type = first.dtype;
+        long total = 0;
+        for (int i = 0; i < tensors.length; i++) {
+            Tensor t = tensors[i];
+            boolean ok = t.shape.length == r;
+            for (int d = 0; ok && d < r; d++) {
+                ok = d == a || t.shape[d] == first.shape[d];
+            }
+            if (!ok) {
+                throw new ShapeMismatchException("concat along axis " + a + ": tensor " + i + " has shape " + Shapes.str(t.shape)
+                        + ", incompatible with tensor 0's " + Shapes.str(first.shape));
+            }
+            if (!t.device().equals(first.device())) {
+                throw new IllegalArgumentException("concat: tensors are on different devices: " + first.device() + " and " + t.device());
+            }
+            type = DType.promote(type, t.dtype);
+            total = Math.addExact(total, t.shape[a]);
+        }
+        long[] outShape = first.shape.clone();
+        outShape[a] = total;
+        Tensor out = allocate(type, outShape, first.device(), true);
+        long pos = 0;
+        for (Tensor t : tensors) {
+            long[] sh = outShape.clone();
+            sh[a] = t.shape[a];
+            out.backend.copy(t.view(), new StridedView(out.storage, type, sh, out.strides, pos * out.strides[a]));
+            pos += t.shape[a];
+        }
+        return out;
+    }
+
+    /**
+     * The tensors joined along a new {@code axis}, like NumPy's and PyTorch's {@code stack}: all have the
+     * same shape, and the result has one more dimension, of extent {@code tensors.length}, at
+     * {@code axis} (which may be {@code −(rank+1) … rank}). The result type is the promotion of all dtypes.
+     *
+     * @param axis    where the new dimension goes
+     * @param tensors at least one tensor, all of one shape and on one device
+     * @return a new tensor of rank {@code rank() + 1}
+     * @throws ShapeMismatchException if the shapes differ
+     */
+    public static Tensor stack(int axis, Tensor... tensors) {
+        if (tensors.length == 0) {
+            throw new IllegalArgumentException("stack needs at least one tensor");
+        }
+        Tensor first = tensors[0];
+        for (Tensor t : tensors) {
+            t.live();
+        }
+        int a = Shapes.axis(axis, first.shape.length + 1);
+        DType type = first.dtype;
+        for (int i = 0; i < tensors.length; i++) {
+            Tensor t = tensors[i];
+            if (!Arrays.equals(t.shape, first.shape)) {
+                throw new ShapeMismatchException("stack: tensor " + i + " has shape " + Shapes.str(t.shape)
+                        + ", tensor 0 has shape " + Shapes.str(first.shape));
+            }
+            if (!t.device().equals(first.device())) {
+                throw new IllegalArgumentException("stack: tensors are on different devices: " + first.device() + " and " + t.device());
+            }
+            type = DType.promote(type, t.dtype);
+        }
+        long[] outShape = insert(first.shape, a, tensors.length);
+        Tensor out = allocate(type, outShape, first.device(), true);
+        long[] sliceStrides = remove(out.strides, a);
+        for (int i = 0; i < tensors.length; i++) {
+            out.backend.copy(tensors[i].view(), new StridedView(out.storage, type, first.shape, sliceStrides, i * out.strides[a]));
+        }
+        return out;
+    }
+
+    /**
+     * Views of consecutive pieces of {@code sizes[i]} elements along {@code axis}, like PyTorch's
+     * {@code split} with a list of sizes (NumPy's {@code split} takes the cut positions instead). The
+     * sizes must add up to {@code dim(axis)}; each view shares this tensor's memory.
+     *
+     * {@snippet :
+     * Tensor[] parts = Tensor.arange(10).split(0, 3, 3, 4);   // [0 1 2], [3 4 5], [6 7 8 9]
+     * }
+     *
+     * @param axis  the axis to cut
+     * @param sizes the extent of each piece, each {@code >= 0}
+     * @return one view per size
+     * @throws ShapeMismatchException if the sizes do not add up to the extent of {@code axis}
+     */
+    public Tensor[] split(int axis, long... sizes) {
+        live();
+        int a = Shapes.axis(axis, shape.length);
+        if (sizes.length == 0) {
+            throw new IllegalArgumentException("split needs at least one size");
+        }
+        long sum = 0;
+        for (long s : sizes) {
+            if (s < 0) {
+                throw new IllegalArgumentException("split: sizes must be >= 0, got " + Arrays.toString(sizes));
+            }
+            sum = Math.addExact(sum, s);
+        }
+        if (sum != shape[a]) {
+            throw new ShapeMismatchException("split: sizes " + Arrays.toString(sizes) + " add up to " + sum + ", but axis " + a
+                    + " of shape " + Shapes.str(shape) + " has extent " + shape[a]);
+        }
+        Tensor[] parts = new Tensor[sizes.length];
+        long pos = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            long[] sh = shape.clone();
+            sh[a] = sizes[i];
+            parts[i] = share(sh, strides, sizes[i] == 0 ? offset : offset + pos * strides[a]);
+            pos += sizes[i];
+        }
+        return parts;
+    }
+
+    /**
+     * Views of {@code n} nearly equal pieces along {@code axis}, with PyTorch's {@code chunk} rule: each
+     * piece has {@code ceil(dim(axis) / n)} elements except a smaller last one, so fewer than {@code n}
+     * pieces come back when the extent does not allow n (7 in 4 chunks gives 2, 2, 2, 1; 6 in 4 chunks
+     * gives 2, 2, 2). An empty axis gives {@code n} empty views.
+     *
+     * @param n    the number of pieces wanted, {@code >= 1}
+     * @param axis the axis to cut
+     * @return the views, in order
+     */
+    public Tensor[] chunk(int n, int axis) {
+        live();
+        if (n < 1) {
+            throw new IllegalArgumentException("chunk: the number of chunks must be >= 1, got " + n);
+        }
+        int a = Shapes.axis(axis, shape.length);
+        long extent = shape[a];
+        if (extent == 0) {
+            return split(a, new long[n]);
+        }
+        long size = (extent + n - 1) / n;
+        int count = (int) ((extent + size - 1) / size);
+        long[] sizes = new long[count];
+        Arrays.fill(sizes, size);
+        sizes[count - 1] = extent - size * (count - 1);
+        return split(a, sizes);
+    }
+
+    /**
+     * A copy enlarged by {@code padWidths[2d]} elements before and {@code padWidths[2d + 1]} after each
+     * dimension d (in dimension order, as NumPy's {@code pad} pairs, not PyTorch's last-dimension-first
+     * list), filled as {@code mode} says (see {@link PadMode}).
+     *
+     * {@snippet :
+     * Tensor x = Tensor.of(1.0, 2.0, 3.0);
+     * x.pad(new long[]{2, 1}, PadMode.CONSTANT, 0);    // [0, 0, 1, 2, 3, 0]
+     * x.pad(new long[]{2, 1}, PadMode.REFLECT, 0);     // [3, 2, 1, 2, 3, 2]
+     * x.pad(new long[]{2, 1}, PadMode.REPLICATE, 0);   // [1, 1, 1, 2, 3, 3]
+     * }
+     *
+     * @param padWidths {@code 2 * rank()} non-negative widths: before and after, for each dimension
+     * @param mode      how to fill the border
+     * @param value     the fill value for {@link PadMode#CONSTANT} (converted to the dtype); ignored otherwise
+     * @return a new tensor of extent {@code dim(d) + padWidths[2d] + padWidths[2d + 1]} in each dimension d
+     * @throws IllegalArgumentException if there are not {@code 2 * rank()} widths, a width is negative, or
+     *                                  an empty dimension would be padded by reflection or replication
+     */
+    public Tensor pad(long[] padWidths, PadMode mode, double value) {
+        live();
+        if (mode == null) {
+            throw new IllegalArgumentException("pad: mode must not be null");
+        }
+        int r = shape.length;
+        if (padWidths.length != 2 * r) {
+            throw new IllegalArgumentException("pad: expected " + 2 * r + " widths (before and after each dimension of shape "
+                    + Shapes.str(shape) + "), got " + Arrays.toString(padWidths));
+        }
+        long[] outShape = new long[r];
+        for (int d = 0; d < r; d++) {
+            long before = padWidths[2 * d];
+            long after = padWidths[2 * d + 1];
+            if (before < 0 || after < 0) {
+                throw new IllegalArgumentException("pad: widths must be >= 0, got " + Arrays.toString(padWidths));
+            }
+            if (mode != PadMode.CONSTANT && shape[d] == 0 && before + after > 0) {
+                throw new IllegalArgumentException("pad: cannot " + mode + "-pad the empty dimension " + d + " of shape " + Shapes.str(shape));
+            }
+            outShape[d] = Math.addExact(shape[d], Math.addExact(before, after));
+        }
+        if (mode == PadMode.CONSTANT) {
+            Tensor out = allocate(dtype, outShape, device(), true);
+            backend.fill(out.view(), value);
+            long at = 0;
+            for (int d = 0; d < r; d++) {
+                at += padWidths[2 * d] * out.strides[d];
+            }
+            if (size() > 0) {
+                backend.copy(view(), new StridedView(out.storage, dtype, shape, out.strides, at));
+            }
+            return out;
+        }
+        try (Scope scope = Scope.open()) {
+            Tensor current = this;
+            for (int d = 0; d < r; d++) {
+                long before = padWidths[2 * d];
+                if (before + padWidths[2 * d + 1] == 0) {
+                    continue;
+                }
+                long n = shape[d];
+                long[] source = new long[Math.toIntExact(outShape[d])];
+                for (int o = 0; o < source.length; o++) {
+                    long i = o - before;
+                    if (mode == PadMode.REPLICATE || n == 1) {
+                        source[o] = Math.clamp(i, 0, n - 1);
+                    } else {
+                        long period = 2 * (n - 1);
+                        long m = Math.floorMod(i, period);
+                        source[o] = m < n ? m : period - m;
+                    }
+                }
+                current = current.indexSelect(d, Tensor.of(source));
+            }
+            return scope.keep(current == this ? copy() : current);
+        }
+    }
+
+    /**
+     * A copy with the order of elements reversed along {@code axes} (all axes if none are given), like
+     * NumPy's {@code flip} and PyTorch's {@code flip}.
+     *
+     * @param axes the axes to reverse (negative count from the end), distinct
+     * @return a new tensor of this tensor's shape
+     */
+    public Tensor flip(int... axes) {
+        live();
+        int[] ax = Shapes.axes(axes, shape.length);
+        try (Scope scope = Scope.open()) {
+            Tensor current = this;
+            for (int a : ax) {
+                long n = shape[a];
+                if (n > 1) {
+                    current = current.indexSelect(a, arange(n - 1, -1, -1, DType.I64));
+                }
+            }
+            return scope.keep(current == this ? copy() : current);
+        }
+    }
+
+    /**
+     * A copy with the elements shifted cyclically by {@code shift} positions along {@code axis} (elements
+     * pushed past the end come back at the start), like NumPy's {@code roll(a, shift, axis)}:
+     * {@code out[(i + shift) mod n] = this[i]}. Negative shifts go the other way.
+     *
+     * {@snippet :
+     * Tensor.arange(5).roll(2, 0);    // [3, 4, 0, 1, 2]
+     * Tensor.arange(5).roll(-1, 0);   // [1, 2, 3, 4, 0]
+     * }
+     *
+     * @param shift how many positions to move the elements towards higher indices (any value; taken modulo the extent)
+     * @param axis  the axis to roll along
+     * @return a new tensor of this tensor's shape
+     */
+    public Tensor roll(long shift, int axis) {
+        live();
+        int a = Shapes.axis(axis, shape.length);
+        long n = shape[a];
+        Tensor out = allocate(dtype, shape, device(), true);
+        if (n == 0 || out.size() == 0) {
+            return out;
+        }
+        long s = Math.floorMod(shift, n);
+        StridedView src = view();
+        StridedView dst = out.view();
+        backend.copy(sliceView(src, a, 0, n - s), sliceView(dst, a, s, n - s));
+        if (s > 0) {
+            backend.copy(sliceView(src, a, n - s, s), sliceView(dst, a, 0, s));
+        }
+        return out;
+    }
+
+    /**
+     * This tensor repeated {@code reps[d]} times along each dimension, like NumPy's {@code tile} (PyTorch's
+     * {@code tile}): if {@code reps} is shorter than the rank it is padded with leading 1s; if longer, the
+     * tensor gets leading dimensions of extent 1. The result's extent d is {@code reps[d] · dim(d)}.
+     *
+     * {@snippet :
+     * Tensor.of(1, 2).tile(2, 3);   // [[1, 2, 1, 2, 1, 2], [1, 2, 1, 2, 1, 2]]
+     * }
+     *
+     * @param reps repetitions per dimension, each {@code >= 0}
+     * @return a new tensor
+     */
+    public Tensor tile(long... reps) {
+        live();
+        for (long rep : reps) {
+            if (rep < 0) {
+                throw new IllegalArgumentException("tile: repetitions must be >= 0, got " + Arrays.toString(reps));
+            }
+        }
+        int r = Math.max(shape.length, reps.length);
+        long[] expanded = new long[2 * r];
+        long[] srcStrides = new long[2 * r];
+        long[] outShape = new long[r];
+        for (int d = 0; d < r; d++) {
+            int sd = d - (r - shape.length);
+            int rd = d - (r - reps.length);
+            long extent = sd >= 0 ? shape[sd] : 1;
+            long rep = rd >= 0 ? reps[rd] : 1;
+            expanded[2 * d] = rep;
+            expanded[2 * d + 1] = extent;
+            srcStrides[2 * d + 1] = sd >= 0 ? strides[sd] : 0;
+            outShape[d] = Math.multiplyExact(rep, extent);
+        }
+        Tensor out = allocate(dtype, outShape, device(), true);
+        backend.copy(new StridedView(storage, dtype, expanded, srcStrides, offset),
+                new StridedView(out.storage, dtype, expanded, Shapes.contiguousStrides(expanded), 0));
+        return out;
+    }
+
+    /**
+     * Each element repeated {@code repeats} times in place along {@code axis}, like NumPy's
+     * {@code repeat(a, repeats, axis)} and PyTorch's {@code repeat_interleave}: {@code [a, b]} becomes
+     * {@code [a, a, b, b]} for 2 repeats (compare {@link #tile}, which gives {@code [a, b, a, b]}).
+     *
+     * @param repeats how often each element appears, {@code >= 0}
+     * @param axis    the axis to repeat along
+     * @return a new tensor with {@code repeats · dim(axis)} along {@code axis}
+     */
+    public Tensor repeatInterleave(long repeats, int axis) {
+        live();
+        if (repeats < 0) {
+            throw new IllegalArgumentException("repeatInterleave: repeats must be >= 0, got " + repeats);
+        }
+        int a = Shapes.axis(axis, shape.length);
+        long[] expanded = insert(shape, a + 1, repeats);
+        long[] srcStrides = insert(strides, a + 1, 0);
+        long[] outShape = shape.clone();
+        outShape[a] = Math.multiplyExact(shape[a], repeats);
+        Tensor out = allocate(dtype, outShape, device(), true);
+        backend.copy(new StridedView(storage, dtype, expanded, srcStrides, offset),
+                new StridedView(out.storage, dtype, expanded, Shapes.contiguousStrides(expanded), 0));
+        return out;
+    }
+
+    /**
+     * A copy sorted along {@code axis}, like NumPy's {@code sort} (ascending) and PyTorch's
+     * {@code sort(dim, descending)}. The sort is stable in both directions: equal elements keep their
+     * order. NaNs go after every number in both directions (NumPy puts them last when ascending);
+     * −0.0 and 0.0 are equal. Integers compare exactly.
+     *
+     * @param axis       the axis to sort along
+     * @param descending largest first if true
+     * @return a new tensor of this tensor's shape and dtype
+     */
+    public Tensor sort(int axis, boolean descending) {
+        live();
+        requireHost("sort", this);
+        int a = requireSortable("sort", axis);
+        Tensor out = allocate(dtype, shape, device(), true);
+        sortKernel(view(), a, descending, shape[a], out.view(), null);
+        return out;
+    }
+
+    /**
+     * The I64 positions that would sort this tensor along {@code axis}, in the order of {@link #sort}
+     * (stable, NaNs last), like NumPy's {@code argsort(kind="stable")} and PyTorch's
+     * {@code argsort(stable=True)}. {@code takeAlongAxis(argsort(axis, d), axis)} equals
+     * {@code sort(axis, d)}.
+     *
+     * {@snippet :
+     * Tensor.of(3.0, 1.0, 2.0, 1.0).argsort(0, false);   // [1, 3, 2, 0]: the tied 1s keep their order
+     * Tensor.of(3.0, 1.0, 2.0, 1.0).argsort(0, true);    // [0, 2, 1, 3]
+     * }
+     *
+     * @param axis       the axis to sort along
+     * @param descending largest first if true
+     * @return a new I64 tensor of this tensor's shape
+     */
+    public Tensor argsort(int axis, boolean descending) {
+        live();
+        requireHost("argsort", this);
+        int a = requireSortable("argsort", axis);
+        Tensor out = allocate(DType.I64, shape, device(), true);
+        sortKernel(view(), a, descending, shape[a], null, out.view());
+        return out;
+    }
+
+    /**
+     * The {@code k} largest (or smallest) elements along {@code axis} and their positions, like PyTorch's
+     * {@code topk(k, dim, largest, sorted=True)}: both results have this tensor's shape with {@code k}
+     * along {@code axis}, in sorted order (largest first if {@code largest}); ties are broken by the lower
+     * position. NaNs rank after every number in both directions, so they are selected only when fewer than
+     * {@code k} numbers exist (PyTorch instead treats NaN as the largest value).
+     *
+     * {@snippet :
+     * try (TopK top = Tensor.of(1.0, 5.0, 3.0, 5.0).topk(2, 0, true)) {
+     *     top.values();    // [5, 5]
+     *     top.indices();   // [1, 3]
+     * }
+     * }
+     *
+     * @param k       how many elements to select, {@code 0 <= k <= dim(axis)}
+     * @param axis    the axis to select along
+     * @param largest the largest elements if true, else the smallest
+     * @return the values and their I64 positions
+     * @throws IllegalArgumentException if k is out of range
+     */
+    public TopK topk(long k, int axis, boolean largest) {
+        live();
+        requireHost("topk", this);
+        int a = requireSortable("topk", axis);
+        if (k < 0 || k > shape[a]) {
+            throw new IllegalArgumentException("topk: k = " + k + " is out of range for axis " + a + " of shape " + Shapes.str(shape)
+                    + " (expected 0 .. " + shape[a] + ")");
+        }
+        long[] outShape = shape.clone();
+        outShape[a] = k;
+        Tensor values = allocate(dtype, outShape, device(), true);
+        Tensor indices;
+        try {
+            indices = allocate(DType.I64, outShape, device(), true);
+        } catch (RuntimeException e) {
+            values.close();
+            throw e;
+        }
+        sortKernel(view(), a, largest, k, values.view(), indices.view());
+        return new TopK(values, indices);
+    }
+
+    /**
+     * Running sums along {@code axis}: {@code out[…, i, …] = Σ_{j ≤ i} this[…, j, …]}, like NumPy's
+     * {@code cumsum(a, axis)}. Integers and BOOL accumulate in and return I64 (as NumPy does on 64-bit
+     * platforms); floats keep their dtype and accumulate in double precision.
+     *
+     * @param axis the axis to accumulate along
+     * @return a new tensor of this tensor's shape
+     */
+    public Tensor cumsum(int axis) {
+        return scan("cumsum", false, axis);
+    }
+
+    /**
+     * Running products along {@code axis}: {@code out[…, i, …] = Π_{j ≤ i} this[…, j, …]}, like NumPy's
+     * {@code cumprod(a, axis)}; result types as for {@link #cumsum}.
+     *
+     * @param axis the axis to accumulate along
+     * @return a new tensor of this tensor's shape
+     */
+    public Tensor cumprod(int axis) {
+        return scan("cumprod", true, axis);
+    }
+
+    /** The normalised axis, if its lanes are short enough to sort (Java arrays hold the permutation). */
+    private int requireSortable(String op, int axis) {
+        int a = Shapes.axis(axis, shape.length);
+        if (shape[a] > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(op + ": axis " + a + " of shape " + Shapes.str(shape)
+                    + " is too long to sort (at most 2^31 - 9 elements)");
+        }
+        return a;
+    }
+
+    private Tensor scan(String op, boolean product, int axis) {
+        live();
+        requireHost(op, this);
+        int a = Shapes.axis(axis, shape.length);
+        Tensor out = allocate(dtype.isFloating() ? dtype : DType.I64, shape, device(), true);
+        scanKernel(product, view(), a, out.view());
+        return out;
+    }
+
+    /**
+     * Each element limited to {@code [min, max]}: {@code minimum(maximum(x, min), max)}, like NumPy's
+     * {@code clip} and PyTorch's {@code clamp}. NaN elements stay NaN. An infinite bound on its own side
+     * ({@code min = −∞}, {@code max = +∞}) means no bound and does not change the dtype; otherwise the
+     * result type follows the scalar rule of {@link DType} (an integer tensor clamped to 2.5 becomes F64).
+     * If {@code min > max} every element becomes {@code max}, as in NumPy.
+     *
+     * @param min the lower bound
+     * @param max the upper bound
+     * @return a new tensor of this tensor's shape
+     */
+    public Tensor clamp(double min, double max) {
+        live();
+        try (Scope scope = Scope.open()) {
+            Tensor current = this;
+            if (min != Double.NEGATIVE_INFINITY) {
+                current = current.maximum(min);
+            }
+            if (max != Double.POSITIVE_INFINITY) {
+                current = current.minimum(max);
+            }
+            return scope.keep(current == this ? copy() : current);
+        }
+    }
+
+    /**
+     * For each element v of {@code values}, the I64 position where v would be inserted into this sorted
+     * 1-D tensor to keep it sorted, like NumPy's {@code searchsorted(a, v, side)}: with {@code right}
+     * false the first position i with {@code this[i] >= v}, with {@code right} true the first with
+     * {@code this[i] > v}. This tensor must be sorted ascending with NaNs last (as {@link #sort} leaves
+     * it); a NaN value goes after every number. The result has {@code values}' shape.
+     *
+     * {@snippet :
+     * Tensor edges = Tensor.of(1.0, 2.0, 2.0, 3.0);
+     * edges.searchsorted(Tensor.of(2.0, 0.5, 9.0), false);   // [1, 0, 4]
+     * edges.searchsorted(Tensor.of(2.0, 0.5, 9.0), true);    // [3, 0, 4]
+     * }
+     *
+     * @param values the values to place, any shape and dtype
+     * @param right  which end of a run of equal elements to return
+     * @return a new I64 tensor of {@code values}' shape
+     * @throws ShapeMismatchException if this tensor is not 1-D
+     */
+    public Tensor searchsorted(Tensor values, boolean right) {
+        live();
+        values.live();
+        requireHost("searchsorted", this, values);
+        if (shape.length != 1) {
+            throw new ShapeMismatchException("searchsorted: the sorted tensor must be 1-D, got shape " + Shapes.str(shape)
+                    + " (values " + Shapes.str(values.shape) + ")");
+        }
+        Tensor out = allocate(DType.I64, values.shape, device(), true);
+        searchKernel(view(), values.view(), right, out.view());
+        return out;
+    }
+
+    /**
+     * {@link #oneHot(long, DType)} with an I64 result.
+     *
+     * @param numClasses the length of each encoding, {@code >= 0}
+     * @return a new I64 tensor of shape {@code [shape()..., numClasses]}
+     */
+    public Tensor oneHot(long numClasses) {
+        return oneHot(numClasses, DType.I64);
+    }
+
+    /**
+     * The one-hot encoding of this I32 or I64 tensor of class indices, like PyTorch's
+     * {@code one_hot}: the result has this shape plus a last dimension of {@code numClasses}, with 1 at
+     * position {@code this[p]} of row p and 0 elsewhere.
+     *
+     * {@snippet :
+     * Tensor.of(0L, 2, 1).oneHot(3, DType.F32);   // [[1, 0, 0], [0, 0, 1], [0, 1, 0]]
+     * }
+     *
+     * @param numClasses the length of each encoding, {@code >= 0}
+     * @param type       the result dtype
+     * @return a new tensor of shape {@code [shape()..., numClasses]}
+     * @throws DTypeMismatchException    if this tensor is not I32 or I64
+     * @throws IndexOutOfBoundsException if a class index lies outside {@code [0, numClasses)}
+     */
+    public Tensor oneHot(long numClasses, DType type) {
+        live();
+        requireHost("oneHot", this);
+        requireIndexType("oneHot", this);
+        if (numClasses < 0) {
+            throw new IllegalArgumentException("oneHot: numClasses must be >= 0, got " + numClasses);
+        }
+        int r = shape.length;
+        long[] outShape = Arrays.copyOf(shape, r + 1);
+        outShape[r] = numClasses;
+        checkIndicesKernel("oneHot", view(), r, outShape, false);
+        Tensor out = allocate(type, outShape, device(), true);
+        backend.fill(out.view(), 0);
+        try (Tensor one = allocate(type, new long[0], device(), false)) {
+            backend.fill(one.view(), 1);
+            long[] idxShape = Arrays.copyOf(shape, r + 1);
+            idxShape[r] = 1;
+            scatterKernel(new StridedView(storage, dtype, idxShape, Arrays.copyOf(strides, r + 1), offset),
+                    new StridedView(one.storage, type, idxShape, new long[r + 1], 0), r, out.view(), false);
+        }
+        return out;
+    }
+
+    /**
+     * A copy with the elements below the {@code k}-th diagonal of the last two dimensions set to 0, like
+     * NumPy's {@code triu}: element (…, i, j) is kept where {@code j − i >= k}. k = 0 is the main
+     * diagonal, k &gt; 0 above it, k &lt; 0 below.
+     *
+     * @param k the lowest diagonal kept
+     * @return a new tensor of this tensor's shape and dtype
+     * @throws ShapeMismatchException if the tensor has fewer than 2 dimensions
+     */
+    public Tensor triu(long k) {
+        return triangle("triu", true, k);
+    }
+
+    /**
+     * A copy with the elements above the {@code k}-th diagonal of the last two dimensions set to 0, like
+     * NumPy's {@code tril}: element (…, i, j) is kept where {@code j − i <= k}.
+     *
+     * @param k the highest diagonal kept
+     * @return a new tensor of this tensor's shape and dtype
+     * @throws ShapeMismatchException if the tensor has fewer than 2 dimensions
+     */
+    public Tensor tril(long k) {
+        return triangle("tril", false, k);
+    }
+
+    private Tensor triangle(String op, boolean upper, long k) {
+        live();
+        if (shape.length < 2) {
+            throw new ShapeMismatchException(op + " needs at least 2 dimensions, got shape " + Shapes.str(shape));
+        }
+        try (Scope scope = Scope.open()) {
+            Tensor rows = arange(0, shape[shape.length - 2], 1, DType.I64).unsqueeze(1);
+            Tensor cols = arange(0, shape[shape.length - 1], 1, DType.I64);
+            Tensor offsetFromDiagonal = cols.sub(rows);
+            Tensor keep = upper ? offsetFromDiagonal.ge(k) : offsetFromDiagonal.le(k);
+            return scope.keep(where(keep, this, scalar(0, dtype)));
+        }
+    }
+
+    /**
+     * NumPy's {@code diag}: for a 1-D tensor v of length n, the square matrix of side {@code n + |k|}
+     * with v on its k-th diagonal and zeros elsewhere; for a 2-D tensor, a 1-D copy of its k-th diagonal
+     * (see {@link #diagonal}). k &gt; 0 is above the main diagonal.
+     *
+     * {@snippet :
+     * Tensor.of(1.0, 2.0).diag(1);   // [[0, 1, 0], [0, 0, 2], [0, 0, 0]]
+     * }
+     *
+     * @param k which diagonal: 0 the main one, positive above, negative below
+     * @return a new 2-D tensor (from 1-D input) or 1-D tensor (from 2-D input)
+     * @throws ShapeMismatchException if the tensor is neither 1-D nor 2-D
+     */
+    public Tensor diag(long k) {
+        live();
+        if (shape.length == 2) {
+            try (Tensor d = diagonal(k, 0, 1)) {
+                scopeForget(d);
+                return d.copy();
+            }
+        }
+        if (shape.length != 1) {
+            throw new ShapeMismatchException("diag expects a 1-D or 2-D tensor, got shape " + Shapes.str(shape));
+        }
+        long n = shape[0];
+        long m = Math.addExact(n, Math.absExact(k));
+        Tensor out = allocate(dtype, new long[]{m, m}, device(), true);
+        backend.fill(out.view(), 0);
+        if (n > 0) {
+            backend.copy(view(), new StridedView(out.storage, dtype, shape, new long[]{m + 1}, k >= 0 ? k : -k * m));
+        }
+        return out;
+    }
+
+    /**
+     * The view of the diagonal {@code (i, i + offset)} of the planes spanned by {@code axis1} and
+     * {@code axis2}, like NumPy's {@code diagonal(a, offset, axis1, axis2)}: both axes are removed and the
+     * diagonal becomes the last dimension, of stride {@code strides[axis1] + strides[axis2]}. Its length
+     * is {@code min(dim(axis1), dim(axis2) − offset)} for offset ≥ 0 and
+     * {@code min(dim(axis1) + offset, dim(axis2))} below (never negative).
+     *
+     * {@snippet :
+     * Tensor m = Tensor.arange(0, 9, 1, DType.F64).reshape(3, 3);
+     * m.diagonal(0, 0, 1);    // [0, 4, 8], sharing m's memory
+     * m.diagonal(1, 0, 1);    // [1, 5]
+     * m.diagonal(-1, 0, 1);   // [3, 7]
+     * }
+     *
+     * @param offset which diagonal: 0 the main one, positive above, negative below
+     * @param axis1  the row axis
+     * @param axis2  the column axis, different from {@code axis1}
+     * @return a view sharing this tensor's memory
+     * @throws IllegalArgumentException if the axes are equal or out of range
+     */
+    public Tensor diagonal(long offset, int axis1, int axis2) {
+        live();
+        int a1 = Shapes.axis(axis1, shape.length);
+        int a2 = Shapes.axis(axis2, shape.length);
+        if (a1 == a2) {
+            throw new IllegalArgumentException("diagonal: axis1 and axis2 must differ, both are " + a1 + " (shape " + Shapes.str(shape) + ")");
+        }
+        long n1 = shape[a1];
+        long n2 = shape[a2];
+        long len;
+        if (offset >= 0) {
+            len = offset >= n2 ? 0 : Math.min(n1, n2 - offset);
+        } else {
+            len = offset <= -n1 ? 0 : Math.min(n1 + offset, n2);
+        }
+        long start = len == 0 ? 0 : offset >= 0 ? offset * strides[a2] : -offset * strides[a1];
+        long[] sh = new long[shape.length - 1];
+        long[] st = new long[shape.length - 1];
+        for (int d = 0, j = 0; d < shape.length; d++) {
+            if (d != a1 && d != a2) {
+                sh[j] = shape[d];
+                st[j++] = strides[d];
+            }
+        }
+        sh[sh.length - 1] = len;
+        st[st.length - 1] = strides[a1] + strides[a2];
+        return share(sh, st, this.offset + start);
+    }
+
+    /**
+     * {@code log Σ exp(x)} over {@code axes} (all if empty), computed stably as
+     * {@code m + log Σ exp(x − m)} with m the maximum, like SciPy's {@code logsumexp} and PyTorch's
+     * {@code logsumexp}. A slice of only −∞ gives −∞, one containing +∞ gives +∞ and one containing NaN
+     * gives NaN; an empty slice gives −∞. Integers give F64.
+     *
+     * @param axes     the axes to reduce
+     * @param keepDims keep reduced dimensions as extent 1
+     * @return a new floating-point tensor
+     */
+    public Tensor logsumexp(int[] axes, boolean keepDims) {
+        live();
+        int[] ax = Shapes.axes(axes, shape.length);
+        if (size() == 0) {
+            long[] kept = shape.clone();
+            for (int a : ax) {
+                kept[a] = 1;
+            }
+            Tensor lse = full(Double.NEGATIVE_INFINITY, DType.floating(dtype), kept);
+            if (keepDims) {
+                return lse;
+            }
+            try (Tensor t = lse) {
+                scopeForget(t);
+                return t.squeeze(ax);
+            }
+        }
+        try (Scope scope = Scope.open()) {
+            Tensor x = dtype.isFloating() ? this : cast(DType.floating(dtype));
+            Tensor shift = finiteMax(x, ax);
+            Tensor lse = x.sub(shift).exp().sum(ax, true).log().add(shift);
+            return scope.keep(keepDims || ax.length == 0 ? lse : lse.squeeze(ax));
+        }
+    }
+
+    /**
+     * The maximum over {@code ax} of the non-empty {@code x} with dimensions kept, non-finite maxima
+     * replaced by 0 so that subtracting it never makes NaN of infinities. Call inside a scope.
+     */
+    private static Tensor finiteMax(Tensor x, int[] ax) {
+        Tensor m = x.max(ax, true);
+        return where(m.abs().lt(Double.POSITIVE_INFINITY), m, scalar(0, x.dtype));
+    }
+
+    /**
+     * {@code exp(x) / Σ exp(x)} along {@code axis}, computed stably by first subtracting the maximum of
+     * each slice, like PyTorch's {@code softmax(dim)} and SciPy's {@code softmax}. Integers give F64.
+     *
+     * @param axis the axis whose slices sum to 1
+     * @return a new floating-point tensor of this tensor's shape
+     */
+    public Tensor softmax(int axis) {
+        live();
+        int[] ax = {Shapes.axis(axis, shape.length)};
+        if (size() == 0) {
+            return allocate(DType.floating(dtype), shape, device(), true);
+        }
+        try (Scope scope = Scope.open()) {
+            Tensor x = dtype.isFloating() ? this : cast(DType.floating(dtype));
+            Tensor e = x.sub(finiteMax(x, ax)).exp();
+            return scope.keep(e.div(e.sum(ax, true)));
+        }
+    }
+
+    /**
+     * {@code x − log Σ exp(x)} along {@code axis}, the logarithm of {@link #softmax} computed without
+     * forming it (stable for very negative inputs), like PyTorch's {@code log_softmax(dim)}. Integers
+     * give F64.
+     *
+     * @param axis the axis to normalise along
+     * @return a new floating-point tensor of this tensor's shape
+     */
+    public Tensor logSoftmax(int axis) {
+        live();
+        int a = Shapes.axis(axis, shape.length);
+        if (size() == 0) {
+            return allocate(DType.floating(dtype), shape, device(), true);
+        }
+        try (Scope scope = Scope.open()) {
+            Tensor x = dtype.isFloating() ? this : cast(DType.floating(dtype));
+            return scope.keep(x.sub(x.logsumexp(new int[]{a}, true)));
+        }
+    }
+
+    /**
+     * Einstein summation, like NumPy's {@code einsum} and PyTorch's {@code einsum}: each operand's
+     * dimensions are labelled by one letter in {@code spec}; the result has the output labels' dimensions,
+     * and every other label is summed over. A letter repeated within one operand takes its diagonal.
+     * <ul>
+     *   <li>explicit output: {@code "ij,jk->ik"} (matrix product), {@code "ii->i"} (diagonal),
+     *       {@code "ij->ji"} (transpose), {@code "i,i->"} (dot product), {@code "i,j->ij"} (outer product),
+     *       {@code "bij,bjk->bik"} (batched product), {@code "ijk,k->ij"};</li>
+     *   <li>implicit output (no {@code ->}): the labels that occur exactly once, in alphabetical order,
+     *       so {@code "ij,jk"} is {@code "ij,jk->ik"} and {@code "ii"} is the trace.</li>
+     * </ul>
+     * Labels are ASCII letters; ellipsis ({@code ...}) broadcasting is not supported. Each operand is first
+     * reduced on its own (diagonals, then sums over labels no one else needs); two operands are then
+     * contracted as one batched {@link #matmul} (batch labels, then free labels of each side, then the
+     * summed ones), and more than two are contracted pairwise from left to right. Floating-point
+     * operands go through BLAS; integer operands are multiplied and summed elementwise. The result
+     * dtype is the promotion of all operands' dtypes; the result is always a new contiguous tensor.
+     *
+     * {@snippet :
+     * Tensor a = Tensor.ones(DType.F64, 2, 3);
+     * Tensor b = Tensor.ones(DType.F64, 3, 4);
+     * Tensor c = Tensor.einsum("ij,jk->ik", a, b);            // shape [2, 4], all 3
+     * Tensor t = Tensor.einsum("ii", Tensor.eye(3, DType.F64)); // 0-d, 3
+     * }
+     *
+     * @param spec     the subscripts, e.g. {@code "ij,jk->ik"}; spaces are ignored
+     * @param operands one tensor per comma-separated term, on one device
+     * @return a new tensor with one dimension per output label
+     * @throws IllegalArgumentException if the spec is malformed, uses an ellipsis, or names an output
+     *                                  label twice or one no operand has
+     * @throws ShapeMismatchException   if a term's length differs from its operand's rank, or one label has
+     *                                  different extents
+     * @throws DTypeMismatchException   if all operands are BOOL
+     */
+    public static Tensor einsum(String spec, Tensor... operands) {
+        if (operands.length == 0) {
+            throw new IllegalArgumentException("einsum needs at least one operand");
+        }
+        for (Tensor t : operands) {
+            t.live();
+        }
+        String s = spec.replaceAll("\\s+", "");
+        if (s.contains(".")) {
+            throw new IllegalArgumentException("einsum: ellipsis ('...') broadcasting is not supported: \"" + spec + "\"");
+        }
+        int arrow = s.indexOf("->");
+        String[] terms = (arrow < 0 ? s : s.substring(0, arrow)).split(",", -1);
+        if (terms.length != operands.length) {
+            throw new IllegalArgumentException("einsum: \"" + spec + "\" has " + terms.length + " operand terms but "
+                    + operands.length + " tensors were given");
+        }
+        long[] extent = new long[128];
+        int[] definedBy = new int[128];
+        int[] count = new int[128];
+        Arrays.fill(definedBy, -1);
+        DType type = operands[0].dtype;
+        for (int i = 0; i < terms.length; i++) {
+            Tensor t = operands[i];
+            String term = terms[i];
+            if (term.length() != t.shape.length) {
+                throw new ShapeMismatchException("einsum: term \"" + term + "\" of operand " + i + " labels " + term.length()
+                        + " dimensions, but the operand has shape " + Shapes.str(t.shape));
+            }
+            for (int d = 0; d < term.length(); d++) {
+                char c = einsumLabel(spec, term.charAt(d));
+                count[c]++;
+                if (definedBy[c] < 0) {
+                    definedBy[c] = i;
+                    extent[c] = t.shape[d];
+                } else if (extent[c] != t.shape[d]) {
+                    throw new ShapeMismatchException("einsum: label '" + c + "' has extent " + extent[c] + " in operand " + definedBy[c]
+                            + " (shape " + Shapes.str(operands[definedBy[c]].shape) + ") but " + t.shape[d] + " in operand " + i
+                            + " (shape " + Shapes.str(t.shape) + ")");
+                }
+            }
+            if (!t.device().equals(operands[0].device())) {
+                throw new IllegalArgumentException("einsum: operands are on different devices: " + operands[0].device() + " and " + t.device());
+            }
+            type = DType.promote(type, t.dtype);
+        }
+        if (type == DType.BOOL) {
+            throw new DTypeMismatchException("einsum is not defined for BOOL operands; cast to a number type first");
+        }
+        StringBuilder outLabels = new StringBuilder();
+        if (arrow < 0) {
+            for (char c = 0; c < 128; c++) {
+                if (count[c] == 1) {
+                    outLabels.append(c);
+                }
+            }
+        } else {
+            for (char c0 : s.substring(arrow + 2).toCharArray()) {
+                char c = einsumLabel(spec, c0);
+                if (count[c] == 0) {
+                    throw new IllegalArgumentException("einsum: output label '" + c + "' appears in no operand: \"" + spec + "\"");
+                }
+                if (outLabels.indexOf(String.valueOf(c)) >= 0) {
+                    throw new IllegalArgumentException("einsum: output label '" + c + "' is repeated: \"" + spec + "\"");
+                }
+                outLabels.append(c);
+            }
+        }
+        String out = outLabels.toString();
+        try (Scope scope = Scope.open()) {
+            Tensor[] ts = new Tensor[operands.length];
+            String[] labels = new String[operands.length];
+            for (int i = 0; i < operands.length; i++) {
+                Tensor t = operands[i].dtype == type ? operands[i] : operands[i].cast(type);
+                String l = terms[i];
+                // (1a) a label repeated within one operand selects its diagonal
+                for (int p = 0; p < l.length(); p++) {
+                    int q = l.indexOf(l.charAt(p), p + 1);
+                    if (q >= 0) {
+                        t = t.diagonal(0, p, q);
+                        l = l.substring(0, p) + l.substring(p + 1, q) + l.substring(q + 1) + l.charAt(p);
+                        p = -1;
+                    }
+                }
+                ts[i] = t;
+                labels[i] = l;
+            }
+            for (int i = 0; i < operands.length; i++) {
+                // (1b) sum over labels that neither the output nor any other operand has
+                StringBuilder needed = new StringBuilder(out);
+                for (int j = 0; j < operands.length; j++) {
+                    if (j != i) {
+                        needed.append(labels[j]);
+                    }
+                }
+                ts[i] = sumPrivateLabels(ts[i], labels[i], needed.toString());
+                labels[i] = keptLabels(labels[i], needed.toString());
+            }
+            // (2) contract pairwise, left to right
+            Tensor acc = ts[0];
+            String accLabels = labels[0];
+            for (int i = 1; i < operands.length; i++) {
+                StringBuilder later = new StringBuilder(out);
+                for (int j = i + 1; j < operands.length; j++) {
+                    later.append(labels[j]);
+                }
+                String keep = later.toString();
+                Tensor a = sumPrivateLabels(acc, accLabels, labels[i] + keep);
+                String al = keptLabels(accLabels, labels[i] + keep);
+                Tensor b = sumPrivateLabels(ts[i], labels[i], al + keep);
+                String bl = keptLabels(labels[i], al + keep);
+                StringBuilder batch = new StringBuilder();
+                StringBuilder summed = new StringBuilder();
+                StringBuilder leftFree = new StringBuilder();
+                StringBuilder rightFree = new StringBuilder();
+                for (char c : al.toCharArray()) {
+                    if (bl.indexOf(c) < 0) {
+                        leftFree.append(c);
+                    } else if (keep.indexOf(c) >= 0) {
+                        batch.append(c);
+                    } else {
+                        summed.append(c);
+                    }
+                }
+                for (char c : bl.toCharArray()) {
+                    if (al.indexOf(c) < 0) {
+                        rightFree.append(c);
+                    }
+                }
+                String bt = batch.toString();
+                String sm = summed.toString();
+                String lf = leftFree.toString();
+                String rf = rightFree.toString();
+                if (type.isFloating()) {
+                    Tensor x = a.permute(positions(al, bt + lf + sm))
+                            .reshape(labelSize(extent, bt), labelSize(extent, lf), labelSize(extent, sm));
+                    Tensor y = b.permute(positions(bl, bt + sm + rf))
+                            .reshape(labelSize(extent, bt), labelSize(extent, sm), labelSize(extent, rf));
+                    acc = x.matmul(y).reshape(labelExtents(extent, bt + lf + rf));
+                } else {
+                    String all = bt + lf + rf + sm;
+                    Tensor x = alignLabels(a, al, all, extent);
+                    Tensor y = alignLabels(b, bl, all, extent);
+                    Tensor product = x.mul(y);
+                    if (!sm.isEmpty()) {
+                        int[] axes = new int[sm.length()];
+                        for (int k = 0; k < axes.length; k++) {
+                            axes[k] = all.length() - sm.length() + k;
+                        }
+                        product = sumKeepingType(product, axes);
+                    }
+                    acc = product;
+                }
+                accLabels = bt + lf + rf;
+            }
+            // (3) the output order, as a fresh contiguous tensor of the result type
+            Tensor result = acc.permute(positions(accLabels, out)).cast(type);
+            return scope.keep(result);
+        }
+    }
+
+    private static char einsumLabel(String spec, char c) {
+        if ((c < 'a' || c > 'z') && (c < 'A' || c > 'Z')) {
+            throw new IllegalArgumentException("einsum: '" + c + "' is not a valid label (ASCII letters only) in \"" + spec + "\"");
+        }
+        return c;
+    }
+
+    /** {@code t} summed over the labels of {@code labels} that {@code needed} lacks (inside a scope). */
+    private static Tensor sumPrivateLabels(Tensor t, String labels, String needed) {
+        int n = 0;
+        int[] axes = new int[labels.length()];
+        for (int d = 0; d < labels.length(); d++) {
+            if (needed.indexOf(labels.charAt(d)) < 0) {
+                axes[n++] = d;
+            }
+        }
+        if (n == 0) {
+            return t;
+        }
+        return sumKeepingType(t, Arrays.copyOf(axes, n));
+    }
+
+    /**
+     * {@code t} summed over {@code axes} (sorted, distinct), in {@code t}'s dtype; an empty {@code t}
+     * gives zeros without reaching the reduction kernel. Call inside a scope.
+     */
+    private static Tensor sumKeepingType(Tensor t, int[] axes) {
+        if (t.size() == 0) {
+            long[] kept = new long[t.shape.length - axes.length];
+            for (int d = 0, k = 0, j = 0; d < t.shape.length; d++) {
+                if (j < axes.length && axes[j] == d) {
+                    j++;
+                } else {
+                    kept[k++] = t.shape[d];
+                }
+            }
+            return zeros(t.dtype, kept);
+        }
+        Tensor summed = t.sum(axes, false);
+        return summed.dtype == t.dtype ? summed : summed.cast(t.dtype);
+    }
+
+    private static String keptLabels(String labels, String needed) {
+        StringBuilder kept = new StringBuilder();
+        for (char c : labels.toCharArray()) {
+            if (needed.indexOf(c) >= 0) {
+                kept.append(c);
+            }
+        }
+        return kept.toString();
+    }
+
+    /** For each label of {@code order}, its position in {@code labels}. */
+    private static int[] positions(String labels, String order) {
+        int[] p = new int[order.length()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = labels.indexOf(order.charAt(i));
+        }
+        return p;
+    }
+
+    private static long labelSize(long[] extent, String labels) {
+        long n = 1;
+        for (char c : labels.toCharArray()) {
+            n = Math.multiplyExact(n, extent[c]);
+        }
+        return n;
+    }
+
+    private static long[] labelExtents(long[] extent, String labels) {
+        long[] e = new long[labels.length()];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = extent[labels.charAt(i)];
+        }
+        return e;
+    }
+
+    /** {@code t} (labelled {@code labels}) as a view over {@code all}, with extent 1 for labels it lacks. */
+    private static Tensor alignLabels(Tensor t, String labels, String all, long[] extent) {
+        StringBuilder present = new StringBuilder();
+        long[] sh = new long[all.length()];
+        for (int i = 0; i < sh.length; i++) {
+            char c = all.charAt(i);
+            if (labels.indexOf(c) >= 0) {
+                present.append(c);
+                sh[i] = extent[c];
+            } else {
+                sh[i] = 1;
+            }
+        }
+        return t.permute(positions(labels, present.toString())).reshape(sh);
+    }
+
+    // ------------------------------------------------------------------- helpers of this section
+
+    private static void requireIndexType(String op, Tensor index) {
+        if (index.dtype != DType.I32 && index.dtype != DType.I64) {
+            throw new DTypeMismatchException(op + ": indices must be I32 or I64, got " + index.dtype);
+        }
+    }
+
+    /** {@code a} with {@code value} inserted at position {@code at}. */
+    private static long[] insert(long[] a, int at, long value) {
+        long[] out = new long[a.length + 1];
+        System.arraycopy(a, 0, out, 0, at);
+        out[at] = value;
+        System.arraycopy(a, at, out, at + 1, a.length - at);
+        return out;
+    }
+
+    /** {@code a} without position {@code at}. */
+    private static long[] remove(long[] a, int at) {
+        long[] out = new long[a.length - 1];
+        System.arraycopy(a, 0, out, 0, at);
+        System.arraycopy(a, at + 1, out, at, a.length - at - 1);
+        return out;
+    }
+
+    /** The part {@code [start, start + length)} of {@code v} along {@code axis}. */
+    private static StridedView sliceView(StridedView v, int axis, long start, long length) {
+        long[] sh = v.shape().clone();
+        sh[axis] = length;
+        return new StridedView(v.storage(), v.dtype(), sh, v.strides(), v.offset() + start * v.strides()[axis]);
+    }
+
+    // ------------------------------------------------------------------- kernels outside the Backend SPI
+    //
+    // Gather, scatter, sort, scan, mask compression and binary search have no Backend method yet; the CPU
+    // implementations in dev.proxima.tensor.internal run on host memory. Every call goes through the
+    // methods below, so a device backend can be routed here once the SPI has these primitives.
+
+    private static void requireHost(String op, Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (!t.device().equals(Device.CPU)) {
+                throw new UnsupportedOperationException(op + " runs on host tensors only for now; a tensor is on "
+                        + t.device() + ", use to(Device.CPU)");
+            }
+        }
+    }
+
+    private static void checkIndicesKernel(String op, StridedView index, int axis, long[] shape) {
+        checkIndicesKernel(op, index, axis, shape, true);
+    }
+
+    private static void checkIndicesKernel(String op, StridedView index, int axis, long[] shape, boolean allowNegative) {
+        long extent = shape[axis];
+        dev.proxima.tensor.internal.Indexing.checkIndices(index, extent, allowNegative, v -> op + ": index " + v
+                + " is out of bounds for axis " + axis + " with extent " + extent + " (shape " + Shapes.str(shape) + ")");
+    }
+
+    private static void gatherKernel(StridedView src, int axis, StridedView index, StridedView dst) {
+        dev.proxima.tensor.internal.Indexing.gather(src, axis, index, dst);
+    }
+
+    private static void scatterKernel(StridedView index, StridedView src, int axis, StridedView dst, boolean add) {
+        dev.proxima.tensor.internal.Indexing.scatter(index, src, axis, dst, add);
+    }
+
+    private static long countTrueKernel(StridedView mask) {
+        return dev.proxima.tensor.internal.Indexing.countTrue(mask);
+    }
+
+    private static void compressKernel(StridedView src, StridedView mask, StridedView dst) {
+        dev.proxima.tensor.internal.Indexing.compress(src, mask, dst);
+    }
+
+    private static void sortKernel(StridedView src, int axis, boolean descending, long k, StridedView values, StridedView indices) {
+        dev.proxima.tensor.internal.Sorting.sort(src, axis, descending, k, values, indices);
+    }
+
+    private static void searchKernel(StridedView sorted, StridedView values, boolean right, StridedView dst) {
+        dev.proxima.tensor.internal.Sorting.searchSorted(sorted, values, right, dst);
+    }
+
+    private static void scanKernel(boolean product, StridedView src, int axis, StridedView dst) {
+        dev.proxima.tensor.internal.Scan.scan(product, src, axis, dst);
+    }
+
     // =================================================================== comparison helpers
 
     /**

@@ -1,0 +1,198 @@
+package dev.proxima.tensor.internal;
+
+import dev.proxima.tensor.DType;
+import dev.proxima.tensor.spi.StridedView;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.proxima.tensor.internal.Elements.I64;
+
+/**
+ * Sorting CPU kernels: a stable sort along an axis (values and/or source positions, optionally only the
+ * first k), and binary search into a sorted 1-D array.
+ *
+ * <p>Order: floating-point values compare numerically with every NaN after every number (in both
+ * directions) and −0.0 equal to 0.0; integer values compare as 64-bit integers, so I64 keys above
+ * 2⁵³ keep their exact order. Equal keys keep their original order (the sort is stable, also when
+ * descending).
+ */
+public final class Sorting {
+
+    /** Lanes up to this length are sorted by insertion sort. */
+    private static final int INSERTION = 16;
+
+    private Sorting() {
+    }
+
+    /** Compares the keys at two positions of a lane. */
+    @FunctionalInterface
+    private interface PositionOrder {
+        int compare(int i, int j);
+    }
+
+    /** Ascending order of doubles with NaNs last and −0.0 == 0.0. */
+    static int compareAscending(double a, double b) {
+        if (a < b) {
+            return -1;
+        }
+        if (a > b) {
+            return 1;
+        }
+        boolean na = Double.isNaN(a);
+        boolean nb = Double.isNaN(b);
+        return na == nb ? 0 : na ? 1 : -1;
+    }
+
+    /** Descending order of doubles with NaNs last and −0.0 == 0.0. */
+    static int compareDescending(double a, double b) {
+        if (a > b) {
+            return -1;
+        }
+        if (a < b) {
+            return 1;
+        }
+        boolean na = Double.isNaN(a);
+        boolean nb = Double.isNaN(b);
+        return na == nb ? 0 : na ? 1 : -1;
+    }
+
+    /**
+     * Sorts every lane of {@code src} along {@code axis} and writes the first {@code k} entries of the
+     * sorted order: the values to {@code values} (src's dtype) and the positions they came from to
+     * {@code indices} (I64). Either output may be null; each has src's shape except {@code k} along
+     * {@code axis}.
+     */
+    public static void sort(StridedView src, int axis, boolean descending, long k, StridedView values, StridedView indices) {
+        long n = src.shape()[axis];
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("cannot sort lanes of " + n + " elements (at most 2^31 - 9)");
+        }
+        int len = (int) n;
+        MemorySegment s = src.storage().segment();
+        MemorySegment vs = values == null ? null : values.storage().segment();
+        MemorySegment is = indices == null ? null : indices.storage().segment();
+        DType t = src.dtype();
+        boolean floating = t.isFloating();
+        int size = t.byteSize();
+        long ss = src.strides()[axis];
+        long vst = values == null ? 0 : values.strides()[axis];
+        long ist = indices == null ? 0 : indices.strides()[axis];
+        StridedView[] operands = values == null ? new StridedView[]{src, indices}
+                : indices == null ? new StridedView[]{src, values} : new StridedView[]{src, values, indices};
+        int vi = values == null ? -1 : 1;
+        int ii = indices == null ? -1 : operands.length - 1;
+        long cost = Math.max(1, n * (64 - Long.numberOfLeadingZeros(Math.max(1, n))));
+        Indexing.lanes(axis, (int) Math.min(Integer.MAX_VALUE, cost), b -> {
+            int[] order = new int[len];
+            for (int i = 0; i < len; i++) {
+                order[i] = i;
+            }
+            PositionOrder cmp;
+            if (floating) {
+                double[] keys = new double[len];
+                for (int i = 0; i < len; i++) {
+                    keys[i] = Elements.getDouble(s, t, b[0] + i * ss);
+                }
+                cmp = descending ? (x, y) -> compareDescending(keys[x], keys[y]) : (x, y) -> compareAscending(keys[x], keys[y]);
+            } else {
+                long[] keys = new long[len];
+                for (int i = 0; i < len; i++) {
+                    keys[i] = Elements.getLong(s, t, b[0] + i * ss);
+                }
+                cmp = descending ? (x, y) -> Long.compare(keys[y], keys[x]) : (x, y) -> Long.compare(keys[x], keys[y]);
+            }
+            mergeSort(order, new int[len], 0, len, cmp);
+            for (int r = 0; r < k; r++) {
+                if (vi >= 0) {
+                    Indexing.copyElement(s, b[0] + order[r] * ss, vs, b[vi] + r * vst, size);
+                }
+                if (ii >= 0) {
+                    is.setAtIndex(I64, b[ii] + r * ist, order[r]);
+                }
+            }
+        }, operands);
+    }
+
+    /** Stable sort of {@code a[from, to)} by {@code cmp}, using {@code tmp} (same length) as scratch. */
+    private static void mergeSort(int[] a, int[] tmp, int from, int to, PositionOrder cmp) {
+        if (to - from <= INSERTION) {
+            for (int i = from + 1; i < to; i++) {
+                int x = a[i];
+                int j = i - 1;
+                while (j >= from && cmp.compare(a[j], x) > 0) {
+                    a[j + 1] = a[j];
+                    j--;
+                }
+                a[j + 1] = x;
+            }
+            return;
+        }
+        int mid = (from + to) >>> 1;
+        mergeSort(a, tmp, from, mid, cmp);
+        mergeSort(a, tmp, mid, to, cmp);
+        if (cmp.compare(a[mid - 1], a[mid]) <= 0) {
+            return;
+        }
+        System.arraycopy(a, from, tmp, from, to - from);
+        int i = from;
+        int j = mid;
+        for (int o = from; o < to; o++) {
+            // take from the right run only when strictly smaller: equal keys keep their order
+            if (j >= to || (i < mid && cmp.compare(tmp[i], tmp[j]) <= 0)) {
+                a[o] = tmp[i++];
+            } else {
+                a[o] = tmp[j++];
+            }
+        }
+    }
+
+    /**
+     * For every element v of {@code values}, writes to {@code dst} (I64, values' shape) the insertion
+     * point of v into the sorted 1-D {@code sorted}: the first position i with {@code sorted[i] >= v}
+     * (or {@code > v} if {@code right}), in the order described on this class. Integer pairs compare
+     * as 64-bit integers, anything else as doubles.
+     */
+    public static void searchSorted(StridedView sorted, StridedView values, boolean right, StridedView dst) {
+        MemorySegment a = sorted.storage().segment();
+        MemorySegment v = values.storage().segment();
+        MemorySegment d = dst.storage().segment();
+        DType at = sorted.dtype();
+        DType vt = values.dtype();
+        boolean floating = at.isFloating() || vt.isFloating();
+        long n = sorted.shape()[0];
+        long as = sorted.strides()[0];
+        long ao = sorted.offset();
+        int cost = 1 + 2 * (64 - Long.numberOfLeadingZeros(Math.max(1, n)));
+        long[] base = {dst.offset(), values.offset()};
+        StridedLoop.of(dst.shape(), dst.strides(), values.strides()).run(base, cost, (off, inner, len) -> {
+            for (long j = 0; j < len; j++) {
+                long lo = 0;
+                long hi = n;
+                if (floating) {
+                    double x = Elements.getDouble(v, vt, off[1] + j * inner[1]);
+                    while (lo < hi) {
+                        long mid = (lo + hi) >>> 1;
+                        int c = compareAscending(Elements.getDouble(a, at, ao + mid * as), x);
+                        if (right ? c <= 0 : c < 0) {
+                            lo = mid + 1;
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                } else {
+                    long x = Elements.getLong(v, vt, off[1] + j * inner[1]);
+                    while (lo < hi) {
+                        long mid = (lo + hi) >>> 1;
+                        long y = Elements.getLong(a, at, ao + mid * as);
+                        if (right ? y <= x : y < x) {
+                            lo = mid + 1;
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                }
+                d.setAtIndex(I64, off[0] + j * inner[0], lo);
+            }
+        });
+    }
+}
