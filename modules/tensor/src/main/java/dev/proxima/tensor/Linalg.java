@@ -660,14 +660,14 @@ public final class Linalg {
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
             Tensor base = k < 0 ? inv(a) : a.cast(t);
-            long e = Math.abs(k);
+            long e = k < 0 ? -k : k;                 // unsigned: -Long.MIN_VALUE is 2^63
             Tensor result = Tensor.eye(n, t).broadcastTo(a.shape());
-            while (e > 0) {
+            while (e != 0) {
                 if ((e & 1) != 0) {
                     result = result.matmul(base);
                 }
-                e >>= 1;
-                if (e > 0) {
+                e >>>= 1;
+                if (e != 0) {
                     base = base.matmul(base);
                 }
             }
