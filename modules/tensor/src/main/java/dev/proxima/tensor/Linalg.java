@@ -164,7 +164,8 @@ public final class Linalg {
                         + " do not match (b needs " + n + " rows)");
             }
             long k = bm.dim(-1);
-            long[] batch = Shapes.broadcast("solve (batch dimensions)", batchShape(a), batchShape(bm));
+            long[] batch = Shapes.broadcast("solve: A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape())
+                    + " (batch dimensions)", batchShape(a), batchShape(bm));
             DType t = DType.promote(workType(a), workType(b));
             Tensor aw = columnMajor(a.broadcastTo(withLast(batch, n, n)), t);
             Tensor bw = columnMajor(bm.broadcastTo(withLast(batch, n, k)), t);
@@ -326,7 +327,8 @@ public final class Linalg {
                 throw new ShapeMismatchException("solveTriangular: A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape()) + " do not match");
             }
             long k = bm.dim(-1);
-            long[] batch = Shapes.broadcast("solveTriangular (batch dimensions)", batchShape(a), batchShape(bm));
+            long[] batch = Shapes.broadcast("solveTriangular: A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape())
+                    + " (batch dimensions)", batchShape(a), batchShape(bm));
             DType t = DType.promote(workType(a), workType(b));
             Tensor aw = columnMajor(a.broadcastTo(withLast(batch, n, n)), t);
             Tensor bw = columnMajor(bm.broadcastTo(withLast(batch, n, k)), t);
