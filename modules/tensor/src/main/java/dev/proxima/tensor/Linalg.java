@@ -581,7 +581,8 @@ public final class Linalg {
             Tensor aw = columnMajor(a, t);
             Tensor bm = vector ? b.unsqueeze(1) : b;
             Tensor bw = columnMajor(bm, t);                          // [k, m]
-            Tensor bbuf = Tensor.zeros(t, k, rows);                 // column-major rows×k
+            int kw = Math.max(1, k);                                 // gelsd rejects nrhs = 0: solve a zero column instead
+            Tensor bbuf = Tensor.zeros(t, kw, rows);                // column-major rows×kw
             for (int c = 0; c < k; c++) {
                 MemorySegment.copy(bw.segment(), (long) c * m * t.byteSize(), bbuf.segment(), (long) c * rows * t.byteSize(), (long) m * t.byteSize());
             }
@@ -593,14 +594,14 @@ public final class Linalg {
             long rank;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment r = arena.allocate(ValueLayout.JAVA_INT);
-                int info = Lapacke.gelsd(single, m, n, k, aw.segment(), Math.max(1, m), bbuf.segment(), Math.max(1, rows), s.segment(), rc, r);
+                int info = Lapacke.gelsd(single, m, n, kw, aw.segment(), Math.max(1, m), bbuf.segment(), Math.max(1, rows), s.segment(), rc, r);
                 checkIllegal("gelsd", info);
                 if (info > 0) {
                     throw failure("lstsq (gelsd)", info, 0, "the SVD did not converge");
                 }
                 rank = r.get(ValueLayout.JAVA_INT, 0);
             }
-            Tensor all = rowMajor(bbuf);                             // [rows, k]
+            Tensor all = rowMajor(bbuf).slice(1, 0, k, 1);           // [rows, k]
             Tensor x = all.slice(0, 0, n, 1).contiguous();
             Tensor residuals;
             if (rank == n && m > n) {
