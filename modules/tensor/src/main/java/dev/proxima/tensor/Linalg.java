@@ -17,6 +17,7 @@ import java.util.Arrays;
  * matrix is copied into a column-major work buffer, which LAPACK overwrites. A singular or
  * non-positive-definite matrix, or a failed convergence, throws {@link LinAlgException} naming the routine,
  * the decoded {@code info} and the batch index; results never silently contain NaN from a failed factorization.
+ * A NaN in the part of an input that LAPACK reads throws {@link IllegalArgumentException} (LAPACKE refuses NaN input).
  *
  * <p>Complex results (from {@link #eig}) use Proxima's complex convention: a trailing dimension of size 2
  * holding (real, imaginary) parts.
@@ -131,7 +132,10 @@ public final class Linalg {
 
     private static void checkIllegal(String routine, int info) {
         if (info < 0) {
-            throw new IllegalStateException(routine + " rejected argument " + (-info) + " (a bug in Proxima's call)");
+            // Lapacke checks dimensions, leading dimensions, segments and job characters in Java; what LAPACKE still
+            // rejects is an input holding NaN (it scans its matrix arguments for NaN before calling LAPACK)
+            throw new IllegalArgumentException(routine + " rejected argument " + (-info)
+                    + ": the input contains NaN (LAPACKE refuses NaN; any other cause would be a bug in Proxima's call)");
         }
     }
 
