@@ -86,7 +86,7 @@ public final class Lapacke {
 
     /** Forms the m×n matrix Q with orthonormal columns from k reflectors of {@link #geqrf} ({@code ?orgqr}). */
     public static int orgqr(boolean single, int m, int n, int k, MemorySegment a, int lda, MemorySegment tau) {
-        if (n > m || k > n) {
+        if (k < 0 || n > m || k > n) {
             throw new IllegalArgumentException("orgqr needs m >= n >= k, got m=" + m + " n=" + n + " k=" + k);
         }
         matrix("A", single, m, n, a, lda);
