@@ -21,7 +21,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * routine of the same name, checks in Java that every dimension is non-negative, every leading
  * dimension is at least the number of rows, and every segment is large enough, and then calls it. The
  * LAPACK {@code info} result is returned unchanged: 0 for success, {@code -i} if argument i was illegal
- * (cannot happen after the checks unless a job character is invalid), {@code > 0} for a numerical
+ * (after the checks, only when LAPACKE's NaN check finds a NaN in matrix argument i), {@code > 0} for a numerical
  * failure whose meaning depends on the routine (see its documentation; callers decode it). The
  * {@code single} flag selects the {@code s} routine on F32 data, otherwise the {@code d} routine on F64.
  *
@@ -86,7 +86,7 @@ public final class Lapacke {
 
     /** Forms the m×n matrix Q with orthonormal columns from k reflectors of {@link #geqrf} ({@code ?orgqr}). */
     public static int orgqr(boolean single, int m, int n, int k, MemorySegment a, int lda, MemorySegment tau) {
-        if (n > m || k > n) {
+        if (k < 0 || n > m || k > n) {
             throw new IllegalArgumentException("orgqr needs m >= n >= k, got m=" + m + " n=" + n + " k=" + k);
         }
         matrix("A", single, m, n, a, lda);

@@ -18,6 +18,7 @@ import java.util.Arrays;
  * (F16 and BF16 inputs are computed in, and returned as, F32.) A singular or
  * non-positive-definite matrix, or a failed convergence, throws {@link LinAlgException} naming the routine,
  * the decoded {@code info} and the batch index; results never silently contain NaN from a failed factorization.
+ * A NaN in the part of an input that LAPACK reads throws {@link IllegalArgumentException} (LAPACKE refuses NaN input).
  *
  * <p>Complex results (from {@link #eig}) use Proxima's complex convention: a trailing dimension of size 2
  * holding (real, imaginary) parts.
@@ -133,7 +134,10 @@ public final class Linalg {
 
     private static void checkIllegal(String routine, int info) {
         if (info < 0) {
-            throw new IllegalStateException(routine + " rejected argument " + (-info) + " (a bug in Proxima's call)");
+            // Lapacke checks dimensions, leading dimensions, segments and job characters in Java; what LAPACKE still
+            // rejects is an input holding NaN (it scans its matrix arguments for NaN before calling LAPACK)
+            throw new IllegalArgumentException(routine + " rejected argument " + (-info)
+                    + ": the input contains NaN (LAPACKE refuses NaN; any other cause would be a bug in Proxima's call)");
         }
     }
 
@@ -166,7 +170,8 @@ public final class Linalg {
                         + " do not match (b needs " + n + " rows)");
             }
             long k = bm.dim(-1);
-            long[] batch = Shapes.broadcast("solve (batch dimensions)", batchShape(a), batchShape(bm));
+            long[] batch = Shapes.broadcast("solve: A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape())
+                    + " (batch dimensions)", batchShape(a), batchShape(bm));
             DType t = DType.promote(workType(a), workType(b));
             Tensor aw = columnMajor(a.broadcastTo(withLast(batch, n, n)), t);
             Tensor bw = columnMajor(bm.broadcastTo(withLast(batch, n, k)), t);
@@ -328,7 +333,8 @@ public final class Linalg {
                 throw new ShapeMismatchException("solveTriangular: A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape()) + " do not match");
             }
             long k = bm.dim(-1);
-            long[] batch = Shapes.broadcast("solveTriangular (batch dimensions)", batchShape(a), batchShape(bm));
+            long[] batch = Shapes.broadcast("solveTriangular: A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape())
+                    + " (batch dimensions)", batchShape(a), batchShape(bm));
             DType t = DType.promote(workType(a), workType(b));
             Tensor aw = columnMajor(a.broadcastTo(withLast(batch, n, n)), t);
             Tensor bw = columnMajor(bm.broadcastTo(withLast(batch, n, k)), t);
@@ -581,7 +587,8 @@ public final class Linalg {
             Tensor aw = columnMajor(a, t);
             Tensor bm = vector ? b.unsqueeze(1) : b;
             Tensor bw = columnMajor(bm, t);                          // [k, m]
-            Tensor bbuf = Tensor.zeros(t, k, rows);                 // column-major rows×k
+            int kw = Math.max(1, k);                                 // gelsd rejects nrhs = 0: solve a zero column instead
+            Tensor bbuf = Tensor.zeros(t, kw, rows);                // column-major rows×kw
             for (int c = 0; c < k; c++) {
                 MemorySegment.copy(bw.segment(), (long) c * m * t.byteSize(), bbuf.segment(), (long) c * rows * t.byteSize(), (long) m * t.byteSize());
             }
@@ -593,14 +600,14 @@ public final class Linalg {
             long rank;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment r = arena.allocate(ValueLayout.JAVA_INT);
-                int info = Lapacke.gelsd(single, m, n, k, aw.segment(), Math.max(1, m), bbuf.segment(), Math.max(1, rows), s.segment(), rc, r);
+                int info = Lapacke.gelsd(single, m, n, kw, aw.segment(), Math.max(1, m), bbuf.segment(), Math.max(1, rows), s.segment(), rc, r);
                 checkIllegal("gelsd", info);
                 if (info > 0) {
                     throw failure("lstsq (gelsd)", info, 0, "the SVD did not converge");
                 }
                 rank = r.get(ValueLayout.JAVA_INT, 0);
             }
-            Tensor all = rowMajor(bbuf);                             // [rows, k]
+            Tensor all = rowMajor(bbuf).slice(1, 0, k, 1);           // [rows, k]
             Tensor x = all.slice(0, 0, n, 1).contiguous();
             Tensor residuals;
             if (rank == n && m > n) {
@@ -662,14 +669,14 @@ public final class Linalg {
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
             Tensor base = k < 0 ? inv(a) : a.cast(t);
-            long e = Math.abs(k);
+            long e = k < 0 ? -k : k;                 // unsigned: -Long.MIN_VALUE is 2^63
             Tensor result = Tensor.eye(n, t).broadcastTo(a.shape());
-            while (e > 0) {
+            while (e != 0) {
                 if ((e & 1) != 0) {
                     result = result.matmul(base);
                 }
-                e >>= 1;
-                if (e > 0) {
+                e >>>= 1;
+                if (e != 0) {
                     base = base.matmul(base);
                 }
             }

@@ -78,6 +78,9 @@ final class Reduce {
         for (long s : redShape) {
             reducedCount *= s;
         }
+        if (outputs == 0) {
+            return;                      // nothing to write (a kept dimension is empty)
+        }
         final long perOutput = reducedCount;
         StridedLoop inner = StridedLoop.of(redShape, redStrides);
         MemorySegment s = src.storage().segment();
