@@ -1522,6 +1522,17 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
+    /** The view of {@code v} restricted to the leading block of extents {@code extents}. */
+    private static Tensor leadingBlock(Tensor v, long[] extents) {
+        Tensor t = v;
+        for (int d = 0; d < extents.length; d++) {
+            if (extents[d] != v.shape[d]) {
+                t = t.slice(d, 0, extents[d], 1);
+            }
+        }
+        return t;
+    }
+
     /** Records a view op whose gradient is {@code rule(g)}. */
     private Tensor recordView(Tensor out, String name, java.util.function.UnaryOperator<Tensor> rule) {
         return record(out, name, new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{rule.apply(g)});
@@ -1587,7 +1598,9 @@ public final class Tensor implements AutoCloseable {
         srcShape[a] = shape[a];
         Tensor out = allocate(dtype, index.shape, device(), true);
         gatherKernel(new StridedView(storage, dtype, srcShape, strides, offset), a, index.view(), out.view());
-        return out;
+        long[] inShape = shape;
+        return record(out, "gather", new Tensor[]{this, index}, new Tensor[]{index},
+                (g, sv, needs) -> new Tensor[]{zeros(g.dtype, inShape).scatterAdd(a, sv[0], g), null});
     }
 
     /**
@@ -1645,7 +1658,10 @@ public final class Tensor implements AutoCloseable {
         Tensor out = allocate(dtype, outShape, device(), true);
         gatherKernel(new StridedView(storage, dtype, srcShape, srcStrides, offset), a,
                 new StridedView(indices.storage, indices.dtype, outShape, idxStrides, indices.offset), out.view());
-        return out;
+        long[] inShape = shape;
+        return record(out, "takeAlongAxis", new Tensor[]{this, indices}, new Tensor[]{indices},
+                (g, sv, needs) -> new Tensor[]{Derivatives.sumTo(
+                        zeros(g.dtype, srcShape).scatterAdd(a, sv[0].broadcastTo(outShape), g), inShape), null});
     }
 
     /**
@@ -1677,7 +1693,12 @@ public final class Tensor implements AutoCloseable {
         idxStrides[a] = index.shape.length == 0 ? 0 : index.strides[0];
         Tensor out = allocate(dtype, outShape, device(), true);
         gatherKernel(view(), a, new StridedView(index.storage, index.dtype, outShape, idxStrides, index.offset), out.view());
-        return out;
+        long[] inShape = shape;
+        long[] column = new long[shape.length];
+        Arrays.fill(column, 1);
+        column[a] = outShape[a];
+        return record(out, "indexSelect", new Tensor[]{this, index}, new Tensor[]{index},
+                (g, sv, needs) -> new Tensor[]{zeros(g.dtype, inShape).scatterAdd(a, sv[0].reshape(column).broadcastTo(outShape), g), null});
     }
 
     /**
@@ -1766,7 +1787,20 @@ public final class Tensor implements AutoCloseable {
             dstShape[a] = shape[a];
             scatterKernel(index.view(), new StridedView(s.storage, dtype, index.shape, s.strides, s.offset), a,
                     new StridedView(out.storage, dtype, dstShape, out.strides, 0), add);
-            return out;
+            if (!dtype.isFloating()) {
+                return out;
+            }
+            long[] srcShape = src.shape;
+            long[] idxShape = index.shape;
+            return record(out, op, new Tensor[]{this, index, s}, new Tensor[]{index}, (g, sv, needs) -> {
+                Tensor gSelf = needs[0] ? (add ? g : g.scatter(a, sv[0], zeros(g.dtype, idxShape))) : null;
+                Tensor gSrc = null;
+                if (needs[2]) {
+                    Tensor picked = g.gather(a, sv[0]);
+                    gSrc = Arrays.equals(idxShape, srcShape) ? picked : embed(picked, srcShape, v -> leadingBlock(v, idxShape));
+                }
+                return new Tensor[]{gSelf, null, gSrc};
+            });
         }
     }
 
@@ -1797,7 +1831,14 @@ public final class Tensor implements AutoCloseable {
         long count = countTrueKernel(m);
         Tensor out = allocate(dtype, new long[]{count}, device(), true);
         compressKernel(broadcastView(common), m, out.view());
-        return out;
+        long[] inShape = shape;
+        return record(out, "maskedSelect", new Tensor[]{this, mask}, new Tensor[]{mask}, (g, sv, needs) -> {
+            long[] both = Shapes.broadcast("maskedSelect", inShape, sv[0].shape);
+            long total = Shapes.size(both);
+            Tensor positions = arange(0, total, 1, DType.I64).maskedSelect(sv[0].broadcastTo(both).reshape(-1));
+            Tensor scattered = zeros(g.dtype, total).scatterAdd(0, positions, g).reshape(both);
+            return new Tensor[]{Derivatives.sumTo(scattered, inShape), null};
+        });
     }
 
     /**
@@ -1857,7 +1898,20 @@ public final class Tensor implements AutoCloseable {
             out.backend.copy(t.view(), new StridedView(out.storage, type, sh, out.strides, pos * out.strides[a]));
             pos += t.shape[a];
         }
-        return out;
+        if (!type.isFloating()) {
+            return out;
+        }
+        long[] starts = new long[tensors.length + 1];
+        for (int i = 0; i < tensors.length; i++) {
+            starts[i + 1] = starts[i] + tensors[i].shape[a];
+        }
+        return record(out, "concat", tensors.clone(), new Tensor[0], (g, sv, needs) -> {
+            Tensor[] parts = new Tensor[needs.length];
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = needs[i] ? g.slice(a, starts[i], starts[i + 1], 1) : null;
+            }
+            return parts;
+        });
     }
 
     /**
@@ -1897,7 +1951,16 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < tensors.length; i++) {
             out.backend.copy(tensors[i].view(), new StridedView(out.storage, type, first.shape, sliceStrides, i * out.strides[a]));
         }
-        return out;
+        if (!type.isFloating()) {
+            return out;
+        }
+        return record(out, "stack", tensors.clone(), new Tensor[0], (g, sv, needs) -> {
+            Tensor[] parts = new Tensor[needs.length];
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = needs[i] ? g.select(a, i) : null;
+            }
+            return parts;
+        });
     }
 
     /**
@@ -1936,7 +1999,10 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < sizes.length; i++) {
             long[] sh = shape.clone();
             sh[a] = sizes[i];
-            parts[i] = share(sh, strides, sizes[i] == 0 ? offset : offset + pos * strides[a]);
+            long from = pos;
+            long to = pos + sizes[i];
+            parts[i] = recordView(share(sh, strides, sizes[i] == 0 ? offset : offset + pos * strides[a]), "split",
+                    g -> embed(g, shape, v -> v.slice(a, from, to, 1)));
             pos += sizes[i];
         }
         return parts;
@@ -2021,7 +2087,15 @@ public final class Tensor implements AutoCloseable {
             if (size() > 0) {
                 backend.copy(view(), new StridedView(out.storage, dtype, shape, out.strides, at));
             }
-            return out;
+            long[] inShape = shape;
+            long[] widths = padWidths.clone();
+            return record(out, "pad", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> {
+                Tensor inner = g;
+                for (int d = 0; d < inShape.length; d++) {
+                    inner = inner.slice(d, widths[2 * d], widths[2 * d] + inShape[d], 1);
+                }
+                return new Tensor[]{inner};
+            });
         }
         try (Scope scope = Scope.open()) {
             Tensor current = this;
@@ -2099,7 +2173,7 @@ public final class Tensor implements AutoCloseable {
         if (s > 0) {
             backend.copy(sliceView(src, a, n - s, s), sliceView(dst, a, 0, s));
         }
-        return out;
+        return record(out, "roll", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> new Tensor[]{g.roll(-s, a)});
     }
 
     /**
@@ -2138,7 +2212,13 @@ public final class Tensor implements AutoCloseable {
         Tensor out = allocate(dtype, outShape, device(), true);
         backend.copy(new StridedView(storage, dtype, expanded, srcStrides, offset),
                 new StridedView(out.storage, dtype, expanded, Shapes.contiguousStrides(expanded), 0));
-        return out;
+        long[] inShape = shape;
+        int[] repAxes = new int[r];
+        for (int d = 0; d < r; d++) {
+            repAxes[d] = 2 * d;
+        }
+        return record(out, "tile", new Tensor[]{this}, new Tensor[0],
+                (g, sv, needs) -> new Tensor[]{g.reshape(expanded).sum(repAxes).reshape(inShape)});
     }
 
     /**
@@ -2163,7 +2243,8 @@ public final class Tensor implements AutoCloseable {
         Tensor out = allocate(dtype, outShape, device(), true);
         backend.copy(new StridedView(storage, dtype, expanded, srcStrides, offset),
                 new StridedView(out.storage, dtype, expanded, Shapes.contiguousStrides(expanded), 0));
-        return out;
+        return record(out, "repeatInterleave", new Tensor[]{this}, new Tensor[0],
+                (g, sv, needs) -> new Tensor[]{g.reshape(expanded).sum(a + 1)});
     }
 
     /**
@@ -2182,7 +2263,14 @@ public final class Tensor implements AutoCloseable {
         int a = requireSortable("sort", axis);
         Tensor out = allocate(dtype, shape, device(), true);
         sortKernel(view(), a, descending, shape[a], out.view(), null);
-        return out;
+        long[] inShape = shape;
+        return record(out, "sort", new Tensor[]{this}, new Tensor[]{this}, (g, sv, needs) -> {
+            Tensor order;
+            try (Autodiff.GradMode off = Autodiff.noGrad()) {
+                order = sv[0].argsort(a, descending);
+            }
+            return new Tensor[]{zeros(g.dtype, inShape).scatterAdd(a, order, g)};
+        });
     }
 
     /**
@@ -2248,6 +2336,9 @@ public final class Tensor implements AutoCloseable {
             throw e;
         }
         sortKernel(view(), a, largest, k, values.view(), indices.view());
+        long[] inShape = shape;
+        record(values, "topk", new Tensor[]{this}, new Tensor[]{indices},
+                (g, sv, needs) -> new Tensor[]{zeros(g.dtype, inShape).scatterAdd(a, sv[0], g)});
         return new TopK(values, indices);
     }
 
@@ -2290,7 +2381,26 @@ public final class Tensor implements AutoCloseable {
         int a = Shapes.axis(axis, shape.length);
         Tensor out = allocate(dtype.isFloating() ? dtype : DType.I64, shape, device(), true);
         scanKernel(product, view(), a, out.view());
-        return out;
+        if (!dtype.isFloating()) {
+            return out;
+        }
+        return record(out, op, new Tensor[]{this}, new Tensor[]{this}, (g, sv, needs) -> {
+            if (!product) {
+                return new Tensor[]{g.flip(a).cumsum(a).flip(a)};
+            }
+            Tensor x = sv[0];
+            boolean zero;
+            try (Autodiff.GradMode off = Autodiff.noGrad(); Tensor zeros = x.eq(0).sum()) {
+                zero = zeros.item() > 0;
+            }
+            if (zero) {
+                throw new IllegalArgumentException("the gradient of cumprod through a zero element is not implemented"
+                        + " (the input has zeros); cumprod of non-zero inputs is differentiable");
+            }
+            // ∂outₖ/∂xᵢ = outₖ / xᵢ for k ≥ i, so the gradient is the reversed cumulative sum of g·out, divided by x
+            Tensor weighted = g.mul(x.cumprod(a));
+            return new Tensor[]{weighted.flip(a).cumsum(a).flip(a).div(x)};
+        });
     }
 
     /**
@@ -2467,7 +2577,7 @@ public final class Tensor implements AutoCloseable {
         if (n > 0) {
             backend.copy(view(), new StridedView(out.storage, dtype, shape, new long[]{m + 1}, k >= 0 ? k : -k * m));
         }
-        return out;
+        return record(out, "diag", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> new Tensor[]{g.diagonal(k, 0, 1)});
     }
 
     /**
@@ -2516,7 +2626,8 @@ public final class Tensor implements AutoCloseable {
         }
         sh[sh.length - 1] = len;
         st[st.length - 1] = strides[a1] + strides[a2];
-        return share(sh, st, this.offset + start);
+        long[] inShape = shape;
+        return recordView(share(sh, st, this.offset + start), "diagonal", g -> embed(g, inShape, v -> v.diagonal(offset, axis1, axis2)));
     }
 
     /**
@@ -2559,8 +2670,11 @@ public final class Tensor implements AutoCloseable {
      * replaced by 0 so that subtracting it never makes NaN of infinities. Call inside a scope.
      */
     private static Tensor finiteMax(Tensor x, int[] ax) {
-        Tensor m = x.max(ax, true);
-        return where(m.abs().lt(Double.POSITIVE_INFINITY), m, scalar(0, x.dtype));
+        // a shift for numerical stability only: the result does not depend on it, so no gradient flows through it
+        try (Autodiff.GradMode off = Autodiff.noGrad()) {
+            Tensor m = x.max(ax, true);
+            return where(m.abs().lt(Double.POSITIVE_INFINITY), m, scalar(0, x.dtype));
+        }
     }
 
     /**

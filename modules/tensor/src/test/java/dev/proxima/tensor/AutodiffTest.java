@@ -69,7 +69,26 @@ class AutodiffTest {
                 op("matmul vector cases", x -> x.select(0, 0).matmul(x.reshape(2, 3).transpose()).mul(x.reshape(3, 2).matmul(x.select(0, 1).slice(0, 0, 2, 1)).sum()), input(2, 3)),
                 op("batched matmul broadcast", x -> x.reshape(2, 1, 2, 2).matmul(x.reshape(2, 2, 2).transpose(-1, -2)), input(8)),
                 op("views", x -> x.reshape(2, 3).transpose().slice(0, 0, 3, 2).unsqueeze(0).squeeze(0).broadcastTo(4, 2, 2).permute(1, 0, 2).contiguous(), input(6)),
-                op("select and slice step", x -> x.select(1, 1).add(x.slice(1, 0, 3, 2).sum(1)), input(3, 3)));
+                op("select and slice step", x -> x.select(1, 1).add(x.slice(1, 0, 3, 2).sum(1)), input(3, 3)),
+                op("gather", x -> x.gather(1, Tensor.fromArray(new long[][]{{2, 0, 2}, {1, 1, 0}})), input(2, 3)),
+                op("takeAlongAxis broadcast", x -> x.takeAlongAxis(Tensor.fromArray(new long[][]{{1}, {0}, {1}}), 1), input(3, 2)),
+                op("indexSelect repeated", x -> x.indexSelect(0, Tensor.of(2L, 0L, 2L)), input(3, 2)),
+                op("scatter and scatterAdd", x -> x.scatter(1, Tensor.fromArray(new long[][]{{0}, {2}}), x.slice(1, 0, 1, 1).exp())
+                        .add(x.scatterAdd(0, Tensor.fromArray(new long[][]{{1, 0, 1}}), x.square())), input(2, 3)),
+                op("maskedSelect", x -> x.maskedSelect(Tensor.of(true, false, true)), input(2, 3)),
+                op("concat and stack", x -> Tensor.concat(1, x, x.square()).add(Tensor.stack(0, x.sum(1), x.max(1)).transpose().sum(new int[]{1}, true)), input(2, 3)),
+                op("split and chunk", x -> x.split(1, 1, 2)[1].mul(x.chunk(3, 1)[0]), input(2, 3)),
+                op("pad constant/reflect/replicate", x -> x.pad(new long[]{1, 0, 0, 2}, PadMode.CONSTANT, 3.0).sum()
+                        .add(x.pad(new long[]{1, 1, 2, 0}, PadMode.REFLECT, 0).square().sum())
+                        .add(x.pad(new long[]{0, 2, 1, 1}, PadMode.REPLICATE, 0).exp().sum()), input(2, 3)),
+                op("flip roll tile repeatInterleave", x -> x.flip(1).mul(x.roll(1, 0)).tile(2, 1).sum(0).add(x.repeatInterleave(2, 1).sum(1).sum()), input(2, 3)),
+                op("sort and topk", x -> x.sort(1, true).mul(Tensor.of(1.0, 2.0, 3.0)).sum().add(x.topk(2, 0, true).values().square().sum()), input(3, 3)),
+                op("cumsum cumprod", x -> x.cumsum(1).mul(x.cumprod(0)), input(3, 2)),
+                op("clamp", x -> x.clamp(-0.2, 0.4), input(6)),
+                op("triu tril diag diagonal", x -> x.triu(0).add(x.tril(-1).mul(2)).add(x.diag(0).diag(1).slice(0, 0, 3, 1).slice(1, 0, 3, 1))
+                        .add(x.diagonal(1, 0, 1).sum()), input(3, 3)),
+                op("logsumexp softmax logSoftmax", x -> x.logsumexp(new int[]{1}, true).add(x.softmax(0)).add(x.logSoftmax(1)), input(2, 3)),
+                op("einsum contraction and trace", x -> Tensor.einsum("ij,jk->ik", x, x.transpose()).add(Tensor.einsum("ii", x.matmul(x.transpose()))), input(2, 3)));
     }
 
     private static Arguments op(String name, Function<Tensor, Tensor> f, Tensor x) {
