@@ -84,6 +84,9 @@ final class Reduce {
         MemorySegment d = dst.storage().segment();
         DType t = src.dtype();
         long dstOffset = dst.offset();
+        if (outputs == 0) {
+            return;
+        }
         if (outputs == 1 && perOutput > 2 * Parallel.GRAIN && Parallel.threads() > 1) {
             // one output: split the reduced elements, then combine the partials in index order
             Map<Long, Acc> partials = new ConcurrentSkipListMap<>();
