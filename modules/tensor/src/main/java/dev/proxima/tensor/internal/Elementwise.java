@@ -423,11 +423,12 @@ final class Elementwise {
                         MemorySegment.copy(s, (off[1] + j * inner[1]) * size, d, (off[0] + j * inner[0]) * size, size);
                     }
                 }
-            } else if (st.isFloating() || dt.isFloating()) {
+            } else if (st.isFloating()) {
                 for (long j = 0; j < n; j++) {
                     Elements.setDouble(d, dt, off[0] + j * inner[0], Elements.getDouble(s, st, off[1] + j * inner[1]));
                 }
             } else {
+                // integer sources go through long: (float) of a long rounds once, via double it could round twice
                 for (long j = 0; j < n; j++) {
                     Elements.setLong(d, dt, off[0] + j * inner[0], Elements.getLong(s, st, off[1] + j * inner[1]));
                 }
