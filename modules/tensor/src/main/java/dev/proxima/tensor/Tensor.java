@@ -851,7 +851,12 @@ public final class Tensor implements AutoCloseable {
             Tensor x = a == null ? this : a;
             Tensor y = b == null ? other : b;
             Tensor out = allocate(outType, outShape, device(), true);
-            backend.binary(op, x.broadcastView(outShape), y.broadcastView(outShape), out.view());
+            try {
+                backend.binary(op, x.broadcastView(outShape), y.broadcastView(outShape), out.view());
+            } catch (RuntimeException e) {
+                out.close(); // e.g. an integer power with a negative exponent: do not leak the output
+                throw e;
+            }
             return out;
         }
     }
