@@ -302,10 +302,16 @@ final class Reduce {
 
     /** Combines two partial results, {@code a} covering earlier elements than {@code b}. */
     private static Acc combine(ReduceOp op, DType t, Acc a, Acc b) {
-        if (!b.any && op != ReduceOp.SUM && op != ReduceOp.PROD) {
+        // a partial that saw nothing is the identity of an extreme; the sums always add (their dense
+        // vector loops accumulate without setting 'any')
+        boolean extreme = switch (op) {
+            case MAX, MIN, MAX_ABS, MIN_ABS, ARGMAX, ARGMIN -> true;
+            case SUM, PROD, SUM_ABS, SUM_SQUARES, COUNT_NONZERO -> false;
+        };
+        if (extreme && !b.any) {
             return a;
         }
-        if (!a.any && op != ReduceOp.SUM && op != ReduceOp.PROD) {
+        if (extreme && !a.any) {
             return b;
         }
         boolean f = t.isFloating();
