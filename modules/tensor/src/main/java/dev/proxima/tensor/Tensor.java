@@ -1227,7 +1227,9 @@ public final class Tensor implements AutoCloseable {
         if (Double.isNaN(ord)) {
             throw new IllegalArgumentException("norm order must not be NaN");
         }
-        try (Tensor a = abs(); Tensor p = a.pow(ord); Tensor s = p.sum(axes, keepDims)) {
+        // |x|^p in floating point: an integer tensor would wrap (I8: 6^3) or reject p < 0
+        try (Tensor x = f == dtype ? null : cast(f, false); Tensor a = (x == null ? this : x).abs();
+             Tensor p = a.pow(ord); Tensor s = p.sum(axes, keepDims)) {
             scopeForget(a);
             scopeForget(p);
             scopeForget(s);
