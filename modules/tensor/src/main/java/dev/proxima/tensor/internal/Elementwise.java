@@ -440,7 +440,7 @@ final class Elementwise {
         MemorySegment d = dst.storage().segment();
         DType t = dst.dtype();
         StridedLoop.of(dst.shape(), dst.strides()).run(offsets(dst), 1, (off, inner, n) -> {
-            if (inner[0] == 1 && value == 0) {
+            if (inner[0] == 1 && Double.doubleToRawLongBits(value) == 0) { // +0.0 only: -0.0 keeps its sign
                 d.asSlice(off[0] * t.byteSize(), n * t.byteSize()).fill((byte) 0);
             } else {
                 for (long j = 0; j < n; j++) {
