@@ -1380,13 +1380,13 @@ public final class Tensor implements AutoCloseable {
 
     private void appendValues(StringBuilder sb, int depth, long at, boolean summarize) {
         if (depth == shape.length) {
-            double v = Elements.getDouble(storage.segment(), dtype, at);
             if (dtype == DType.BOOL) {
-                sb.append(v != 0);
+                sb.append(Elements.getLong(storage.segment(), dtype, at) != 0);
             } else if (dtype.isFloating()) {
+                double v = Elements.getDouble(storage.segment(), dtype, at);
                 sb.append(dtype == DType.F32 ? Float.toString((float) v) : Double.toString(v));
             } else {
-                sb.append((long) v);
+                sb.append(Elements.getLong(storage.segment(), dtype, at)); // exact, unlike going through double
             }
             return;
         }
