@@ -900,7 +900,12 @@ public final class Tensor implements AutoCloseable {
             Tensor x = a == null ? this : a;
             Tensor y = b == null ? other : b;
             Tensor out = allocate(outType, outShape, device(), true);
-            backend.binary(op, x.broadcastView(outShape), y.broadcastView(outShape), out.view());
+            try {
+                backend.binary(op, x.broadcastView(outShape), y.broadcastView(outShape), out.view());
+            } catch (RuntimeException e) {
+                out.close(); // e.g. an integer power with a negative exponent: do not leak the output
+                throw e;
+            }
             if (outType.isFloating()) {
                 record(out, op.name().toLowerCase(), new Tensor[]{x, y}, new Tensor[]{x, y}, Derivatives.binary(op));
             }
@@ -1307,7 +1312,9 @@ public final class Tensor implements AutoCloseable {
         if (Double.isNaN(ord)) {
             throw new IllegalArgumentException("norm order must not be NaN");
         }
-        try (Tensor a = abs(); Tensor p = a.pow(ord); Tensor s = p.sum(axes, keepDims)) {
+        // |x|^p in floating point: an integer tensor would wrap (I8: 6^3) or reject p < 0
+        try (Tensor x = f == dtype ? null : cast(f, false); Tensor a = (x == null ? this : x).abs();
+             Tensor p = a.pow(ord); Tensor s = p.sum(axes, keepDims)) {
             scopeForget(a);
             scopeForget(p);
             scopeForget(s);
@@ -3153,13 +3160,13 @@ public final class Tensor implements AutoCloseable {
 
     private void appendValues(StringBuilder sb, int depth, long at, boolean summarize) {
         if (depth == shape.length) {
-            double v = Elements.getDouble(storage.segment(), dtype, at);
             if (dtype == DType.BOOL) {
-                sb.append(v != 0);
+                sb.append(Elements.getLong(storage.segment(), dtype, at) != 0);
             } else if (dtype.isFloating()) {
+                double v = Elements.getDouble(storage.segment(), dtype, at);
                 sb.append(dtype == DType.F64 ? Double.toString(v) : Float.toString((float) v));
             } else {
-                sb.append((long) v);
+                sb.append(Elements.getLong(storage.segment(), dtype, at)); // exact, unlike going through double
             }
             return;
         }

@@ -608,11 +608,12 @@ final class Elementwise {
                         MemorySegment.copy(s, (off[1] + j * inner[1]) * size, d, (off[0] + j * inner[0]) * size, size);
                     }
                 }
-            } else if (st.isFloating() || dt.isFloating()) {
+            } else if (st.isFloating()) {
                 for (long j = 0; j < n; j++) {
                     Elements.setDouble(d, dt, off[0] + j * inner[0], Elements.getDouble(s, st, off[1] + j * inner[1]));
                 }
             } else {
+                // integer sources go through long: (float) of a long rounds once, via double it could round twice
                 for (long j = 0; j < n; j++) {
                     Elements.setLong(d, dt, off[0] + j * inner[0], Elements.getLong(s, st, off[1] + j * inner[1]));
                 }
@@ -624,7 +625,7 @@ final class Elementwise {
         MemorySegment d = dst.storage().segment();
         DType t = dst.dtype();
         StridedLoop.of(dst.shape(), dst.strides()).run(offsets(dst), 1, (off, inner, n) -> {
-            if (inner[0] == 1 && value == 0) {
+            if (inner[0] == 1 && Double.doubleToRawLongBits(value) == 0) { // +0.0 only: -0.0 keeps its sign
                 d.asSlice(off[0] * t.byteSize(), n * t.byteSize()).fill((byte) 0);
             } else {
                 for (long j = 0; j < n; j++) {

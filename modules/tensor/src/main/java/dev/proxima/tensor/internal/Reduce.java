@@ -87,6 +87,9 @@ final class Reduce {
         MemorySegment d = dst.storage().segment();
         DType t = src.dtype();
         long dstOffset = dst.offset();
+        if (outputs == 0) {
+            return;
+        }
         if (outputs == 1 && perOutput > 2 * Parallel.GRAIN && Parallel.threads() > 1) {
             // one output: split the reduced elements, then combine the partials in index order
             Map<Long, Acc> partials = new ConcurrentSkipListMap<>();
@@ -302,10 +305,16 @@ final class Reduce {
 
     /** Combines two partial results, {@code a} covering earlier elements than {@code b}. */
     private static Acc combine(ReduceOp op, DType t, Acc a, Acc b) {
-        if (!b.any && op != ReduceOp.SUM && op != ReduceOp.PROD) {
+        // a partial that saw nothing is the identity of an extreme; the sums always add (their dense
+        // vector loops accumulate without setting 'any')
+        boolean extreme = switch (op) {
+            case MAX, MIN, MAX_ABS, MIN_ABS, ARGMAX, ARGMIN -> true;
+            case SUM, PROD, SUM_ABS, SUM_SQUARES, COUNT_NONZERO -> false;
+        };
+        if (extreme && !b.any) {
             return a;
         }
-        if (!a.any && op != ReduceOp.SUM && op != ReduceOp.PROD) {
+        if (extreme && !a.any) {
             return b;
         }
         boolean f = t.isFloating();

@@ -102,6 +102,9 @@ final class StridedLoop {
 
     /** Runs the elements with flat indices {@code [start, end)} on the calling thread. */
     void runRange(long[] base, long start, long end, Row row) {
+        if (start >= end) {
+            return; // also covers an empty loop, whose innerLength is 0
+        }
         int rank = outerShape.length;
         long[] idx = new long[rank];
         long outer = start / innerLength;
