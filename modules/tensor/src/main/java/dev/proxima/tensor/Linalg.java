@@ -190,7 +190,8 @@ public final class Linalg {
             }
             Tensor x = rowMajor(bw);
             Tensor result = vector ? x.squeeze(-1) : x;
-            return scope.keep(result.contiguous());
+            Tensor solution = scope.keep(result.contiguous());
+            return LinalgGradients.solve(solution, a, b);
         }
     }
 
@@ -223,7 +224,7 @@ public final class Linalg {
                     }
                 }
             }
-            return scope.keep(rowMajor(w));
+            return LinalgGradients.inv(scope.keep(rowMajor(w)), a);
         }
     }
 
@@ -276,7 +277,7 @@ public final class Linalg {
             long[] batch = batchShape(a);
             Tensor sign = Tensor.of(signs).reshape(batch).cast(t);
             Tensor log = Tensor.of(logs).reshape(batch).cast(t);
-            return new SlogDet(scope.keep(sign), scope.keep(log));
+            return new SlogDet(scope.keep(sign), LinalgGradients.logAbsDet(scope.keep(log), a));
         }
     }
 
@@ -303,7 +304,7 @@ public final class Linalg {
             }
             Tensor full = rowMajor(w);
             Tensor tri = triangle(full, !upper);
-            return scope.keep(tri);
+            return LinalgGradients.cholesky(scope.keep(tri), a, upper);
         }
     }
 
@@ -349,7 +350,8 @@ public final class Linalg {
                 }
             }
             Tensor x = rowMajor(bw);
-            return scope.keep((vector ? x.squeeze(-1) : x).contiguous());
+            Tensor solution = scope.keep((vector ? x.squeeze(-1) : x).contiguous());
+            return LinalgGradients.solveTriangular(solution, a, b, lower, unitDiagonal);
         }
     }
 
@@ -423,7 +425,8 @@ public final class Linalg {
                     throw failure("svd (gesdd)", info, i, "the divide-and-conquer iteration did not converge");
                 }
             }
-            return new SVD(scope.keep(rowMajor(uw)), scope.keep(s), scope.keep(rowMajor(vw)));
+            SVD result = new SVD(scope.keep(rowMajor(uw)), scope.keep(s), scope.keep(rowMajor(vw)));
+            return fullMatrices && m != n ? result : LinalgGradients.svd(result, a);
         }
     }
 
@@ -446,7 +449,7 @@ public final class Linalg {
                     throw failure("svdvals (gesdd)", info, i, "the divide-and-conquer iteration did not converge");
                 }
             }
-            return scope.keep(s);
+            return LinalgGradients.svdvals(scope.keep(s), a);
         }
     }
 
@@ -481,7 +484,13 @@ public final class Linalg {
                     throw failure("eigh (syevd)", info, i, "the algorithm failed to converge");
                 }
             }
-            return new Eigh(scope.keep(values), vectors ? scope.keep(rowMajor(w)) : null);
+            Tensor vecs = scope.keep(rowMajor(w));
+            Eigh result = new Eigh(scope.keep(values), vectors ? vecs : null);
+            Eigh recorded = LinalgGradients.eigh(result.values(), vecs, a, vectors);
+            if (!vectors) {
+                vecs.close();
+            }
+            return recorded;
         }
     }
 
