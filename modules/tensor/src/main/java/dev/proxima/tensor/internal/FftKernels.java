@@ -132,13 +132,19 @@ public final class FftKernels {
 
     /**
      * From {@code Z = FFT_h(x_even + i·x_odd)} to the real spectrum {@code X_k = E_k + w_n^k O_k},
-     * {@code k = 0 … h}, with {@code E_k = (Z_k + conj Z_{h−k})/2} and {@code O_k = (Z_k − conj Z_{h−k})/(2i)}.
+     * {@code k = 0 … h}, with {@code E_k = (Z_k + conj Z_{h−k})/2} and {@code O_k = (Z_k − conj Z_{h−k})/(2i)}
+     * ({@code Z_h = Z_0}). Since {@code E_{h−k} = conj E_k}, {@code O_{h−k} = conj O_k} and
+     * {@code w_n^{h−k} = −conj w_n^k}, each pair gives {@code X_{h−k} = conj(E_k − w_n^k O_k)} as well.
      */
     private static void splitReal(double[] zr, double[] zi, double[] xr, double[] xi, int cnt, int h, double[] wr, double[] wi) {
-        for (int k = 0; k <= h; k++) {
-            int ka = cnt * (k == h ? 0 : k);
-            int kb = cnt * (k == 0 ? 0 : h - k);
-            int o = cnt * k;
+        if (cnt == 1) {
+            splitRealLine(zr, zi, xr, xi, h, wr, wi);
+            return;
+        }
+        for (int k = 0; k <= h / 2; k++) {
+            int kk = h - k;
+            int ka = cnt * k;
+            int kb = cnt * (k == 0 ? 0 : kk);
             double c = wr[k];
             double s = wi[k];
             for (int q = 0; q < cnt; q++) {
@@ -150,25 +156,59 @@ public final class FftKernels {
                 double ei = 0.5 * (ai + bi);
                 double or = 0.5 * (ai - bi);
                 double oi = -0.5 * (ar - br);
-                xr[o + q] = er + c * or - s * oi;
-                xi[o + q] = ei + c * oi + s * or;
+                double pr = c * or - s * oi;
+                double pi = c * oi + s * or;
+                xr[cnt * kk + q] = er - pr;
+                xi[cnt * kk + q] = pi - ei;
+                xr[ka + q] = er + pr;
+                xi[ka + q] = ei + pi;
             }
         }
         java.util.Arrays.fill(xi, 0, cnt, 0);
         java.util.Arrays.fill(xi, cnt * h, cnt * h + cnt, 0);
     }
 
+    /** {@link #splitReal} for a single line. */
+    private static void splitRealLine(double[] zr, double[] zi, double[] xr, double[] xi, int h, double[] wr, double[] wi) {
+        for (int k = 0; k <= h / 2; k++) {
+            int kk = h - k;
+            int kb = k == 0 ? 0 : kk;
+            double ar = zr[k];
+            double ai = zi[k];
+            double br = zr[kb];
+            double bi = -zi[kb];
+            double er = 0.5 * (ar + br);
+            double ei = 0.5 * (ai + bi);
+            double or = 0.5 * (ai - bi);
+            double oi = -0.5 * (ar - br);
+            double c = wr[k];
+            double s = wi[k];
+            double pr = c * or - s * oi;
+            double pi = c * oi + s * or;
+            xr[kk] = er - pr;
+            xi[kk] = pi - ei;
+            xr[k] = er + pr;
+            xi[k] = ei + pi;
+        }
+        xi[0] = 0;
+        xi[h] = 0;
+    }
+
     /**
      * The inverse of {@link #splitReal}, conjugated: from bins {@code X_0 … X_h} to
-     * {@code conj(2E_k + 2i·O_k)}, {@code k < h}, whose forward FFT is the conjugate of the unscaled
-     * inverse transform of {@code x_even + i·x_odd}. Imaginary parts of {@code X_0} and {@code X_h} are dropped.
+     * {@code conj(Z'_k)}, {@code Z'_k = S_k + i·T_k}, {@code k < h}, with {@code S_k = X_k + conj X_{h−k}}
+     * ({@code = 2E_k}) and {@code T_k = conj(w_n^k)·(X_k − conj X_{h−k})} ({@code = 2O_k}); the forward FFT
+     * of the result is the conjugate of the unscaled inverse transform of {@code x_even + i·x_odd}.
+     * The pair {@code h−k} has {@code S_{h−k} = conj S_k}, {@code T_{h−k} = conj T_k}. Imaginary parts of
+     * {@code X_0} and {@code X_h} are dropped.
      */
     private static void mergeReal(double[] xr, double[] xi, double[] zr, double[] zi, int cnt, int h, double[] wr, double[] wi) {
         java.util.Arrays.fill(xi, 0, cnt, 0);
         java.util.Arrays.fill(xi, cnt * h, cnt * h + cnt, 0);
-        for (int k = 0; k < h; k++) {
+        for (int k = 0; k <= h / 2; k++) {
+            int kk = h - k;
             int ka = cnt * k;
-            int kb = cnt * (h - k);
+            int kb = cnt * kk;
             double c = wr[k];
             double s = wi[k];
             for (int q = 0; q < cnt; q++) {
@@ -180,8 +220,12 @@ public final class FftKernels {
                 double si = ai + bi;
                 double dr = ar - br;
                 double di = ai - bi;
-                double tr = c * dr + s * di; // conj(w^k)·D
+                double tr = c * dr + s * di;
                 double ti = c * di - s * dr;
+                if (kk < h) {
+                    zr[kb + q] = sr + ti;
+                    zi[kb + q] = si - tr;
+                }
                 zr[ka + q] = sr - ti;
                 zi[ka + q] = -(si + tr);
             }
@@ -190,7 +234,7 @@ public final class FftKernels {
 
     // ------------------------------------------------------------------ driver
 
-    /** Scratch arrays of one worker. */
+    /** Scratch arrays of one worker (at least as long as asked, contents arbitrary). */
     private static final class Arrays4 {
         final double[] re;
         final double[] im;
@@ -198,10 +242,11 @@ public final class FftKernels {
         final double[] wim;
 
         Arrays4(int size) {
-            re = new double[size];
-            im = new double[size];
-            wre = new double[size];
-            wim = new double[size];
+            double[][] a = FftScratch.four(FftScratch.Slot.LINES, size);
+            re = a[0];
+            im = a[1];
+            wre = a[2];
+            wim = a[3];
         }
     }
 

@@ -296,7 +296,9 @@ abstract sealed class FftPlan permits FftPlan.MixedRadix, FftPlan.FourStep, FftP
      * {@code X[k1 + n1·k2] = Σ_{j2} w_{n2}^{j2·k2} · w_n^{j2·k1} · Σ_{j1} x[n2·j1 + j2] · w_{n1}^{j1·k1}}.
      * Step 1 transforms blocks of columns (contiguous runs of {@code j2}) in place with their twiddles;
      * step 2 transforms blocks of rows and writes the transposed result into the work arrays.
-     * Twiddles {@code w_n^t} come from two tables: {@code w_n^{t mod T}·w_n^{T·⌊t/T⌋}}.
+     * Twiddles {@code w_n^{k1·j2}} of a column block starting at {@code c0} are
+     * {@code w_n^{k1·c0}·w_n^{k1·q}}: the first from two tables ({@code w_n^{t mod T}·w_n^{T·⌊t/T⌋}}), the
+     * second from a table of {@code n1 × BLOCK} entries.
      */
     static final class FourStep extends FftPlan {
 
@@ -311,6 +313,8 @@ abstract sealed class FftPlan permits FftPlan.MixedRadix, FftPlan.FourStep, FftP
         private final double[] loIm;
         private final double[] hiRe;
         private final double[] hiIm;
+        private final double[] stepRe;
+        private final double[] stepIm;
 
         FourStep(int n, int n1) {
             super(n);
@@ -333,6 +337,14 @@ abstract sealed class FftPlan permits FftPlan.MixedRadix, FftPlan.FourStep, FftP
             for (int i = 0; i < hi; i++) {
                 hiRe[i] = cosTurn((long) i << bits, n);
                 hiIm[i] = -sinTurn((long) i << bits, n);
+            }
+            stepRe = new double[n1 * BLOCK];
+            stepIm = new double[n1 * BLOCK];
+            for (int k1 = 0; k1 < n1; k1++) {
+                for (int q = 0; q < BLOCK; q++) {
+                    stepRe[k1 * BLOCK + q] = cosTurn((long) k1 * q, n);
+                    stepIm[k1 * BLOCK + q] = -sinTurn((long) k1 * q, n);
+                }
             }
         }
 
@@ -363,11 +375,11 @@ abstract sealed class FftPlan permits FftPlan.MixedRadix, FftPlan.FourStep, FftP
 
         /** Step 1 for column blocks {@code [b0, b1)}: in place in {@code re}/{@code im}. */
         private void columnBlocks(double[] re, double[] im, int b0, int b1) {
-            int size = BLOCK * n1;
-            double[] sr = new double[size];
-            double[] si = new double[size];
-            double[] tr = new double[size];
-            double[] ti = new double[size];
+            double[][] scratch = FftScratch.four(FftScratch.Slot.COLUMNS, BLOCK * n1);
+            double[] sr = scratch[0];
+            double[] si = scratch[1];
+            double[] tr = scratch[2];
+            double[] ti = scratch[3];
             for (int b = b0; b < b1; b++) {
                 int c0 = b * BLOCK;
                 int w = Math.min(BLOCK, n2 - c0);
@@ -380,30 +392,39 @@ abstract sealed class FftPlan permits FftPlan.MixedRadix, FftPlan.FourStep, FftP
                 double[] yi = inWork ? ti : si;
                 int mask = (1 << shift) - 1;
                 for (int k1 = 0; k1 < n1; k1++) {
-                    int row = k1 * n2 + c0;
-                    int from = k1 * w;
-                    for (int q = 0; q < w; q++) {
-                        int t = k1 * (c0 + q);
-                        int lo = t & mask;
-                        int hi = t >>> shift;
-                        double wr = loRe[lo] * hiRe[hi] - loIm[lo] * hiIm[hi];
-                        double wi = loRe[lo] * hiIm[hi] + loIm[lo] * hiRe[hi];
-                        double xr = yr[from + q];
-                        double xi = yi[from + q];
-                        re[row + q] = xr * wr - xi * wi;
-                        im[row + q] = xr * wi + xi * wr;
-                    }
+                    // w_n^{k1·(c0+q)} = w_n^{k1·c0} (two-table lookup) · w_n^{k1·q} (per-row table)
+                    int t = k1 * c0;
+                    int lo = t & mask;
+                    int hi = t >>> shift;
+                    double br = loRe[lo] * hiRe[hi] - loIm[lo] * hiIm[hi];
+                    double bi = loRe[lo] * hiIm[hi] + loIm[lo] * hiRe[hi];
+                    twiddleRow(yr, yi, k1 * w, re, im, k1 * n2 + c0, stepRe, stepIm, k1 * BLOCK, w, br, bi);
                 }
+            }
+        }
+
+        /** {@code dst[to + q] = src[from + q] · base · step[at + q]} for {@code q < w}. */
+        private static void twiddleRow(double[] sr, double[] si, int from, double[] dr, double[] di, int to,
+                                       double[] stRe, double[] stIm, int at, int w, double br, double bi) {
+            for (int q = 0; q < w; q++) {
+                double sRe = stRe[at + q];
+                double sIm = stIm[at + q];
+                double wr = br * sRe - bi * sIm;
+                double wi = br * sIm + bi * sRe;
+                double xr = sr[from + q];
+                double xi = si[from + q];
+                dr[to + q] = xr * wr - xi * wi;
+                di[to + q] = xr * wi + xi * wr;
             }
         }
 
         /** Step 2 for row blocks {@code [b0, b1)}: reads {@code re}/{@code im}, writes {@code wre}/{@code wim}. */
         private void rowBlocks(double[] re, double[] im, double[] wre, double[] wim, int b0, int b1) {
-            int size = BLOCK * n2;
-            double[] sr = new double[size];
-            double[] si = new double[size];
-            double[] tr = new double[size];
-            double[] ti = new double[size];
+            double[][] scratch = FftScratch.four(FftScratch.Slot.ROWS, BLOCK * n2);
+            double[] sr = scratch[0];
+            double[] si = scratch[1];
+            double[] tr = scratch[2];
+            double[] ti = scratch[3];
             for (int b = b0; b < b1; b++) {
                 int r0 = b * BLOCK;
                 int h = Math.min(BLOCK, n1 - r0);
@@ -483,10 +504,11 @@ abstract sealed class FftPlan permits FftPlan.MixedRadix, FftPlan.FourStep, FftP
 
         @Override
         boolean forward(double[] re, double[] im, double[] wre, double[] wim, int batch, boolean parallel) {
-            double[] ar = new double[m];
-            double[] ai = new double[m];
-            double[] tr = new double[m];
-            double[] ti = new double[m];
+            double[][] scratch = FftScratch.four(FftScratch.Slot.CHIRP, m);
+            double[] ar = scratch[0];
+            double[] ai = scratch[1];
+            double[] tr = scratch[2];
+            double[] ti = scratch[3];
             for (int q = 0; q < batch; q++) {
                 java.util.Arrays.fill(ar, n, m, 0);
                 java.util.Arrays.fill(ai, n, m, 0);
