@@ -272,7 +272,7 @@ public final class FftKernels {
         boolean inner = blocks == 1;
         int perLine = plan.n + extra;
         int cost = (int) Math.min(Integer.MAX_VALUE, 8L * cap * perLine);
-        Parallel.forRange(blocks, cost, (b0, b1) -> {
+        Parallel.RangeBody range = (b0, b1) -> {
             Arrays4 a = new Arrays4(cap * perLine);
             long[] ib = new long[cap];
             long[] ob = new long[cap];
@@ -283,7 +283,12 @@ public final class FftKernels {
                 starts(batch, out, l0, cnt, ob);
                 body.run(a, cnt, ib, ob, inner);
             }
-        });
+        };
+        if (blocks == 1) {
+            range.run(0, 1);
+        } else {
+            Parallel.forRange(blocks, cost, range);
+        }
     }
 
     /** The starts of lines {@code l0 … l0+cnt−1}. */

@@ -186,6 +186,8 @@ final class FftPasses {
     static void radix4(double[] xr, double[] xi, double[] yr, double[] yi, int s, int m, double[] wr, double[] wi) {
         if (vectorizable(s)) {
             radix4Vector(xr, xi, yr, yi, s, m, wr, wi);
+        } else if (s == 1) {
+            radix4Single(xr, xi, yr, yi, m, wr, wi);
         } else {
             radix4Scalar(xr, xi, yr, yi, s, m, wr, wi);
         }
@@ -236,6 +238,35 @@ final class FftPasses {
                 yr[o + 3 * s] = b3r * w3r - b3i * w3i;
                 yi[o + 3 * s] = b3r * w3i + b3i * w3r;
             }
+        }
+    }
+
+    /** The first pass of a single line ({@code s = 1}): no loop over sub-problems. */
+    private static void radix4Single(double[] xr, double[] xi, double[] yr, double[] yi, int m, double[] wr, double[] wi) {
+        for (int p = 0; p < m; p++) {
+            double a0r = xr[p];
+            double a0i = xi[p];
+            double a1r = xr[p + m];
+            double a1i = xi[p + m];
+            double a2r = xr[p + 2 * m];
+            double a2i = xi[p + 2 * m];
+            double a3r = xr[p + 3 * m];
+            double a3i = xi[p + 3 * m];
+            double t0r = a0r + a2r;
+            double t0i = a0i + a2i;
+            double t1r = a0r - a2r;
+            double t1i = a0i - a2i;
+            double t2r = a1r + a3r;
+            double t2i = a1i + a3i;
+            double t3r = a1r - a3r;
+            double t3i = a1i - a3i;
+            int o = 4 * p;
+            int w = 3 * p;
+            yr[o] = t0r + t2r;
+            yi[o] = t0i + t2i;
+            store(yr, yi, o + 1, t1r + t3i, t1i - t3r, wr[w], wi[w]);
+            store(yr, yi, o + 2, t0r - t2r, t0i - t2i, wr[w + 1], wi[w + 1]);
+            store(yr, yi, o + 3, t1r - t3i, t1i + t3r, wr[w + 2], wi[w + 2]);
         }
     }
 
