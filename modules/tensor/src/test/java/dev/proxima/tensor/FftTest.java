@@ -483,7 +483,7 @@ class FftTest {
         Random r = new Random(seed);
         double[] out = new double[count];
         for (int i = 0; i < count; i++) {
-            out[i] = r.nextGaussian();
+            out[i] = 2 * r.nextDouble() - 1;
         }
         return out;
     }

@@ -4,6 +4,7 @@ import dev.proxima.tensor.DType;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * CPU kernels behind {@code dev.proxima.tensor.Fft}: batched 1-D transforms along one axis of strided
@@ -64,10 +65,10 @@ public final class FftKernels {
             FftPlan plan = FftPlan.of(n);
             drive(batch, in, out, plan, 0, (a, cnt, ib, ob, parallel) -> {
                 gather(in, ib, cnt, in.step(), 0, n, a.re, 1);
-                java.util.Arrays.fill(a.im, 0, cnt * n, 0);
+                Arrays.fill(a.im, 0, cnt * n, 0);
                 boolean w = plan.forward(a.re, a.im, a.wre, a.wim, cnt, parallel);
                 double[] yi = w ? a.wim : a.im;
-                java.util.Arrays.fill(yi, 0, cnt, 0); // the DC bin of real data is real
+                Arrays.fill(yi, 0, cnt, 0); // the DC bin of real data is real
                 scatter(out, ob, cnt, out.step(), 0, bins, w ? a.wre : a.re, scale);
                 scatter(out, ob, cnt, out.step(), out.imag(), bins, yi, scale);
             });
@@ -103,7 +104,7 @@ public final class FftKernels {
                 // conj(Y) for the full Hermitian spectrum Y, so that a forward FFT computes the inverse
                 gather(in, ib, cnt, in.step(), 0, bins, a.re, 1);
                 gather(in, ib, cnt, in.step(), in.imag(), bins, a.im, -1);
-                java.util.Arrays.fill(a.im, 0, cnt, 0);
+                Arrays.fill(a.im, 0, cnt, 0);
                 for (int k = 1; k < bins; k++) {
                     int from = cnt * k;
                     int to = cnt * (n - k);
@@ -164,8 +165,8 @@ public final class FftKernels {
                 xi[ka + q] = ei + pi;
             }
         }
-        java.util.Arrays.fill(xi, 0, cnt, 0);
-        java.util.Arrays.fill(xi, cnt * h, cnt * h + cnt, 0);
+        Arrays.fill(xi, 0, cnt, 0);
+        Arrays.fill(xi, cnt * h, cnt * h + cnt, 0);
     }
 
     /** {@link #splitReal} for a single line. */
@@ -203,8 +204,8 @@ public final class FftKernels {
      * {@code X_0} and {@code X_h} are dropped.
      */
     private static void mergeReal(double[] xr, double[] xi, double[] zr, double[] zi, int cnt, int h, double[] wr, double[] wi) {
-        java.util.Arrays.fill(xi, 0, cnt, 0);
-        java.util.Arrays.fill(xi, cnt * h, cnt * h + cnt, 0);
+        Arrays.fill(xi, 0, cnt, 0);
+        Arrays.fill(xi, cnt * h, cnt * h + cnt, 0);
         for (int k = 0; k <= h / 2; k++) {
             int kk = h - k;
             int ka = cnt * k;

@@ -1,7 +1,9 @@
 package dev.proxima.tensor.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -177,7 +179,7 @@ abstract sealed class FftPlan permits FftPlan.MixedRadix, FftPlan.FourStep, FftP
     /** The divisor of {@code n} built from its factors that is closest to √n from below. */
     private static int splitNearSqrt(int n, List<Integer> factors) {
         // subset products of the prime factors (with multiplicity), as a set of divisors
-        java.util.TreeSet<Integer> divisors = new java.util.TreeSet<>();
+        TreeSet<Integer> divisors = new TreeSet<>();
         divisors.add(1);
         for (int f : factors) {
             List<Integer> next = new ArrayList<>();
@@ -510,8 +512,8 @@ abstract sealed class FftPlan permits FftPlan.MixedRadix, FftPlan.FourStep, FftP
             double[] tr = scratch[2];
             double[] ti = scratch[3];
             for (int q = 0; q < batch; q++) {
-                java.util.Arrays.fill(ar, n, m, 0);
-                java.util.Arrays.fill(ai, n, m, 0);
+                Arrays.fill(ar, n, m, 0);
+                Arrays.fill(ai, n, m, 0);
                 for (int k = 0; k < n; k++) {
                     double xr = re[q + batch * k];
                     double xi = im[q + batch * k];
