@@ -62,14 +62,17 @@ import java.util.Objects;
  * a single long line splits its four-step passes over the workers. Scratch space is Java heap, kept
  * per thread between calls (softly referenced): four arrays of doubles per line being transformed, of
  * length n, or of the padded power of two ≥ 2n − 1 for Bluestein lengths. Transforms along one axis are
- * limited to 2²⁷ points.
+ * limited to 2²⁷ points. Results belong to the current {@link Scope} like those of every other
+ * operation; internal temporaries are freed before returning. The methods may be called from several
+ * threads at once (cached plans are immutable and shared).
  *
  * <h2>Differences from NumPy</h2>
  * There is no {@code n} argument to pad or crop the input of {@code fft}/{@code rfft}; slice the
  * input instead. {@code irfft}'s {@code n} must match the number of bins {@code m}:
  * {@code n = 2(m−1)} or {@code 2m−1} (NumPy would crop or zero-pad). Like NumPy, {@code irfft}
- * ignores the imaginary parts of bin 0 and, for even {@code n}, of bin {@code n/2}. Integer input is
- * rejected (cast to F64 first) rather than converted.
+ * ignores the imaginary parts of bin 0 and, for even {@code n}, of bin {@code n/2}. The 2-D variants
+ * always use the last two axes (no {@code axes} argument; {@link Tensor#permute} first). Integer input
+ * is rejected (cast to F64 first) rather than converted.
  */
 public final class Fft {
 
