@@ -90,6 +90,14 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * A contiguous host tensor with uninitialised contents, owned by the current scope: for kernels in
+     * this package (such as {@link Fft}) that write every element.
+     */
+    static Tensor uninitialized(DType dtype, long... shape) {
+        return allocate(dtype, shape, Device.CPU, true);
+    }
+
+    /**
      * A tensor of the given shape filled with {@code value} (converted to {@code dtype}).
      *
      * @throws IllegalArgumentException if a dimension is negative

@@ -1,0 +1,390 @@
+package dev.proxima.tensor.internal;
+
+import dev.proxima.tensor.DType;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * CPU kernels behind {@code dev.proxima.tensor.Fft}: batched 1-D transforms along one axis of strided
+ * F32 or F64 memory, computed in double precision with {@link FftPlan}.
+ *
+ * <p>Lines are processed in blocks of {@link FftPlan#batchCap()} lines: each block is copied into
+ * interleaved scratch arrays, transformed, and written out scaled. Blocks run in parallel over
+ * {@link Parallel} workers; a single block (one long line) lets the plan parallelise internally.
+ * Because every block reads all of its input before writing, the output may be the input memory.
+ */
+public final class FftKernels {
+
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+
+    private FftKernels() {
+    }
+
+    /**
+     * Where the lines of one operand live. Line {@code l} (row-major index over the batch shape, with
+     * multi-index {@code i}) starts at element {@code offset + Σ i_d·strides[d]}; its element {@code j} is
+     * at {@code start + j·step}, and for complex data the imaginary part is {@code imag} elements further.
+     *
+     * @param segment the memory (element indices are relative to it)
+     * @param dtype   F32 or F64
+     * @param offset  element index of the first line's start
+     * @param strides per batch dimension, the step between lines in elements
+     * @param step    the step between consecutive elements of a line
+     * @param imag    offset of the imaginary part from the real part (ignored for real data)
+     */
+    public record Lines(MemorySegment segment, DType dtype, long offset, long[] strides, long step, long imag) {
+    }
+
+    /**
+     * Complex to complex: {@code out_k = scale · Σ_j in_j e^{∓2πi jk/n}} (minus sign forward, plus
+     * sign for {@code inverse}) for every line.
+     */
+    public static void complex(long[] batch, Lines in, Lines out, int n, boolean inverse, double scale) {
+        FftPlan plan = FftPlan.of(n);
+        double sign = inverse ? -1 : 1;
+        drive(batch, in, out, plan, 0, (a, cnt, ib, ob, parallel) -> {
+            gather(in, ib, cnt, in.step(), 0, n, a.re, 1);
+            gather(in, ib, cnt, in.step(), in.imag(), n, a.im, sign);
+            boolean w = plan.forward(a.re, a.im, a.wre, a.wim, cnt, parallel);
+            scatter(out, ob, cnt, out.step(), 0, n, w ? a.wre : a.re, scale);
+            scatter(out, ob, cnt, out.step(), out.imag(), n, w ? a.wim : a.im, sign * scale);
+        });
+    }
+
+    /**
+     * Real to complex: the bins {@code k = 0 … n/2} of {@code scale · Σ_j in_j e^{−2πi jk/n}}. An even
+     * length runs as a complex FFT of length n/2 on the pairs {@code (in_{2j}, in_{2j+1})}, split into
+     * the spectra of even and odd samples afterwards; an odd length runs as a complex FFT of the real data.
+     */
+    public static void realForward(long[] batch, Lines in, Lines out, int n, double scale) {
+        int bins = n / 2 + 1;
+        if (n % 2 == 1) {
+            FftPlan plan = FftPlan.of(n);
+            drive(batch, in, out, plan, 0, (a, cnt, ib, ob, parallel) -> {
+                gather(in, ib, cnt, in.step(), 0, n, a.re, 1);
+                Arrays.fill(a.im, 0, cnt * n, 0);
+                boolean w = plan.forward(a.re, a.im, a.wre, a.wim, cnt, parallel);
+                double[] yi = w ? a.wim : a.im;
+                Arrays.fill(yi, 0, cnt, 0); // the DC bin of real data is real
+                scatter(out, ob, cnt, out.step(), 0, bins, w ? a.wre : a.re, scale);
+                scatter(out, ob, cnt, out.step(), out.imag(), bins, yi, scale);
+            });
+            return;
+        }
+        int h = n / 2;
+        FftPlan plan = FftPlan.of(h);
+        double[][] tw = FftPlan.halfTwiddles(n);
+        drive(batch, in, out, plan, 1, (a, cnt, ib, ob, parallel) -> {
+            gather(in, ib, cnt, 2 * in.step(), 0, h, a.re, 1);
+            gather(in, ib, cnt, 2 * in.step(), in.step(), h, a.im, 1);
+            boolean w = plan.forward(a.re, a.im, a.wre, a.wim, cnt, parallel);
+            double[] zr = w ? a.wre : a.re;
+            double[] zi = w ? a.wim : a.im;
+            double[] xr = w ? a.re : a.wre;
+            double[] xi = w ? a.im : a.wim;
+            splitReal(zr, zi, xr, xi, cnt, h, tw[0], tw[1]);
+            scatter(out, ob, cnt, out.step(), 0, bins, xr, scale);
+            scatter(out, ob, cnt, out.step(), out.imag(), bins, xi, scale);
+        });
+    }
+
+    /**
+     * Complex (bins {@code 0 … n/2}) to real of length {@code n}: {@code scale · Σ_k X_k e^{+2πi jk/n}}
+     * over the Hermitian extension {@code X_{n−k} = conj(X_k)}. The imaginary parts of bin 0 and (for
+     * even n) bin n/2 are ignored, as in NumPy.
+     */
+    public static void realInverse(long[] batch, Lines in, Lines out, int n, double scale) {
+        int bins = n / 2 + 1;
+        if (n % 2 == 1) {
+            FftPlan plan = FftPlan.of(n);
+            drive(batch, in, out, plan, 0, (a, cnt, ib, ob, parallel) -> {
+                // conj(Y) for the full Hermitian spectrum Y, so that a forward FFT computes the inverse
+                gather(in, ib, cnt, in.step(), 0, bins, a.re, 1);
+                gather(in, ib, cnt, in.step(), in.imag(), bins, a.im, -1);
+                Arrays.fill(a.im, 0, cnt, 0);
+                for (int k = 1; k < bins; k++) {
+                    int from = cnt * k;
+                    int to = cnt * (n - k);
+                    for (int q = 0; q < cnt; q++) {
+                        a.re[to + q] = a.re[from + q];
+                        a.im[to + q] = -a.im[from + q];
+                    }
+                }
+                boolean w = plan.forward(a.re, a.im, a.wre, a.wim, cnt, parallel);
+                scatter(out, ob, cnt, out.step(), 0, n, w ? a.wre : a.re, scale);
+            });
+            return;
+        }
+        int h = n / 2;
+        FftPlan plan = FftPlan.of(h);
+        double[][] tw = FftPlan.halfTwiddles(n);
+        drive(batch, in, out, plan, 1, (a, cnt, ib, ob, parallel) -> {
+            gather(in, ib, cnt, in.step(), 0, bins, a.wre, 1);
+            gather(in, ib, cnt, in.step(), in.imag(), bins, a.wim, 1);
+            mergeReal(a.wre, a.wim, a.re, a.im, cnt, h, tw[0], tw[1]);
+            boolean w = plan.forward(a.re, a.im, a.wre, a.wim, cnt, parallel);
+            scatter(out, ob, cnt, 2 * out.step(), 0, h, w ? a.wre : a.re, scale);
+            scatter(out, ob, cnt, 2 * out.step(), out.step(), h, w ? a.wim : a.im, -scale);
+        });
+    }
+
+    /**
+     * From {@code Z = FFT_h(x_even + i·x_odd)} to the real spectrum {@code X_k = E_k + w_n^k O_k},
+     * {@code k = 0 … h}, with {@code E_k = (Z_k + conj Z_{h−k})/2} and {@code O_k = (Z_k − conj Z_{h−k})/(2i)}
+     * ({@code Z_h = Z_0}). Since {@code E_{h−k} = conj E_k}, {@code O_{h−k} = conj O_k} and
+     * {@code w_n^{h−k} = −conj w_n^k}, each pair gives {@code X_{h−k} = conj(E_k − w_n^k O_k)} as well.
+     */
+    private static void splitReal(double[] zr, double[] zi, double[] xr, double[] xi, int cnt, int h, double[] wr, double[] wi) {
+        if (cnt == 1) {
+            splitRealLine(zr, zi, xr, xi, h, wr, wi);
+            return;
+        }
+        for (int k = 0; k <= h / 2; k++) {
+            int kk = h - k;
+            int ka = cnt * k;
+            int kb = cnt * (k == 0 ? 0 : kk);
+            double c = wr[k];
+            double s = wi[k];
+            for (int q = 0; q < cnt; q++) {
+                double ar = zr[ka + q];
+                double ai = zi[ka + q];
+                double br = zr[kb + q];
+                double bi = -zi[kb + q];
+                double er = 0.5 * (ar + br);
+                double ei = 0.5 * (ai + bi);
+                double or = 0.5 * (ai - bi);
+                double oi = -0.5 * (ar - br);
+                double pr = c * or - s * oi;
+                double pi = c * oi + s * or;
+                xr[cnt * kk + q] = er - pr;
+                xi[cnt * kk + q] = pi - ei;
+                xr[ka + q] = er + pr;
+                xi[ka + q] = ei + pi;
+            }
+        }
+        Arrays.fill(xi, 0, cnt, 0);
+        Arrays.fill(xi, cnt * h, cnt * h + cnt, 0);
+    }
+
+    /** {@link #splitReal} for a single line. */
+    private static void splitRealLine(double[] zr, double[] zi, double[] xr, double[] xi, int h, double[] wr, double[] wi) {
+        for (int k = 0; k <= h / 2; k++) {
+            int kk = h - k;
+            int kb = k == 0 ? 0 : kk;
+            double ar = zr[k];
+            double ai = zi[k];
+            double br = zr[kb];
+            double bi = -zi[kb];
+            double er = 0.5 * (ar + br);
+            double ei = 0.5 * (ai + bi);
+            double or = 0.5 * (ai - bi);
+            double oi = -0.5 * (ar - br);
+            double c = wr[k];
+            double s = wi[k];
+            double pr = c * or - s * oi;
+            double pi = c * oi + s * or;
+            xr[kk] = er - pr;
+            xi[kk] = pi - ei;
+            xr[k] = er + pr;
+            xi[k] = ei + pi;
+        }
+        xi[0] = 0;
+        xi[h] = 0;
+    }
+
+    /**
+     * The inverse of {@link #splitReal}, conjugated: from bins {@code X_0 … X_h} to
+     * {@code conj(Z'_k)}, {@code Z'_k = S_k + i·T_k}, {@code k < h}, with {@code S_k = X_k + conj X_{h−k}}
+     * ({@code = 2E_k}) and {@code T_k = conj(w_n^k)·(X_k − conj X_{h−k})} ({@code = 2O_k}); the forward FFT
+     * of the result is the conjugate of the unscaled inverse transform of {@code x_even + i·x_odd}.
+     * The pair {@code h−k} has {@code S_{h−k} = conj S_k}, {@code T_{h−k} = conj T_k}. Imaginary parts of
+     * {@code X_0} and {@code X_h} are dropped.
+     */
+    private static void mergeReal(double[] xr, double[] xi, double[] zr, double[] zi, int cnt, int h, double[] wr, double[] wi) {
+        Arrays.fill(xi, 0, cnt, 0);
+        Arrays.fill(xi, cnt * h, cnt * h + cnt, 0);
+        for (int k = 0; k <= h / 2; k++) {
+            int kk = h - k;
+            int ka = cnt * k;
+            int kb = cnt * kk;
+            double c = wr[k];
+            double s = wi[k];
+            for (int q = 0; q < cnt; q++) {
+                double ar = xr[ka + q];
+                double ai = xi[ka + q];
+                double br = xr[kb + q];
+                double bi = -xi[kb + q];
+                double sr = ar + br;
+                double si = ai + bi;
+                double dr = ar - br;
+                double di = ai - bi;
+                double tr = c * dr + s * di;
+                double ti = c * di - s * dr;
+                if (kk < h) {
+                    zr[kb + q] = sr + ti;
+                    zi[kb + q] = si - tr;
+                }
+                zr[ka + q] = sr - ti;
+                zi[ka + q] = -(si + tr);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ driver
+
+    /** Scratch arrays of one worker (at least as long as asked, contents arbitrary). */
+    private static final class Arrays4 {
+        final double[] re;
+        final double[] im;
+        final double[] wre;
+        final double[] wim;
+
+        Arrays4(int size) {
+            double[][] a = FftScratch.four(FftScratch.Slot.LINES, size);
+            re = a[0];
+            im = a[1];
+            wre = a[2];
+            wim = a[3];
+        }
+    }
+
+    @FunctionalInterface
+    private interface Block {
+        void run(Arrays4 a, int count, long[] inStarts, long[] outStarts, boolean parallel);
+    }
+
+    /**
+     * Runs {@code body} over blocks of lines; scratch arrays hold {@code plan.n + extra} elements per line.
+     */
+    private static void drive(long[] batch, Lines in, Lines out, FftPlan plan, int extra, Block body) {
+        long lines = 1;
+        for (long d : batch) {
+            lines *= d;
+        }
+        if (lines == 0) {
+            return;
+        }
+        long total = lines;
+        int cap = (int) Math.min(plan.batchCap(), lines);
+        long blocks = (lines + cap - 1) / cap;
+        boolean inner = blocks == 1;
+        int perLine = plan.n + extra;
+        int cost = (int) Math.min(Integer.MAX_VALUE, 8L * cap * perLine);
+        Parallel.RangeBody range = (b0, b1) -> {
+            Arrays4 a = new Arrays4(cap * perLine);
+            long[] ib = new long[cap];
+            long[] ob = new long[cap];
+            for (long b = b0; b < b1; b++) {
+                long l0 = b * cap;
+                int cnt = (int) Math.min(cap, total - l0);
+                starts(batch, in, l0, cnt, ib);
+                starts(batch, out, l0, cnt, ob);
+                body.run(a, cnt, ib, ob, inner);
+            }
+        };
+        if (blocks == 1) {
+            range.run(0, 1);
+        } else {
+            Parallel.forRange(blocks, cost, range);
+        }
+    }
+
+    /** The starts of lines {@code l0 … l0+cnt−1}. */
+    private static void starts(long[] batch, Lines lines, long l0, int cnt, long[] dst) {
+        int rank = batch.length;
+        long[] idx = new long[rank];
+        long rest = l0;
+        long start = lines.offset();
+        for (int d = rank - 1; d >= 0; d--) {
+            idx[d] = rest % batch[d];
+            rest /= batch[d];
+            start += idx[d] * lines.strides()[d];
+        }
+        for (int q = 0; q < cnt; q++) {
+            dst[q] = start;
+            for (int d = rank - 1; d >= 0; d--) {
+                idx[d]++;
+                start += lines.strides()[d];
+                if (idx[d] < batch[d]) {
+                    break;
+                }
+                start -= idx[d] * lines.strides()[d];
+                idx[d] = 0;
+            }
+        }
+    }
+
+    /**
+     * {@code dst[q + cnt·j] = factor · element(start[q] + j·step + shift)} for {@code j < len}; walks
+     * memory line by line or across lines, whichever is closer to sequential.
+     */
+    private static void gather(Lines src, long[] start, int cnt, long step, long shift, int len, double[] dst, double factor) {
+        MemorySegment s = src.segment();
+        boolean f32 = src.dtype() == DType.F32;
+        if (acrossLines(start, cnt, step)) {
+            for (int j = 0; j < len; j++) {
+                int o = cnt * j;
+                long at = j * step + shift;
+                for (int q = 0; q < cnt; q++) {
+                    dst[o + q] = factor * (f32 ? s.getAtIndex(F32, start[q] + at) : s.getAtIndex(F64, start[q] + at));
+                }
+            }
+        } else if (f32) {
+            for (int q = 0; q < cnt; q++) {
+                long at = start[q] + shift;
+                for (int j = 0; j < len; j++) {
+                    dst[q + cnt * j] = factor * s.getAtIndex(F32, at + j * step);
+                }
+            }
+        } else {
+            for (int q = 0; q < cnt; q++) {
+                long at = start[q] + shift;
+                for (int j = 0; j < len; j++) {
+                    dst[q + cnt * j] = factor * s.getAtIndex(F64, at + j * step);
+                }
+            }
+        }
+    }
+
+    /** {@code element(start[q] + k·step + shift) = factor · src[q + cnt·k]} for {@code k < len}. */
+    private static void scatter(Lines dst, long[] start, int cnt, long step, long shift, int len, double[] src, double factor) {
+        MemorySegment s = dst.segment();
+        boolean f32 = dst.dtype() == DType.F32;
+        if (acrossLines(start, cnt, step)) {
+            for (int k = 0; k < len; k++) {
+                int o = cnt * k;
+                long at = k * step + shift;
+                for (int q = 0; q < cnt; q++) {
+                    double v = factor * src[o + q];
+                    if (f32) {
+                        s.setAtIndex(F32, start[q] + at, (float) v);
+                    } else {
+                        s.setAtIndex(F64, start[q] + at, v);
+                    }
+                }
+            }
+        } else if (f32) {
+            for (int q = 0; q < cnt; q++) {
+                long at = start[q] + shift;
+                for (int k = 0; k < len; k++) {
+                    s.setAtIndex(F32, at + k * step, (float) (factor * src[q + cnt * k]));
+                }
+            }
+        } else {
+            for (int q = 0; q < cnt; q++) {
+                long at = start[q] + shift;
+                for (int k = 0; k < len; k++) {
+                    s.setAtIndex(F64, at + k * step, factor * src[q + cnt * k]);
+                }
+            }
+        }
+    }
+
+    /** True when consecutive lines are closer together in memory than consecutive elements of a line. */
+    private static boolean acrossLines(long[] start, int cnt, long step) {
+        return cnt > 1 && Math.abs(start[1] - start[0]) < Math.abs(step);
+    }
+}
