@@ -135,7 +135,8 @@ public final class Fft {
      *                                  the axis is out of range or its extent is 0
      */
     public static Tensor fft(Tensor x, int axis, Norm norm) {
-        return complex("fft", x, axis, norm, false, null);
+        Tensor out = complex("fft", x, axis, norm, false, null);
+        return Tensor.record(out, "fft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft(g, axis, adjoint(norm))});
     }
 
     /**
@@ -166,7 +167,8 @@ public final class Fft {
      * @throws IllegalArgumentException as for {@link #fft(Tensor, int, Norm)}
      */
     public static Tensor ifft(Tensor x, int axis, Norm norm) {
-        return complex("ifft", x, axis, norm, true, null);
+        Tensor out = complex("ifft", x, axis, norm, true, null);
+        return Tensor.record(out, "ifft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft(g, axis, adjoint(norm))});
     }
 
     // =================================================================== real ↔ complex
@@ -201,7 +203,9 @@ public final class Fft {
      *                                  range or its extent is 0
      */
     public static Tensor rfft(Tensor x, int axis, Norm norm) {
-        return real("rfft", x, axis, norm);
+        Tensor out = real("rfft", x, axis, norm);
+        long n = x.rank() == 0 ? 1 : x.dim(axis);
+        return Tensor.record(out, "rfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{rfftAdjoint(g, n, axis, norm)});
     }
 
     /**
@@ -242,7 +246,8 @@ public final class Fft {
      *                                  differs from the number of bins
      */
     public static Tensor irfft(Tensor x, long n, int axis, Norm norm) {
-        return inverseReal("irfft", x, n, axis, norm);
+        Tensor out = inverseReal("irfft", x, n, axis, norm);
+        return Tensor.record(out, "irfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{irfftAdjoint(g, n, axis, norm)});
     }
 
     // =================================================================== 2-D
@@ -275,7 +280,8 @@ public final class Fft {
      *                                  not on the host, or a transformed extent is 0
      */
     public static Tensor fft2(Tensor x, Norm norm) {
-        return complex2("fft2", x, norm, false);
+        Tensor out = complex2("fft2", x, norm, false);
+        return Tensor.record(out, "fft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft2(g, adjoint(norm))});
     }
 
     /**
@@ -303,7 +309,8 @@ public final class Fft {
      * @throws IllegalArgumentException as for {@link #fft2(Tensor, Norm)}
      */
     public static Tensor ifft2(Tensor x, Norm norm) {
-        return complex2("ifft2", x, norm, true);
+        Tensor out = complex2("ifft2", x, norm, true);
+        return Tensor.record(out, "ifft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft2(g, adjoint(norm))});
     }
 
     /**
@@ -341,11 +348,15 @@ public final class Fft {
         checkLength("rfft2", x.shape(), x.rank() - 1);
         Tensor out = real("rfft2", x, -1, norm);
         try {
-            return complex("rfft2", out, -2, norm, false, out);
+            complex("rfft2", out, -2, norm, false, out);
         } catch (RuntimeException e) {
             out.close();
             throw e;
         }
+        long n1 = x.dim(-1);
+        // rfft2 = fft along −2 of rfft along −1, so its adjoint applies the two adjoints in reverse order
+        return Tensor.record(out, "rfft2", new Tensor[]{x}, new Tensor[0],
+                (g, s, needs) -> new Tensor[]{rfftAdjoint(ifft(g, -2, adjoint(norm)), n1, -1, norm)});
     }
 
     /**
@@ -386,9 +397,55 @@ public final class Fft {
         }
         checkLength("irfft2", x.shape(), x.rank() - 3);
         checkIrfftLength("irfft2", x.dim(-2), n);
+        Tensor out;
         try (Tensor columns = complex("irfft2", x, -2, norm, true, null)) {
-            return inverseReal("irfft2", columns, n, -1, norm);
+            out = inverseReal("irfft2", columns, n, -1, norm);
         }
+        return Tensor.record(out, "irfft2", new Tensor[]{x}, new Tensor[0],
+                (g, s, needs) -> new Tensor[]{fft(irfftAdjoint(g, n, -1, norm), -2, adjoint(norm))});
+    }
+
+    // =================================================================== adjoints (reverse-mode derivatives)
+
+    /** The norm whose inverse-direction scale equals this norm's forward scale: BACKWARD ↔ FORWARD, ORTHO ↔ ORTHO. */
+    private static Norm adjoint(Norm norm) {
+        return switch (norm) {
+            case BACKWARD -> Norm.FORWARD;
+            case FORWARD -> Norm.BACKWARD;
+            case ORTHO -> Norm.ORTHO;
+        };
+    }
+
+    /**
+     * Per-bin weights for the m bins of a length-n real transform along complex {@code axis} of a tensor of
+     * the given complex rank (dimensions before the trailing 2): (edgeRe, edgeIm) for bin 0 and, when n is
+     * even, bin n/2; (inner, inner) for the others. Shaped to broadcast against the complex tensor.
+     */
+    private static Tensor binWeights(long m, long n, int axis, int complexRank, DType dtype, double edgeRe, double edgeIm, double inner) {
+        double[] w = new double[(int) (2 * m)];
+        for (int j = 0; j < m; j++) {
+            boolean edge = j == 0 || (n % 2 == 0 && j == n / 2);
+            w[2 * j] = edge ? edgeRe : inner;
+            w[2 * j + 1] = edge ? edgeIm : inner;
+        }
+        int a = axis < 0 ? axis + complexRank : axis;
+        long[] shape = new long[complexRank - a + 1];
+        java.util.Arrays.fill(shape, 1);
+        shape[0] = m;
+        shape[shape.length - 1] = 2;
+        return Tensor.of(w).cast(dtype).reshape(shape);
+    }
+
+    /** Adjoint of rfft: the interior bins counted once (halved against irfft's doubling), then irfft. */
+    private static Tensor rfftAdjoint(Tensor g, long n, int axis, Norm norm) {
+        Tensor half = g.mul(binWeights(g.dim(axis < 0 ? axis - 1 : axis), n, axis, g.rank() - 1, g.dtype(), 1, 1, 0.5));
+        return irfft(half, n, axis, adjoint(norm));
+    }
+
+    /** Adjoint of irfft: rfft, with interior bins doubled and the ignored imaginary parts of the edge bins zero. */
+    private static Tensor irfftAdjoint(Tensor g, long n, int axis, Norm norm) {
+        Tensor bins = rfft(g, axis, adjoint(norm));
+        return bins.mul(binWeights(bins.dim(axis < 0 ? axis - 1 : axis), n, axis, bins.rank() - 1, bins.dtype(), 1, 0, 2));
     }
 
     // =================================================================== implementation

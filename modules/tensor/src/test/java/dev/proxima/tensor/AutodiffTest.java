@@ -88,6 +88,12 @@ class AutodiffTest {
                 op("triu tril diag diagonal", x -> x.triu(0).add(x.tril(-1).mul(2)).add(x.diag(0).diag(1).slice(0, 0, 3, 1).slice(1, 0, 3, 1))
                         .add(x.diagonal(1, 0, 1).sum()), input(3, 3)),
                 op("logsumexp softmax logSoftmax", x -> x.logsumexp(new int[]{1}, true).add(x.softmax(0)).add(x.logSoftmax(1)), input(2, 3)),
+                op("fft each norm", x -> Fft.fft(x, -1, Fft.Norm.BACKWARD).add(Fft.fft(x, 0, Fft.Norm.ORTHO)).add(Fft.ifft(x, -1, Fft.Norm.FORWARD)), input(3, 4, 2)),
+                op("rfft even and odd", x -> Fft.rfft(x, -1, Fft.Norm.BACKWARD).sum().add(Fft.rfft(x.slice(1, 0, 5, 1), -1, Fft.Norm.FORWARD).square().sum())
+                        .add(Fft.rfft(x, 0, Fft.Norm.ORTHO).square().sum()), input(2, 6)),
+                op("irfft even and odd", x -> Fft.irfft(x, 6, -1, Fft.Norm.BACKWARD).add(Fft.irfft(x, 7, -1, Fft.Norm.ORTHO).sum(new int[]{1}, true)), input(2, 4, 2)),
+                op("fft2 ifft2", x -> Fft.fft2(x, Fft.Norm.BACKWARD).add(Fft.ifft2(x, Fft.Norm.ORTHO)), input(3, 4, 2)),
+                op("rfft2 irfft2", x -> Fft.irfft2(Fft.rfft2(x, Fft.Norm.BACKWARD).mul(Fft.rfft2(x, Fft.Norm.ORTHO)), 4, Fft.Norm.FORWARD), input(3, 4)),
                 op("einsum contraction and trace", x -> Tensor.einsum("ij,jk->ik", x, x.transpose()).add(Tensor.einsum("ii", x.matmul(x.transpose()))), input(2, 3)));
     }
 
