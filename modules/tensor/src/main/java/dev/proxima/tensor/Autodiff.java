@@ -255,6 +255,13 @@ public final class Autodiff {
         return x.detach().requiresGrad(true);
     }
 
+    /** f(xi) with recording on, whatever the caller's mode. */
+    private static Tensor evaluate(Function<Tensor, Tensor> f, Tensor xi) {
+        try (GradMode m = enableGrad()) {
+            return f.apply(xi);
+        }
+    }
+
     private static boolean nested(Tensor x) {
         return x.requiresGrad() && isGradEnabled();
     }
@@ -274,10 +281,7 @@ public final class Autodiff {
         boolean create = nested(x);
         try (Scope scope = Scope.open()) {
             Tensor xi = input(x);
-            Tensor y;
-            try (GradMode m = enableGrad()) {
-                y = f.apply(xi);
-            }
+            Tensor y = evaluate(f, xi);
             if (y.size() != 1) {
                 throw new IllegalArgumentException("grad needs a scalar-valued function; f returned shape " + Shapes.str(y.shape())
                         + " (use vjp for vector outputs)");
@@ -293,10 +297,7 @@ public final class Autodiff {
         boolean create = nested(x) || v.requiresGrad();
         try (Scope scope = Scope.open()) {
             Tensor xi = input(x);
-            Tensor y;
-            try (GradMode m = enableGrad()) {
-                y = f.apply(xi);
-            }
+            Tensor y = evaluate(f, xi);
             Tensor p = y.requiresGrad() ? gradients(y, v, false, create, xi)[0] : Tensor.zeros(x.dtype(), x.shape());
             return new ValueAndProduct(scope.keep(create ? y : y.detach()), scope.keep(p));
         }
@@ -310,10 +311,7 @@ public final class Autodiff {
         boolean create = nested(x) || v.requiresGrad();
         try (Scope scope = Scope.open()) {
             Tensor xi = input(x);
-            Tensor y;
-            try (GradMode m = enableGrad()) {
-                y = f.apply(xi);
-            }
+            Tensor y = evaluate(f, xi);
             if (!y.requiresGrad()) {
                 return new ValueAndProduct(scope.keep(y.detach()), scope.keep(Tensor.zeros(y.dtype(), y.shape())));
             }
@@ -332,10 +330,7 @@ public final class Autodiff {
         boolean create = nested(x) || v.requiresGrad();
         try (Scope scope = Scope.open()) {
             Tensor xi = input(x);
-            Tensor y;
-            try (GradMode m = enableGrad()) {
-                y = f.apply(xi);
-            }
+            Tensor y = evaluate(f, xi);
             if (y.size() != 1) {
                 throw new IllegalArgumentException("hvp needs a scalar-valued function; f returned shape " + Shapes.str(y.shape()));
             }
