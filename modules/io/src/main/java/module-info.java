@@ -10,6 +10,7 @@ module dev.proxima.io {
     requires transitive dev.proxima.tensor;
     requires transitive org.apache.arrow.vector;
     requires org.apache.arrow.format;
+    requires com.fasterxml.jackson.databind;
 
     exports dev.proxima.io;
 }
