@@ -98,6 +98,42 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * A contiguous row-major tensor over existing storage, without copying: for zero-copy interchange
+     * (an Arrow buffer read from an IPC file, a memory-mapped file). Element {@code 0} is the first
+     * byte of the storage; the storage may be larger than the tensor needs.
+     *
+     * <p>The tensor takes over one reference the caller holds on {@code storage} (closing the tensor
+     * releases it), and registers with the current {@link Scope} like any new tensor. If this method
+     * throws, the reference stays with the caller.
+     *
+     * @param storage memory on some device; its backend must be available
+     * @param dtype   element type
+     * @param shape   extent of each dimension
+     * @throws IllegalArgumentException if a dimension is negative, no backend serves the storage's
+     *                                  device, or the storage holds fewer than
+     *                                  {@code prod(shape) * dtype.byteSize()} bytes
+     * @throws IllegalStateException    if the storage has already been freed
+     */
+    public static Tensor wrap(Storage storage, DType dtype, long... shape) {
+        long[] checked = Shapes.checkShape(shape);
+        if (storage.isReleased()) {
+            throw new IllegalStateException("cannot wrap storage that has been freed");
+        }
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(Shapes.size(checked), (long) dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("shape " + Shapes.str(checked) + " of " + dtype + " needs more than 2^63 bytes");
+        }
+        if (storage.byteSize() < bytes) {
+            throw new IllegalArgumentException("storage of " + storage.byteSize() + " bytes is too small for " + dtype
+                    + Shapes.str(checked) + " (" + bytes + " bytes)");
+        }
+        Backend backend = Backends.of(storage.device());
+        return new Tensor(storage, backend, dtype, checked, Shapes.contiguousStrides(checked), 0, true);
+    }
+
+    /**
      * A tensor of the given shape filled with {@code value} (converted to {@code dtype}).
      *
      * @throws IllegalArgumentException if a dimension is negative

@@ -1,0 +1,415 @@
+package dev.proxima.io;
+
+import dev.proxima.io.internal.ArenaAllocationManager;
+import dev.proxima.io.internal.Buffers;
+import dev.proxima.tensor.DType;
+import dev.proxima.tensor.Memory;
+import dev.proxima.tensor.Tensor;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.ArrowWriter;
+import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tensors in Apache Arrow IPC files and streams, as columns of the canonical extension type
+ * {@code arrow.fixed_shape_tensor} ({@link FixedShapeTensorType}).
+ *
+ * <ul>
+ *   <li>{@link #writeBatch}/{@link #readBatch}: a tensor {@code [N, d1, …, dk]} is one column of
+ *       {@code N} rows, each a {@code [d1, …, dk]} tensor.</li>
+ *   <li>{@link #writeState}/{@link #readState}: named tensors (a model state) are one record batch of
+ *       one row, one column per tensor.</li>
+ * </ul>
+ * Element types: F32, F64, F16 (Arrow float16), I8, I32, I64, U8 (Arrow uint8), BOOL (Arrow bool,
+ * bit-packed: always copied). {@code BF16} has no Arrow type and is rejected; cast it to F32.
+ *
+ * <h2>Zero copy</h2>
+ * Writing: a contiguous tensor's memory is handed to Arrow's writer as the column's value buffer
+ * (a reference, no copy); others are copied once into a contiguous buffer. Reading copies the values
+ * once into new tensors: Arrow 19's readers leak the message body when a record batch is malformed,
+ * so reading uses a private allocator over an arena that is closed after the read (freeing whatever
+ * Arrow left behind), and buffers cannot move from it into Proxima's allocator. A column with a
+ * {@code permutation} is read as a permuted view.
+ *
+ * <h2>Safety</h2>
+ * Reading allocates Arrow's buffers from that private allocator, limited to twice the file size (at
+ * least 1 MiB), so a hostile header cannot make Arrow allocate more; nulls are rejected; types and sizes are checked against the
+ * schema. Any problem raises {@link FileFormatException} naming the file.
+ */
+public final class ArrowTensors {
+
+    /** Arrow IPC container formats. */
+    public enum Format {
+        /** The random-access file format ({@code ARROW1} magic, footer). */
+        FILE,
+        /** The streaming format (a sequence of messages). */
+        STREAM
+    }
+
+    static {
+        FixedShapeTensorType.register();
+    }
+
+    private static final byte[] FILE_MAGIC = {'A', 'R', 'R', 'O', 'W', '1'};
+
+    private ArrowTensors() {
+    }
+
+    // =================================================================== writing
+
+    /**
+     * Writes a tensor {@code [N, d1, …, dk]} as one {@code arrow.fixed_shape_tensor} column of {@code N}
+     * rows (shape {@code [d1, …, dk]}) in one record batch.
+     *
+     * @throws IllegalArgumentException if the tensor has rank 0, is BF16, or a row has 2^31 or more elements
+     * @throws IOException              if the file cannot be written
+     */
+    public static void writeBatch(Path file, String column, Tensor batch, Format format) throws IOException {
+        if (batch.rank() == 0) {
+            throw new IllegalArgumentException("a batch needs a leading dimension; got a scalar");
+        }
+        long[] s = batch.shape();
+        write(file, format, List.of(column), List.of(batch), Arrays.copyOfRange(s, 1, s.length), s[0]);
+    }
+
+    /**
+     * Writes named tensors as one record batch of one row: column {@code name} holds the tensor as a
+     * one-row {@code arrow.fixed_shape_tensor} column with the tensor's shape.
+     *
+     * @throws IllegalArgumentException for a BF16 tensor, or one with 2^31 or more elements
+     * @throws IOException              if the file cannot be written
+     */
+    public static void writeState(Path file, Map<String, Tensor> state, Format format) throws IOException {
+        write(file, format, List.copyOf(state.keySet()), List.copyOf(state.values()), null, 1);
+    }
+
+    /** Writes columns; rowShape null means each tensor is one row of its own shape. */
+    private static void write(Path file, Format format, List<String> names, List<Tensor> tensors, long[] rowShape, long rows)
+            throws IOException {
+        if (rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("an Arrow record batch holds at most 2^31 - 1 rows, got " + rows);
+        }
+        BufferAllocator alloc = Memory.allocator();
+        List<Field> fields = new ArrayList<>();
+        List<ArrowFieldNode> nodes = new ArrayList<>();
+        List<ArrowBuf> buffers = new ArrayList<>();
+        List<ArrowBuf> owned = new ArrayList<>();
+        try {
+            for (int c = 0; c < names.size(); c++) {
+                Tensor t = tensors.get(c);
+                long[] shape = rowShape != null ? rowShape : t.shape();
+                FixedShapeTensorType type = new FixedShapeTensorType(shape, null, null);
+                Field child = new Field("item", FieldType.notNullable(arrowType(t.dtype())), null);
+                fields.add(new Field(names.get(c), FieldType.notNullable(type), List.of(child)));
+                long n = Math.multiplyExact(rows, (long) type.listSize());
+                nodes.add(new ArrowFieldNode(rows, 0));
+                nodes.add(new ArrowFieldNode(n, 0));
+                buffers.add(alloc.getEmpty());
+                buffers.add(alloc.getEmpty());
+                ArrowBuf data = valueBuffer(t, n, owned);
+                buffers.add(data);
+            }
+            ArrowRecordBatch batch = new ArrowRecordBatch((int) rows, nodes, buffers);
+            try (VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(fields), alloc)) {
+                try (batch) {
+                    new VectorLoader(root).load(batch);
+                }
+                owned.forEach(ArrowBuf::close);
+                owned.clear();
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+                     ArrowWriter w = format == Format.FILE ? new ArrowFileWriter(root, null, ch) : new ArrowStreamWriter(root, null, ch)) {
+                    w.start();
+                    w.writeBatch();
+                    w.end();
+                }
+            }
+        } finally {
+            owned.forEach(ArrowBuf::close);
+        }
+    }
+
+    /** The values of {@code t} as an Arrow buffer: its own memory when contiguous, else a copy (added to owned). */
+    private static ArrowBuf valueBuffer(Tensor t, long n, List<ArrowBuf> owned) {
+        DType d = t.dtype();
+        if (d == DType.BOOL) {
+            ArrowBuf bits = Memory.allocator().buffer((n + 7) / 8);
+            owned.add(bits);
+            bits.setZero(0, bits.capacity());
+            try (Tensor c = t.contiguous()) {
+                MemorySegment src = c.segment();
+                MemorySegment dst = MemorySegment.ofAddress(bits.memoryAddress()).reinterpret(bits.capacity());
+                for (long i = 0; i < n; i++) {
+                    if (src.get(ValueLayout.JAVA_BYTE, i) != 0) {
+                        long byteIndex = i >>> 3;
+                        dst.set(ValueLayout.JAVA_BYTE, byteIndex, (byte) (dst.get(ValueLayout.JAVA_BYTE, byteIndex) | (1 << (i & 7))));
+                    }
+                }
+            }
+            return bits;
+        }
+        long bytes = n * d.byteSize();
+        ArrowBuf own = Buffers.arrowBuffer(t);
+        if (own != null && t.isContiguous()) {
+            // zero copy: a slice of the tensor's own buffer (the record batch takes its reference)
+            return own.slice(t.view().offset() * d.byteSize(), bytes);
+        }
+        ArrowBuf copy = Memory.allocator().buffer(bytes);
+        owned.add(copy);
+        try (Tensor c = t.contiguous()) {
+            MemorySegment.copy(c.segment(), 0, MemorySegment.ofAddress(copy.memoryAddress()).reinterpret(bytes), 0, bytes);
+        }
+        return copy;
+    }
+
+    private static ArrowType arrowType(DType t) {
+        return switch (t) {
+            case F32 -> new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
+            case F64 -> new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
+            case F16 -> new ArrowType.FloatingPoint(FloatingPointPrecision.HALF);
+            case I8 -> new ArrowType.Int(8, true);
+            case I32 -> new ArrowType.Int(32, true);
+            case I64 -> new ArrowType.Int(64, true);
+            case U8 -> new ArrowType.Int(8, false);
+            case BOOL -> ArrowType.Bool.INSTANCE;
+            case BF16 -> throw new IllegalArgumentException("BF16 has no Arrow type; cast to F32 (exact) before writing Arrow IPC");
+        };
+    }
+
+    private static DType dtypeOf(ArrowType a, String where) throws FileFormatException {
+        if (a instanceof ArrowType.FloatingPoint fp) {
+            return switch (fp.getPrecision()) {
+                case HALF -> DType.F16;
+                case SINGLE -> DType.F32;
+                case DOUBLE -> DType.F64;
+            };
+        }
+        if (a instanceof ArrowType.Int i) {
+            if (i.getIsSigned()) {
+                switch (i.getBitWidth()) {
+                    case 8: return DType.I8;
+                    case 32: return DType.I32;
+                    case 64: return DType.I64;
+                    default: break;
+                }
+            } else if (i.getBitWidth() == 8) {
+                return DType.U8;
+            }
+        }
+        if (a instanceof ArrowType.Bool) {
+            return DType.BOOL;
+        }
+        throw new FileFormatException(where, "tensor value type " + a + " has no Proxima dtype");
+    }
+
+    // =================================================================== reading
+
+    /**
+     * Reads column {@code column} ({@code arrow.fixed_shape_tensor}) of every record batch as one tensor
+     * {@code [rows, logical shape…]}; the format (file or stream) is detected.
+     *
+     * @throws FileFormatException if the file is not Arrow IPC, lacks the column, or the column is not a
+     *                             null-free fixed-shape tensor column of a supported type
+     * @throws IOException         if it cannot be read
+     */
+    public static Tensor readBatch(Path file, String column) throws IOException {
+        List<Tensor> parts = new ArrayList<>();
+        read(file, (root, where) -> {
+            FieldVector v = root.getVector(column);
+            if (v == null) {
+                throw new FileFormatException(where, "no column '" + column + "' (columns: "
+                        + root.getSchema().getFields().stream().map(Field::getName).toList() + ")");
+            }
+            parts.add(column(root.getSchema(), v, root.getRowCount(), true, where + " column '" + column + "'"));
+        }, parts);
+        if (parts.size() == 1) {
+            return parts.getFirst();
+        }
+        if (parts.isEmpty()) {
+            throw new FileFormatException(file.toString(), "no record batches");
+        }
+        try {
+            return Tensor.concat(0, parts.toArray(Tensor[]::new));
+        } finally {
+            parts.forEach(Tensor::close);
+        }
+    }
+
+    /**
+     * Reads named tensors written by {@link #writeState}: one record batch of one row, each column an
+     * {@code arrow.fixed_shape_tensor}. Keys are in column order.
+     *
+     * @throws FileFormatException if the file is not Arrow IPC of that form
+     * @throws IOException         if it cannot be read
+     */
+    public static Map<String, Tensor> readState(Path file) throws IOException {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        List<Tensor> all = new ArrayList<>();
+        int[] batches = {0};
+        read(file, (root, where) -> {
+            if (++batches[0] > 1) {
+                throw new FileFormatException(where, "a state file holds one record batch");
+            }
+            if (root.getRowCount() != 1) {
+                throw new FileFormatException(where, "a state record batch holds one row, got " + root.getRowCount());
+            }
+            for (FieldVector v : root.getFieldVectors()) {
+                Tensor t = column(root.getSchema(), v, 1, false, where + " column '" + v.getName() + "'");
+                all.add(t);
+                if (out.put(v.getName(), t) != null) {
+                    throw new FileFormatException(where, "duplicate column '" + v.getName() + "'");
+                }
+            }
+        }, all);
+        if (batches[0] == 0) {
+            throw new FileFormatException(file.toString(), "no record batches");
+        }
+        return out;
+    }
+
+    /** A private root allocator over an arena, for one read; closing tolerates Arrow's own leaks. */
+    private static final class ReadAllocator implements AutoCloseable {
+        final RootAllocator root;
+
+        ReadAllocator(Arena arena, long limit) {
+            root = new RootAllocator(RootAllocator.configBuilder()
+                    .allocationManagerFactory(ArenaAllocationManager.factory(arena)).roundingPolicy(s -> s)
+                    .maxAllocation(limit).build());
+        }
+
+        @Override
+        public void close() {
+            try {
+                root.close();
+            } catch (IllegalStateException leakedByArrow) {
+                // Arrow's reader did not release a buffer on a failure path; the arena frees it
+            }
+        }
+    }
+
+    private interface BatchConsumer {
+        void accept(VectorSchemaRoot root, String where) throws IOException;
+    }
+
+    /** Runs {@code consumer} on each record batch; on failure closes {@code results} and wraps Arrow's errors. */
+    private static void read(Path file, BatchConsumer consumer, List<Tensor> results) throws IOException {
+        String name = file.toString();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            long limit = Math.max(1L << 20, Math.min(Long.MAX_VALUE / 4, size) * 2);
+            ByteBuffer magic = ByteBuffer.allocate(6);
+            ch.read(magic, 0);
+            boolean fileFormat = Arrays.equals(magic.array(), FILE_MAGIC);
+            try (Arena arena = Arena.ofShared(); ReadAllocator alloc = new ReadAllocator(arena, limit)) {
+                try (ArrowReader r = fileFormat ? new ArrowFileReader(ch, alloc.root)
+                        : new ArrowStreamReader(Channels.newInputStream(ch.position(0)), alloc.root)) {
+                    int b = 0;
+                    while (r.loadNextBatch()) {
+                        consumer.accept(r.getVectorSchemaRoot(), name + " batch " + b++);
+                    }
+                }
+            }
+        } catch (FileFormatException e) {
+            results.forEach(Tensor::close);
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            results.forEach(Tensor::close);
+            if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException) {
+                throw (IOException) e;
+            }
+            throw new FileFormatException(name, "invalid Arrow IPC data: " + e, e);
+        }
+    }
+
+    /** The tensor(s) of a fixed-shape tensor column: [rows, shape…] if batched, else the single row's shape. */
+    private static Tensor column(Schema schema, FieldVector v, int rows, boolean batched, String where) throws IOException {
+        // an extension vector reports its storage's field; the schema has the extension type
+        ArrowType declared = schema.findField(v.getName()).getType();
+        if (!(declared instanceof FixedShapeTensorType type) || !(v instanceof FixedShapeTensorType.Vector ext)) {
+            throw new FileFormatException(where, "not an arrow.fixed_shape_tensor column: " + declared);
+        }
+        FixedSizeListVector list = ext.getUnderlyingVector();
+        FieldVector values = (FieldVector) list.getDataVector();
+        DType dtype = dtypeOf(values.getField().getType(), where);
+        long n = (long) rows * type.listSize();
+        if (list.getNullCount() != 0 || values.getNullCount() != 0) {
+            throw new FileFormatException(where, "null tensors or elements are not supported");
+        }
+        if (values.getValueCount() < n) {
+            throw new FileFormatException(where, "holds " + values.getValueCount() + " values, " + n + " needed");
+        }
+        long[] phys = type.shape();
+        long[] shape = phys;
+        if (batched) {
+            shape = new long[phys.length + 1];
+            shape[0] = rows;
+            System.arraycopy(phys, 0, shape, 1, phys.length);
+        }
+        Tensor t = dtype == DType.BOOL ? unpackBits((BitVector) values, n, shape) : values(values.getDataBuffer(), dtype, n, shape, where);
+        int[] perm = type.permutation();
+        if (perm == null) {
+            return t;
+        }
+        int off = batched ? 1 : 0;
+        int[] axes = new int[perm.length + off];
+        for (int i = 0; i < perm.length; i++) {
+            axes[i + off] = perm[i] + off;
+        }
+        try (t) {
+            return t.permute(axes);
+        }
+    }
+
+    private static Tensor values(ArrowBuf data, DType dtype, long n, long[] shape, String where) throws IOException {
+        long bytes = n * dtype.byteSize();
+        if (data.capacity() < bytes) {
+            throw new FileFormatException(where, "value buffer of " + data.capacity() + " bytes is shorter than " + bytes);
+        }
+        Tensor t = Buffers.allocate(dtype, shape);
+        MemorySegment.copy(MemorySegment.ofAddress(data.memoryAddress()).reinterpret(bytes), 0, t.segment(), 0, bytes);
+        return t;
+    }
+
+    private static Tensor unpackBits(BitVector bits, long n, long[] shape) {
+        Tensor t = Buffers.allocate(DType.BOOL, shape);
+        MemorySegment dst = t.segment();
+        ArrowBuf src = bits.getDataBuffer();
+        for (long i = 0; i < n; i++) {
+            dst.set(ValueLayout.JAVA_BYTE, i, (byte) BitVectorHelper.get(src, (int) i));
+        }
+        return t;
+    }
+}
