@@ -114,6 +114,16 @@ public final class Parameter implements AutoCloseable {
         return t;
     }
 
+    /**
+     * For tests (gradient checks with respect to a parameter): puts {@code t} in the slot as is, without
+     * taking ownership or checks, and returns the previous value, which the caller must swap back.
+     */
+    Tensor swapRaw(Tensor t) {
+        Tensor old = value;
+        value = t;
+        return old;
+    }
+
     /** Closes the value (and its gradient). Closing twice is harmless. */
     @Override
     public void close() {
