@@ -115,11 +115,11 @@ public final class Losses {
 
     /**
      * Binary cross-entropy from logits x and targets y ∈ [0, 1], in the stable form
-     * max(x, 0) − x·y + log(1 + e^(−|x|)).
+     * max(x, 0) − x·y + log1p(e^(−|x|)).
      */
     public static Tensor bceWithLogits(Tensor logits, Tensor target, Reduction r) {
         sameShape("bceWithLogits", logits, target);
-        return reduce(logits.maximum(0.0).sub(logits.mul(target)).add(logits.abs().neg().exp().add(1.0).log()), r);
+        return reduce(logits.maximum(0.0).sub(logits.mul(target)).add(Functional.log1p(logits.abs().neg().exp())), r);
     }
 
     /**
