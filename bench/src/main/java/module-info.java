@@ -9,9 +9,12 @@
  */
 module dev.proxima.bench {
     requires dev.proxima.tensor;
+    requires dev.proxima.nn;
     requires jmh.core;
 
     // JMH instantiates the benchmark classes and its generated subclasses reflectively.
     opens dev.proxima.bench.tensor to jmh.core;
     opens dev.proxima.bench.tensor.jmh_generated to jmh.core;
+    opens dev.proxima.bench.nn to jmh.core;
+    opens dev.proxima.bench.nn.jmh_generated to jmh.core;
 }

@@ -82,6 +82,18 @@ public final class Scope implements AutoCloseable {
         return tensor;
     }
 
+    /**
+     * Takes {@code tensor} out of whichever scope owns it (if any), on any level of nesting: the caller owns
+     * it from now on and must close it. For long-lived state created while scopes are open, such as model
+     * parameters and optimizer moments that must outlive the scope of one training step.
+     *
+     * @return {@code tensor}
+     */
+    public static Tensor release(Tensor tensor) {
+        Tensor.disown(tensor);
+        return tensor;
+    }
+
     /** Number of open tensors this scope owns. */
     public int size() {
         return owned.size();

@@ -179,4 +179,22 @@ class ScopeTest {
         }
         assertTrue(other.isClosed());
     }
+
+    @Test
+    void releaseTakesATensorOutOfNestedScopes() {
+        Tensor t;
+        try (Scope outer = Scope.open()) {
+            try (Scope inner = Scope.open()) {
+                t = Tensor.ones(DType.F32, 4);
+                assertSame(t, Scope.release(t));
+                assertEquals(0, inner.size());
+            }
+            assertEquals(0, outer.size());
+        }
+        assertFalse(t.isClosed());
+        t.close();
+        Tensor free = Tensor.ones(DType.F32, 2);
+        Scope.release(free); // not owned by any scope: nothing to do
+        free.close();
+    }
 }

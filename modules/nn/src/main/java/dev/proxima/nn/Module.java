@@ -1,0 +1,265 @@
+package dev.proxima.nn;
+
+import dev.proxima.tensor.Autodiff;
+import dev.proxima.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A neural-network building block: named {@link Parameter}s (trainable leaves), buffers (non-trainable
+ * state), and child modules, in registration order.
+ *
+ * <h2>Names</h2>
+ * {@link #namedParameters()} and {@link #stateDict()} use dotted paths, children first by their own
+ * registration order within each module: {@code "0.weight"}, {@code "layers.2.bias"}, like PyTorch.
+ *
+ * <h2>Ownership and lifetimes</h2>
+ * A module owns its parameters, buffers and children: {@link #close()} closes all of them (idempotent).
+ * Parameter values are taken out of any open {@link dev.proxima.tensor.Scope} when registered or
+ * {@link Parameter#set replaced}, so a model may be built inside a scope and still outlive it; constructors
+ * open a local scope for their temporaries. {@link #forward} creates its output and intermediates in the
+ * caller's current scope, so call it inside a {@code Scope} (or close what it returns).
+ *
+ * <h2>Training</h2>
+ * Parameters are updated by swapping values ({@link Parameter#set}), see {@link Parameter}.
+ * {@link #train()}/{@link #eval()} switch the mode of this module and all descendants (Dropout, BatchNorm).
+ *
+ * {@snippet :
+ * try (MLP net = new MLP(new long[]{2, 16, 1}, Activation.TANH, DType.F64, Rng.seed(0))) {
+ *     try (Scope s = Scope.open()) {
+ *         Tensor loss = Losses.mse(net.forward(x), y, Losses.Reduction.MEAN);
+ *         loss.backward();
+ *         try (var off = Autodiff.noGrad()) {
+ *             for (Parameter p : net.parameters()) p.set(p.value().sub(p.grad().mul(0.1)));
+ *         }
+ *     }
+ *     net.save(Path.of("net.pxnn"));
+ * }
+ * }
+ */
+public abstract class Module implements AutoCloseable {
+
+    private final LinkedHashMap<String, Parameter> params = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Parameter> buffers = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+    private boolean closed;
+
+    /** Applies the module to one input. */
+    public abstract Tensor forward(Tensor x);
+
+    // ------------------------------------------------------------------ registration
+
+    /** Registers a trainable parameter holding {@code initial} (ownership moves to the module). */
+    protected final Parameter registerParameter(String name, Tensor initial) {
+        checkName(name);
+        Parameter p = new Parameter(initial, true);
+        params.put(name, p);
+        return p;
+    }
+
+    /** Registers a buffer (no gradient) holding {@code initial} (ownership moves to the module). */
+    protected final Parameter registerBuffer(String name, Tensor initial) {
+        checkName(name);
+        Parameter p = new Parameter(initial, false);
+        buffers.put(name, p);
+        return p;
+    }
+
+    /** Registers a child module (ownership moves to this module). */
+    protected final <M extends Module> M registerModule(String name, M module) {
+        checkName(name);
+        children.put(name, module);
+        return module;
+    }
+
+    private void checkName(String name) {
+        if (name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("invalid name '" + name + "' (non-empty, no dots)");
+        }
+        if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException("name '" + name + "' is already registered");
+        }
+    }
+
+    // ------------------------------------------------------------------ traversal
+
+    /** The direct children, by name, in registration order. */
+    public final Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Every trainable parameter of this module and its descendants, by dotted name, in registration order. */
+    public final Map<String, Parameter> namedParameters() {
+        LinkedHashMap<String, Parameter> out = new LinkedHashMap<>();
+        collect("", out, true);
+        return out;
+    }
+
+    /** Every buffer of this module and its descendants, by dotted name. */
+    public final Map<String, Parameter> namedBuffers() {
+        LinkedHashMap<String, Parameter> out = new LinkedHashMap<>();
+        collect("", out, false);
+        return out;
+    }
+
+    /** The trainable parameters in {@link #namedParameters()} order. */
+    public final List<Parameter> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    private void collect(String prefix, Map<String, Parameter> out, boolean trainable) {
+        for (Map.Entry<String, Parameter> e : (trainable ? params : buffers).entrySet()) {
+            out.put(prefix + e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, Module> e : children.entrySet()) {
+            e.getValue().collect(prefix + e.getKey() + ".", out, trainable);
+        }
+    }
+
+    /** Total number of trainable scalars. */
+    public final long parameterCount() {
+        long n = 0;
+        for (Parameter p : parameters()) {
+            n += p.value().size();
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------ modes
+
+    /** Sets training mode on this module and its descendants; returns this. */
+    public Module train(boolean on) {
+        training = on;
+        for (Module m : children.values()) {
+            m.train(on);
+        }
+        return this;
+    }
+
+    /** Training mode (Dropout drops, BatchNorm uses and updates batch statistics); returns this. */
+    public final Module train() {
+        return train(true);
+    }
+
+    /** Evaluation mode (Dropout is the identity, BatchNorm uses running statistics); returns this. */
+    public final Module eval() {
+        return train(false);
+    }
+
+    /** True in training mode (the default). */
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /** Discards the accumulated gradients of every parameter. */
+    public final void zeroGrad() {
+        for (Parameter p : parameters()) {
+            p.zeroGrad();
+        }
+    }
+
+    // ------------------------------------------------------------------ state
+
+    /**
+     * Parameters then buffers by dotted name. The tensors are the module's live values (owned by the module:
+     * do not close them); copy them to keep a snapshot across updates.
+     */
+    public final Map<String, Tensor> stateDict() {
+        LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+        namedParameters().forEach((k, p) -> out.put(k, p.value()));
+        namedBuffers().forEach((k, p) -> out.put(k, p.value()));
+        return out;
+    }
+
+    /**
+     * Copies the values of {@code state} into the parameters and buffers (strict: the keys must be exactly
+     * those of {@link #stateDict()}, with equal dtypes and shapes). The caller keeps ownership of
+     * {@code state}'s tensors.
+     *
+     * @throws IllegalArgumentException naming the first missing or unexpected key, or a dtype/shape mismatch
+     */
+    public final void loadStateDict(Map<String, Tensor> state) {
+        Map<String, Parameter> slots = new LinkedHashMap<>(namedParameters());
+        slots.putAll(namedBuffers());
+        for (String k : slots.keySet()) {
+            if (!state.containsKey(k)) {
+                throw new IllegalArgumentException("state dict lacks '" + k + "'");
+            }
+        }
+        for (Map.Entry<String, Tensor> e : state.entrySet()) {
+            Parameter p = slots.get(e.getKey());
+            if (p == null) {
+                throw new IllegalArgumentException("unexpected key '" + e.getKey() + "' in state dict (module has " + slots.keySet() + ")");
+            }
+            Tensor have = p.value();
+            Tensor t = e.getValue();
+            if (t.dtype() != have.dtype() || !java.util.Arrays.equals(t.shape(), have.shape())) {
+                throw new IllegalArgumentException("'" + e.getKey() + "': expected " + have.dtype() + java.util.Arrays.toString(have.shape())
+                        + ", got " + t.dtype() + java.util.Arrays.toString(t.shape()));
+            }
+        }
+        try (Autodiff.GradMode off = Autodiff.noGrad()) {
+            for (Map.Entry<String, Tensor> e : state.entrySet()) {
+                slots.get(e.getKey()).set(e.getValue().copy());
+            }
+        }
+    }
+
+    /** Writes {@link #stateDict()} to {@code file} in the format documented on {@link StateFile}. */
+    public final void save(Path file) throws IOException {
+        StateFile.write(file, stateDict());
+    }
+
+    /**
+     * Reads a file written by {@link #save} into this module, validating names, dtypes, shapes and sizes
+     * first: on any error nothing is changed.
+     *
+     * @throws IOException if the file cannot be read, is malformed, or does not match this module
+     *                     (the message names the file)
+     */
+    public final void load(Path file) throws IOException {
+        Map<String, Parameter> slots = new LinkedHashMap<>(namedParameters());
+        slots.putAll(namedBuffers());
+        Map<String, StateFile.Spec> expected = new LinkedHashMap<>();
+        slots.forEach((k, p) -> expected.put(k, new StateFile.Spec(p.value().dtype(), p.value().shape())));
+        Map<String, Tensor> loaded = StateFile.read(file, expected); // fully validated: set() cannot fail
+        try (Autodiff.GradMode off = Autodiff.noGrad()) {
+            for (Map.Entry<String, Tensor> e : loaded.entrySet()) {
+                slots.get(e.getKey()).set(e.getValue());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ lifetime
+
+    /** Closes every parameter, buffer and child. Closing twice is harmless. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        params.values().forEach(Parameter::close);
+        buffers.values().forEach(Parameter::close);
+        children.values().forEach(Module::close);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName());
+        if (!children.isEmpty()) {
+            sb.append('(');
+            children.forEach((k, m) -> sb.append(k).append(": ").append(m).append(", "));
+            sb.setLength(sb.length() - 2);
+            sb.append(')');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,201 @@
+package dev.proxima.nn;
+
+import dev.proxima.tensor.Autodiff;
+import dev.proxima.tensor.DType;
+import dev.proxima.tensor.Rng;
+import dev.proxima.tensor.Scope;
+import dev.proxima.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(NoLeaks.class)
+class ModuleTest {
+
+    @TempDir
+    Path dir;
+
+    private static Sequential model(long seed) {
+        Rng rng = Rng.seed(seed);
+        return new Sequential(new Linear(3, 4, true, DType.F32, rng.split()), new BatchNorm(4, DType.F32),
+                new Dropout(0.5, rng.split()), new Linear(4, 2, false, DType.F64, rng.split()));
+    }
+
+    @Test
+    void namesOrderModesAndGrads() {
+        try (Sequential m = model(1)) {
+            assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "3.weight"), List.copyOf(m.namedParameters().keySet()));
+            assertEquals(List.of("1.running_mean", "1.running_var"), List.copyOf(m.namedBuffers().keySet()));
+            assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "1.running_mean", "1.running_var"),
+                    List.copyOf(m.stateDict().keySet()));
+            assertEquals(12 + 4 + 4 + 4 + 8, m.parameterCount());
+            assertTrue(m.get(2).isTraining());
+            m.eval();
+            assertFalse(m.get(2).isTraining());
+            m.train();
+            assertTrue(m.get(1).isTraining());
+            try (Scope s = Scope.open()) {
+                Tensor y = m.forward(Tensor.ones(DType.F32, 5, 3)).cast(DType.F64);
+                y.sum().backward();
+                for (Parameter p : m.parameters()) {
+                    assertNotNull(p.grad());
+                }
+                m.zeroGrad();
+                for (Parameter p : m.parameters()) {
+                    assertNull(p.grad());
+                }
+            }
+        }
+    }
+
+    @Test
+    void parametersOutliveScopesAndUpdatesSwapValues() {
+        Linear lin;
+        try (Scope outer = Scope.open()) {
+            try (Scope inner = Scope.open()) {
+                lin = new Linear(2, 1, true, DType.F64, Rng.seed(3));
+            }
+            assertEquals(0, outer.size());
+            for (int step = 0; step < 3; step++) {
+                try (Scope s = Scope.open()) {
+                    Tensor loss = lin.forward(Tensor.of(1.0, 2.0).reshape(1, 2)).sum();
+                    loss.backward();
+                    try (var off = Autodiff.noGrad()) {
+                        for (Parameter p : lin.parameters()) {
+                            p.set(p.value().sub(p.grad().mul(0.1)));
+                        }
+                    }
+                }
+                assertTrue(lin.weight().value().requiresGrad());
+                assertNull(lin.weight().grad());
+            }
+            assertEquals(0, outer.size());
+        }
+        assertFalse(lin.weight().value().isClosed());
+        Tensor w = lin.weight().value();
+        lin.close();
+        assertTrue(w.isClosed());
+        lin.close(); // twice is harmless
+    }
+
+    @Test
+    void setRejectsMismatchesAndGraphOutputs() {
+        try (Scope s = Scope.open(); Linear lin = new Linear(2, 3, true, DType.F64, Rng.seed(3))) {
+            Parameter w = lin.weight();
+            assertThrows(IllegalArgumentException.class, () -> w.set(Tensor.zeros(DType.F64, 2, 3)));
+            assertThrows(IllegalArgumentException.class, () -> w.set(Tensor.zeros(DType.F32, 3, 2)));
+            Tensor graph = w.value().mul(2.0);
+            assertThrows(IllegalArgumentException.class, () -> w.set(graph));
+        }
+    }
+
+    @Test
+    void stateDictRoundTrip() throws IOException {
+        Path file = dir.resolve("m.pxnn");
+        try (Sequential a = model(1); Sequential b = model(2); Scope s = Scope.open()) {
+            a.forward(Rng.seed(5).normal(DType.F32, 0, 1, 6, 3)); // moves the running stats
+            a.save(file);
+            b.load(file);
+            assertStatesEqual(a, b);
+            try (Sequential c = model(3)) {
+                c.loadStateDict(a.stateDict());
+                assertStatesEqual(a, c);
+                // the copies are independent of a
+                a.close();
+                assertFalse(c.stateDict().get("0.weight").isClosed());
+            }
+            Map<String, Tensor> bad = new java.util.LinkedHashMap<>(b.stateDict());
+            bad.remove("1.running_var");
+            assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(bad));
+        }
+    }
+
+    private static void assertStatesEqual(Module a, Module b) {
+        Map<String, Tensor> sa = a.stateDict();
+        Map<String, Tensor> sb = b.stateDict();
+        assertEquals(sa.keySet(), sb.keySet());
+        for (String k : sa.keySet()) {
+            assertEquals(sa.get(k).dtype(), sb.get(k).dtype(), k);
+            assertArrayEquals(sa.get(k).toDoubleArray(), sb.get(k).toDoubleArray(), k);
+        }
+    }
+
+    @Test
+    void corruptFilesAreRejectedNamingTheFile() throws IOException {
+        Path file = dir.resolve("good.pxnn");
+        try (Sequential a = model(1)) {
+            a.save(file);
+        }
+        byte[] good = Files.readAllBytes(file);
+        try (Sequential b = model(2)) {
+            Map<String, double[]> before = snapshot(b);
+            expectCorrupt(b, "bad-magic", patch(good, 0, (byte) 'Q'), "magic");
+            expectCorrupt(b, "version", patchInt(good, 4, 7), "version 7");
+            expectCorrupt(b, "count", patchInt(good, 8, 99), "99 tensors");
+            expectCorrupt(b, "truncated", Arrays.copyOf(good, good.length - 5), "left");
+            expectCorrupt(b, "header-cut", Arrays.copyOf(good, 10), "truncated");
+            expectCorrupt(b, "trailing", Arrays.copyOf(good, good.length + 3), "trailing");
+            // first entry: name length at 12, "0.weight" (8 bytes) at 16, dtype at 24, rank at 28, dims at 32
+            expectCorrupt(b, "name", patch(good, 16, (byte) '9'), "unexpected tensor '9.weight'");
+            expectCorrupt(b, "dtype", patchInt(good, 24, 2), "dtype F64");
+            expectCorrupt(b, "dtype-code", patchInt(good, 24, 42), "unknown dtype code 42");
+            expectCorrupt(b, "rank", patchInt(good, 28, 3), "rank 3");
+            expectCorrupt(b, "shape", patchLong(good, 32, 5), "shape [5, 3]");
+            expectCorrupt(b, "name-length", patchInt(good, 12, 1 << 30), "name length");
+            try (Sequential other = new Sequential(new Linear(3, 4, true, DType.F32, Rng.seed(1)))) {
+                assertThrows(IOException.class, () -> other.load(file));
+            }
+            assertEquals(before.keySet(), snapshot(b).keySet());
+            before.forEach((k, v) -> assertArrayEquals(v, snapshot(b).get(k), "unchanged after failed loads: " + k));
+        }
+    }
+
+    private static Map<String, double[]> snapshot(Module m) {
+        Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        m.stateDict().forEach((k, t) -> out.put(k, t.toDoubleArray()));
+        return out;
+    }
+
+    private void expectCorrupt(Module m, String name, byte[] bytes, String message) throws IOException {
+        Path f = dir.resolve(name + ".pxnn");
+        Files.write(f, bytes);
+        IOException e = assertThrows(IOException.class, () -> m.load(f), name);
+        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(message), name + ": " + e.getMessage());
+    }
+
+    private static byte[] patch(byte[] b, int at, byte v) {
+        byte[] c = b.clone();
+        c[at] = v;
+        return c;
+    }
+
+    private static byte[] patchInt(byte[] b, int at, int v) {
+        byte[] c = b.clone();
+        ByteBuffer.wrap(c).order(ByteOrder.LITTLE_ENDIAN).putInt(at, v);
+        return c;
+    }
+
+    private static byte[] patchLong(byte[] b, int at, long v) {
+        byte[] c = b.clone();
+        ByteBuffer.wrap(c).order(ByteOrder.LITTLE_ENDIAN).putLong(at, v);
+        return c;
+    }
+}
