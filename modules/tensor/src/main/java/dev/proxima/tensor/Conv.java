@@ -27,10 +27,13 @@ import java.util.Arrays;
  * Results are new contiguous host tensors owned by the current {@link Scope}, like every other operation.
  *
  * <h2>Algorithms</h2>
- * Convolutions unfold each image into a patch matrix (im2col) in a scratch buffer and multiply it by the
- * weight with one OpenBLAS gemm per image and group, splitting the batch over the worker threads (a 1×1
- * kernel at stride 1 without padding skips the unfolding); the transposed convolution multiplies first and
- * folds the columns back (col2im). Pooling, resizing and correlation are direct loops.
+ * Convolutions unfold images into a patch matrix (im2col) in a per-worker scratch buffer and multiply it
+ * by each group's weights with one OpenBLAS gemm, one image at a time, or several side by side when an
+ * image has few output positions (a 1×1 kernel at stride 1 without padding skips the unfolding). With at
+ * least as many images as worker threads the batch is split over the workers and OpenBLAS runs
+ * single-threaded meanwhile (process-wide; see {@code proxima.threads}); a smaller batch runs image by
+ * image with OpenBLAS's own threads. The transposed convolution multiplies first and folds the columns
+ * back (col2im). Pooling, resizing and correlation are direct loops split over the workers.
  *
  * {@snippet :
  * try (Scope scope = Scope.open()) {
