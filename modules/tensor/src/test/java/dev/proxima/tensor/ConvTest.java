@@ -221,6 +221,7 @@ class ConvTest {
                 {3, 8, 9, 9, 16, 1, 1, 1, 1, 0, 0, 1, 1, 2},   // pointwise path
                 {4, 8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 8},    // depthwise
         };
+        int blasThreads = dev.proxima.blas.OpenBlas.threads();
         for (int[] c : configs) {
             try (Scope scope = Scope.open()) {
                 Tensor x = random(rnd, c[0], c[1], c[2], c[3]);
@@ -235,6 +236,8 @@ class ConvTest {
                 assertArrayEquals(ref, y32.toDoubleArray(), 1e-4, Arrays.toString(c));
             }
         }
+        // batches split over the workers run OpenBLAS single-threaded meanwhile; the count is restored
+        assertEquals(blasThreads, dev.proxima.blas.OpenBlas.threads());
     }
 
     @Test

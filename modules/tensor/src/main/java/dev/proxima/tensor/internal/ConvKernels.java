@@ -83,7 +83,7 @@ public final class ConvKernels {
         int perWorker = splitBatch ? (g.n() + threads - 1) / threads : g.n();
         int b = g.pointwise() ? 1 : chunkSize(g, es, perWorker);
         long chunks = (g.n() + b - 1) / b;
-        long work = (long) b * g.o() * g.k() * g.p(); // multiply-adds per chunk
+        double work = (double) b * g.o() * g.k() * g.p(); // multiply-adds per chunk
         Runnable all = () -> Parallel.forRange(chunks, costOf(work), (start, end) -> {
             HostStorage col = g.pointwise() ? null : HostStorage.allocate((long) g.k() * g.p() * b * es);
             HostStorage tmp = b == 1 ? null : HostStorage.allocate((long) g.og() * g.p() * b * es);
@@ -186,7 +186,7 @@ public final class ConvKernels {
             return;
         }
         long p = g.p();
-        long perImage = (long) g.o() * g.k() * p;
+        double perImage = (double) g.o() * g.k() * p;
         int threads = Parallel.threads();
         Runnable all = () -> Parallel.forRange(g.n(), costOf(perImage), (start, end) -> {
             HostStorage scratch = HostStorage.allocate((long) g.k() * p * (f32 ? 4 : 8));
@@ -225,7 +225,8 @@ public final class ConvKernels {
         }
     }
 
-    private static int costOf(long work) {
+    /** A per-element cost for {@link Parallel#forRange}, saturated to the int range. */
+    private static int costOf(double work) {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1, work));
     }
 
@@ -421,7 +422,7 @@ public final class ConvKernels {
      */
     public static void maxPool2d(MemorySegment x, MemorySegment out, boolean f32, long planes, int h, int w,
                                  int kh, int kw, int sh, int sw, int ph, int pw, int ho, int wo) {
-        Parallel.forRange(planes * ho, kh * kw * wo, (start, end) -> {
+        Parallel.forRange(planes * ho, costOf((double) kh * kw * wo), (start, end) -> {
             for (long r = start; r < end; r++) {
                 long plane = r / ho;
                 int oh = (int) (r % ho);
@@ -454,7 +455,7 @@ public final class ConvKernels {
      */
     public static void avgPool2d(MemorySegment x, MemorySegment out, boolean f32, long planes, int h, int w,
                                  int kh, int kw, int sh, int sw, int ph, int pw, int ho, int wo, boolean countIncludePad) {
-        Parallel.forRange(planes * ho, kh * kw * wo, (start, end) -> {
+        Parallel.forRange(planes * ho, costOf((double) kh * kw * wo), (start, end) -> {
             for (long r = start; r < end; r++) {
                 long plane = r / ho;
                 int oh = (int) (r % ho);
@@ -564,7 +565,7 @@ public final class ConvKernels {
         Linear cols = Linear.of(w, wo, alignCorners, f32);
         float[] cl0 = toFloat(cols.l0()), cl1 = toFloat(cols.l1());
         int[] c0 = cols.i0(), c1 = cols.i1();
-        Parallel.forRange(planes * ho, 4 * wo, (start, end) -> {
+        Parallel.forRange(planes * ho, costOf(4.0 * wo), (start, end) -> {
             for (long r = start; r < end; r++) {
                 long plane = r / ho;
                 int oh = (int) (r % ho);
@@ -641,7 +642,7 @@ public final class ConvKernels {
         for (int j = 0; j < padded; j++) {
             colMap[j] = boundaryIndex(j - cw, w, boundary);
         }
-        Parallel.forRange(planes * h, kh * kw * w, (start, end) -> {
+        Parallel.forRange(planes * h, costOf((double) kh * kw * w), (start, end) -> {
             double[] src = new double[w];
             double[] ext = new double[padded];
             double[] acc = new double[w];
