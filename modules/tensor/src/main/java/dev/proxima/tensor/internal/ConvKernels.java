@@ -3,6 +3,7 @@ package dev.proxima.tensor.internal;
 import dev.proxima.blas.Cblas;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
@@ -67,7 +68,8 @@ public final class ConvKernels {
      *
      * <p>With at least as many images as worker threads, the batch is split over the workers and each
      * runs single-threaded gemms ({@link BlasThreads}); otherwise images go one after another and each
-     * gemm uses OpenBLAS's threads. A worker unfolds {@code b} images side by side into one patch matrix
+     * gemm uses OpenBLAS's threads. Workers take the next chunk of images from a shared counter, so one
+     * slowed down by other load on the machine takes fewer. A worker unfolds {@code b} images side by side into one patch matrix
      * (im2col) and multiplies it by each group's weights in one gemm: {@code b = 1} (writing straight
      * into the output) unless an image has fewer than {@link #TARGET_COLUMNS} output positions, then as
      * many images as reach that width within {@link #COLUMN_BUDGET} bytes.
@@ -84,11 +86,13 @@ public final class ConvKernels {
         int b = g.pointwise() ? 1 : chunkSize(g, es, perWorker);
         long chunks = (g.n() + b - 1) / b;
         double work = (double) b * g.o() * g.k() * g.p(); // multiply-adds per chunk
-        Runnable all = () -> Parallel.forRange(chunks, costOf(work), (start, end) -> {
+        AtomicLong next = new AtomicLong();
+        long workers = Math.min(threads, chunks);
+        Runnable all = () -> Parallel.forRange(workers, costOf(work * chunks / workers), (start, end) -> {
             HostStorage col = g.pointwise() ? null : HostStorage.allocate((long) g.k() * g.p() * b * es);
             HostStorage tmp = b == 1 ? null : HostStorage.allocate((long) g.og() * g.p() * b * es);
             try {
-                for (long c = start; c < end; c++) {
+                for (long c; (c = next.getAndIncrement()) < chunks; ) {
                     if (b == 1) {
                         convImage(x, weight, bias, out, col == null ? null : col.segment(), f32, g, c);
                     } else {
@@ -188,11 +192,13 @@ public final class ConvKernels {
         long p = g.p();
         double perImage = (double) g.o() * g.k() * p;
         int threads = Parallel.threads();
-        Runnable all = () -> Parallel.forRange(g.n(), costOf(perImage), (start, end) -> {
+        AtomicLong next = new AtomicLong();
+        long workers = Math.min(threads, g.n());
+        Runnable all = () -> Parallel.forRange(workers, costOf(perImage * g.n() / workers), (start, end) -> {
             HostStorage scratch = HostStorage.allocate((long) g.k() * p * (f32 ? 4 : 8));
             try {
                 MemorySegment col = scratch.segment();
-                for (long img = start; img < end; img++) {
+                for (long img; (img = next.getAndIncrement()) < g.n(); ) {
                     transposeImage(x, weight, bias, out, col, f32, g, img);
                 }
             } finally {
