@@ -144,14 +144,6 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
-    /**
-     * A contiguous host tensor with uninitialised contents, registered with the current scope; for
-     * kernels in this package that write every element.
-     */
-    static Tensor uninitialized(DType dtype, long... shape) {
-        return allocate(dtype, shape, Device.CPU, true);
-    }
-
     /** A tensor of zeros. */
     public static Tensor zeros(DType dtype, long... shape) {
         return full(0, dtype, shape);
