@@ -1,0 +1,267 @@
+package dev.proxima.cuda;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Downcalls to cuBLAS ({@code libcublas.so.13}/{@code .12}), column-major as cuBLAS is.
+ *
+ * <p>No cuBLAS header is installed on the machine this was written on; the signatures follow NVIDIA's
+ * cuBLAS documentation and {@code cublas_api.h} as reproduced by public wrappers (checked:
+ * {@code cublasGemmStridedBatchedEx}/{@code cublasGemmEx} argument order with {@code long long} strides,
+ * {@code cudaDataType} and {@code cublasComputeType_t} as C enums). Enum values: {@code CUDA_R_32F = 0},
+ * {@code CUDA_R_64F = 1}, {@code CUDA_R_16F = 2}, {@code CUDA_R_16BF = 14} (checked against
+ * {@code library_types.h} of CUDA 13.0); {@code CUBLAS_COMPUTE_32F = 68}, {@code CUBLAS_GEMM_DEFAULT = -1},
+ * {@code CUBLAS_OP_N = 0}, {@code CUBLAS_OP_T = 1} (from the documentation, not checked against a header).
+ * Scalars (alpha, beta) are passed as host pointers (the default {@code CUBLAS_POINTER_MODE_HOST}).
+ */
+public final class Cublas {
+
+    /** {@code CUBLAS_OP_N}. */
+    public static final int OP_N = 0;
+    /** {@code CUBLAS_OP_T}. */
+    public static final int OP_T = 1;
+    /** {@code CUDA_R_32F}. */
+    public static final int R_32F = 0;
+    /** {@code CUDA_R_64F}. */
+    public static final int R_64F = 1;
+    /** {@code CUDA_R_16F}. */
+    public static final int R_16F = 2;
+    /** {@code CUDA_R_16BF}. */
+    public static final int R_16BF = 14;
+    /** {@code CUBLAS_COMPUTE_32F}. */
+    public static final int COMPUTE_32F = 68;
+    /** {@code CUBLAS_GEMM_DEFAULT}. */
+    public static final int GEMM_DEFAULT = -1;
+
+    private static volatile LibraryLocator.Loaded loaded;
+
+    private Cublas() {
+    }
+
+    static LibraryLocator.Loaded loaded() {
+        LibraryLocator.Loaded l = loaded;
+        if (l == null) {
+            synchronized (Cublas.class) {
+                l = loaded;
+                if (l == null) {
+                    l = LibraryLocator.load(LibraryLocator.CUBLAS, "cublasCreate_v2");
+                    loaded = l;
+                }
+            }
+        }
+        return l;
+    }
+
+    private static MethodHandle h(String name, FunctionDescriptor fd) {
+        LibraryLocator.Loaded l = loaded();
+        if (l.library() == null) {
+            throw new CudaException("no cuBLAS: " + l.failure());
+        }
+        return l.library().handle(name, fd);
+    }
+
+    private static void check(String call, int status) {
+        if (status != 0) {
+            throw new CudaException(call, status, statusName(status), null);
+        }
+    }
+
+    private static int invoke(MethodHandle mh, Object... args) {
+        try {
+            return (int) mh.invokeWithArguments(args);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@code cublasGetStatusName} where the library has it, else the documented names. */
+    public static String statusName(int status) {
+        LibraryLocator.Loaded l = loaded();
+        if (l.library() != null && l.library().has("cublasGetStatusName")) {
+            try {
+                MemorySegment s = (MemorySegment) l.library().handle("cublasGetStatusName", FunctionDescriptor.of(ADDRESS, JAVA_INT))
+                        .invokeExact(status);
+                if (!s.equals(MemorySegment.NULL)) {
+                    return s.reinterpret(128).getString(0);
+                }
+            } catch (Throwable ignored) {
+                // fall through to the table
+            }
+        }
+        return switch (status) {
+            case 0 -> "CUBLAS_STATUS_SUCCESS";
+            case 1 -> "CUBLAS_STATUS_NOT_INITIALIZED";
+            case 3 -> "CUBLAS_STATUS_ALLOC_FAILED";
+            case 7 -> "CUBLAS_STATUS_INVALID_VALUE";
+            case 8 -> "CUBLAS_STATUS_ARCH_MISMATCH";
+            case 11 -> "CUBLAS_STATUS_MAPPING_ERROR";
+            case 13 -> "CUBLAS_STATUS_EXECUTION_FAILED";
+            case 14 -> "CUBLAS_STATUS_INTERNAL_ERROR";
+            case 15 -> "CUBLAS_STATUS_NOT_SUPPORTED";
+            case 16 -> "CUBLAS_STATUS_LICENSE_ERROR";
+            default -> "cublasStatus_t " + status;
+        };
+    }
+
+    /** {@code cublasCreate_v2}: a handle bound to the current context. */
+    public static MemorySegment create() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(ADDRESS);
+            check("cublasCreate_v2", invoke(h("cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS)), p));
+            return p.get(ADDRESS, 0);
+        }
+    }
+
+    /** {@code cublasDestroy_v2}. */
+    public static void destroy(MemorySegment handle) {
+        CudaDriver.notNull("handle", handle);
+        check("cublasDestroy_v2", invoke(h("cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS)), handle));
+    }
+
+    /** {@code cublasSetStream_v2}. */
+    public static void setStream(MemorySegment handle, MemorySegment stream) {
+        CudaDriver.notNull("handle", handle);
+        CudaDriver.notNull("stream", stream);
+        check("cublasSetStream_v2", invoke(h("cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)), handle, stream));
+    }
+
+    /** {@code cublasGetVersion_v2}: e.g. 130000. */
+    public static int version(MemorySegment handle) {
+        CudaDriver.notNull("handle", handle);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(JAVA_INT);
+            check("cublasGetVersion_v2", invoke(h("cublasGetVersion_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)), handle, p));
+            return p.get(JAVA_INT, 0);
+        }
+    }
+
+    /**
+     * Validates the column-major gemm arguments C[m×n] = op(A)[m×k]·op(B)[k×n]: dimensions &gt;= 0, leading
+     * dimensions at least the stored rows (and &gt;= 1), non-null device pointers when there is work.
+     */
+    static void checkGemm(int transA, int transB, int m, int n, int k, long a, int lda, long b, int ldb, long c, int ldc) {
+        checkOp("transA", transA);
+        checkOp("transB", transB);
+        CudaDriver.nonNegative("m", m);
+        CudaDriver.nonNegative("n", n);
+        CudaDriver.nonNegative("k", k);
+        int rowsA = transA == OP_N ? m : k;
+        int rowsB = transB == OP_N ? k : n;
+        checkLd("lda", lda, rowsA);
+        checkLd("ldb", ldb, rowsB);
+        checkLd("ldc", ldc, m);
+        if (m > 0 && n > 0) {
+            CudaDriver.devicePointer("C", c);
+            if (k > 0) {
+                CudaDriver.devicePointer("A", a);
+                CudaDriver.devicePointer("B", b);
+            }
+        }
+    }
+
+    private static void checkOp(String name, int op) {
+        if (op != OP_N && op != OP_T) {
+            throw new IllegalArgumentException(name + " must be OP_N (0) or OP_T (1), got " + op);
+        }
+    }
+
+    private static void checkLd(String name, int ld, int rows) {
+        if (ld < Math.max(1, rows)) {
+            throw new IllegalArgumentException(name + " = " + ld + " is smaller than max(1, " + rows + ") stored rows");
+        }
+    }
+
+    private static final FunctionDescriptor GEMM = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+            ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+    private static final FunctionDescriptor GEMM_BATCHED = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+            ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+
+    /** {@code cublasSgemm_v2}: C := alpha·op(A)·op(B) + beta·C (device pointers, column-major). */
+    public static void sgemm(MemorySegment handle, int transA, int transB, int m, int n, int k, float alpha, long a, int lda,
+                             long b, int ldb, float beta, long c, int ldc) {
+        CudaDriver.notNull("handle", handle);
+        checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        try (Arena ar = Arena.ofConfined()) {
+            check("cublasSgemm_v2", invoke(h("cublasSgemm_v2", GEMM), handle, transA, transB, m, n, k, ar.allocateFrom(JAVA_FLOAT, alpha),
+                    a, lda, b, ldb, ar.allocateFrom(JAVA_FLOAT, beta), c, ldc));
+        }
+    }
+
+    /** {@code cublasDgemm_v2}. */
+    public static void dgemm(MemorySegment handle, int transA, int transB, int m, int n, int k, double alpha, long a, int lda,
+                             long b, int ldb, double beta, long c, int ldc) {
+        CudaDriver.notNull("handle", handle);
+        checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        try (Arena ar = Arena.ofConfined()) {
+            check("cublasDgemm_v2", invoke(h("cublasDgemm_v2", GEMM), handle, transA, transB, m, n, k, ar.allocateFrom(JAVA_DOUBLE, alpha),
+                    a, lda, b, ldb, ar.allocateFrom(JAVA_DOUBLE, beta), c, ldc));
+        }
+    }
+
+    private static void checkBatch(int batch, long sa, long sb, long sc) {
+        CudaDriver.nonNegative("batchCount", batch);
+        CudaDriver.nonNegative("strideA", sa);
+        CudaDriver.nonNegative("strideB", sb);
+        CudaDriver.nonNegative("strideC", sc);
+    }
+
+    /** {@code cublasSgemmStridedBatched}: strides in elements. */
+    public static void sgemmStridedBatched(MemorySegment handle, int transA, int transB, int m, int n, int k, float alpha,
+                                           long a, int lda, long strideA, long b, int ldb, long strideB, float beta,
+                                           long c, int ldc, long strideC, int batchCount) {
+        CudaDriver.notNull("handle", handle);
+        checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        checkBatch(batchCount, strideA, strideB, strideC);
+        try (Arena ar = Arena.ofConfined()) {
+            check("cublasSgemmStridedBatched", invoke(h("cublasSgemmStridedBatched", GEMM_BATCHED), handle, transA, transB, m, n, k,
+                    ar.allocateFrom(JAVA_FLOAT, alpha), a, lda, strideA, b, ldb, strideB, ar.allocateFrom(JAVA_FLOAT, beta), c, ldc, strideC, batchCount));
+        }
+    }
+
+    /** {@code cublasDgemmStridedBatched}: strides in elements. */
+    public static void dgemmStridedBatched(MemorySegment handle, int transA, int transB, int m, int n, int k, double alpha,
+                                           long a, int lda, long strideA, long b, int ldb, long strideB, double beta,
+                                           long c, int ldc, long strideC, int batchCount) {
+        CudaDriver.notNull("handle", handle);
+        checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        checkBatch(batchCount, strideA, strideB, strideC);
+        try (Arena ar = Arena.ofConfined()) {
+            check("cublasDgemmStridedBatched", invoke(h("cublasDgemmStridedBatched", GEMM_BATCHED), handle, transA, transB, m, n, k,
+                    ar.allocateFrom(JAVA_DOUBLE, alpha), a, lda, strideA, b, ldb, strideB, ar.allocateFrom(JAVA_DOUBLE, beta), c, ldc, strideC, batchCount));
+        }
+    }
+
+    /**
+     * {@code cublasGemmEx} with half-precision inputs and F32 accumulation ({@code CUBLAS_COMPUTE_32F},
+     * tensor cores on sm_70+): A and B of {@code inType} ({@link #R_16F} or {@link #R_16BF}), C of
+     * {@code outType} ({@code inType} or {@link #R_32F}); alpha and beta are F32 as the compute type requires.
+     */
+    public static void gemmEx(MemorySegment handle, int transA, int transB, int m, int n, int k, float alpha, long a, int inType,
+                              int lda, long b, int ldb, float beta, long c, int outType, int ldc) {
+        CudaDriver.notNull("handle", handle);
+        if (inType != R_16F && inType != R_16BF) {
+            throw new IllegalArgumentException("inType must be R_16F (2) or R_16BF (14), got " + inType);
+        }
+        if (outType != inType && outType != R_32F) {
+            throw new IllegalArgumentException("outType must be the input type or R_32F, got " + outType);
+        }
+        checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        FunctionDescriptor fd = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS,
+                JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+        try (Arena ar = Arena.ofConfined()) {
+            check("cublasGemmEx", invoke(h("cublasGemmEx", fd), handle, transA, transB, m, n, k, ar.allocateFrom(JAVA_FLOAT, alpha),
+                    a, inType, lda, b, inType, ldb, ar.allocateFrom(JAVA_FLOAT, beta), c, outType, ldc, COMPUTE_32F, GEMM_DEFAULT));
+        }
+    }
+}

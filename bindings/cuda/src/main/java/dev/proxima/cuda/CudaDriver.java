@@ -1,0 +1,428 @@
+package dev.proxima.cuda;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Downcalls to the CUDA driver API ({@code libcuda.so.1}).
+ *
+ * <p>Signatures were checked against {@code /usr/local/cuda-13.0/include/cuda.h} (CUDA 13.0): the
+ * {@code _v2} entry points are the ones {@code cuda.h} maps the plain names to
+ * ({@code cuMemAlloc → cuMemAlloc_v2}, {@code cuEventElapsedTime → cuEventElapsedTime_v2}, …), and the
+ * default (legacy-stream, not per-thread) variants are used. {@code CUdeviceptr} is a 64-bit unsigned
+ * integer (a Java {@code long}), {@code CUdevice} an {@code int}, {@code size_t} a {@code long}, and the
+ * opaque handles ({@code CUcontext}, {@code CUstream}, {@code CUevent}, {@code CUmodule},
+ * {@code CUfunction}) are pointers ({@link MemorySegment}; {@link MemorySegment#NULL} is the default stream).
+ *
+ * <p>Every method validates its arguments before touching the library, so argument errors are
+ * reported even where no driver is installed.
+ */
+public final class CudaDriver {
+
+    /** {@code CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK}. */
+    public static final int ATTR_MAX_THREADS_PER_BLOCK = 1;
+    /** {@code CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT}. */
+    public static final int ATTR_MULTIPROCESSOR_COUNT = 16;
+    /** {@code CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR}. */
+    public static final int ATTR_COMPUTE_CAPABILITY_MAJOR = 75;
+    /** {@code CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR}. */
+    public static final int ATTR_COMPUTE_CAPABILITY_MINOR = 76;
+
+    private static final FunctionDescriptor I_I = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
+    private static final FunctionDescriptor I_A = FunctionDescriptor.of(JAVA_INT, ADDRESS);
+    private static final FunctionDescriptor I_L = FunctionDescriptor.of(JAVA_INT, JAVA_LONG);
+    private static final FunctionDescriptor I_AL = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
+
+    private static volatile LibraryLocator.Loaded loaded;
+
+    private CudaDriver() {
+    }
+
+    static LibraryLocator.Loaded loaded() {
+        LibraryLocator.Loaded l = loaded;
+        if (l == null) {
+            synchronized (CudaDriver.class) {
+                l = loaded;
+                if (l == null) {
+                    l = LibraryLocator.load(LibraryLocator.DRIVER, "cuInit");
+                    loaded = l;
+                }
+            }
+        }
+        return l;
+    }
+
+    private static NativeLibrary lib() {
+        LibraryLocator.Loaded l = loaded();
+        if (l.library() == null) {
+            throw new CudaException("no CUDA driver: " + l.failure());
+        }
+        return l.library();
+    }
+
+    private static MethodHandle h(String name, FunctionDescriptor fd) {
+        return lib().handle(name, fd);
+    }
+
+    /** Throws {@link CudaException} naming {@code call} if {@code status} is not CUDA_SUCCESS. */
+    static void check(String call, int status) {
+        if (status != 0) {
+            throw new CudaException(call, status, errorName(status), null);
+        }
+    }
+
+    private static int invoke(MethodHandle mh, Object... args) {
+        try {
+            return (int) mh.invokeWithArguments(args);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ errors, init, version
+
+    /** {@code cuGetErrorName}: e.g. "CUDA_ERROR_OUT_OF_MEMORY"; "CUresult n" if the driver does not know it. */
+    public static String errorName(int status) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(ADDRESS);
+            int r = invoke(h("cuGetErrorName", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS)), status, p);
+            MemorySegment s = p.get(ADDRESS, 0);
+            if (r != 0 || s.equals(MemorySegment.NULL)) {
+                return "CUresult " + status;
+            }
+            return s.reinterpret(256).getString(0);
+        } catch (CudaException e) {
+            return "CUresult " + status;
+        }
+    }
+
+    /** {@code cuInit(0)}. */
+    public static void init() {
+        check("cuInit", invoke(h("cuInit", I_I), 0));
+    }
+
+    /** {@code cuDriverGetVersion}: e.g. 13000 for CUDA 13.0. */
+    public static int driverVersion() {
+        return intOut("cuDriverGetVersion", h("cuDriverGetVersion", I_A));
+    }
+
+    private static int intOut(String call, MethodHandle mh, Object... rest) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(JAVA_INT);
+            Object[] args = new Object[rest.length + 1];
+            args[0] = p;
+            System.arraycopy(rest, 0, args, 1, rest.length);
+            check(call, invoke(mh, args));
+            return p.get(JAVA_INT, 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ devices
+
+    /** {@code cuDeviceGetCount}. */
+    public static int deviceCount() {
+        return intOut("cuDeviceGetCount", h("cuDeviceGetCount", I_A));
+    }
+
+    /** {@code cuDeviceGet}: the device handle of {@code ordinal}. */
+    public static int device(int ordinal) {
+        nonNegative("ordinal", ordinal);
+        return intOut("cuDeviceGet", h("cuDeviceGet", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)), ordinal);
+    }
+
+    /** {@code cuDeviceGetName}. */
+    public static String deviceName(int device) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(256);
+            check("cuDeviceGetName", invoke(h("cuDeviceGetName", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)), buf, 256, device));
+            return buf.getString(0, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** {@code cuDeviceGetAttribute}. */
+    public static int deviceAttribute(int attribute, int device) {
+        if (attribute <= 0) {
+            throw new IllegalArgumentException("attribute must be a CUdevice_attribute (> 0), got " + attribute);
+        }
+        return intOut("cuDeviceGetAttribute", h("cuDeviceGetAttribute", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)), attribute, device);
+    }
+
+    /** {@code cuDeviceTotalMem_v2}: bytes of device memory. */
+    public static long deviceTotalMem(int device) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(JAVA_LONG);
+            check("cuDeviceTotalMem_v2", invoke(h("cuDeviceTotalMem_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)), p, device));
+            return p.get(JAVA_LONG, 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ contexts
+
+    /** {@code cuDevicePrimaryCtxRetain}: the device's primary context. */
+    public static MemorySegment primaryCtxRetain(int device) {
+        return ptrOut("cuDevicePrimaryCtxRetain", h("cuDevicePrimaryCtxRetain", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)), device);
+    }
+
+    /** {@code cuDevicePrimaryCtxRelease_v2}. */
+    public static void primaryCtxRelease(int device) {
+        check("cuDevicePrimaryCtxRelease_v2", invoke(h("cuDevicePrimaryCtxRelease_v2", I_I), device));
+    }
+
+    /** {@code cuCtxSetCurrent}: binds {@code ctx} to the calling thread. */
+    public static void ctxSetCurrent(MemorySegment ctx) {
+        notNull("ctx", ctx);
+        check("cuCtxSetCurrent", invoke(h("cuCtxSetCurrent", I_A), ctx));
+    }
+
+    private static MemorySegment ptrOut(String call, MethodHandle mh, Object... rest) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(ADDRESS);
+            Object[] args = new Object[rest.length + 1];
+            args[0] = p;
+            System.arraycopy(rest, 0, args, 1, rest.length);
+            check(call, invoke(mh, args));
+            return p.get(ADDRESS, 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    /** {@code cuMemAlloc_v2}: a device pointer to {@code bytes} bytes ({@code bytes > 0}). */
+    public static long memAlloc(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("bytes must be > 0, got " + bytes);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(JAVA_LONG);
+            check("cuMemAlloc_v2", invoke(h("cuMemAlloc_v2", I_AL), p, bytes));
+            return p.get(JAVA_LONG, 0);
+        }
+    }
+
+    /** {@code cuMemFree_v2}. */
+    public static void memFree(long devicePtr) {
+        devicePointer("devicePtr", devicePtr);
+        check("cuMemFree_v2", invoke(h("cuMemFree_v2", I_L), devicePtr));
+    }
+
+    /** {@code cuMemsetD8_v2}: sets {@code bytes} bytes to {@code value}. */
+    public static void memsetD8(long devicePtr, byte value, long bytes) {
+        devicePointer("devicePtr", devicePtr);
+        nonNegative("bytes", bytes);
+        check("cuMemsetD8_v2", invoke(h("cuMemsetD8_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_BYTE, JAVA_LONG)), devicePtr, value, bytes));
+    }
+
+    /** {@code cuMemcpyHtoD_v2}: copies {@code bytes} bytes from {@code src} (host) to {@code dst}. */
+    public static void memcpyHtoD(long dst, MemorySegment src, long bytes) {
+        devicePointer("dst", dst);
+        hostRange("src", src, bytes);
+        check("cuMemcpyHtoD_v2", invoke(h("cuMemcpyHtoD_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG)), dst, src, bytes));
+    }
+
+    /** {@code cuMemcpyDtoH_v2}: copies {@code bytes} bytes from {@code src} (device) to {@code dst}. */
+    public static void memcpyDtoH(MemorySegment dst, long src, long bytes) {
+        hostRange("dst", dst, bytes);
+        devicePointer("src", src);
+        check("cuMemcpyDtoH_v2", invoke(h("cuMemcpyDtoH_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG)), dst, src, bytes));
+    }
+
+    /** {@code cuMemcpyDtoD_v2}. */
+    public static void memcpyDtoD(long dst, long src, long bytes) {
+        devicePointer("dst", dst);
+        devicePointer("src", src);
+        nonNegative("bytes", bytes);
+        check("cuMemcpyDtoD_v2", invoke(h("cuMemcpyDtoD_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG)), dst, src, bytes));
+    }
+
+    /** {@code cuMemcpyHtoDAsync_v2} on {@code stream} ({@code src} should be pinned, see {@link #memAllocHost}). */
+    public static void memcpyHtoDAsync(long dst, MemorySegment src, long bytes, MemorySegment stream) {
+        devicePointer("dst", dst);
+        hostRange("src", src, bytes);
+        notNull("stream", stream);
+        check("cuMemcpyHtoDAsync_v2", invoke(h("cuMemcpyHtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS)), dst, src, bytes, stream));
+    }
+
+    /** {@code cuMemcpyDtoHAsync_v2} on {@code stream}. */
+    public static void memcpyDtoHAsync(MemorySegment dst, long src, long bytes, MemorySegment stream) {
+        hostRange("dst", dst, bytes);
+        devicePointer("src", src);
+        notNull("stream", stream);
+        check("cuMemcpyDtoHAsync_v2", invoke(h("cuMemcpyDtoHAsync_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS)), dst, src, bytes, stream));
+    }
+
+    /** {@code cuMemcpyDtoDAsync_v2} on {@code stream}. */
+    public static void memcpyDtoDAsync(long dst, long src, long bytes, MemorySegment stream) {
+        devicePointer("dst", dst);
+        devicePointer("src", src);
+        nonNegative("bytes", bytes);
+        notNull("stream", stream);
+        check("cuMemcpyDtoDAsync_v2", invoke(h("cuMemcpyDtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS)), dst, src, bytes, stream));
+    }
+
+    /** {@code cuMemAllocHost_v2}: {@code bytes} of page-locked host memory; free with {@link #memFreeHost}. */
+    public static MemorySegment memAllocHost(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("bytes must be > 0, got " + bytes);
+        }
+        MemorySegment p = ptrOut("cuMemAllocHost_v2", h("cuMemAllocHost_v2", I_AL), bytes);
+        return p.reinterpret(bytes);
+    }
+
+    /** {@code cuMemFreeHost}. */
+    public static void memFreeHost(MemorySegment pinned) {
+        notNull("pinned", pinned);
+        check("cuMemFreeHost", invoke(h("cuMemFreeHost", I_A), pinned));
+    }
+
+    // ------------------------------------------------------------------ streams and events
+
+    /** {@code cuStreamCreate} with {@code flags} (0 default, 1 = CU_STREAM_NON_BLOCKING). */
+    public static MemorySegment streamCreate(int flags) {
+        return ptrOut("cuStreamCreate", h("cuStreamCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)), flags);
+    }
+
+    /** {@code cuStreamSynchronize}. */
+    public static void streamSynchronize(MemorySegment stream) {
+        notNull("stream", stream);
+        check("cuStreamSynchronize", invoke(h("cuStreamSynchronize", I_A), stream));
+    }
+
+    /** {@code cuStreamDestroy_v2}. */
+    public static void streamDestroy(MemorySegment stream) {
+        notNull("stream", stream);
+        check("cuStreamDestroy_v2", invoke(h("cuStreamDestroy_v2", I_A), stream));
+    }
+
+    /** {@code cuEventCreate} with {@code flags} (0 = default, timing enabled). */
+    public static MemorySegment eventCreate(int flags) {
+        return ptrOut("cuEventCreate", h("cuEventCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)), flags);
+    }
+
+    /** {@code cuEventRecord}. */
+    public static void eventRecord(MemorySegment event, MemorySegment stream) {
+        notNull("event", event);
+        notNull("stream", stream);
+        check("cuEventRecord", invoke(h("cuEventRecord", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)), event, stream));
+    }
+
+    /** {@code cuEventSynchronize}. */
+    public static void eventSynchronize(MemorySegment event) {
+        notNull("event", event);
+        check("cuEventSynchronize", invoke(h("cuEventSynchronize", I_A), event));
+    }
+
+    /** {@code cuEventElapsedTime_v2} (falls back to the v1 symbol on drivers before 12.8): milliseconds. */
+    public static float eventElapsedTime(MemorySegment start, MemorySegment end) {
+        notNull("start", start);
+        notNull("end", end);
+        String name = lib().has("cuEventElapsedTime_v2") ? "cuEventElapsedTime_v2" : "cuEventElapsedTime";
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(JAVA_FLOAT);
+            check(name, invoke(h(name, FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)), p, start, end));
+            return p.get(JAVA_FLOAT, 0);
+        }
+    }
+
+    /** {@code cuEventDestroy_v2}. */
+    public static void eventDestroy(MemorySegment event) {
+        notNull("event", event);
+        check("cuEventDestroy_v2", invoke(h("cuEventDestroy_v2", I_A), event));
+    }
+
+    // ------------------------------------------------------------------ modules and launches
+
+    /** {@code cuModuleLoadData}: loads a PTX (NUL-terminated text) or CUBIN image. */
+    public static MemorySegment moduleLoadData(byte[] image) {
+        if (image == null || image.length == 0) {
+            throw new IllegalArgumentException("image must be a non-empty PTX or CUBIN image");
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment img = a.allocate(image.length + 1L, 16); // extra NUL: PTX must be terminated
+            MemorySegment.copy(image, 0, img, JAVA_BYTE, 0, image.length);
+            return ptrOut("cuModuleLoadData", h("cuModuleLoadData", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)), img);
+        }
+    }
+
+    /** {@code cuModuleUnload}. */
+    public static void moduleUnload(MemorySegment module) {
+        notNull("module", module);
+        check("cuModuleUnload", invoke(h("cuModuleUnload", I_A), module));
+    }
+
+    /** {@code cuModuleGetFunction}. */
+    public static MemorySegment moduleGetFunction(MemorySegment module, String name) {
+        notNull("module", module);
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("kernel name must not be empty");
+        }
+        try (Arena a = Arena.ofConfined()) {
+            return ptrOut("cuModuleGetFunction(" + name + ")",
+                    h("cuModuleGetFunction", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS)), module, a.allocateFrom(name));
+        }
+    }
+
+    /**
+     * {@code cuLaunchKernel}.
+     *
+     * @param function     the kernel
+     * @param grid         grid dimensions (x, y, z), each &gt;= 1
+     * @param block        block dimensions (x, y, z), each &gt;= 1, product &lt;= 1024
+     * @param sharedBytes  dynamic shared memory
+     * @param stream       the stream ({@link MemorySegment#NULL} for the legacy default stream)
+     * @param kernelParams the {@code void**} argument array, e.g. from {@link KernelArgs}
+     */
+    public static void launchKernel(MemorySegment function, int[] grid, int[] block, int sharedBytes, MemorySegment stream,
+                                    MemorySegment kernelParams) {
+        notNull("function", function);
+        LaunchConfig.validate(grid, block, sharedBytes);
+        notNull("stream", stream);
+        notNull("kernelParams", kernelParams);
+        check("cuLaunchKernel", invoke(h("cuLaunchKernel", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
+                        JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS)),
+                function, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, stream, kernelParams, MemorySegment.NULL));
+    }
+
+    // ------------------------------------------------------------------ validation
+
+    static void notNull(String name, Object o) {
+        if (o == null) {
+            throw new IllegalArgumentException(name + " must not be null (use MemorySegment.NULL for the default)");
+        }
+    }
+
+    static void nonNegative(String name, long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, got " + v);
+        }
+    }
+
+    static void devicePointer(String name, long ptr) {
+        if (ptr == 0) {
+            throw new IllegalArgumentException(name + " is a null device pointer");
+        }
+    }
+
+    static void hostRange(String name, MemorySegment s, long bytes) {
+        if (s == null || s.equals(MemorySegment.NULL)) {
+            throw new IllegalArgumentException(name + " must be a host segment, got null");
+        }
+        nonNegative("bytes", bytes);
+        if (!s.isNative()) {
+            throw new IllegalArgumentException(name + " must be a native (off-heap) segment");
+        }
+        if (s.byteSize() < bytes) {
+            throw new IllegalArgumentException(name + " holds " + s.byteSize() + " bytes, fewer than the " + bytes + " to copy");
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.proxima.cuda;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Compiled kernel images, cached per process (memory) and across processes on disk.
+ *
+ * <p>The disk cache lives in {@code ~/.cache/proxima/cuda-kernels/} (override with system property
+ * {@code proxima.cuda.cache}; set it to {@code "off"} to disable). Each image is
+ * {@code <sha256 of (source, options, NVRTC version, output kind)>.ptx} or {@code .cubin}; the folder is
+ * printed to stderr once, the first time it is used, so it is never a silent side effect. Files are
+ * written to a temporary name and moved into place, so concurrent processes never read half a file.
+ */
+public final class KernelCache {
+
+    private final Path folder;
+    private final Map<String, byte[]> memory = new ConcurrentHashMap<>();
+    private volatile boolean announced;
+
+    /** A cache in {@code folder} ({@code null}: memory only). */
+    public KernelCache(Path folder) {
+        this.folder = folder;
+    }
+
+    /** The default folder: {@code proxima.cuda.cache}, else {@code ~/.cache/proxima/cuda-kernels}; null if "off". */
+    public static Path defaultFolder() {
+        String p = System.getProperty("proxima.cuda.cache");
+        if ("off".equals(p)) {
+            return null;
+        }
+        if (p != null && !p.isBlank()) {
+            return Path.of(p);
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "proxima", "cuda-kernels");
+    }
+
+    /** The folder, or null. */
+    public Path folder() {
+        return folder;
+    }
+
+    /** The cache key: hex SHA-256 over source text, options, compiler version and output kind. */
+    public static String key(String source, List<String> options, String compilerVersion, Nvrtc.Output output) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (String part : List.of(source, String.join("\u0000", options), compilerVersion, output.name())) {
+                byte[] b = part.getBytes(StandardCharsets.UTF_8);
+                md.update((byte) (b.length >>> 24));
+                md.update((byte) (b.length >>> 16));
+                md.update((byte) (b.length >>> 8));
+                md.update((byte) b.length);
+                md.update(b);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The file an image with {@code key} is stored in, or null without a folder. */
+    public Path file(String key, Nvrtc.Output output) {
+        return folder == null ? null : folder.resolve(key + (output == Nvrtc.Output.PTX ? ".ptx" : ".cubin"));
+    }
+
+    /**
+     * The image for {@code key}: from memory, else from disk, else {@code compile.get()} (then stored).
+     */
+    public byte[] get(String key, Nvrtc.Output output, Supplier<byte[]> compile) {
+        byte[] img = memory.get(key);
+        if (img != null) {
+            return img;
+        }
+        Path f = file(key, output);
+        if (f != null && Files.isRegularFile(f)) {
+            try {
+                img = Files.readAllBytes(f);
+            } catch (IOException e) {
+                img = null;
+            }
+        }
+        if (img == null || img.length == 0) {
+            img = compile.get();
+            store(f, img);
+        }
+        memory.put(key, img);
+        return img;
+    }
+
+    /** Number of images held in memory. */
+    public int size() {
+        return memory.size();
+    }
+
+    private void store(Path f, byte[] img) {
+        if (f == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(f.getParent());
+            if (!announced) {
+                announced = true;
+                System.err.println("proxima: caching compiled CUDA kernels in " + f.getParent());
+            }
+            Path tmp = Files.createTempFile(f.getParent(), ".tmp-", ".part");
+            Files.write(tmp, img);
+            try {
+                Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            System.err.println("proxima: could not write kernel cache file " + f + ": " + e.getMessage());
+        }
+    }
+}

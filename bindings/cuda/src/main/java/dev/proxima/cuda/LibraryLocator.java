@@ -1,0 +1,198 @@
+package dev.proxima.cuda;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where the CUDA libraries may live, in the order they are tried.
+ *
+ * <ol>
+ *   <li>an explicit system property or environment variable (a file, or a folder holding the library);</li>
+ *   <li>standard toolkit and distribution folders: {@code /usr/local/cuda/lib64}, {@code /usr/local/cuda-*}
+ *       {@code /lib64} (newest first), {@code /usr/lib/x86_64-linux-gnu}, {@code /usr/lib64}, {@code LD_LIBRARY_PATH};</li>
+ *   <li>the {@code lib} folders of NVIDIA's Python wheels ({@code nvidia/cublas/lib},
+ *       {@code nvidia/cuda_nvrtc/lib}, and the CUDA 13 layout {@code nvidia/cu13/lib}) under the
+ *       site-packages of the Python installations found on disk (no Python is run);</li>
+ *   <li>finally the bare soname, resolved by the dynamic linker's own search ({@code ldconfig} cache).</li>
+ * </ol>
+ */
+public final class LibraryLocator {
+
+    /**
+     * What to look for.
+     *
+     * @param what       a human name, e.g. "CUDA driver"
+     * @param property   the system property naming the file or folder
+     * @param envVar     the environment variable naming the file or folder
+     * @param sonames    file names, preferred first
+     * @param wheelDirs  folders relative to site-packages that NVIDIA wheels use
+     */
+    public record Spec(String what, String property, String envVar, List<String> sonames, List<String> wheelDirs) {
+    }
+
+    /** libcuda (installed by the driver, never by wheels). */
+    public static final Spec DRIVER = new Spec("CUDA driver", "proxima.cuda.driver", "PROXIMA_CUDA_DRIVER",
+            List.of("libcuda.so.1", "libcuda.so"), List.of());
+    /** cuBLAS. */
+    public static final Spec CUBLAS = new Spec("cuBLAS", "proxima.cublas.path", "PROXIMA_CUBLAS",
+            List.of("libcublas.so.13", "libcublas.so.12", "libcublas.so"), List.of("nvidia/cublas/lib", "nvidia/cu13/lib", "nvidia/cu12/lib"));
+    /** NVRTC. */
+    public static final Spec NVRTC = new Spec("NVRTC", "proxima.nvrtc.path", "PROXIMA_NVRTC",
+            List.of("libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"), List.of("nvidia/cuda_nvrtc/lib", "nvidia/cu13/lib", "nvidia/cu12/lib"));
+
+    private LibraryLocator() {
+    }
+
+    /** The explicit setting for {@code spec}, or null: the system property wins over the environment. */
+    public static String explicit(Spec spec, Map<String, String> env) {
+        String p = System.getProperty(spec.property());
+        if (p != null && !p.isBlank()) {
+            return p.trim();
+        }
+        String e = env.get(spec.envVar());
+        return e == null || e.isBlank() ? null : e.trim();
+    }
+
+    /** Files an explicit setting designates: the file itself, or each soname inside a folder. */
+    public static List<Path> explicitCandidates(Spec spec, String setting) {
+        Path p = Path.of(setting);
+        if (Files.isDirectory(p)) {
+            return spec.sonames().stream().map(p::resolve).toList();
+        }
+        return List.of(p);
+    }
+
+    /** Folders searched after an explicit setting, in order (existing ones only). */
+    public static List<Path> searchFolders(Spec spec, Map<String, String> env, String userHome) {
+        Set<Path> dirs = new LinkedHashSet<>();
+        dirs.add(Path.of("/usr/local/cuda/lib64"));
+        dirs.addAll(globNewestFirst(Path.of("/usr/local"), "cuda-", "lib64"));
+        dirs.add(Path.of("/usr/lib/x86_64-linux-gnu"));
+        dirs.add(Path.of("/usr/lib64"));
+        dirs.add(Path.of("/usr/local/cuda/compat")); // forward-compatible driver packages
+        String ld = env.get("LD_LIBRARY_PATH");
+        if (ld != null) {
+            for (String part : ld.split(":")) {
+                if (!part.isBlank()) {
+                    dirs.add(Path.of(part));
+                }
+            }
+        }
+        if (!spec.wheelDirs().isEmpty()) {
+            for (Path site : sitePackages(env, userHome)) {
+                for (String w : spec.wheelDirs()) {
+                    dirs.add(site.resolve(w));
+                }
+            }
+        }
+        return dirs.stream().filter(Files::isDirectory).toList();
+    }
+
+    /** site-packages / dist-packages folders of the Python installations present (existing ones only). */
+    public static List<Path> sitePackages(Map<String, String> env, String userHome) {
+        List<Path> prefixes = new ArrayList<>();
+        for (String var : List.of("VIRTUAL_ENV", "CONDA_PREFIX")) {
+            String v = env.get(var);
+            if (v != null && !v.isBlank()) {
+                prefixes.add(Path.of(v));
+            }
+        }
+        prefixes.add(Path.of("/usr/local"));
+        prefixes.add(Path.of("/usr"));
+        prefixes.add(Path.of("/opt/conda"));
+        if (userHome != null) {
+            prefixes.add(Path.of(userHome, ".local"));
+        }
+        Set<Path> out = new LinkedHashSet<>();
+        for (Path prefix : prefixes) {
+            Path lib = prefix.resolve("lib");
+            for (Path py : globNewestFirst(lib, "python3", "")) {
+                out.add(py.resolve("site-packages"));
+                out.add(py.resolve("dist-packages"));
+            }
+            out.add(lib.resolve("python3/dist-packages"));
+        }
+        return out.stream().filter(Files::isDirectory).toList();
+    }
+
+    /** Every candidate file for {@code spec}, in the order tried (bare sonames last). */
+    public static List<String> candidates(Spec spec, Map<String, String> env, String userHome) {
+        List<String> out = new ArrayList<>();
+        String explicit = explicit(spec, env);
+        if (explicit != null) {
+            explicitCandidates(spec, explicit).forEach(p -> out.add(p.toString()));
+            return out; // an explicit choice is not second-guessed
+        }
+        for (Path dir : searchFolders(spec, env, userHome)) {
+            for (String so : spec.sonames()) {
+                Path f = dir.resolve(so);
+                if (Files.exists(f)) {
+                    out.add(f.toString());
+                }
+            }
+        }
+        out.addAll(spec.sonames());
+        return out;
+    }
+
+    /** {@code parent/<prefix>*} folders (then {@code sub} inside each), newest version first by name. */
+    static List<Path> globNewestFirst(Path parent, String prefix, String sub) {
+        List<Path> found = new ArrayList<>();
+        if (!Files.isDirectory(parent)) {
+            return found;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, prefix + "*")) {
+            for (Path p : ds) {
+                found.add(sub.isEmpty() ? p : p.resolve(sub));
+            }
+        } catch (IOException e) {
+            return found;
+        }
+        found.sort((x, y) -> compareVersions(y.toString(), x.toString()));
+        return found;
+    }
+
+    /** Compares strings with embedded numbers numerically ("cuda-13.0" &gt; "cuda-12.10" &gt; "cuda-12.9"). */
+    static int compareVersions(String a, String b) {
+        String[] pa = a.split("(?<=\\D)(?=\\d)|(?<=\\d)(?=\\D)");
+        String[] pb = b.split("(?<=\\D)(?=\\d)|(?<=\\d)(?=\\D)");
+        for (int i = 0; i < Math.min(pa.length, pb.length); i++) {
+            int c;
+            if (!pa[i].isEmpty() && !pb[i].isEmpty() && Character.isDigit(pa[i].charAt(0)) && Character.isDigit(pb[i].charAt(0))) {
+                c = Long.compare(Long.parseLong(pa[i]), Long.parseLong(pb[i]));
+            } else {
+                c = pa[i].compareTo(pb[i]);
+            }
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(pa.length, pb.length);
+    }
+
+    /** Loads the first candidate that dlopen accepts and that exports {@code requiredSymbol}. */
+    static Loaded load(Spec spec, String requiredSymbol) {
+        List<String> tried = candidates(spec, System.getenv(), System.getProperty("user.home"));
+        for (String c : tried) {
+            var lib = NativeLibrary.tryLoad(c);
+            if (lib.isPresent() && lib.get().has(requiredSymbol)) {
+                return new Loaded(lib.get(), null);
+            }
+        }
+        String first = spec.sonames().getFirst();
+        String reason = explicit(spec, System.getenv()) != null
+                ? spec.what() + ": " + explicit(spec, System.getenv()) + " (from " + spec.property() + "/" + spec.envVar() + ") could not be loaded"
+                : spec.what() + ": " + first + " not found";
+        return new Loaded(null, reason);
+    }
+
+    record Loaded(NativeLibrary library, String failure) {
+    }
+}

@@ -1,0 +1,70 @@
+package dev.proxima.cuda;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Compiles every kernel file with {@code nvcc -ptx} for sm_80 and sm_90, once as written (nvcc defaults)
+ * and once as the backend assembles it for each dtype. Skipped, with the reason printed, without nvcc.
+ */
+class NvccCompileTest {
+
+    private static Path nvcc() {
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String d : path.split(":")) {
+                Path p = Path.of(d, "nvcc");
+                if (Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+        }
+        return Files.isExecutable(Path.of("/usr/local/cuda/bin/nvcc")) ? Path.of("/usr/local/cuda/bin/nvcc") : null;
+    }
+
+    private static void compile(Path nvcc, Path src, String arch, Path out) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(nvcc.toString(), "-ptx", "-arch=" + arch, src.toString(), "-o", out.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "nvcc timed out");
+        assertEquals(0, p.exitValue(), String.join(" ", cmd) + "\n" + log);
+        assertTrue(Files.readString(out).contains(".entry"), "no kernel entry in " + out);
+    }
+
+    @Test
+    void assembledKernelsCompileWithNvcc(@TempDir Path dir) throws Exception {
+        Path nvcc = nvcc();
+        if (nvcc == null) {
+            System.out.println("[cuda] SKIPPED nvcc compile check: nvcc not on PATH");
+        }
+        Assumptions.assumeTrue(nvcc != null, "nvcc not on PATH");
+        List<Path> sources = new ArrayList<>();
+        for (String f : KernelSource.FILES) {
+            Path p = dir.resolve("plain-" + f);
+            Files.writeString(p, KernelSource.of(f, java.util.Map.of()).text());
+            sources.add(p);
+        }
+        // the dtype specialisations the backend uses for the element kernels
+        for (String t : List.of("double", "int", "long long", "signed char", "unsigned char")) {
+            Path p = dir.resolve("elementwise-" + t.replace(' ', '_') + ".cu");
+            Files.writeString(p, KernelSource.of("elementwise.cu", KernelSource.elementDefines(t)).text());
+            sources.add(p);
+        }
+        for (Path s : sources) {
+            for (String arch : List.of("sm_90", "sm_80")) {
+                compile(nvcc, s, arch, dir.resolve(s.getFileName() + "." + arch + ".ptx"));
+            }
+        }
+        System.out.println("[cuda] nvcc compiled " + sources.size() + " kernel sources for sm_80 and sm_90");
+    }
+}

@@ -1,0 +1,538 @@
+package dev.proxima.tensor.cuda;
+
+import dev.proxima.cuda.Cublas;
+import dev.proxima.cuda.Cuda;
+import dev.proxima.cuda.CudaDriver;
+import dev.proxima.cuda.KernelArgs;
+import dev.proxima.cuda.KernelSource;
+import dev.proxima.cuda.LaunchConfig;
+import dev.proxima.tensor.DType;
+import dev.proxima.tensor.Device;
+import dev.proxima.tensor.spi.Backend;
+import dev.proxima.tensor.spi.BinaryOp;
+import dev.proxima.tensor.spi.ReduceOp;
+import dev.proxima.tensor.spi.Storage;
+import dev.proxima.tensor.spi.StridedView;
+import dev.proxima.tensor.spi.UnaryOp;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The {@code "cuda"} backend.
+ *
+ * <p>On the device: host↔device copies ({@code cuMemcpy}), dtype conversion and device copies
+ * ({@code convert.cu}), fill, unary, binary, comparisons, mulAdd, where ({@code elementwise.cu}, strided up
+ * to 8 dims, contiguous float4 fast path), reductions over the last contiguous axis ({@code reduce.cu}),
+ * and F32/F64 matmul with cuBLAS (strided-batched when the batch dimensions collapse to one stride).
+ * Everything else — F16/BF16 arithmetic, reductions over other axes, ranks above 8, matmul layouts
+ * cuBLAS cannot take — runs on the CPU backend over host copies of the operands' storages
+ * ({@link #hostFallbacks()} counts these, so tests and benchmarks can see them).
+ */
+public final class CudaBackend implements Backend {
+
+    private static final Map<Integer, AtomicLong> ALLOCATED = new ConcurrentHashMap<>();
+    private static final AtomicLong FALLBACKS = new AtomicLong();
+    private static volatile Backend cpu;
+
+    /** Creates the backend (called by the service loader); touches no native library. */
+    public CudaBackend() {
+    }
+
+    /** Bytes of device memory currently allocated by this backend on {@code ordinal}. */
+    public static long allocatedBytes(int ordinal) {
+        AtomicLong a = ALLOCATED.get(ordinal);
+        return a == null ? 0 : a.get();
+    }
+
+    /** Operations so far that ran on the CPU over host copies. */
+    public static long hostFallbacks() {
+        return FALLBACKS.get();
+    }
+
+    static void account(int ordinal, long delta) {
+        ALLOCATED.computeIfAbsent(ordinal, k -> new AtomicLong()).addAndGet(delta);
+    }
+
+    @Override
+    public String kind() {
+        return "cuda";
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return Cuda.availability().available();
+    }
+
+    @Override
+    public String describe() {
+        return "cuda: " + Cuda.availability().reason();
+    }
+
+    static Backend cpu() {
+        Backend b = cpu;
+        if (b == null) {
+            for (Backend x : ServiceLoader.load(Backend.class, CudaBackend.class.getClassLoader())) {
+                if (x.kind().equals("cpu")) {
+                    b = x;
+                }
+            }
+            if (b == null) {
+                throw new IllegalStateException("no cpu backend found by the service loader");
+            }
+            cpu = b;
+        }
+        return b;
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    @Override
+    public Storage allocate(Device device, long bytes) {
+        if (!device.kind().equals("cuda")) {
+            throw new IllegalArgumentException("the cuda backend cannot allocate on " + device);
+        }
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes must be >= 0, got " + bytes);
+        }
+        CudaContext ctx = CudaContext.of(device.index());
+        ctx.makeCurrent();
+        long ptr = bytes == 0 ? 0 : CudaDriver.memAlloc(bytes);
+        account(device.index(), bytes);
+        return new DeviceStorage(device, ptr, bytes);
+    }
+
+    private static boolean onDevice(StridedView v) {
+        return v.storage() instanceof DeviceStorage;
+    }
+
+    private static CudaContext ctx(StridedView... views) {
+        for (StridedView v : views) {
+            if (v.storage() instanceof DeviceStorage d) {
+                CudaContext c = CudaContext.of(d.device().index());
+                c.makeCurrent();
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("no device operand");
+    }
+
+    private static long address(StridedView v) {
+        return ((DeviceStorage) v.storage()).pointer() + v.offset() * v.dtype().byteSize();
+    }
+
+    private static long base(StridedView v) {
+        return ((DeviceStorage) v.storage()).pointer();
+    }
+
+    /** The C type of the kernels for {@code t}, or null where kernels do not exist (F16, BF16). */
+    static String cType(DType t) {
+        return switch (t) {
+            case F32 -> "float";
+            case F64 -> "double";
+            case I32 -> "int";
+            case I64 -> "long long";
+            case I8 -> "signed char";
+            case U8, BOOL -> "unsigned char";
+            case F16, BF16 -> null;
+        };
+    }
+
+    // ------------------------------------------------------------------ copies
+
+    @Override
+    public void copy(StridedView src, StridedView dst) {
+        long n = dst.size();
+        if (n == 0) {
+            return;
+        }
+        boolean sd = onDevice(src);
+        boolean dd = onDevice(dst);
+        long es = dst.dtype().byteSize();
+        if (sd != dd && src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {
+            ctx(src, dst);
+            if (dd) {
+                CudaDriver.memcpyHtoD(address(dst), src.storage().segment().asSlice(src.offset() * es, n * es), n * es);
+            } else {
+                CudaDriver.memcpyDtoH(dst.storage().segment().asSlice(dst.offset() * es, n * es), address(src), n * es);
+            }
+            return;
+        }
+        if (!sd && dd && dst.isContiguous()) {
+            // convert / gather on the host into a dense buffer of dst's type, then one upload
+            Storage tmp = cpu().allocate(Device.CPU, n * es);
+            try {
+                StridedView t = new StridedView(tmp, dst.dtype(), dst.shape(), contiguous(dst.shape()), 0);
+                cpu().copy(src, t);
+                copy(t, dst);
+            } finally {
+                tmp.release();
+            }
+            return;
+        }
+        if (sd && !dd && src.isContiguous()) {
+            long ses = src.dtype().byteSize();
+            Storage tmp = cpu().allocate(Device.CPU, n * ses);
+            try {
+                StridedView t = new StridedView(tmp, src.dtype(), src.shape(), contiguous(src.shape()), 0);
+                copy(src, t);
+                cpu().copy(t, dst);
+            } finally {
+                tmp.release();
+            }
+            return;
+        }
+        if (sd && dd && cType(src.dtype()) != null && cType(dst.dtype()) != null && src.rank() <= 8) {
+            CudaContext c = ctx(src, dst);
+            Map<String, String> defs = convertDefines(src.dtype(), dst.dtype());
+            try (Arena a = Arena.ofConfined()) {
+                KernelArgs args = new KernelArgs(a).ptr(base(src)).ptr(base(dst)).bytes(shape(a, dst.shape()))
+                        .bytes(view(a, src)).bytes(view(a, dst));
+                launch(c, "convert.cu", defs, "convert_strided", n, args);
+            }
+            return;
+        }
+        onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().copy(v[0], v[1]));
+    }
+
+    static Map<String, String> convertDefines(DType from, DType to) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("PX_SRC", cType(from));
+        m.put("PX_DST", cType(to));
+        m.put("PX_SRC_FLOAT", from.isFloating() ? "1" : "0");
+        int kind = to == DType.BOOL ? 3 : to.isFloating() ? 0 : (to == DType.U8 ? 2 : 1);
+        m.put("PX_DST_KIND", Integer.toString(kind));
+        double[] range = switch (to) {
+            case I32 -> new double[] {-2147483648.0, 2147483647.0};
+            case I64 -> new double[] {-9223372036854775808.0, 9223372036854775807.0};
+            case I8 -> new double[] {-128, 127};
+            case U8 -> new double[] {0, 255};
+            default -> new double[] {0, 1};
+        };
+        m.put("PX_DST_MIN", "(" + range[0] + ")");
+        m.put("PX_DST_MAX", "(" + range[1] + ")");
+        return m;
+    }
+
+    static long[] contiguous(long[] shape) {
+        long[] s = new long[shape.length];
+        long st = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            s[d] = st;
+            st *= shape[d];
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ kernels
+
+    /** {@code struct PxShape { i64 rank; i64 n; i64 dim[8]; }}. */
+    static MemorySegment shape(Arena a, long[] shape) {
+        if (shape.length > 8) {
+            throw new IllegalArgumentException("rank " + shape.length + " > 8");
+        }
+        MemorySegment s = a.allocate(8 * 10, 8);
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        s.setAtIndex(JAVA_LONG, 0, shape.length);
+        s.setAtIndex(JAVA_LONG, 1, n);
+        for (int i = 0; i < shape.length; i++) {
+            s.setAtIndex(JAVA_LONG, 2 + i, shape[i]);
+        }
+        return s;
+    }
+
+    /** {@code struct PxView { i64 offset; i64 stride[8]; }}. */
+    static MemorySegment view(Arena a, StridedView v) {
+        MemorySegment s = a.allocate(8 * 9, 8);
+        s.setAtIndex(JAVA_LONG, 0, v.offset());
+        for (int i = 0; i < v.rank(); i++) {
+            s.setAtIndex(JAVA_LONG, 1 + i, v.strides()[i]);
+        }
+        return s;
+    }
+
+    private static void launch(CudaContext c, String file, Map<String, String> defs, String kernel, long n, KernelArgs args) {
+        LaunchConfig lc = LaunchConfig.gridStride(n, c.info.multiprocessors());
+        CudaDriver.launchKernel(c.function(file, defs, kernel), lc.grid(), lc.block(), 0, MemorySegment.NULL, args.segment());
+    }
+
+    private static boolean kernelable(StridedView... vs) {
+        for (StridedView v : vs) {
+            if (!onDevice(v) || cType(v.dtype()) == null || v.rank() > 8) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void fill(StridedView dst, double value) {
+        if (dst.size() == 0) {
+            return;
+        }
+        if (!kernelable(dst)) {
+            onHost(new StridedView[0], new StridedView[] {dst}, v -> cpu().fill(v[0], value));
+            return;
+        }
+        CudaContext c = ctx(dst);
+        Storage one = cpu().allocate(Device.CPU, dst.dtype().byteSize());
+        try (Arena a = Arena.ofConfined()) {
+            // the value converted by the CPU's rules, passed as the kernel's PX_T argument
+            cpu().fill(new StridedView(one, dst.dtype(), new long[0], new long[0], 0), value);
+            KernelArgs args = new KernelArgs(a).ptr(base(dst)).bytes(one.segment()).bytes(shape(a, dst.shape())).bytes(view(a, dst));
+            launch(c, "elementwise.cu", KernelSource.elementDefines(cType(dst.dtype())), "fill_strided", dst.size(), args);
+        } finally {
+            one.release();
+        }
+    }
+
+    @Override
+    public void iota(StridedView dst, double start, double step) {
+        if (dst.size() == 0) {
+            return;
+        }
+        if (!kernelable(dst) || !dst.isContiguous()) {
+            onHost(new StridedView[0], new StridedView[] {dst}, v -> cpu().iota(v[0], start, step));
+            return;
+        }
+        CudaContext c = ctx(dst);
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a).ptr(address(dst)).f64(start).f64(step).i64(dst.size());
+            launch(c, "elementwise.cu", KernelSource.elementDefines(cType(dst.dtype())), "iota_contig", dst.size(), args);
+        }
+    }
+
+    @Override
+    public void unary(UnaryOp op, StridedView src, StridedView dst) {
+        if (dst.size() == 0) {
+            return;
+        }
+        boolean floatOnly = op.ordinal() >= UnaryOp.EXP.ordinal() && op != UnaryOp.SQUARE && op != UnaryOp.NOT;
+        if (!kernelable(src, dst) || (floatOnly && !src.dtype().isFloating()) || (!src.dtype().isFloating() && op != UnaryOp.NOT)) {
+            // integer NEG/ABS/SIGN follow Java's wrap-around rules on the CPU; kept there for exactness
+            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().unary(op, v[0], v[1]));
+            return;
+        }
+        CudaContext c = ctx(src, dst);
+        Map<String, String> defs = KernelSource.elementDefines(cType(src.dtype()));
+        try (Arena a = Arena.ofConfined()) {
+            if (op == UnaryOp.NOT) {
+                launch(c, "elementwise.cu", defs, "not_strided", dst.size(), new KernelArgs(a).ptr(base(src)).ptr(base(dst))
+                        .bytes(shape(a, dst.shape())).bytes(view(a, src)).bytes(view(a, dst)));
+            } else if (src.isContiguous() && dst.isContiguous()) {
+                launch(c, "elementwise.cu", defs, "unary_contig", dst.size(), new KernelArgs(a).i32(op.ordinal()).ptr(address(src))
+                        .ptr(address(dst)).i64(dst.size()));
+            } else {
+                launch(c, "elementwise.cu", defs, "unary_strided", dst.size(), new KernelArgs(a).i32(op.ordinal()).ptr(base(src))
+                        .ptr(base(dst)).bytes(shape(a, dst.shape())).bytes(view(a, src)).bytes(view(a, dst)));
+            }
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, StridedView x, StridedView y, StridedView dst) {
+        if (dst.size() == 0) {
+            return;
+        }
+        boolean exactOnGpu = x.dtype().isFloating() || op.isComparison() || op == BinaryOp.ADD || op == BinaryOp.SUB
+                || op == BinaryOp.MUL || op == BinaryOp.MIN || op == BinaryOp.MAX;
+        if (!kernelable(x, y, dst) || !exactOnGpu || x.dtype() == DType.BOOL) {
+            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> cpu().binary(op, v[0], v[1], v[2]));
+            return;
+        }
+        CudaContext c = ctx(x, y, dst);
+        Map<String, String> defs = KernelSource.elementDefines(cType(x.dtype()));
+        try (Arena a = Arena.ofConfined()) {
+            if (!op.isComparison() && x.isContiguous() && y.isContiguous() && dst.isContiguous()) {
+                launch(c, "elementwise.cu", defs, "binary_contig", dst.size(), new KernelArgs(a).i32(op.ordinal()).ptr(address(x))
+                        .ptr(address(y)).ptr(address(dst)).i64(dst.size()));
+            } else {
+                launch(c, "elementwise.cu", defs, op.isComparison() ? "compare_strided" : "binary_strided", dst.size(),
+                        new KernelArgs(a).i32(op.ordinal()).ptr(base(x)).ptr(base(y)).ptr(base(dst)).bytes(shape(a, dst.shape()))
+                                .bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, dst)));
+            }
+        }
+    }
+
+    @Override
+    public void mulAdd(StridedView x, StridedView y, StridedView z, StridedView dst) {
+        if (dst.size() == 0) {
+            return;
+        }
+        if (!kernelable(x, y, z, dst) || !x.dtype().isFloating()) {
+            onHost(new StridedView[] {x, y, z}, new StridedView[] {dst}, v -> cpu().mulAdd(v[0], v[1], v[2], v[3]));
+            return;
+        }
+        CudaContext c = ctx(x, y, z, dst);
+        try (Arena a = Arena.ofConfined()) {
+            launch(c, "elementwise.cu", KernelSource.elementDefines(cType(x.dtype())), "muladd_strided", dst.size(),
+                    new KernelArgs(a).ptr(base(x)).ptr(base(y)).ptr(base(z)).ptr(base(dst)).bytes(shape(a, dst.shape()))
+                            .bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, z)).bytes(view(a, dst)));
+        }
+    }
+
+    @Override
+    public void where(StridedView cond, StridedView x, StridedView y, StridedView dst) {
+        if (dst.size() == 0) {
+            return;
+        }
+        if (!kernelable(cond, x, y, dst)) {
+            onHost(new StridedView[] {cond, x, y}, new StridedView[] {dst}, v -> cpu().where(v[0], v[1], v[2], v[3]));
+            return;
+        }
+        CudaContext c = ctx(cond, x, y, dst);
+        try (Arena a = Arena.ofConfined()) {
+            launch(c, "elementwise.cu", KernelSource.elementDefines(cType(x.dtype())), "where_strided", dst.size(),
+                    new KernelArgs(a).ptr(base(cond)).ptr(base(x)).ptr(base(y)).ptr(base(dst)).bytes(shape(a, dst.shape()))
+                            .bytes(view(a, cond)).bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, dst)));
+        }
+    }
+
+    @Override
+    public void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
+        int r = src.rank();
+        boolean lastAxis = axes.length == 1 && axes[0] == r - 1 && src.isContiguous() && dst.isContiguous();
+        long len = r == 0 ? 1 : src.shape()[r - 1];
+        boolean nonEmpty = len > 0 || op == ReduceOp.SUM || op == ReduceOp.SUM_ABS || op == ReduceOp.SUM_SQUARES
+                || op == ReduceOp.COUNT_NONZERO || op == ReduceOp.PROD || op == ReduceOp.MAX_ABS;
+        boolean accOk = src.dtype().isFloating() ? dst.dtype() == DType.F64 || dst.dtype() == src.dtype() || op.ordinal() >= ReduceOp.COUNT_NONZERO.ordinal()
+                : true;
+        if (!lastAxis || !kernelable(src, dst) || !nonEmpty || len == 0 || !accOk) {
+            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().reduce(op, v[0], axes, v[1]));
+            return;
+        }
+        CudaContext c = ctx(src, dst);
+        long rows = dst.size();
+        Map<String, String> defs = KernelSource.elementDefines(cType(src.dtype()));
+        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        if (!arg) {
+            defs.put("PX_OUT", cType(dst.dtype()));
+        }
+        LaunchConfig lc = LaunchConfig.perRow(rows, len, arg ? 1024 : 512);
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(address(src)).ptr(address(dst)).i64(rows).i64(len);
+            CudaDriver.launchKernel(c.function("reduce.cu", defs, arg ? "argreduce_last" : "reduce_last"), lc.grid(), lc.block(), 0,
+                    MemorySegment.NULL, args.segment());
+        }
+    }
+
+    // ------------------------------------------------------------------ matmul
+
+    @Override
+    public void matmul(StridedView x, StridedView y, StridedView dst) {
+        int r = dst.rank();
+        long m = dst.shape()[r - 2];
+        long n = dst.shape()[r - 1];
+        long k = x.shape()[r - 1];
+        long batch = 1;
+        for (int d = 0; d < r - 2; d++) {
+            batch *= dst.shape()[d];
+        }
+        long sa = batchStride(x), sb = batchStride(y), sc = batchStride(dst);
+        boolean ok = kernelable(x, y, dst) && (x.dtype() == DType.F32 || x.dtype() == DType.F64) && Cuda.hasCublas()
+                && rowMajor(x) && rowMajor(y) && rowMajor(dst) && sa >= 0 && sb >= 0 && sc >= 0
+                && m <= Integer.MAX_VALUE && n <= Integer.MAX_VALUE && k <= Integer.MAX_VALUE && batch <= Integer.MAX_VALUE;
+        if (dst.size() == 0) {
+            return;
+        }
+        if (!ok || k == 0) {
+            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> cpu().matmul(v[0], v[1], v[2]));
+            return;
+        }
+        CudaContext c = ctx(x, y, dst);
+        MemorySegment h = c.cublas();
+        // row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ: swap operands and m/n, no transposes
+        int ldb = (int) Math.max(1, n), lda = (int) Math.max(1, k), ldc = (int) Math.max(1, n);
+        if (x.dtype() == DType.F32) {
+            Cublas.sgemmStridedBatched(h, Cublas.OP_N, Cublas.OP_N, (int) n, (int) m, (int) k, 1f, address(y), ldb, sb,
+                    address(x), lda, sa, 0f, address(dst), ldc, sc, (int) batch);
+        } else {
+            Cublas.dgemmStridedBatched(h, Cublas.OP_N, Cublas.OP_N, (int) n, (int) m, (int) k, 1.0, address(y), ldb, sb,
+                    address(x), lda, sa, 0.0, address(dst), ldc, sc, (int) batch);
+        }
+    }
+
+    /** True if the last two dims are a dense row-major matrix (size-1 dims may have any stride). */
+    private static boolean rowMajor(StridedView v) {
+        int r = v.rank();
+        long rows = v.shape()[r - 2], cols = v.shape()[r - 1];
+        return (cols <= 1 || v.strides()[r - 1] == 1) && (rows <= 1 || v.strides()[r - 2] == cols);
+    }
+
+    /** One element stride for all batch dims (0 = broadcast), or -1 if they do not collapse. */
+    static long batchStride(StridedView v) {
+        int r = v.rank();
+        long stride = -2;
+        long expectedNext = -1;
+        for (int d = r - 3; d >= 0; d--) {
+            if (v.shape()[d] == 1) {
+                continue;
+            }
+            long s = v.strides()[d];
+            if (stride == -2) {
+                stride = s;
+                expectedNext = s * v.shape()[d];
+            } else if (stride == 0 ? s != 0 : s != expectedNext) {
+                return -1;
+            } else {
+                expectedNext = s * v.shape()[d];
+            }
+        }
+        if (stride == -2) {
+            return v.shape()[r - 2] * v.shape()[r - 1]; // no batch dims: any stride works
+        }
+        return stride;
+    }
+
+    // ------------------------------------------------------------------ host fallback
+
+    /**
+     * Runs {@code op} on the CPU: every device storage among the operands is downloaded whole into host
+     * memory, the views are re-pointed at the copies, and the outputs' storages are uploaded back.
+     */
+    private static void onHost(StridedView[] inputs, StridedView[] outputs, Consumer<StridedView[]> op) {
+        FALLBACKS.incrementAndGet();
+        Map<Storage, Storage> copies = new IdentityHashMap<>();
+        StridedView[] all = new StridedView[inputs.length + outputs.length];
+        try {
+            for (int i = 0; i < all.length; i++) {
+                StridedView v = i < inputs.length ? inputs[i] : outputs[i - inputs.length];
+                Storage s = v.storage();
+                Storage h = s;
+                if (s instanceof DeviceStorage d) {
+                    h = copies.get(s);
+                    if (h == null) {
+                        h = cpu().allocate(Device.CPU, d.byteSize());
+                        copies.put(s, h);
+                        if (d.byteSize() > 0) {
+                            CudaContext.of(d.device().index()).makeCurrent();
+                            CudaDriver.memcpyDtoH(h.segment(), d.pointer(), d.byteSize());
+                        }
+                    }
+                }
+                all[i] = new StridedView(h, v.dtype(), v.shape(), v.strides(), v.offset());
+            }
+            op.accept(all);
+            for (StridedView out : outputs) {
+                if (out.storage() instanceof DeviceStorage d && d.byteSize() > 0) {
+                    CudaContext.of(d.device().index()).makeCurrent();
+                    CudaDriver.memcpyHtoD(d.pointer(), copies.get(d).segment(), d.byteSize());
+                }
+            }
+        } finally {
+            copies.values().forEach(Storage::release);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+// Reductions along the last axis of a row-major [rows, len] block (the axis must be contiguous):
+// one block per row (grid-stride over rows), each thread strides over the row, then warp shuffles
+// and a shared-memory block reduce. Floats accumulate in double, integers in 64 bits, as the CPU
+// backend does. Op codes are the ordinals of dev.proxima.tensor.spi.ReduceOp (ARGMAX/ARGMIN have
+// their own kernel and write i64 indices).
+#ifndef PX_OUT
+#define PX_OUT double
+#endif
+#include "common.cuh"
+
+#if PX_IS_FLOAT
+typedef double px_acc;
+#define PX_ACC_MAX 1.0e308
+#else
+typedef i64 px_acc;
+#define PX_ACC_MAX 9223372036854775807LL
+#endif
+
+struct PxSum { __device__ px_acc operator()(px_acc a, px_acc b) const { return a + b; } };
+struct PxProd { __device__ px_acc operator()(px_acc a, px_acc b) const { return a * b; } };
+// NaN-propagating max/min (a NaN anywhere wins)
+struct PxMax { __device__ px_acc operator()(px_acc a, px_acc b) const {
+    return px_isnan((double) a) ? a : (px_isnan((double) b) ? b : (a > b ? a : b)); } };
+struct PxMin { __device__ px_acc operator()(px_acc a, px_acc b) const {
+    return px_isnan((double) a) ? a : (px_isnan((double) b) ? b : (a < b ? a : b)); } };
+
+__device__ __forceinline__ px_acc px_abs(px_acc x) { return x < 0 ? -x : x; }
+
+template <typename F>
+__device__ __forceinline__ void px_row(const PX_T* row, i64 len, PX_OUT* out, int op, F f, px_acc identity) {
+    px_acc acc = identity;
+    for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
+        px_acc x = (px_acc) row[j];
+        switch (op) {
+            case 4: case 6: case 7: x = px_abs(x); break;   // SUM_ABS, MAX_ABS, MIN_ABS
+            case 5: x = x * x; break;                         // SUM_SQUARES
+            case 8: x = (row[j] != (PX_T) 0) ? 1 : 0; break;  // COUNT_NONZERO
+            default: break;
+        }
+        acc = f(acc, x);
+    }
+    acc = px_block_reduce(acc, f, identity);
+    if (threadIdx.x == 0) *out = (PX_OUT) acc;
+}
+
+extern "C" __global__ void reduce_last(int op, const PX_T* x, PX_OUT* y, i64 rows, i64 len) {
+    for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+        const PX_T* row = x + r * len;
+        switch (op) {
+            case 1: px_row(row, len, y + r, op, PxProd(), (px_acc) 1); break;
+            case 2: case 6: px_row(row, len, y + r, op, PxMax(), op == 6 ? (px_acc) 0 : (px_acc) -PX_ACC_MAX - (PX_IS_FLOAT ? 0 : 1)); break;
+            case 3: case 7: px_row(row, len, y + r, op, PxMin(), (px_acc) PX_ACC_MAX); break;
+            default: px_row(row, len, y + r, op, PxSum(), (px_acc) 0); break;  // SUM, SUM_ABS, SUM_SQUARES, COUNT_NONZERO
+        }
+    }
+}
+
+// index of the first maximum (op 9) or minimum (op 10) of each row; NaN counts as the extreme
+extern "C" __global__ void argreduce_last(int op, const PX_T* x, i64* y, i64 rows, i64 len) {
+    __shared__ double sv[1024];
+    __shared__ i64 si[1024];
+    bool is_max = op == 9;
+    for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+        const PX_T* row = x + r * len;
+        double best = 0;
+        i64 bi = -1;
+        for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
+            double v = (double) row[j];
+            bool better = bi < 0 || (!px_isnan(best) && (px_isnan(v) || (is_max ? v > best : v < best)));
+            if (better) { best = v; bi = j; }
+        }
+        sv[threadIdx.x] = best;
+        si[threadIdx.x] = bi;
+        __syncthreads();
+        for (int o = blockDim.x / 2; o > 0; o >>= 1) {
+            if (threadIdx.x < o) {
+                double v = sv[threadIdx.x + o];
+                i64 vi = si[threadIdx.x + o];
+                double b = sv[threadIdx.x];
+                i64 bj = si[threadIdx.x];
+                bool take = vi >= 0 && (bj < 0 || (px_isnan(v) && (!px_isnan(b) || vi < bj))
+                        || (!px_isnan(b) && !px_isnan(v) && ((is_max ? v > b : v < b) || (v == b && vi < bj))));
+                if (take) { sv[threadIdx.x] = v; si[threadIdx.x] = vi; }
+            }
+            __syncthreads();
+        }
+        if (threadIdx.x == 0) y[r] = si[0];
+        __syncthreads();
+    }
+}

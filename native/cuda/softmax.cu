@@ -1,0 +1,41 @@
+// softmax and logsumexp along the last (contiguous) axis of [rows, len], one block per row,
+// computed in double with the max shift: lse = m + log(sum exp(x - m)), softmax = exp(x - lse).
+#include "common.cuh"
+
+struct PxSumD { __device__ double operator()(double a, double b) const { return a + b; } };
+struct PxMaxD { __device__ double operator()(double a, double b) const {
+    return px_isnan(a) ? a : (px_isnan(b) ? b : (a > b ? a : b)); } };
+
+__device__ double px_row_lse(const PX_T* row, i64 len) {
+    __shared__ double shared_m, shared_s;
+    double m = -1.0e308 * 10;  // -inf
+    for (i64 j = threadIdx.x; j < len; j += blockDim.x) m = PxMaxD()(m, (double) row[j]);
+    m = px_block_reduce(m, PxMaxD(), -1.0e308 * 10);
+    if (threadIdx.x == 0) shared_m = m;
+    __syncthreads();
+    m = shared_m;
+    double shift = (m == m && m - m == 0) ? m : 0;  // a finite shift only
+    double s = 0;
+    for (i64 j = threadIdx.x; j < len; j += blockDim.x) s += exp((double) row[j] - shift);
+    s = px_block_reduce(s, PxSumD(), 0.0);
+    if (threadIdx.x == 0) shared_s = s;
+    __syncthreads();
+    double lse = shift + log(shared_s);
+    __syncthreads();
+    return lse;
+}
+
+extern "C" __global__ void logsumexp_last(const PX_T* x, PX_T* y, i64 rows, i64 len) {
+    for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+        double lse = px_row_lse(x + r * len, len);
+        if (threadIdx.x == 0) y[r] = (PX_T) lse;
+    }
+}
+
+extern "C" __global__ void softmax_last(const PX_T* x, PX_T* y, i64 rows, i64 len) {
+    for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+        const PX_T* row = x + r * len;
+        double lse = px_row_lse(row, len);
+        for (i64 j = threadIdx.x; j < len; j += blockDim.x) y[r * len + j] = (PX_T) exp((double) row[j] - lse);
+    }
+}
