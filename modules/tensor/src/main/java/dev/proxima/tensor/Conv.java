@@ -254,7 +254,8 @@ public final class Conv {
                 out.close();
                 throw e;
             }
-            return out;
+            return Tensor.record(out, fn, new Tensor[]{input, weight, bias}, new Tensor[]{input, weight},
+                    (gr, sv, needs) -> ConvGradients.convTranspose2d(gr, sv[0], sv[1], needs, s, p, d, groups));
         }
     }
 
@@ -308,7 +309,10 @@ public final class Conv {
                 out.close();
                 throw e;
             }
-            return out;
+            GradNodeRule rule = spatial == 1
+                    ? (gr, sv, needs) -> ConvGradients.conv1d(gr, sv[0], sv[1], needs, s[0], p[0], d[0], groups)
+                    : (gr, sv, needs) -> ConvGradients.conv2d(gr, sv[0], sv[1], needs, s, p, d, groups);
+            return Tensor.record(out, fn, new Tensor[]{input, weight, bias}, new Tensor[]{input, weight}, rule::apply);
         }
     }
 
@@ -467,8 +471,19 @@ public final class Conv {
                     throw e;
                 }
             }
-            return o;
+            if (!t.isFloating()) {
+                return o;
+            }
+            return Tensor.record(o, fn, new Tensor[]{input}, new Tensor[]{input}, max
+                    ? (gr, sv, needs) -> new Tensor[]{ConvGradients.maxPool2d(gr, sv[0], k, s, p)}
+                    : (gr, sv, needs) -> new Tensor[]{ConvGradients.avgPool2d(gr, sv[0].shape(), k, s, p, countIncludePad)});
         }
+    }
+
+    /** The shape of a derivative rule (the package's GradNode.Backward). */
+    @FunctionalInterface
+    private interface GradNodeRule {
+        Tensor[] apply(Tensor g, Tensor[] saved, boolean[] needs);
     }
 
     // =================================================================== resizing

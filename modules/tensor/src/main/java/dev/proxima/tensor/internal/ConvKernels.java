@@ -456,6 +456,44 @@ public final class ConvKernels {
     }
 
     /**
+     * The gradient of {@link #maxPool2d}: each output gradient goes to the input position that won its
+     * window (the first maximum, or the first NaN), accumulated into {@code gx} (zeroed by the caller).
+     * Planes are independent, so they are split over workers without write conflicts.
+     */
+    public static void maxPool2dBackward(MemorySegment x, MemorySegment g, MemorySegment gx, boolean f32, long planes,
+                                         int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int ho, int wo) {
+        Parallel.forRange(planes, costOf((double) kh * kw * ho * wo), (start, end) -> {
+            for (long plane = start; plane < end; plane++) {
+                long src = plane * h * w;
+                long grad = plane * ho * wo;
+                for (int oh = 0; oh < ho; oh++) {
+                    int h0 = oh * sh - ph;
+                    int hs = Math.max(h0, 0), he = Math.min(h0 + kh, h);
+                    for (int ow = 0; ow < wo; ow++) {
+                        int w0 = ow * sw - pw;
+                        int ws = Math.max(w0, 0), we = Math.min(w0 + kw, w);
+                        double m = Double.NEGATIVE_INFINITY;
+                        long best = -1;
+                        for (int i = hs; i < he; i++) {
+                            long row = src + (long) i * w;
+                            for (int j = ws; j < we; j++) {
+                                double v = get(x, f32, row + j);
+                                if (best < 0 || v > m || (Double.isNaN(v) && !Double.isNaN(m))) {
+                                    m = v;
+                                    best = row + j;
+                                }
+                            }
+                        }
+                        if (best >= 0) {
+                            set(gx, f32, best, get(gx, f32, best) + get(g, f32, grad + (long) oh * wo + ow));
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
      * Mean over each window of a {@code planes × h × w} input. The divisor is kh·kw if
      * {@code countIncludePad}, else the number of window positions inside the input.
      */
