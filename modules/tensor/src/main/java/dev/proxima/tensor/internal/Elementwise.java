@@ -4,9 +4,14 @@ import dev.proxima.tensor.DType;
 import dev.proxima.tensor.spi.BinaryOp;
 import dev.proxima.tensor.spi.StridedView;
 import dev.proxima.tensor.spi.UnaryOp;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -378,13 +383,14 @@ final class Elementwise {
     private static void binaryF32(BinaryOp op, MemorySegment a, long ao, long as, MemorySegment b, long bo, long bs,
                                   MemorySegment d, long dof, long ds, long n) {
         long j = 0;
-        if (ds == 1 && (as == 1 || as == 0) && (bs == 1 || bs == 0) && vectorizable(op)) {
-            FloatVector ca = as == 0 ? FloatVector.broadcast(FS, a.getAtIndex(F32, ao)) : null;
-            FloatVector cb = bs == 0 ? FloatVector.broadcast(FS, b.getAtIndex(F32, bo)) : null;
+        if (ds == 1 && vectorizable(op)) {
+            // three loops, not one with "scalar ? broadcast : load": a vector chosen through a branch is
+            // boxed by C2 and the loop falls back to the slow non-intrinsic path (measured: 10x slower)
             long bound = FS.loopBound(n);
+            if (as == 1 && bs == 1) {
             for (; j < bound; j += FS.length()) {
-                FloatVector x = ca != null ? ca : FloatVector.fromMemorySegment(FS, a, (ao + j) * 4, NATIVE);
-                FloatVector y = cb != null ? cb : FloatVector.fromMemorySegment(FS, b, (bo + j) * 4, NATIVE);
+                FloatVector x = FloatVector.fromMemorySegment(FS, a, (ao + j) * 4, NATIVE);
+                FloatVector y = FloatVector.fromMemorySegment(FS, b, (bo + j) * 4, NATIVE);
                 FloatVector r = switch (op) {
                     case ADD -> x.add(y);
                     case SUB -> x.sub(y);
@@ -395,6 +401,39 @@ final class Elementwise {
                     default -> throw new AssertionError(op);
                 };
                 r.intoMemorySegment(d, (dof + j) * 4, NATIVE);
+            }
+            } else if (as == 1 && bs == 0) {
+                FloatVector cb = FloatVector.broadcast(FS, b.getAtIndex(F32, bo));
+            for (; j < bound; j += FS.length()) {
+                FloatVector x = FloatVector.fromMemorySegment(FS, a, (ao + j) * 4, NATIVE);
+                FloatVector y = cb;
+                FloatVector r = switch (op) {
+                    case ADD -> x.add(y);
+                    case SUB -> x.sub(y);
+                    case MUL -> x.mul(y);
+                    case DIV -> x.div(y);
+                    case MIN -> x.min(y);
+                    case MAX -> x.max(y);
+                    default -> throw new AssertionError(op);
+                };
+                r.intoMemorySegment(d, (dof + j) * 4, NATIVE);
+            }
+            } else if (as == 0 && bs == 1) {
+                FloatVector ca = FloatVector.broadcast(FS, a.getAtIndex(F32, ao));
+            for (; j < bound; j += FS.length()) {
+                FloatVector x = ca;
+                FloatVector y = FloatVector.fromMemorySegment(FS, b, (bo + j) * 4, NATIVE);
+                FloatVector r = switch (op) {
+                    case ADD -> x.add(y);
+                    case SUB -> x.sub(y);
+                    case MUL -> x.mul(y);
+                    case DIV -> x.div(y);
+                    case MIN -> x.min(y);
+                    case MAX -> x.max(y);
+                    default -> throw new AssertionError(op);
+                };
+                r.intoMemorySegment(d, (dof + j) * 4, NATIVE);
+            }
             }
         }
         for (; j < n; j++) {
@@ -419,13 +458,14 @@ final class Elementwise {
     private static void binaryF64(BinaryOp op, MemorySegment a, long ao, long as, MemorySegment b, long bo, long bs,
                                   MemorySegment d, long dof, long ds, long n) {
         long j = 0;
-        if (ds == 1 && (as == 1 || as == 0) && (bs == 1 || bs == 0) && vectorizable(op)) {
-            DoubleVector ca = as == 0 ? DoubleVector.broadcast(DS, a.getAtIndex(F64, ao)) : null;
-            DoubleVector cb = bs == 0 ? DoubleVector.broadcast(DS, b.getAtIndex(F64, bo)) : null;
+        if (ds == 1 && vectorizable(op)) {
+            // three loops, not one with "scalar ? broadcast : load": a vector chosen through a branch is
+            // boxed by C2 and the loop falls back to the slow non-intrinsic path (measured: 10x slower)
             long bound = DS.loopBound(n);
+            if (as == 1 && bs == 1) {
             for (; j < bound; j += DS.length()) {
-                DoubleVector x = ca != null ? ca : DoubleVector.fromMemorySegment(DS, a, (ao + j) * 8, NATIVE);
-                DoubleVector y = cb != null ? cb : DoubleVector.fromMemorySegment(DS, b, (bo + j) * 8, NATIVE);
+                DoubleVector x = DoubleVector.fromMemorySegment(DS, a, (ao + j) * 8, NATIVE);
+                DoubleVector y = DoubleVector.fromMemorySegment(DS, b, (bo + j) * 8, NATIVE);
                 DoubleVector r = switch (op) {
                     case ADD -> x.add(y);
                     case SUB -> x.sub(y);
@@ -436,6 +476,39 @@ final class Elementwise {
                     default -> throw new AssertionError(op);
                 };
                 r.intoMemorySegment(d, (dof + j) * 8, NATIVE);
+            }
+            } else if (as == 1 && bs == 0) {
+                DoubleVector cb = DoubleVector.broadcast(DS, b.getAtIndex(F64, bo));
+            for (; j < bound; j += DS.length()) {
+                DoubleVector x = DoubleVector.fromMemorySegment(DS, a, (ao + j) * 8, NATIVE);
+                DoubleVector y = cb;
+                DoubleVector r = switch (op) {
+                    case ADD -> x.add(y);
+                    case SUB -> x.sub(y);
+                    case MUL -> x.mul(y);
+                    case DIV -> x.div(y);
+                    case MIN -> x.min(y);
+                    case MAX -> x.max(y);
+                    default -> throw new AssertionError(op);
+                };
+                r.intoMemorySegment(d, (dof + j) * 8, NATIVE);
+            }
+            } else if (as == 0 && bs == 1) {
+                DoubleVector ca = DoubleVector.broadcast(DS, a.getAtIndex(F64, ao));
+            for (; j < bound; j += DS.length()) {
+                DoubleVector x = ca;
+                DoubleVector y = DoubleVector.fromMemorySegment(DS, b, (bo + j) * 8, NATIVE);
+                DoubleVector r = switch (op) {
+                    case ADD -> x.add(y);
+                    case SUB -> x.sub(y);
+                    case MUL -> x.mul(y);
+                    case DIV -> x.div(y);
+                    case MIN -> x.min(y);
+                    case MAX -> x.max(y);
+                    default -> throw new AssertionError(op);
+                };
+                r.intoMemorySegment(d, (dof + j) * 8, NATIVE);
+            }
             }
         }
         for (; j < n; j++) {
@@ -488,23 +561,28 @@ final class Elementwise {
 
     private static void compareRow(BinaryOp op, DType t, MemorySegment a, long ao, long as, MemorySegment b, long bo,
                                    long bs, MemorySegment d, long dof, long ds, long n) {
-        if (t.isFloating()) {
+        if (t == DType.F32) {
+            long j = ds == 1 && (as == 0 || as == 1) && (bs == 0 || bs == 1) && op.ordinal() <= BinaryOp.GE.ordinal()
+                    ? compareDenseF32(op, a, ao, as, b, bo, bs, d, dof, n) : 0;
+            // typed loads (no per-element dtype dispatch); the comparison switch is loop-invariant
+            for (; j < n; j++) {
+                float x = a.getAtIndex(F32, ao + j * as);
+                float y = b.getAtIndex(F32, bo + j * bs);
+                d.setAtIndex(I8, dof + j * ds, (byte) (compare(op, x, y) ? 1 : 0));
+            }
+        } else if (t == DType.F64) {
+            long j = ds == 1 && (as == 0 || as == 1) && (bs == 0 || bs == 1) && op.ordinal() <= BinaryOp.GE.ordinal()
+                    ? compareDenseF64(op, a, ao, as, b, bo, bs, d, dof, n) : 0;
+            for (; j < n; j++) {
+                double x = a.getAtIndex(F64, ao + j * as);
+                double y = b.getAtIndex(F64, bo + j * bs);
+                d.setAtIndex(I8, dof + j * ds, (byte) (compare(op, x, y) ? 1 : 0));
+            }
+        } else if (t.isFloating()) {
             for (long j = 0; j < n; j++) {
                 double x = Elements.getDouble(a, t, ao + j * as);
                 double y = Elements.getDouble(b, t, bo + j * bs);
-                boolean r = switch (op) {
-                    case EQ -> x == y;
-                    case NE -> x != y;
-                    case LT -> x < y;
-                    case LE -> x <= y;
-                    case GT -> x > y;
-                    case GE -> x >= y;
-                    case AND -> x != 0 && y != 0;
-                    case OR -> x != 0 || y != 0;
-                    case XOR -> (x != 0) != (y != 0);
-                    default -> throw new AssertionError(op);
-                };
-                d.setAtIndex(I8, dof + j * ds, (byte) (r ? 1 : 0));
+                d.setAtIndex(I8, dof + j * ds, (byte) (compare(op, x, y) ? 1 : 0));
             }
         } else {
             for (long j = 0; j < n; j++) {
@@ -526,6 +604,144 @@ final class Elementwise {
             }
         }
     }
+
+    private static final VectorSpecies<Byte> BYTES_PER_FLOAT = VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.length() * 8));
+    private static final VectorSpecies<Byte> BYTES_PER_DOUBLE = VectorSpecies.of(byte.class, VectorShape.forBitSize(DS.length() * 8));
+
+    /** Vectorised prefix of a dense F32 comparison row (operands dense or broadcast scalars); returns its length. */
+    private static long compareDenseF32(BinaryOp op, MemorySegment a, long ao, long as, MemorySegment b, long bo, long bs,
+                                        MemorySegment d, long dof, long n) {
+        ByteVector one = ByteVector.broadcast(BYTES_PER_FLOAT, (byte) 1);
+        ByteVector zero = ByteVector.zero(BYTES_PER_FLOAT);
+        long bound = FS.loopBound(n);
+        // separate loops per operand kind, as in binaryF32
+        if (as == 1 && bs == 1) {
+            for (long j = 0; j < bound; j += FS.length()) {
+                FloatVector x = FloatVector.fromMemorySegment(FS, a, (ao + j) * 4, NATIVE);
+                FloatVector y = FloatVector.fromMemorySegment(FS, b, (bo + j) * 4, NATIVE);
+                VectorMask<Float> m = switch (op) {
+                    case EQ -> x.compare(VectorOperators.EQ, y);
+                    case NE -> x.compare(VectorOperators.NE, y);
+                    case LT -> x.compare(VectorOperators.LT, y);
+                    case LE -> x.compare(VectorOperators.LE, y);
+                    case GT -> x.compare(VectorOperators.GT, y);
+                    case GE -> x.compare(VectorOperators.GE, y);
+                    default -> throw new AssertionError(op);
+                };
+                zero.blend(one, m.cast(BYTES_PER_FLOAT)).intoMemorySegment(d, dof + j, NATIVE);
+            }
+        } else if (as == 1 && bs == 0) {
+            FloatVector cb = FloatVector.broadcast(FS, b.getAtIndex(F32, bo));
+            for (long j = 0; j < bound; j += FS.length()) {
+                FloatVector x = FloatVector.fromMemorySegment(FS, a, (ao + j) * 4, NATIVE);
+                FloatVector y = cb;
+                VectorMask<Float> m = switch (op) {
+                    case EQ -> x.compare(VectorOperators.EQ, y);
+                    case NE -> x.compare(VectorOperators.NE, y);
+                    case LT -> x.compare(VectorOperators.LT, y);
+                    case LE -> x.compare(VectorOperators.LE, y);
+                    case GT -> x.compare(VectorOperators.GT, y);
+                    case GE -> x.compare(VectorOperators.GE, y);
+                    default -> throw new AssertionError(op);
+                };
+                zero.blend(one, m.cast(BYTES_PER_FLOAT)).intoMemorySegment(d, dof + j, NATIVE);
+            }
+        } else if (as == 0 && bs == 1) {
+            FloatVector ca = FloatVector.broadcast(FS, a.getAtIndex(F32, ao));
+            for (long j = 0; j < bound; j += FS.length()) {
+                FloatVector x = ca;
+                FloatVector y = FloatVector.fromMemorySegment(FS, b, (bo + j) * 4, NATIVE);
+                VectorMask<Float> m = switch (op) {
+                    case EQ -> x.compare(VectorOperators.EQ, y);
+                    case NE -> x.compare(VectorOperators.NE, y);
+                    case LT -> x.compare(VectorOperators.LT, y);
+                    case LE -> x.compare(VectorOperators.LE, y);
+                    case GT -> x.compare(VectorOperators.GT, y);
+                    case GE -> x.compare(VectorOperators.GE, y);
+                    default -> throw new AssertionError(op);
+                };
+                zero.blend(one, m.cast(BYTES_PER_FLOAT)).intoMemorySegment(d, dof + j, NATIVE);
+            }
+        } else {
+            return 0;
+        }
+        return bound;
+    }
+
+    private static long compareDenseF64(BinaryOp op, MemorySegment a, long ao, long as, MemorySegment b, long bo, long bs,
+                                        MemorySegment d, long dof, long n) {
+        ByteVector one = ByteVector.broadcast(BYTES_PER_DOUBLE, (byte) 1);
+        ByteVector zero = ByteVector.zero(BYTES_PER_DOUBLE);
+        long bound = DS.loopBound(n);
+        // separate loops per operand kind, as in binaryF64
+        if (as == 1 && bs == 1) {
+            for (long j = 0; j < bound; j += DS.length()) {
+                DoubleVector x = DoubleVector.fromMemorySegment(DS, a, (ao + j) * 8, NATIVE);
+                DoubleVector y = DoubleVector.fromMemorySegment(DS, b, (bo + j) * 8, NATIVE);
+                VectorMask<Double> m = switch (op) {
+                    case EQ -> x.compare(VectorOperators.EQ, y);
+                    case NE -> x.compare(VectorOperators.NE, y);
+                    case LT -> x.compare(VectorOperators.LT, y);
+                    case LE -> x.compare(VectorOperators.LE, y);
+                    case GT -> x.compare(VectorOperators.GT, y);
+                    case GE -> x.compare(VectorOperators.GE, y);
+                    default -> throw new AssertionError(op);
+                };
+                zero.blend(one, m.cast(BYTES_PER_DOUBLE)).intoMemorySegment(d, dof + j, NATIVE);
+            }
+        } else if (as == 1 && bs == 0) {
+            DoubleVector cb = DoubleVector.broadcast(DS, b.getAtIndex(F64, bo));
+            for (long j = 0; j < bound; j += DS.length()) {
+                DoubleVector x = DoubleVector.fromMemorySegment(DS, a, (ao + j) * 8, NATIVE);
+                DoubleVector y = cb;
+                VectorMask<Double> m = switch (op) {
+                    case EQ -> x.compare(VectorOperators.EQ, y);
+                    case NE -> x.compare(VectorOperators.NE, y);
+                    case LT -> x.compare(VectorOperators.LT, y);
+                    case LE -> x.compare(VectorOperators.LE, y);
+                    case GT -> x.compare(VectorOperators.GT, y);
+                    case GE -> x.compare(VectorOperators.GE, y);
+                    default -> throw new AssertionError(op);
+                };
+                zero.blend(one, m.cast(BYTES_PER_DOUBLE)).intoMemorySegment(d, dof + j, NATIVE);
+            }
+        } else if (as == 0 && bs == 1) {
+            DoubleVector ca = DoubleVector.broadcast(DS, a.getAtIndex(F64, ao));
+            for (long j = 0; j < bound; j += DS.length()) {
+                DoubleVector x = ca;
+                DoubleVector y = DoubleVector.fromMemorySegment(DS, b, (bo + j) * 8, NATIVE);
+                VectorMask<Double> m = switch (op) {
+                    case EQ -> x.compare(VectorOperators.EQ, y);
+                    case NE -> x.compare(VectorOperators.NE, y);
+                    case LT -> x.compare(VectorOperators.LT, y);
+                    case LE -> x.compare(VectorOperators.LE, y);
+                    case GT -> x.compare(VectorOperators.GT, y);
+                    case GE -> x.compare(VectorOperators.GE, y);
+                    default -> throw new AssertionError(op);
+                };
+                zero.blend(one, m.cast(BYTES_PER_DOUBLE)).intoMemorySegment(d, dof + j, NATIVE);
+            }
+        } else {
+            return 0;
+        }
+        return bound;
+    }
+
+    private static boolean compare(BinaryOp op, double x, double y) {
+        return switch (op) {
+            case EQ -> x == y;
+            case NE -> x != y;
+            case LT -> x < y;
+            case LE -> x <= y;
+            case GT -> x > y;
+            case GE -> x >= y;
+            case AND -> x != 0 && y != 0;
+            case OR -> x != 0 || y != 0;
+            case XOR -> (x != 0) != (y != 0);
+            default -> throw new AssertionError(op);
+        };
+    }
+
 
     // ------------------------------------------------------------------ ternary
 
@@ -583,12 +799,136 @@ final class Elementwise {
         int size = dst.dtype().byteSize();
         StridedLoop.of(dst.shape(), dst.strides(), cond.strides(), a.strides(), b.strides())
                 .run(offsets(dst, cond, a, b), 1, (off, inner, n) -> {
-                    for (long j = 0; j < n; j++) {
-                        boolean c = sc.get(I8, off[1] + j * inner[1]) != 0;
-                        long src = c ? off[2] + j * inner[2] : off[3] + j * inner[3];
-                        MemorySegment.copy(c ? sa : sb, src * size, d, (off[0] + j * inner[0]) * size, size);
+                    long co = off[1], cs = inner[1];
+                    long ao = off[2], as = inner[2];
+                    long bo = off[3], bs = inner[3];
+                    long dof = off[0], ds = inner[0];
+                    // one loop per element width: a typed load and store per element, no per-element copy call
+                    boolean dense = ds == 1 && cs == 1 && (as == 0 || as == 1) && (bs == 0 || bs == 1);
+                    switch (size) {
+                        case 8 -> {
+                            long start = dense ? whereDense64(sc, co, sa, ao, as, sb, bo, bs, d, dof, n) : 0;
+                            for (long j = start; j < n; j++) {
+                                boolean c = sc.get(I8, co + j * cs) != 0;
+                                d.setAtIndex(Elements.I64, dof + j * ds, c ? sa.getAtIndex(Elements.I64, ao + j * as) : sb.getAtIndex(Elements.I64, bo + j * bs));
+                            }
+                        }
+                        case 4 -> {
+                            long start = dense ? whereDense32(sc, co, sa, ao, as, sb, bo, bs, d, dof, n) : 0;
+                            for (long j = start; j < n; j++) {
+                                boolean c = sc.get(I8, co + j * cs) != 0;
+                                d.setAtIndex(Elements.I32, dof + j * ds, c ? sa.getAtIndex(Elements.I32, ao + j * as) : sb.getAtIndex(Elements.I32, bo + j * bs));
+                            }
+                        }
+                        case 2 -> {
+                            for (long j = 0; j < n; j++) {
+                                boolean c = sc.get(I8, co + j * cs) != 0;
+                                d.setAtIndex(Elements.I16, dof + j * ds, c ? sa.getAtIndex(Elements.I16, ao + j * as) : sb.getAtIndex(Elements.I16, bo + j * bs));
+                            }
+                        }
+                        default -> {
+                            for (long j = 0; j < n; j++) {
+                                boolean c = sc.get(I8, co + j * cs) != 0;
+                                d.set(I8, dof + j * ds, c ? sa.get(I8, ao + j * as) : sb.get(I8, bo + j * bs));
+                            }
+                        }
                     }
                 });
+    }
+
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BYTES_PER_INT = VectorSpecies.of(byte.class, VectorShape.forBitSize(IS.length() * 8));
+    private static final VectorSpecies<Byte> BYTES_PER_LONG = VectorSpecies.of(byte.class, VectorShape.forBitSize(LS.length() * 8));
+
+    /** Vectorised prefix of a dense 4-byte where row (a, b dense or broadcast scalars); returns its length. */
+    private static long whereDense32(MemorySegment sc, long co, MemorySegment sa, long ao, long as, MemorySegment sb, long bo,
+                                     long bs, MemorySegment d, long dof, long n) {
+        long bound = IS.loopBound(n);
+        // separate loops per operand kind, as in binaryF32
+        if (as == 1 && bs == 1) {
+            for (long j = 0; j < bound; j += IS.length()) {
+                VectorMask<Integer> take = ByteVector.fromMemorySegment(BYTES_PER_INT, sc, co + j, NATIVE)
+                        .compare(VectorOperators.NE, (byte) 0).cast(IS);
+                IntVector x = IntVector.fromMemorySegment(IS, sa, (ao + j) * 4, NATIVE);
+                IntVector y = IntVector.fromMemorySegment(IS, sb, (bo + j) * 4, NATIVE);
+                y.blend(x, take).intoMemorySegment(d, (dof + j) * 4, NATIVE);
+            }
+        } else if (as == 1 && bs == 0) {
+            IntVector cb = IntVector.broadcast(IS, sb.getAtIndex(Elements.I32, bo));
+            for (long j = 0; j < bound; j += IS.length()) {
+                VectorMask<Integer> take = ByteVector.fromMemorySegment(BYTES_PER_INT, sc, co + j, NATIVE)
+                        .compare(VectorOperators.NE, (byte) 0).cast(IS);
+                IntVector x = IntVector.fromMemorySegment(IS, sa, (ao + j) * 4, NATIVE);
+                IntVector y = cb;
+                y.blend(x, take).intoMemorySegment(d, (dof + j) * 4, NATIVE);
+            }
+        } else if (as == 0 && bs == 1) {
+            IntVector ca = IntVector.broadcast(IS, sa.getAtIndex(Elements.I32, ao));
+            for (long j = 0; j < bound; j += IS.length()) {
+                VectorMask<Integer> take = ByteVector.fromMemorySegment(BYTES_PER_INT, sc, co + j, NATIVE)
+                        .compare(VectorOperators.NE, (byte) 0).cast(IS);
+                IntVector x = ca;
+                IntVector y = IntVector.fromMemorySegment(IS, sb, (bo + j) * 4, NATIVE);
+                y.blend(x, take).intoMemorySegment(d, (dof + j) * 4, NATIVE);
+            }
+        } else {
+            IntVector ca = IntVector.broadcast(IS, sa.getAtIndex(Elements.I32, ao));
+            IntVector cb = IntVector.broadcast(IS, sb.getAtIndex(Elements.I32, bo));
+            for (long j = 0; j < bound; j += IS.length()) {
+                VectorMask<Integer> take = ByteVector.fromMemorySegment(BYTES_PER_INT, sc, co + j, NATIVE)
+                        .compare(VectorOperators.NE, (byte) 0).cast(IS);
+                IntVector x = ca;
+                IntVector y = cb;
+                y.blend(x, take).intoMemorySegment(d, (dof + j) * 4, NATIVE);
+            }
+        }
+        return bound;
+    }
+
+    /** Vectorised prefix of a dense 8-byte where row; returns its length. */
+    private static long whereDense64(MemorySegment sc, long co, MemorySegment sa, long ao, long as, MemorySegment sb, long bo,
+                                     long bs, MemorySegment d, long dof, long n) {
+        long bound = LS.loopBound(n);
+        // separate loops per operand kind, as in binaryF32
+        if (as == 1 && bs == 1) {
+            for (long j = 0; j < bound; j += LS.length()) {
+                VectorMask<Long> take = ByteVector.fromMemorySegment(BYTES_PER_LONG, sc, co + j, NATIVE)
+                        .compare(VectorOperators.NE, (byte) 0).cast(LS);
+                LongVector x = LongVector.fromMemorySegment(LS, sa, (ao + j) * 8, NATIVE);
+                LongVector y = LongVector.fromMemorySegment(LS, sb, (bo + j) * 8, NATIVE);
+                y.blend(x, take).intoMemorySegment(d, (dof + j) * 8, NATIVE);
+            }
+        } else if (as == 1 && bs == 0) {
+            LongVector cb = LongVector.broadcast(LS, sb.getAtIndex(Elements.I64, bo));
+            for (long j = 0; j < bound; j += LS.length()) {
+                VectorMask<Long> take = ByteVector.fromMemorySegment(BYTES_PER_LONG, sc, co + j, NATIVE)
+                        .compare(VectorOperators.NE, (byte) 0).cast(LS);
+                LongVector x = LongVector.fromMemorySegment(LS, sa, (ao + j) * 8, NATIVE);
+                LongVector y = cb;
+                y.blend(x, take).intoMemorySegment(d, (dof + j) * 8, NATIVE);
+            }
+        } else if (as == 0 && bs == 1) {
+            LongVector ca = LongVector.broadcast(LS, sa.getAtIndex(Elements.I64, ao));
+            for (long j = 0; j < bound; j += LS.length()) {
+                VectorMask<Long> take = ByteVector.fromMemorySegment(BYTES_PER_LONG, sc, co + j, NATIVE)
+                        .compare(VectorOperators.NE, (byte) 0).cast(LS);
+                LongVector x = ca;
+                LongVector y = LongVector.fromMemorySegment(LS, sb, (bo + j) * 8, NATIVE);
+                y.blend(x, take).intoMemorySegment(d, (dof + j) * 8, NATIVE);
+            }
+        } else {
+            LongVector ca = LongVector.broadcast(LS, sa.getAtIndex(Elements.I64, ao));
+            LongVector cb = LongVector.broadcast(LS, sb.getAtIndex(Elements.I64, bo));
+            for (long j = 0; j < bound; j += LS.length()) {
+                VectorMask<Long> take = ByteVector.fromMemorySegment(BYTES_PER_LONG, sc, co + j, NATIVE)
+                        .compare(VectorOperators.NE, (byte) 0).cast(LS);
+                LongVector x = ca;
+                LongVector y = cb;
+                y.blend(x, take).intoMemorySegment(d, (dof + j) * 8, NATIVE);
+            }
+        }
+        return bound;
     }
 
     // ------------------------------------------------------------------ copy and fill

@@ -90,6 +90,11 @@ final class Reduce {
         if (outputs == 0) {
             return;
         }
+        if (op == ReduceOp.SUM && (t == DType.F32 || t == DType.F64) && perOutput > 1 && outputs > 1
+                && outputs <= COLUMN_LIMIT && isDenseBlock(keptShape, keptStrides)) {
+            columnSum(t, s, src.offset(), inner, perOutput, (int) outputs, d, dst.dtype(), dstOffset);
+            return;
+        }
         if (outputs == 1 && perOutput > 2 * Parallel.GRAIN && Parallel.threads() > 1) {
             // one output: split the reduced elements, then combine the partials in index order
             Map<Long, Acc> partials = new ConcurrentSkipListMap<>();
@@ -132,6 +137,86 @@ final class Reduce {
                 }
             }
         });
+    }
+
+    /** Largest kept block summed by {@link #columnSum} (its accumulators live on the heap). */
+    static final int COLUMN_LIMIT = 1 << 22;
+
+    /** True if the kept dimensions address one dense row-major block (size-1 dimensions ignored). */
+    private static boolean isDenseBlock(long[] shape, long[] strides) {
+        long expected = 1;
+        for (int k = shape.length - 1; k >= 0; k--) {
+            if (shape[k] == 1) {
+                continue;
+            }
+            if (strides[k] != expected) {
+                return false;
+            }
+            expected *= shape[k];
+        }
+        return true;
+    }
+
+    /**
+     * Sum over outer axes of a dense inner block (e.g. a column sum, or a bias gradient): every reduced
+     * position contributes one dense row of {@code outputs} values, added lane-wise. F32 rows accumulate in
+     * float for at most {@value #BLOCK} rows, then in double, like the row reductions.
+     */
+    private static void columnSum(DType t, MemorySegment s, long base, StridedLoop positions, long count, int outputs,
+                                  MemorySegment d, DType dt, long dstOffset) {
+        double[] total = new double[outputs];
+        boolean f32 = t == DType.F32;
+        float[] partF = f32 ? new float[outputs] : null;
+        int[] rows = {0};
+        positions.runRange(new long[]{base}, 0, count, (off, st, n) -> {
+            for (long j = 0; j < n; j++) {
+                long row = off[0] + j * st[0];
+                if (f32) {
+                    addRowF32(s, row, partF, outputs);
+                    if (++rows[0] == BLOCK) {
+                        flush(partF, total);
+                        rows[0] = 0;
+                    }
+                } else {
+                    addRowF64(s, row, total, outputs);
+                }
+            }
+        });
+        if (f32) {
+            flush(partF, total);
+        }
+        for (int o = 0; o < outputs; o++) {
+            Elements.setDouble(d, dt, dstOffset + o, total[o]);
+        }
+    }
+
+    private static void addRowF32(MemorySegment s, long row, float[] acc, int n) {
+        int j = 0;
+        int bound = FS.loopBound(n);
+        for (; j < bound; j += FS.length()) {
+            FloatVector.fromArray(FS, acc, j).add(FloatVector.fromMemorySegment(FS, s, (row + j) * 4, NATIVE)).intoArray(acc, j);
+        }
+        for (; j < n; j++) {
+            acc[j] += s.getAtIndex(F32, row + j);
+        }
+    }
+
+    private static void addRowF64(MemorySegment s, long row, double[] acc, int n) {
+        int j = 0;
+        int bound = DS.loopBound(n);
+        for (; j < bound; j += DS.length()) {
+            DoubleVector.fromArray(DS, acc, j).add(DoubleVector.fromMemorySegment(DS, s, (row + j) * 8, NATIVE)).intoArray(acc, j);
+        }
+        for (; j < n; j++) {
+            acc[j] += s.getAtIndex(F64, row + j);
+        }
+    }
+
+    private static void flush(float[] part, double[] total) {
+        for (int o = 0; o < part.length; o++) {
+            total[o] += part[o];
+            part[o] = 0;
+        }
     }
 
     /** Folds {@code n} elements, {@code stride} apart from {@code off}, into {@code acc}. */
@@ -178,7 +263,9 @@ final class Reduce {
             return 0;
         }
         boolean sum = op == ReduceOp.SUM || op == ReduceOp.SUM_ABS || op == ReduceOp.SUM_SQUARES;
-        FloatVector extreme = null;
+        // start extremes at the identity (no null vector: a null/vector phi makes C2 box every step)
+        FloatVector extreme = FloatVector.broadcast(FS, op == ReduceOp.MAX ? Float.NEGATIVE_INFINITY
+                : op == ReduceOp.MAX_ABS ? 0f : Float.POSITIVE_INFINITY);
         for (long blockStart = 0; blockStart < bound; blockStart += BLOCK) {
             long blockEnd = Math.min(bound, blockStart + BLOCK);
             FloatVector v = sum ? FloatVector.zero(FS) : extreme;
@@ -188,10 +275,10 @@ final class Reduce {
                     case SUM -> v.add(x);
                     case SUM_ABS -> v.add(x.abs());
                     case SUM_SQUARES -> x.fma(x, v);
-                    case MAX -> v == null ? x : v.max(x);
-                    case MIN -> v == null ? x : v.min(x);
-                    case MAX_ABS -> v == null ? x.abs() : v.max(x.abs());
-                    case MIN_ABS -> v == null ? x.abs() : v.min(x.abs());
+                    case MAX -> v.max(x);
+                    case MIN -> v.min(x);
+                    case MAX_ABS -> v.max(x.abs());
+                    case MIN_ABS -> v.min(x.abs());
                     default -> throw new AssertionError(op);
                 };
             }
@@ -222,17 +309,18 @@ final class Reduce {
             return 0;
         }
         boolean sum = op == ReduceOp.SUM || op == ReduceOp.SUM_ABS || op == ReduceOp.SUM_SQUARES;
-        DoubleVector v = sum ? DoubleVector.zero(DS) : null;
+        DoubleVector v = sum ? DoubleVector.zero(DS) : DoubleVector.broadcast(DS, op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY
+                : op == ReduceOp.MAX_ABS ? 0 : Double.POSITIVE_INFINITY);
         for (long j = 0; j < bound; j += DS.length()) {
             DoubleVector x = DoubleVector.fromMemorySegment(DS, s, (off + j) * 8, NATIVE);
             v = switch (op) {
                 case SUM -> v.add(x);
                 case SUM_ABS -> v.add(x.abs());
                 case SUM_SQUARES -> x.fma(x, v);
-                case MAX -> v == null ? x : v.max(x);
-                case MIN -> v == null ? x : v.min(x);
-                case MAX_ABS -> v == null ? x.abs() : v.max(x.abs());
-                case MIN_ABS -> v == null ? x.abs() : v.min(x.abs());
+                case MAX -> v.max(x);
+                case MIN -> v.min(x);
+                case MAX_ABS -> v.max(x.abs());
+                case MIN_ABS -> v.min(x.abs());
                 default -> throw new AssertionError(op);
             };
         }
