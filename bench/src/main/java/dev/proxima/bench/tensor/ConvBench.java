@@ -39,9 +39,10 @@ public class ConvBench {
     @Setup(Level.Trial)
     public void setUp() {
         try (Tensor flat = BenchData.sinVector(32L * 64 * 32 * 32, DType.F32, 0.0);
-             Tensor w = BenchData.sinVector(64L * 64 * 3 * 3, DType.F32, 0.5)) {
+             Tensor w = BenchData.sinVector(64L * 64 * 3 * 3, DType.F32, 0.5);
+             Tensor scaled = w.mul(0.05)) {
             images = flat.reshape(32, 64, 32, 32);
-            weight = w.mul(0.05).reshape(64, 64, 3, 3);
+            weight = scaled.reshape(64, 64, 3, 3);
         }
     }
 

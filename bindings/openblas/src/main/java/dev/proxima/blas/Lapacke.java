@@ -51,6 +51,20 @@ public final class Lapacke {
         return call(single, "getrf", fd(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), COL_MAJOR, m, n, a, lda, ipiv);
     }
 
+    /**
+     * Solves op(A)·X = B with the LU factors of {@link #getrf} ({@code ?getrs}); {@code trans} 'N' or 'T'.
+     * B (n×nrhs) is overwritten by X.
+     */
+    public static int getrs(boolean single, char trans, int n, int nrhs, MemorySegment a, int lda, MemorySegment ipiv,
+                            MemorySegment b, int ldb) {
+        job("trans", trans, "NTC");
+        matrix("A", single, n, n, a, lda);
+        ints("ipiv", ipiv, n);
+        matrix("B", single, n, nrhs, b, ldb);
+        return call(single, "getrs", fd(JAVA_INT, JAVA_BYTE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+                COL_MAJOR, (byte) trans, n, nrhs, a, lda, ipiv, b, ldb);
+    }
+
     /** Inverse from the LU factors of {@link #getrf} ({@code ?getri}), in place. */
     public static int getri(boolean single, int n, MemorySegment a, int lda, MemorySegment ipiv) {
         matrix("A", single, n, n, a, lda);
@@ -178,14 +192,52 @@ public final class Lapacke {
 
     private static final ConcurrentHashMap<String, MethodHandle> HANDLES = new ConcurrentHashMap<>();
 
+    /**
+     * Stack size of the threads LAPACK runs on. OpenBLAS's LAPACK routines (getrf from about n = 200, for
+     * instance) need more native stack than a Java thread's default 1 MiB and crash the JVM with a
+     * segmentation fault on it; measured here: getrf of 200×200 overflows 1 MiB and runs with 16 MiB.
+     */
+    static final long LAPACK_STACK = 64L << 20;
+
+    private static final java.util.concurrent.ExecutorService LAPACK_THREADS = java.util.concurrent.Executors.newCachedThreadPool(task -> {
+        Thread t = new Thread(null, task, "proxima-lapack", LAPACK_STACK);
+        t.setDaemon(true);
+        return t;
+    });
+
     private static int call(boolean single, String routine, FunctionDescriptor fd, Object... args) {
         String symbol = "LAPACKE_" + (single ? "s" : "d") + routine;
         // the descriptor's real scalars (gelsd's rcond) follow the precision
         MethodHandle mh = HANDLES.computeIfAbsent(symbol, s -> OpenBlas.downcall(s, fd));
+        // The segments may belong to a confined arena of the calling thread. That thread blocks until the
+        // call returns, so the memory stays valid: pass the same addresses as global-scope segments.
+        Object[] plain = args.clone();
+        for (int i = 0; i < plain.length; i++) {
+            if (plain[i] instanceof MemorySegment seg && seg.isNative() && seg.address() != 0) {
+                plain[i] = MemorySegment.ofAddress(seg.address()).reinterpret(seg.byteSize());
+            }
+        }
+        java.util.concurrent.Callable<Integer> invoke = () -> {
+            try {
+                return (int) mh.invokeWithArguments(plain);
+            } catch (Throwable t) {
+                throw OpenBlas.rethrow(t);
+            }
+        };
+        if (Thread.currentThread().getName().equals("proxima-lapack")) {
+            try {
+                return invoke.call();
+            } catch (Exception e) {
+                throw OpenBlas.rethrow(e);
+            }
+        }
         try {
-            return (int) mh.invokeWithArguments(args);
-        } catch (Throwable t) {
-            throw OpenBlas.rethrow(t);
+            return LAPACK_THREADS.submit(invoke).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw OpenBlas.rethrow(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for LAPACK " + symbol, e);
         }
     }
 

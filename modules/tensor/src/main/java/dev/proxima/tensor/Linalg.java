@@ -104,8 +104,13 @@ public final class Linalg {
     /** A contiguous tensor whose memory holds each matrix of {@code a} in column-major order: shape [..., n, m]. */
     private static Tensor columnMajor(Tensor a, DType t) {
         try (Tensor cast = a.dtype() == t ? null : a.cast(t); Tensor tr = (cast == null ? a : cast).transpose(-1, -2)) {
-            return tr.contiguous().copy();
+            return tr.copy();
         }
+    }
+
+    /** A contiguous row-major copy of {@code a} in type {@code t} (one bulk copy when already dense). */
+    private static Tensor denseCopy(Tensor a, DType t) {
+        return a.dtype() == t ? a.copy() : a.cast(t);
     }
 
     /** The row-major matrices of a column-major buffer [..., cols, rows] as a new contiguous tensor [..., rows, cols]. */
@@ -154,7 +159,8 @@ public final class Linalg {
     // ================================================================== solve and friends
 
     /**
-     * Solves A·X = B for X, by LU with partial pivoting ({@code gesv}). {@code b} is a vector [..., n]
+     * Solves A·X = B for X, by LU with partial pivoting ({@code getrf} on Aᵀ's column-major image, then
+     * {@code getrs} with the transpose flag). {@code b} is a vector [..., n]
      * only when it is 1-D; otherwise it is [..., n, k] (NumPy 2's rule). Batch dimensions broadcast.
      *
      * @throws LinAlgException if a matrix is exactly singular
@@ -173,19 +179,23 @@ public final class Linalg {
             long[] batch = Shapes.broadcast("solve: A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape())
                     + " (batch dimensions)", batchShape(a), batchShape(bm));
             DType t = DType.promote(workType(a), workType(b));
-            Tensor aw = columnMajor(a.broadcastTo(withLast(batch, n, n)), t);
+            // A row-major matrix's memory is Aᵀ in column-major order: factor that copy (a plain memcpy, no
+            // transposition) and solve with getrs('T'), which gives A·X = B.
+            Tensor aw = denseCopy(a.broadcastTo(withLast(batch, n, n)), t);
             Tensor bw = columnMajor(bm.broadcastTo(withLast(batch, n, k)), t);
             boolean single = t == DType.F32;
             long batches = batchCount(aw.shape());
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment ipiv = arena.allocate(ValueLayout.JAVA_INT, Math.max(1, n));
                 for (long i = 0; i < batches; i++) {
-                    int info = Lapacke.gesv(single, n, intDim("solve", k), matrixAt(aw, i, (long) n * n), Math.max(1, n), ipiv,
-                            matrixAt(bw, i, n * k), Math.max(1, n));
-                    checkIllegal("gesv", info);
+                    MemorySegment lu = matrixAt(aw, i, (long) n * n);
+                    int info = Lapacke.getrf(single, n, n, lu, Math.max(1, n), ipiv);
+                    checkIllegal("getrf", info);
                     if (info > 0) {
-                        throw failure("solve (gesv)", info, i, "U[" + (info - 1) + "," + (info - 1) + "] is exactly zero: the matrix is singular");
+                        throw failure("solve (getrf)", info, i, "U[" + (info - 1) + "," + (info - 1) + "] is exactly zero: the matrix is singular");
                     }
+                    info = Lapacke.getrs(single, 'T', n, intDim("solve", k), lu, Math.max(1, n), ipiv, matrixAt(bw, i, n * k), Math.max(1, n));
+                    checkIllegal("getrs", info);
                 }
             }
             Tensor x = rowMajor(bw);

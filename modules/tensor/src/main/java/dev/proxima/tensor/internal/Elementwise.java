@@ -944,9 +944,15 @@ final class Elementwise {
                 if (inner[0] == 1 && inner[1] == 1) {
                     MemorySegment.copy(s, off[1] * size, d, off[0] * size, n * size);
                 } else {
-                    for (long j = 0; j < n; j++) {
-                        MemorySegment.copy(s, (off[1] + j * inner[1]) * size, d, (off[0] + j * inner[0]) * size, size);
-                    }
+                    stridedCopy(s, off[1], inner[1], d, off[0], inner[0], n, size);
+                }
+            } else if (st == DType.F32 && dt == DType.F64) {
+                for (long j = 0; j < n; j++) {
+                    d.setAtIndex(F64, off[0] + j * inner[0], s.getAtIndex(F32, off[1] + j * inner[1]));
+                }
+            } else if (st == DType.F64 && dt == DType.F32) {
+                for (long j = 0; j < n; j++) {
+                    d.setAtIndex(F32, off[0] + j * inner[0], (float) s.getAtIndex(F64, off[1] + j * inner[1]));
                 }
             } else if (st.isFloating()) {
                 for (long j = 0; j < n; j++) {
@@ -959,6 +965,32 @@ final class Elementwise {
                 }
             }
         });
+    }
+
+    /** Copies n elements of {@code size} bytes between strided positions with one typed load/store each. */
+    private static void stridedCopy(MemorySegment s, long so, long ss, MemorySegment d, long dof, long ds, long n, int size) {
+        switch (size) {
+            case 8 -> {
+                for (long j = 0; j < n; j++) {
+                    d.setAtIndex(Elements.I64, dof + j * ds, s.getAtIndex(Elements.I64, so + j * ss));
+                }
+            }
+            case 4 -> {
+                for (long j = 0; j < n; j++) {
+                    d.setAtIndex(Elements.I32, dof + j * ds, s.getAtIndex(Elements.I32, so + j * ss));
+                }
+            }
+            case 2 -> {
+                for (long j = 0; j < n; j++) {
+                    d.setAtIndex(Elements.I16, dof + j * ds, s.getAtIndex(Elements.I16, so + j * ss));
+                }
+            }
+            default -> {
+                for (long j = 0; j < n; j++) {
+                    d.set(I8, dof + j * ds, s.get(I8, so + j * ss));
+                }
+            }
+        }
     }
 
     static void fill(StridedView dst, double value) {
