@@ -108,6 +108,23 @@ public final class Linalg {
         }
     }
 
+    /**
+     * The right-hand side of A·X = B as a matrix [..., n, k] (a 1-D b is one column), the batch shape that
+     * A's and B's batch dimensions broadcast to, and the type both are solved in.
+     */
+    private record Rhs(Tensor matrix, long columns, long[] batch, DType type) {
+    }
+
+    private static Rhs rhs(String fn, Tensor a, Tensor b, int n) {
+        Tensor bm = b.rank() == 1 ? b.unsqueeze(-1) : b;
+        String shapes = fn + ": A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape());
+        if (bm.rank() < 2 || bm.dim(-2) != n) {
+            throw new ShapeMismatchException(shapes + " do not match (b needs " + n + " rows)");
+        }
+        long[] batch = Shapes.broadcast(shapes + " (batch dimensions)", batchShape(a), batchShape(bm));
+        return new Rhs(bm, bm.dim(-1), batch, DType.promote(workType(a), workType(b)));
+    }
+
     /** A contiguous row-major copy of {@code a} in type {@code t} (one bulk copy when already dense). */
     private static Tensor denseCopy(Tensor a, DType t) {
         return a.dtype() == t ? a.copy() : a.cast(t);
@@ -170,15 +187,11 @@ public final class Linalg {
         boolean vector = b.rank() == 1;
         int n = intDim("solve", a.dim(-1));
         try (Scope scope = Scope.open()) {
-            Tensor bm = vector ? b.unsqueeze(-1) : b;
-            if (bm.rank() < 2 || bm.dim(-2) != n) {
-                throw new ShapeMismatchException("solve: A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape())
-                        + " do not match (b needs " + n + " rows)");
-            }
-            long k = bm.dim(-1);
-            long[] batch = Shapes.broadcast("solve: A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape())
-                    + " (batch dimensions)", batchShape(a), batchShape(bm));
-            DType t = DType.promote(workType(a), workType(b));
+            Rhs r = rhs("solve", a, b, n);
+            long k = r.columns();
+            long[] batch = r.batch();
+            DType t = r.type();
+            Tensor bm = r.matrix();
             // A row-major matrix's memory is Aᵀ in column-major order: factor that copy (a plain memcpy, no
             // transposition) and solve with getrs('T'), which gives A·X = B.
             Tensor aw = denseCopy(a.broadcastTo(withLast(batch, n, n)), t);
@@ -339,20 +352,17 @@ public final class Linalg {
         boolean vector = b.rank() == 1;
         int n = intDim("solveTriangular", a.dim(-1));
         try (Scope scope = Scope.open()) {
-            Tensor bm = vector ? b.unsqueeze(-1) : b;
-            if (bm.rank() < 2 || bm.dim(-2) != n) {
-                throw new ShapeMismatchException("solveTriangular: A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape()) + " do not match");
-            }
-            long k = bm.dim(-1);
-            long[] batch = Shapes.broadcast("solveTriangular: A " + Shapes.str(a.shape()) + " and b " + Shapes.str(b.shape())
-                    + " (batch dimensions)", batchShape(a), batchShape(bm));
-            DType t = DType.promote(workType(a), workType(b));
-            Tensor aw = columnMajor(a.broadcastTo(withLast(batch, n, n)), t);
-            Tensor bw = columnMajor(bm.broadcastTo(withLast(batch, n, k)), t);
+            Rhs r = rhs("solveTriangular", a, b, n);
+            long k = r.columns();
+            DType t = r.type();
+            // as in solve: the row-major memory of A is Aᵀ column-major, so solve with trans = 'T' and the
+            // opposite triangle instead of transposing A
+            Tensor aw = denseCopy(a.broadcastTo(withLast(r.batch(), n, n)), t);
+            Tensor bw = columnMajor(r.matrix().broadcastTo(withLast(r.batch(), n, k)), t);
             boolean single = t == DType.F32;
             long batches = batchCount(aw.shape());
             for (long i = 0; i < batches; i++) {
-                int info = Lapacke.trtrs(single, lower ? 'L' : 'U', 'N', unitDiagonal ? 'U' : 'N', n, intDim("solveTriangular", k),
+                int info = Lapacke.trtrs(single, lower ? 'U' : 'L', 'T', unitDiagonal ? 'U' : 'N', n, intDim("solveTriangular", k),
                         matrixAt(aw, i, (long) n * n), Math.max(1, n), matrixAt(bw, i, n * k), Math.max(1, n));
                 checkIllegal("trtrs", info);
                 if (info > 0) {
