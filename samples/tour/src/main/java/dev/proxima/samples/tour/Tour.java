@@ -1,5 +1,9 @@
 package dev.proxima.samples.tour;
 
+import dev.proxima.nn.Activation;
+import dev.proxima.nn.Losses;
+import dev.proxima.nn.MLP;
+import dev.proxima.nn.Parameter;
 import dev.proxima.tensor.Autodiff;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Fft;
@@ -35,6 +39,7 @@ public final class Tour {
             powerIteration(40);
             leastSquares();
             spectrum();
+            spiral();
         }
         System.out.printf("%nHost memory still allocated after the tour: %d bytes%n", Memory.allocatedBytes());
     }
@@ -197,5 +202,66 @@ public final class Tour {
         long peak = power.argmax().getLong();
         System.out.printf("rfft in %.2f ms (best of 10); strongest bin %d = %.1f Hz (expected 440 Hz, resolution %.3f Hz)%n",
                 ms, peak, peak * 8000.0 / n, 8000.0 / n);
+    }
+
+    /** A small MLP learns to separate two interleaved spiral arms, with autodiff and momentum gradient descent. */
+    private static void spiral() {
+        System.out.println();
+        int n = 100;
+        System.out.printf("-- An MLP 2-32-32-2 (tanh) learns a two-arm spiral (%d points), full-batch momentum descent%n", 2 * n);
+        double[] pts = new double[4 * n];
+        long[] labels = new long[2 * n];
+        for (int i = 0; i < n; i++) {
+            double t = (double) i / n;
+            double theta = 0.5 + 3 * Math.PI * t;
+            double r = 2 * (0.1 + t);
+            for (int arm = 0; arm < 2; arm++) {
+                int k = arm * n + i;
+                double sign = arm == 0 ? 1 : -1;
+                pts[2 * k] = sign * r * Math.cos(theta);
+                pts[2 * k + 1] = sign * r * Math.sin(theta);
+                labels[k] = arm;
+            }
+        }
+        Tensor x = Tensor.of(pts).reshape(2 * n, 2).cast(DType.F32);
+        Tensor y = Tensor.of(labels);
+        try (MLP net = new MLP(new long[]{2, 32, 32, 2}, Activation.TANH, DType.F32, Rng.seed(2))) {
+            java.util.List<Parameter> params = net.parameters();
+            Tensor[] velocity = new Tensor[params.size()];
+            for (int i = 0; i < velocity.length; i++) {
+                velocity[i] = Scope.release(Tensor.zeros(DType.F32, params.get(i).value().shape()));
+            }
+            long t0 = System.nanoTime();
+            int step = 0;
+            double accuracy = 0;
+            double loss = Double.NaN;
+            for (; step < 3000 && accuracy < 1.0; step++) {
+                try (Scope s = Scope.open()) {
+                    net.zeroGrad();
+                    Tensor logits = net.forward(x);
+                    Tensor l = Losses.crossEntropy(logits, y, Losses.Reduction.MEAN);
+                    l.backward();
+                    loss = l.item();
+                    try (Autodiff.GradMode off = Autodiff.noGrad()) {
+                        accuracy = logits.argmax(1, false).eq(y).cast(DType.F64).mean().item();
+                        for (int i = 0; i < velocity.length; i++) {
+                            Parameter p = params.get(i);
+                            Tensor v = velocity[i].mul(0.9).add(p.grad());
+                            velocity[i].close();
+                            velocity[i] = Scope.release(v);
+                            p.set(p.value().sub(v.mul(0.3)));
+                        }
+                    }
+                }
+                if (step % 50 == 0) {
+                    System.out.printf("step %4d  loss %.4f  accuracy %5.1f %%%n", step, loss, 100 * accuracy);
+                }
+            }
+            System.out.printf("step %4d  loss %.4f  accuracy %5.1f %%  (%.2f s)%n", step, loss, 100 * accuracy,
+                    (System.nanoTime() - t0) / 1e9);
+            for (Tensor v : velocity) {
+                v.close();
+            }
+        }
     }
 }
