@@ -298,4 +298,84 @@ class PngTest {
         }, valid);
         assertTrue(rejected > 1000, "most mutations should be rejected (CRC), got " + rejected);
     }
+
+    /** Recomputes the CRC of every chunk whose length fits, so mutations reach the decoder behind the CRC check. */
+    static byte[] repairCrcs(byte[] b) {
+        int pos = 8;
+        while (pos + 12 <= b.length) {
+            long len = ((b[pos] & 0xffL) << 24) | ((b[pos + 1] & 0xff) << 16) | ((b[pos + 2] & 0xff) << 8) | (b[pos + 3] & 0xff);
+            if (len > b.length - pos - 12) {
+                break;
+            }
+            CRC32 c = new CRC32();
+            c.update(b, pos + 4, 4 + (int) len);
+            be32(b, pos + 8 + (int) len, c.getValue());
+            pos += 12 + (int) len;
+        }
+        return b;
+    }
+
+    @Test
+    void fuzzPngBehindTheCrc(@TempDir Path tmp) throws IOException {
+        byte[][] valid = {
+                validRgba(),
+                png(4, 1, 2, 3, bytes(0, 0b10010001), chunkBytes("PLTE", bytes(255, 0, 0, 0, 255, 0, 0, 0, 255)), chunkBytes("tRNS", bytes(0))),
+                png(3, 2, 16, 0, new byte[2 * 7]),
+                png(5, 3, 8, 0, new byte[3 * 6]), // stored-looking zeros: mutations land in the deflate stream
+        };
+        SplittableRandom rnd = new SplittableRandom(2024);
+        int rejected = 0;
+        int decoded = 0;
+        for (int c = 0; c < 1500; c++) {
+            byte[] m = repairCrcs(Fuzz.mutate(valid[c % valid.length], rnd));
+            try (Tensor t = Png.decode(m, "case-" + c)) {
+                assertEquals(3, t.rank());
+                for (float v : t.toFloatArray()) {
+                    assertTrue(v >= 0 && v <= 1, "case " + c + ": value " + v);
+                }
+                decoded++;
+            } catch (FileFormatException e) {
+                assertTrue(e.getMessage().startsWith("case-" + c + ": "), e.getMessage());
+                rejected++;
+            } catch (RuntimeException | Error e) {
+                Files.write(tmp.resolve("png-fuzz-" + c + ".png"), m);
+                throw new AssertionError("case " + c + ": unexpected " + e, e);
+            }
+        }
+        assertTrue(decoded > 100 && rejected > 100, "decoded " + decoded + ", rejected " + rejected);
+    }
+
+    @Test
+    void writerChoosesFiltersPerRow() throws IOException {
+        float[] v = new float[32 * 32];
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                v[y * 32 + x] = y < 8 ? 0 : y < 16 ? x / 31f : y < 24 ? y / 31f : ((x * 7 + y * 13) % 32) / 31f;
+            }
+        }
+        byte[] png;
+        try (Scope s = Scope.open()) {
+            png = Png.encode(Tensor.of(v).reshape(32, 32, 1), 8);
+        }
+        // the only IDAT starts after signature (8) + IHDR (25) and its 8-byte header
+        int len = ((png[33] & 0xff) << 24) | ((png[34] & 0xff) << 16) | ((png[35] & 0xff) << 8) | (png[36] & 0xff);
+        java.util.zip.Inflater inf = new java.util.zip.Inflater();
+        inf.setInput(png, 41, len);
+        byte[] raw = new byte[32 * 33];
+        try {
+            assertEquals(raw.length, inf.inflate(raw));
+        } catch (java.util.zip.DataFormatException e) {
+            throw new AssertionError(e);
+        } finally {
+            inf.end();
+        }
+        java.util.Set<Integer> filters = new java.util.TreeSet<>();
+        for (int y = 0; y < 32; y++) {
+            filters.add((int) raw[y * 33]);
+        }
+        assertTrue(filters.size() >= 2, "filters used: " + filters);
+        try (Tensor t = decode(png)) {
+            assertArrayEquals(v, t.toFloatArray(), 0.5f / 255);
+        }
+    }
 }
