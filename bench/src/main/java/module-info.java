@@ -10,6 +10,7 @@
 module dev.proxima.bench {
     requires dev.proxima.tensor;
     requires dev.proxima.nn;
+    requires dev.proxima.io;
     requires jmh.core;
 
     // JMH instantiates the benchmark classes and its generated subclasses reflectively.
@@ -17,4 +18,6 @@ module dev.proxima.bench {
     opens dev.proxima.bench.tensor.jmh_generated to jmh.core;
     opens dev.proxima.bench.nn to jmh.core;
     opens dev.proxima.bench.nn.jmh_generated to jmh.core;
+    opens dev.proxima.bench.io to jmh.core;
+    opens dev.proxima.bench.io.jmh_generated to jmh.core;
 }
