@@ -1,0 +1,4 @@
+/** Writes tensors as .npy, .npz, Arrow IPC and PNG, reads them back, and checks they round-trip. */
+module dev.proxima.samples.interchange {
+    requires dev.proxima.io;
+}
