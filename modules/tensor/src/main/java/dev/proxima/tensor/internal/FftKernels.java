@@ -77,14 +77,30 @@ public final class FftKernels {
         int h = n / 2;
         FftPlan plan = FftPlan.of(h);
         double[][] tw = FftPlan.halfTwiddles(n);
-        drive(batch, in, out, plan, 1, (a, cnt, ib, ob, parallel) -> {
-            gather(in, ib, cnt, 2 * in.step(), 0, h, a.re, 1);
-            gather(in, ib, cnt, 2 * in.step(), in.step(), h, a.im, 1);
+        // extra 3: room for the interleaved output halves of splitRealPacked (h + 2 doubles)
+        drive(batch, in, out, plan, 3, (a, cnt, ib, ob, parallel) -> {
+            if (cnt == 1 && in.dtype() == DType.F64 && in.step() == 1) {
+                // contiguous single line: bulk copies, then de-interleave on the heap
+                MemorySegment.copy(in.segment(), F64, ib[0] * Double.BYTES, a.wre, 0, h);
+                MemorySegment.copy(in.segment(), F64, (ib[0] + h) * Double.BYTES, a.wim, 0, h);
+                deinterleave(a.wre, a.wim, a.re, a.im, h);
+            } else {
+                gather(in, ib, cnt, 2 * in.step(), 0, h, a.re, 1);
+                gather(in, ib, cnt, 2 * in.step(), in.step(), h, a.im, 1);
+            }
             boolean w = plan.forward(a.re, a.im, a.wre, a.wim, cnt, parallel);
             double[] zr = w ? a.wre : a.re;
             double[] zi = w ? a.wim : a.im;
             double[] xr = w ? a.re : a.wre;
             double[] xi = w ? a.im : a.wim;
+            if (cnt == 1 && out.dtype() == DType.F64 && out.step() == 2 && out.imag() == 1) {
+                // contiguous interleaved output: bins 0 … h/2 packed in xr, h/2+1 … h in xi, bulk copies
+                splitRealPacked(zr, zi, xr, xi, h, tw[0], tw[1], scale);
+                int lo = 2 * (h / 2 + 1);
+                MemorySegment.copy(xr, 0, out.segment(), F64, ob[0] * Double.BYTES, lo);
+                MemorySegment.copy(xi, 0, out.segment(), F64, (ob[0] + lo) * Double.BYTES, 2 * bins - lo);
+                return;
+            }
             splitReal(zr, zi, xr, xi, cnt, h, tw[0], tw[1]);
             scatter(out, ob, cnt, out.step(), 0, bins, xr, scale);
             scatter(out, ob, cnt, out.step(), out.imag(), bins, xi, scale);
@@ -167,6 +183,66 @@ public final class FftKernels {
         }
         Arrays.fill(xi, 0, cnt, 0);
         Arrays.fill(xi, cnt * h, cnt * h + cnt, 0);
+    }
+
+    /** {@code re[j] = x[2j]}, {@code im[j] = x[2j+1]} where {@code x} is {@code a} (h values) followed by {@code b} (h values). */
+    private static void deinterleave(double[] a, double[] b, double[] re, double[] im, int h) {
+        int half = h / 2;
+        for (int j = 0; j < half; j++) {
+            re[j] = a[2 * j];
+            im[j] = a[2 * j + 1];
+        }
+        if (h % 2 == 1) {
+            // x[h − 1] ends a, x[h] starts b
+            re[half] = a[h - 1];
+            im[half] = b[0];
+            for (int j = half + 1; j < h; j++) {
+                re[j] = b[2 * j - h];
+                im[j] = b[2 * j + 1 - h];
+            }
+            return;
+        }
+        for (int j = half; j < h; j++) {
+            re[j] = b[2 * j - h];
+            im[j] = b[2 * j + 1 - h];
+        }
+    }
+
+    /**
+     * {@link #splitRealLine} writing {@code scale}·bins as interleaved (re, im) pairs: bins {@code 0 … h/2}
+     * to {@code lo[0 … h+1]}, bins {@code h/2+1 … h} to {@code hi[0 … ]}.
+     */
+    private static void splitRealPacked(double[] zr, double[] zi, double[] lo, double[] hi, int h, double[] wr, double[] wi, double scale) {
+        int half = h / 2;
+        int base = 2 * (half + 1);
+        double f = 0.5 * scale;
+        for (int k = 0; k <= half; k++) {
+            int kk = h - k;
+            int kb = k == 0 ? 0 : kk;
+            double ar = zr[k];
+            double ai = zi[k];
+            double br = zr[kb];
+            double bi = -zi[kb];
+            double er = f * (ar + br);
+            double ei = f * (ai + bi);
+            double or = f * (ai - bi);
+            double oi = -f * (ar - br);
+            double c = wr[k];
+            double s = wi[k];
+            double pr = c * or - s * oi;
+            double pi = c * oi + s * or;
+            if (kk > half) {
+                hi[2 * kk - base] = er - pr;
+                hi[2 * kk + 1 - base] = pi - ei;
+            } else {
+                lo[2 * kk] = er - pr;
+                lo[2 * kk + 1] = pi - ei;
+            }
+            lo[2 * k] = er + pr;
+            lo[2 * k + 1] = ei + pi;
+        }
+        lo[1] = 0;
+        hi[2 * h + 1 - base] = 0; // bin h (> h/2 for h ≥ 1) is real
     }
 
     /** {@link #splitReal} for a single line. */
