@@ -4,8 +4,10 @@ package dev.proxima.tensor;
  * Reverse-mode derivatives of {@link Linalg}'s functions (first order). The rules are the standard
  * matrix-calculus results (e.g. Giles 2008, "Extended collection of matrix derivative results";
  * Murray 2016 for Cholesky; Townsend 2016 for the SVD). Eigen- and singular-vector gradients assume
- * distinct eigen/singular values, as every such rule does. Outputs a rule reads are saved detached, so
- * differentiating these rules again is refused with a clear message rather than silently wrong.
+ * distinct eigen/singular values, as every such rule does. solve, inv, slogdet/det, cholesky and
+ * solveTriangular differentiate again (their rules recompute the forward output when the backward pass is
+ * recorded); eigh and svd are first order only, and differentiating their rules again is refused with a
+ * clear message rather than silently wrong.
  */
 final class LinalgGradients {
 
@@ -19,6 +21,15 @@ final class LinalgGradients {
         }
     }
 
+    /**
+     * The forward output a rule needs: the saved (detached) one for a first-order backward pass, or — when the
+     * backward pass is itself being recorded — the output recomputed from the saved inputs, so that the rule
+     * stays differentiable (saving the output with its graph links would make the node keep itself alive).
+     */
+    private static Tensor output(Tensor saved, java.util.function.Supplier<Tensor> recompute) {
+        return Autodiff.isGradEnabled() ? recompute.get() : saved;
+    }
+
     private static Tensor mT(Tensor t) {
         return t.transpose(-1, -2);
     }
@@ -29,11 +40,11 @@ final class LinalgGradients {
         long[] as = a.shape();
         long[] bs = b.shape();
         try (Tensor xd = x.detach()) {
-            return Tensor.record(x, "solve", new Tensor[]{a, b}, new Tensor[]{a, xd}, (g, s, needs) -> {
-                firstOrderOnly("solve");
+            return Tensor.record(x, "solve", new Tensor[]{a, b}, new Tensor[]{a, b, xd}, (g, s, needs) -> {
                 Tensor gb = Linalg.solve(mT(s[0]), g);
                 Tensor gbm = vector ? gb.unsqueeze(-1) : gb;
-                Tensor xm = vector ? s[1].unsqueeze(-1) : s[1];
+                Tensor xv = output(s[2], () -> Linalg.solve(s[0], s[1]));
+                Tensor xm = vector ? xv.unsqueeze(-1) : xv;
                 Tensor ga = needs[0] ? Derivatives.sumTo(gbm.matmul(mT(xm)).neg(), as) : null;
                 return new Tensor[]{ga, needs[1] ? Derivatives.sumTo(gb, bs) : null};
             });
@@ -43,9 +54,8 @@ final class LinalgGradients {
     /** B = A⁻¹: ∂A = −Bᵀ·ḡ·Bᵀ. */
     static Tensor inv(Tensor inverse, Tensor a) {
         try (Tensor bd = inverse.detach()) {
-            return Tensor.record(inverse, "inv", new Tensor[]{a}, new Tensor[]{bd}, (g, s, needs) -> {
-                firstOrderOnly("inv");
-                Tensor bt = mT(s[0]);
+            return Tensor.record(inverse, "inv", new Tensor[]{a}, new Tensor[]{a, bd}, (g, s, needs) -> {
+                Tensor bt = mT(output(s[1], () -> Linalg.inv(s[0])));
                 return new Tensor[]{bt.matmul(g).matmul(bt).neg()};
             });
         }
@@ -54,7 +64,6 @@ final class LinalgGradients {
     /** log|det A|: ∂A = ḡ·A⁻ᵀ. */
     static Tensor logAbsDet(Tensor logAbs, Tensor a) {
         return Tensor.record(logAbs, "slogdet", new Tensor[]{a}, new Tensor[]{a}, (g, s, needs) -> {
-            firstOrderOnly("slogdet");
             Tensor invT = mT(Linalg.inv(s[0]));
             return new Tensor[]{invT.mul(g.unsqueeze(-1).unsqueeze(-1))};
         });
@@ -70,9 +79,9 @@ final class LinalgGradients {
      */
     static Tensor cholesky(Tensor factor, Tensor a, boolean upper) {
         try (Tensor fd = factor.detach()) {
-            return Tensor.record(factor, "cholesky", new Tensor[]{a}, new Tensor[]{fd}, (g, s, needs) -> {
-                firstOrderOnly("cholesky");
-                Tensor l = upper ? mT(s[0]) : s[0];
+            return Tensor.record(factor, "cholesky", new Tensor[]{a}, new Tensor[]{a, fd}, (g, s, needs) -> {
+                Tensor f = output(s[1], () -> Linalg.cholesky(s[0], upper));
+                Tensor l = upper ? mT(f) : f;
                 Tensor gl = upper ? mT(g) : g;
                 Tensor p = phi(mT(l).matmul(gl));
                 Tensor left = Linalg.solveTriangular(mT(l), p, false, false);               // L⁻ᵀ·P
@@ -88,13 +97,13 @@ final class LinalgGradients {
         long[] as = a.shape();
         long[] bs = b.shape();
         try (Tensor xd = x.detach()) {
-            return Tensor.record(x, "solveTriangular", new Tensor[]{a, b}, new Tensor[]{a, xd}, (g, s, needs) -> {
-                firstOrderOnly("solveTriangular");
+            return Tensor.record(x, "solveTriangular", new Tensor[]{a, b}, new Tensor[]{a, b, xd}, (g, s, needs) -> {
                 Tensor gb = Linalg.solveTriangular(mT(s[0]), g, !lower, unitDiagonal);
                 Tensor ga = null;
                 if (needs[0]) {
                     Tensor gbm = vector ? gb.unsqueeze(-1) : gb;
-                    Tensor xm = vector ? s[1].unsqueeze(-1) : s[1];
+                    Tensor xv = output(s[2], () -> Linalg.solveTriangular(s[0], s[1], lower, unitDiagonal));
+                    Tensor xm = vector ? xv.unsqueeze(-1) : xv;
                     Tensor full = gbm.matmul(mT(xm)).neg();
                     Tensor tri = lower ? full.tril(unitDiagonal ? -1 : 0) : full.triu(unitDiagonal ? 1 : 0);
                     ga = Derivatives.sumTo(tri, as);
