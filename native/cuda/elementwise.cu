@@ -27,6 +27,7 @@ __device__ __forceinline__ PX_T px_unary(int op, PX_T xv) {
         case 8: return (PX_T) cos(x);
         case 9: return (PX_T) (1.0 / (1.0 + exp(-x)));
         case 11: return (PX_T) (1.0 / x);
+        case 13: return (PX_T) erf(x);                                 // ERF (12 is NOT, handled apart)
 #endif
         case 10: return (PX_T) (xv * xv);                              // SQUARE
         default: return xv;

@@ -10,6 +10,8 @@ public enum Activation implements UnaryOperator<Tensor> {
     RELU(Functional::relu),
     /** {@link Functional#leakyRelu} with slope 0.01. */
     LEAKY_RELU(x -> Functional.leakyRelu(x, 0.01)),
+    /** {@link Functional#gelu} (exact, with erf). */
+    GELU(Functional::gelu),
     /** {@link Functional#geluTanh} (tanh approximation). */
     GELU_TANH(Functional::geluTanh),
     /** {@link Functional#silu}. */

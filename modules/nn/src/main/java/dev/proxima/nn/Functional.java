@@ -22,9 +22,16 @@ public final class Functional {
     }
 
     /**
-     * The tanh approximation of GELU (Hendrycks and Gimpel, 2016; PyTorch's {@code approximate='tanh'}):
-     * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). It differs from the exact x·Φ(x) by less than about
-     * 3·10⁻⁴ (the tensor core has no erf).
+     * GELU, exactly: x·Φ(x) = 0.5·x·(1 + erf(x/√2)) (Hendrycks and Gimpel, 2016; PyTorch's default
+     * {@code GELU()}).
+     */
+    public static Tensor gelu(Tensor x) {
+        return x.mul(x.mul(1 / Math.sqrt(2)).erf().add(1.0)).mul(0.5);
+    }
+
+    /**
+     * The tanh approximation of GELU (PyTorch's {@code approximate='tanh'}):
+     * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), at most 4.8·10⁻⁴ from the exact {@link #gelu} (largest near |x| ≈ 2).
      */
     public static Tensor geluTanh(Tensor x) {
         Tensor inner = x.add(x.pow(3.0).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));

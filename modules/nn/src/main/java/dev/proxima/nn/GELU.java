@@ -3,22 +3,30 @@ package dev.proxima.nn;
 import dev.proxima.tensor.Tensor;
 
 /**
- * GELU in its tanh approximation only (the tensor core has no erf):
- * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), PyTorch's {@code GELU(approximate='tanh')}. The name of the
- * factory says so: {@code GELU.tanhApproximation()}.
+ * GELU, x·Φ(x): {@link #exact()} with erf (PyTorch's default {@code GELU()}), or
+ * {@link #tanhApproximation()}, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (PyTorch's
+ * {@code GELU(approximate='tanh')}).
  */
 public final class GELU extends Module {
 
-    private GELU() {
+    private final boolean approximate;
+
+    private GELU(boolean approximate) {
+        this.approximate = approximate;
     }
 
-    /** The tanh-approximated GELU (within about 3·10⁻⁴ of the exact x·Φ(x)). */
+    /** The exact GELU, 0.5·x·(1 + erf(x/√2)). */
+    public static GELU exact() {
+        return new GELU(false);
+    }
+
+    /** The tanh-approximated GELU (at most 4.8·10⁻⁴ from the exact x·Φ(x)). */
     public static GELU tanhApproximation() {
-        return new GELU();
+        return new GELU(true);
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        return Functional.geluTanh(x);
+        return approximate ? Functional.geluTanh(x) : Functional.gelu(x);
     }
 }

@@ -39,7 +39,7 @@ class LayerGradTest {
     void activations() {
         try (Scope s = Scope.open()) {
             Tensor x = awayFromZero(2, 3);
-            Module[] acts = {new ReLU(), new LeakyReLU(0.1), GELU.tanhApproximation(), new SiLU(), new Softplus(), new Tanh(), new Sigmoid()};
+            Module[] acts = {new ReLU(), new LeakyReLU(0.1), GELU.tanhApproximation(), GELU.exact(), new SiLU(), new Softplus(), new Tanh(), new Sigmoid()};
             for (Module m : acts) {
                 try (m) {
                     layer(m.getClass().getSimpleName(), m, x);

@@ -58,6 +58,7 @@ final class Derivatives {
                 }
                 case SQUARE -> g.mul(a).mul(2);
                 case RECIPROCAL -> g.div(a.square()).neg();
+                case ERF -> g.mul(a.square().neg().exp()).mul(2 / Math.sqrt(Math.PI));
             };
             return new Tensor[]{r};
         };

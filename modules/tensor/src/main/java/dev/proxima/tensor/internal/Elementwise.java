@@ -52,6 +52,7 @@ final class Elementwise {
         DType dt = dst.dtype();
         int cost = switch (op) {
             case EXP, LOG, TANH, SIN, COS, SIGMOID -> 8;
+            case ERF -> 32;
             default -> 1;
         };
         StridedLoop.of(dst.shape(), dst.strides(), src.strides()).run(offsets(dst, src), cost, (off, inner, n) -> {
@@ -94,7 +95,7 @@ final class Elementwise {
                 case SIN -> sinF32(s, sb, d, db, n);
                 case COS -> cosF32(s, sb, d, db, n);
                 case SIGMOID -> sigmoidF32(s, sb, d, db, n);
-                case SIGN, NOT -> 0;
+                case SIGN, NOT, ERF -> 0;
             };
         }
         for (; j < n; j++) {
@@ -215,7 +216,7 @@ final class Elementwise {
                 case SIN -> sinF64(s, sb, d, db, n);
                 case COS -> cosF64(s, sb, d, db, n);
                 case SIGMOID -> sigmoidF64(s, sb, d, db, n);
-                case SIGN, NOT -> 0;
+                case SIGN, NOT, ERF -> 0;
             };
         }
         for (; j < n; j++) {
@@ -334,6 +335,7 @@ final class Elementwise {
             case SQUARE -> x * x;
             case RECIPROCAL -> 1 / x;
             case NOT -> x == 0 ? 1 : 0;
+            case ERF -> SpecialFunctions.erf(x);
         };
     }
 

@@ -14,5 +14,6 @@ public enum UnaryOp {
     /** 1 / (1 + e⁻ˣ). */ SIGMOID,
     /** x². */ SQUARE,
     /** 1 / x. */ RECIPROCAL,
-    /** Logical not: output BOOL. */ NOT
+    /** Logical not: output BOOL. */ NOT,
+    /** The error function erf x. */ ERF
 }
