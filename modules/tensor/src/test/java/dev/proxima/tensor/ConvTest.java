@@ -298,6 +298,29 @@ class ConvTest {
     // =================================================================== views, types, validation
 
     @Test
+    void winogradPathMatchesF64() {
+        // F32, 3×3, stride 1, padding ≤ 1, one group, ≥ 16 channels: the Winograd F(2×2, 3×3) path; odd and
+        // even output sizes (a last tile partly outside), bias, batches of one and several images.
+        Random rnd = new Random(11);
+        long[][] shapes = {{3, 16, 7, 9}, {1, 20, 8, 8}, {5, 16, 5, 4}, {2, 17, 3, 3}};
+        for (long[] sh : shapes) {
+            for (int pad = 0; pad <= 1; pad++) {
+                try (Scope scope = Scope.open()) {
+                    Tensor x = random(rnd, sh);
+                    Tensor w = random(rnd, 18, sh[1], 3, 3);
+                    Tensor b = random(rnd, 18);
+                    double[] ref = Conv.conv2d(x, w, b, 1, pad, 1).toDoubleArray();
+                    Tensor y32 = Conv.conv2d(x.cast(DType.F32), w.cast(DType.F32), b.cast(DType.F32), 1, pad, 1);
+                    assertArrayEquals(ref, y32.toDoubleArray(), 1e-4, Arrays.toString(sh) + " pad " + pad);
+                    double[] noBias = Conv.conv2d(x, w, null, 1, pad, 1).toDoubleArray();
+                    double[] noBias32 = Conv.conv2d(x.cast(DType.F32), w.cast(DType.F32), null, 1, pad, 1).toDoubleArray();
+                    assertArrayEquals(noBias, noBias32, 1e-4, Arrays.toString(sh) + " pad " + pad + " no bias");
+                }
+            }
+        }
+    }
+
+    @Test
     void nonContiguousOperandsGiveTheSameResult() {
         Random rnd = new Random(3);
         try (Scope scope = Scope.open()) {

@@ -79,6 +79,10 @@ public final class ConvKernels {
         if (g.n() == 0) {
             return;
         }
+        if (winograd(f32, g)) {
+            conv2dWinograd(x, weight, bias, out, g);
+            return;
+        }
         int es = f32 ? 4 : 8;
         int threads = Parallel.threads();
         boolean splitBatch = threads > 1 && g.n() >= threads;
@@ -113,6 +117,197 @@ public final class ConvKernels {
             BlasThreads.singleThreaded(all);
         } else {
             all.run();
+        }
+    }
+
+    // =========================================================================== Winograd F(2×2, 3×3)
+
+    /** Tile columns a Winograd chunk aims for (several images' tiles side by side in each gemm). */
+    static final int WINOGRAD_TILES = Integer.getInteger("proxima.winogradTiles", 512);
+    /** The most bytes of transformed input and gemm output one worker holds for a chunk. */
+    static final long WINOGRAD_BUDGET = 16L << 20;
+
+    /**
+     * Whether {@link #conv2d} takes the Winograd F(2×2, 3×3) path (Lavin &amp; Gray 2016): F32, a 3×3
+     * kernel at stride 1 and dilation 1, one group, padding at most 1 per side, and enough channels that
+     * the 16 small gemms pay for the transforms.
+     */
+    static boolean winograd(boolean f32, Geometry g) {
+        return f32 && g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1
+                && g.groups() == 1 && g.ph() <= 1 && g.pw() <= 1 && g.ho() >= 1 && g.wo() >= 1
+                && g.c() >= 16 && g.o() >= 16 && !Boolean.getBoolean("proxima.noWinograd");
+    }
+
+    /**
+     * conv2d by Winograd F(2×2, 3×3): the weights transformed once (U = G g Gᵀ, 16 matrices o×c), each
+     * worker transforms the 4×4 input tiles of a chunk of images (V = Bᵀ d B, 16 matrices c×tiles), runs
+     * one gemm per transform position (M = U·V) and transforms back (Y = Aᵀ M A, one 2×2 output tile each).
+     */
+    private static void conv2dWinograd(MemorySegment x, MemorySegment weight, MemorySegment bias, MemorySegment out,
+                                       Geometry g) {
+        int n = g.n(), c = g.c(), o = g.o(), h = g.h(), w = g.w(), ho = g.ho(), wo = g.wo();
+        int th = (ho + 1) / 2, tw = (wo + 1) / 2, tiles = th * tw;
+        // U[pos][o][c]
+        float[] gw = new float[o * c * 9];
+        MemorySegment.copy(weight, JAVA_FLOAT, 0, gw, 0, gw.length);
+        float[] u = new float[16 * o * c];
+        long oc = (long) o * c;
+        double[] t = new double[12];
+        for (int k = 0; k < o * c; k++) {
+            int at = k * 9;
+            for (int j = 0; j < 3; j++) { // G·g: 4×3
+                double g0 = gw[at + j], g1 = gw[at + 3 + j], g2 = gw[at + 6 + j];
+                t[j] = g0;
+                t[3 + j] = 0.5 * (g0 + g1 + g2);
+                t[6 + j] = 0.5 * (g0 - g1 + g2);
+                t[9 + j] = g2;
+            }
+            for (int i = 0; i < 4; i++) { // (G·g)·Gᵀ: 4×4
+                double g0 = t[3 * i], g1 = t[3 * i + 1], g2 = t[3 * i + 2];
+                u[(int) ((4 * i) * oc) + k] = (float) g0;
+                u[(int) ((4 * i + 1) * oc) + k] = (float) (0.5 * (g0 + g1 + g2));
+                u[(int) ((4 * i + 2) * oc) + k] = (float) (0.5 * (g0 - g1 + g2));
+                u[(int) ((4 * i + 3) * oc) + k] = (float) g2;
+            }
+        }
+        float[] bv = null;
+        if (bias != null) {
+            bv = new float[o];
+            MemorySegment.copy(bias, JAVA_FLOAT, 0, bv, 0, o);
+        }
+        float[] biasValues = bv;
+        HostStorage uStore = HostStorage.allocate(u.length * 4L);
+        try {
+            MemorySegment us = uStore.segment();
+            MemorySegment.copy(u, 0, us, JAVA_FLOAT, 0, u.length);
+            int threads = Parallel.threads();
+            boolean splitBatch = threads > 1 && n >= threads;
+            int perWorker = splitBatch ? (n + threads - 1) / threads : n;
+            long perImageBytes = 16L * (c + o) * tiles * 4;
+            int b = (int) Math.max(1, Math.min(perWorker, Math.min((WINOGRAD_TILES + tiles - 1) / tiles,
+                    WINOGRAD_BUDGET / perImageBytes)));
+            long chunks = (n + b - 1) / b;
+            double work = (double) b * o * c * tiles * 16;
+            AtomicLong next = new AtomicLong();
+            long workers = Math.min(threads, chunks);
+            Runnable all = () -> Parallel.forRange(workers, costOf(work * chunks / workers), (start, end) -> {
+                int cols = b * tiles;
+                // Each transform position's matrix 16 floats past a multiple of 4 KiB from the previous one, so
+                // the 16 streams a tile transform writes do not share cache sets.
+                int vStride = c * cols + 16, mStride = o * cols + 16;
+                HostStorage vs = HostStorage.allocate(16L * vStride * 4);
+                HostStorage ms = HostStorage.allocate(16L * mStride * 4);
+                try {
+                    MemorySegment vseg = vs.segment(), mseg = ms.segment();
+                    int hp = 2 * th + 2, wp = 2 * tw + 2;
+                    float[] pad = new float[hp * wp];
+                    float[] plane = new float[ho * wo];
+                    for (long ch; (ch = next.getAndIncrement()) < chunks; ) {
+                        int n0 = (int) (ch * b), nb = Math.min(b, n - n0);
+                        int used = nb * tiles;
+                        for (int i = 0; i < nb; i++) {
+                            for (int ci = 0; ci < c; ci++) {
+                                loadPadded(x, ((long) (n0 + i) * c + ci) * h * w, h, w, g.ph(), g.pw(), pad, hp, wp);
+                                inputTransform(pad, wp, th, tw, vseg, ci * cols + i * tiles, vStride);
+                            }
+                        }
+                        for (int pos = 0; pos < 16; pos++) {
+                            gemm(true, false, o, used, c, us, pos * oc, c, vseg, (long) pos * vStride, cols,
+                                    0, mseg, (long) pos * mStride, cols);
+                        }
+                        for (int i = 0; i < nb; i++) {
+                            for (int oi = 0; oi < o; oi++) {
+                                outputTransform(mseg, oi * cols + i * tiles, mStride, th, tw, ho, wo,
+                                        biasValues == null ? 0f : biasValues[oi], plane);
+                                MemorySegment.copy(plane, 0, out, JAVA_FLOAT, ((long) (n0 + i) * o + oi) * ho * wo * 4,
+                                        ho * wo);
+                            }
+                        }
+                    }
+                } finally {
+                    vs.release();
+                    ms.release();
+                }
+            });
+            if (splitBatch) {
+                BlasThreads.singleThreaded(all);
+            } else {
+                all.run();
+            }
+        } finally {
+            uStore.release();
+        }
+    }
+
+    /** One h×w plane of x at element {@code src} into {@code pad} (hp×wp) at (ph, pw), zeros around. */
+    private static void loadPadded(MemorySegment x, long src, int h, int w, int ph, int pw, float[] pad, int hp, int wp) {
+        java.util.Arrays.fill(pad, 0f);
+        int rows = Math.min(h, hp - ph), cols = Math.min(w, wp - pw);
+        for (int r = 0; r < rows; r++) {
+            MemorySegment.copy(x, JAVA_FLOAT, (src + (long) r * w) * 4, pad, (r + ph) * wp + pw, cols);
+        }
+    }
+
+    /**
+     * V = Bᵀ d B for every 4×4 tile (stride 2) of the padded plane: tile (ti, tj)'s 16 values go to
+     * {@code v[pos·posStride + at + ti·tw + tj]}.
+     */
+    private static void inputTransform(float[] pad, int wp, int th, int tw, MemorySegment v, long at, long posStride) {
+        for (int ti = 0; ti < th; ti++) {
+            for (int tj = 0; tj < tw; tj++) {
+                int r0 = 2 * ti * wp + 2 * tj, r1 = r0 + wp, r2 = r1 + wp, r3 = r2 + wp;
+                // columns: Bᵀ·d (rows combined)
+                float a0 = pad[r0] - pad[r2], a1 = pad[r0 + 1] - pad[r2 + 1], a2 = pad[r0 + 2] - pad[r2 + 2], a3 = pad[r0 + 3] - pad[r2 + 3];
+                float b0 = pad[r1] + pad[r2], b1 = pad[r1 + 1] + pad[r2 + 1], b2 = pad[r1 + 2] + pad[r2 + 2], b3 = pad[r1 + 3] + pad[r2 + 3];
+                float c0 = pad[r2] - pad[r1], c1 = pad[r2 + 1] - pad[r1 + 1], c2 = pad[r2 + 2] - pad[r1 + 2], c3 = pad[r2 + 3] - pad[r1 + 3];
+                float d0 = pad[r1] - pad[r3], d1 = pad[r1 + 1] - pad[r3 + 1], d2 = pad[r1 + 2] - pad[r3 + 2], d3 = pad[r1 + 3] - pad[r3 + 3];
+                long k = at + ti * tw + tj;
+                v.setAtIndex(JAVA_FLOAT, k, a0 - a2);
+                v.setAtIndex(JAVA_FLOAT, k + posStride, a1 + a2);
+                v.setAtIndex(JAVA_FLOAT, k + 2 * posStride, a2 - a1);
+                v.setAtIndex(JAVA_FLOAT, k + 3 * posStride, a1 - a3);
+                v.setAtIndex(JAVA_FLOAT, k + 4 * posStride, b0 - b2);
+                v.setAtIndex(JAVA_FLOAT, k + 5 * posStride, b1 + b2);
+                v.setAtIndex(JAVA_FLOAT, k + 6 * posStride, b2 - b1);
+                v.setAtIndex(JAVA_FLOAT, k + 7 * posStride, b1 - b3);
+                v.setAtIndex(JAVA_FLOAT, k + 8 * posStride, c0 - c2);
+                v.setAtIndex(JAVA_FLOAT, k + 9 * posStride, c1 + c2);
+                v.setAtIndex(JAVA_FLOAT, k + 10 * posStride, c2 - c1);
+                v.setAtIndex(JAVA_FLOAT, k + 11 * posStride, c1 - c3);
+                v.setAtIndex(JAVA_FLOAT, k + 12 * posStride, d0 - d2);
+                v.setAtIndex(JAVA_FLOAT, k + 13 * posStride, d1 + d2);
+                v.setAtIndex(JAVA_FLOAT, k + 14 * posStride, d2 - d1);
+                v.setAtIndex(JAVA_FLOAT, k + 15 * posStride, d1 - d3);
+            }
+        }
+    }
+
+    /** Y = Aᵀ M A + bias for every tile of one output plane (ho×wo into {@code plane}); M as V above. */
+    private static void outputTransform(MemorySegment m, long at, long posStride, int th, int tw, int ho, int wo, float bias,
+                                        float[] plane) {
+        for (int ti = 0; ti < th; ti++) {
+            for (int tj = 0; tj < tw; tj++) {
+                long k = at + ti * tw + tj;
+                float m0 = m.getAtIndex(JAVA_FLOAT, k), m1 = m.getAtIndex(JAVA_FLOAT, k + posStride), m2 = m.getAtIndex(JAVA_FLOAT, k + 2 * posStride), m3 = m.getAtIndex(JAVA_FLOAT, k + 3 * posStride);
+                float m4 = m.getAtIndex(JAVA_FLOAT, k + 4 * posStride), m5 = m.getAtIndex(JAVA_FLOAT, k + 5 * posStride), m6 = m.getAtIndex(JAVA_FLOAT, k + 6 * posStride), m7 = m.getAtIndex(JAVA_FLOAT, k + 7 * posStride);
+                float m8 = m.getAtIndex(JAVA_FLOAT, k + 8 * posStride), m9 = m.getAtIndex(JAVA_FLOAT, k + 9 * posStride), m10 = m.getAtIndex(JAVA_FLOAT, k + 10 * posStride), m11 = m.getAtIndex(JAVA_FLOAT, k + 11 * posStride);
+                float m12 = m.getAtIndex(JAVA_FLOAT, k + 12 * posStride), m13 = m.getAtIndex(JAVA_FLOAT, k + 13 * posStride), m14 = m.getAtIndex(JAVA_FLOAT, k + 14 * posStride), m15 = m.getAtIndex(JAVA_FLOAT, k + 15 * posStride);
+                // Aᵀ·M: 2×4
+                float p0 = m0 + m4 + m8, p1 = m1 + m5 + m9, p2 = m2 + m6 + m10, p3 = m3 + m7 + m11;
+                float q0 = m4 - m8 - m12, q1 = m5 - m9 - m13, q2 = m6 - m10 - m14, q3 = m7 - m11 - m15;
+                int r = 2 * ti, cc = 2 * tj;
+                int at0 = r * wo + cc;
+                plane[at0] = p0 + p1 + p2 + bias;
+                if (cc + 1 < wo) {
+                    plane[at0 + 1] = p1 - p2 - p3 + bias;
+                }
+                if (r + 1 < ho) {
+                    plane[at0 + wo] = q0 + q1 + q2 + bias;
+                    if (cc + 1 < wo) {
+                        plane[at0 + wo + 1] = q1 - q2 - q3 + bias;
+                    }
+                }
+            }
         }
     }
 
