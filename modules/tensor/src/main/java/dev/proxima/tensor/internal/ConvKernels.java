@@ -123,19 +123,22 @@ public final class ConvKernels {
     // =========================================================================== Winograd F(2×2, 3×3)
 
     /** Tile columns a Winograd chunk aims for (several images' tiles side by side in each gemm). */
-    static final int WINOGRAD_TILES = Integer.getInteger("proxima.winogradTiles", 512);
+    static final int WINOGRAD_TILES = 512; // 256, 512 and 1024 measured the same on the benchmark shape
+    private static final boolean WINOGRAD_ENABLED = !"false".equals(System.getProperty("proxima.conv.winograd"));
+
     /** The most bytes of transformed input and gemm output one worker holds for a chunk. */
     static final long WINOGRAD_BUDGET = 16L << 20;
 
     /**
      * Whether {@link #conv2d} takes the Winograd F(2×2, 3×3) path (Lavin &amp; Gray 2016): F32, a 3×3
      * kernel at stride 1 and dilation 1, one group, padding at most 1 per side, and enough channels that
-     * the 16 small gemms pay for the transforms.
+     * the 16 small gemms pay for the transforms. System property {@code proxima.conv.winograd=false} turns
+     * the path off (for comparisons); results agree with the im2col path to F32 rounding.
      */
     static boolean winograd(boolean f32, Geometry g) {
         return f32 && g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1
                 && g.groups() == 1 && g.ph() <= 1 && g.pw() <= 1 && g.ho() >= 1 && g.wo() >= 1
-                && g.c() >= 16 && g.o() >= 16 && !Boolean.getBoolean("proxima.noWinograd");
+                && g.c() >= 16 && g.o() >= 16 && WINOGRAD_ENABLED;
     }
 
     /**
