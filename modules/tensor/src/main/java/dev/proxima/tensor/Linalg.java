@@ -125,6 +125,18 @@ public final class Linalg {
         return new Rhs(bm, bm.dim(-1), batch, DType.promote(workType(a), workType(b)));
     }
 
+    /**
+     * LU-factors one column-major n×n matrix in place ({@code getrf}), throwing a LinAlgException that names
+     * {@code fn}, the zero pivot and the batch element when it is exactly singular.
+     */
+    private static void factorLu(String fn, boolean single, int n, MemorySegment m, MemorySegment ipiv, long batch) {
+        int info = Lapacke.getrf(single, n, n, m, Math.max(1, n), ipiv);
+        checkIllegal("getrf", info);
+        if (info > 0) {
+            throw failure(fn + " (getrf)", info, batch, "U[" + (info - 1) + "," + (info - 1) + "] is exactly zero: the matrix is singular");
+        }
+    }
+
     /** A contiguous row-major copy of {@code a} in type {@code t} (one bulk copy when already dense). */
     private static Tensor denseCopy(Tensor a, DType t) {
         return a.dtype() == t ? a.copy() : a.cast(t);
@@ -202,12 +214,8 @@ public final class Linalg {
                 MemorySegment ipiv = arena.allocate(ValueLayout.JAVA_INT, Math.max(1, n));
                 for (long i = 0; i < batches; i++) {
                     MemorySegment lu = matrixAt(aw, i, (long) n * n);
-                    int info = Lapacke.getrf(single, n, n, lu, Math.max(1, n), ipiv);
-                    checkIllegal("getrf", info);
-                    if (info > 0) {
-                        throw failure("solve (getrf)", info, i, "U[" + (info - 1) + "," + (info - 1) + "] is exactly zero: the matrix is singular");
-                    }
-                    info = Lapacke.getrs(single, 'T', n, intDim("solve", k), lu, Math.max(1, n), ipiv, matrixAt(bw, i, n * k), Math.max(1, n));
+                    factorLu("solve", single, n, lu, ipiv, i);
+                    int info = Lapacke.getrs(single, 'T', n, intDim("solve", k), lu, Math.max(1, n), ipiv, matrixAt(bw, i, n * k), Math.max(1, n));
                     checkIllegal("getrs", info);
                 }
             }
@@ -235,12 +243,8 @@ public final class Linalg {
                 MemorySegment ipiv = arena.allocate(ValueLayout.JAVA_INT, Math.max(1, n));
                 for (long i = 0; i < batches; i++) {
                     MemorySegment m = matrixAt(w, i, (long) n * n);
-                    int info = Lapacke.getrf(single, n, n, m, Math.max(1, n), ipiv);
-                    checkIllegal("getrf", info);
-                    if (info > 0) {
-                        throw failure("inv (getrf)", info, i, "U[" + (info - 1) + "," + (info - 1) + "] is exactly zero: the matrix is singular");
-                    }
-                    info = Lapacke.getri(single, n, m, Math.max(1, n), ipiv);
+                    factorLu("inv", single, n, m, ipiv, i);
+                    int info = Lapacke.getri(single, n, m, Math.max(1, n), ipiv);
                     checkIllegal("getri", info);
                     if (info > 0) {
                         throw failure("inv (getri)", info, i, "the matrix is singular");
@@ -265,7 +269,7 @@ public final class Linalg {
         int n = intDim("slogdet", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            Tensor w = columnMajor(a, t);
+            Tensor w = denseCopy(a, t);          // factor Aᵀ's column-major image: det(Aᵀ) = det(A)
             boolean single = t == DType.F32;
             long batches = batchCount(w.shape());
             double[] signs = new double[(int) batches];
