@@ -42,31 +42,17 @@ public final class Cublas {
     /** {@code CUBLAS_GEMM_DEFAULT}. */
     public static final int GEMM_DEFAULT = -1;
 
-    private static volatile LibraryLocator.Loaded loaded;
+    private static final LazyLibrary LIBRARY = new LazyLibrary(LibraryLocator.CUBLAS, "cublasCreate_v2");
 
     private Cublas() {
     }
 
     static LibraryLocator.Loaded loaded() {
-        LibraryLocator.Loaded l = loaded;
-        if (l == null) {
-            synchronized (Cublas.class) {
-                l = loaded;
-                if (l == null) {
-                    l = LibraryLocator.load(LibraryLocator.CUBLAS, "cublasCreate_v2");
-                    loaded = l;
-                }
-            }
-        }
-        return l;
+        return LIBRARY.loaded();
     }
 
     private static MethodHandle h(String name, FunctionDescriptor fd) {
-        LibraryLocator.Loaded l = loaded();
-        if (l.library() == null) {
-            throw new CudaException("no cuBLAS: " + l.failure());
-        }
-        return l.library().handle(name, fd);
+        return LIBRARY.library().handle(name, fd);
     }
 
     private static void check(String call, int status) {

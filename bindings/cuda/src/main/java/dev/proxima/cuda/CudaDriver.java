@@ -42,31 +42,17 @@ public final class CudaDriver {
     private static final FunctionDescriptor I_L = FunctionDescriptor.of(JAVA_INT, JAVA_LONG);
     private static final FunctionDescriptor I_AL = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
 
-    private static volatile LibraryLocator.Loaded loaded;
+    private static final LazyLibrary LIBRARY = new LazyLibrary(LibraryLocator.DRIVER, "cuInit");
 
     private CudaDriver() {
     }
 
     static LibraryLocator.Loaded loaded() {
-        LibraryLocator.Loaded l = loaded;
-        if (l == null) {
-            synchronized (CudaDriver.class) {
-                l = loaded;
-                if (l == null) {
-                    l = LibraryLocator.load(LibraryLocator.DRIVER, "cuInit");
-                    loaded = l;
-                }
-            }
-        }
-        return l;
+        return LIBRARY.loaded();
     }
 
     private static NativeLibrary lib() {
-        LibraryLocator.Loaded l = loaded();
-        if (l.library() == null) {
-            throw new CudaException("no CUDA driver: " + l.failure());
-        }
-        return l.library();
+        return LIBRARY.library();
     }
 
     private static MethodHandle h(String name, FunctionDescriptor fd) {

@@ -33,31 +33,17 @@ public final class Nvrtc {
         CUBIN
     }
 
-    private static volatile LibraryLocator.Loaded loaded;
+    private static final LazyLibrary LIBRARY = new LazyLibrary(LibraryLocator.NVRTC, "nvrtcCreateProgram");
 
     private Nvrtc() {
     }
 
     static LibraryLocator.Loaded loaded() {
-        LibraryLocator.Loaded l = loaded;
-        if (l == null) {
-            synchronized (Nvrtc.class) {
-                l = loaded;
-                if (l == null) {
-                    l = LibraryLocator.load(LibraryLocator.NVRTC, "nvrtcCreateProgram");
-                    loaded = l;
-                }
-            }
-        }
-        return l;
+        return LIBRARY.loaded();
     }
 
     private static MethodHandle h(String name, FunctionDescriptor fd) {
-        LibraryLocator.Loaded l = loaded();
-        if (l.library() == null) {
-            throw new CudaException("no NVRTC: " + l.failure());
-        }
-        return l.library().handle(name, fd);
+        return LIBRARY.library().handle(name, fd);
     }
 
     private static int invoke(MethodHandle mh, Object... args) {
