@@ -3,6 +3,7 @@ package dev.proxima.tensor.cuda;
 import dev.proxima.cuda.Cublas;
 import dev.proxima.cuda.Cuda;
 import dev.proxima.cuda.CudaDriver;
+import dev.proxima.cuda.CudaException;
 import dev.proxima.cuda.KernelArgs;
 import dev.proxima.cuda.KernelSource;
 import dev.proxima.cuda.LaunchConfig;
@@ -42,13 +43,14 @@ public final class CudaBackend implements Backend {
 
     private static final Map<Integer, AtomicLong> ALLOCATED = new ConcurrentHashMap<>();
     private static final AtomicLong FALLBACKS = new AtomicLong();
+    private static final Map<Integer, DeviceMemoryPool> POOLS = new ConcurrentHashMap<>();
     private static volatile Backend cpu;
 
     /** Creates the backend (called by the service loader); touches no native library. */
     public CudaBackend() {
     }
 
-    /** Bytes of device memory currently allocated by this backend on {@code ordinal}. */
+    /** Bytes of device memory held by live tensors of this backend on {@code ordinal} (requested sizes). */
     public static long allocatedBytes(int ordinal) {
         AtomicLong a = ALLOCATED.get(ordinal);
         return a == null ? 0 : a.get();
@@ -104,11 +106,51 @@ public final class CudaBackend implements Backend {
         if (bytes < 0) {
             throw new IllegalArgumentException("bytes must be >= 0, got " + bytes);
         }
-        CudaContext ctx = CudaContext.of(device.index());
-        ctx.makeCurrent();
-        long ptr = bytes == 0 ? 0 : CudaDriver.memAlloc(bytes);
+        DeviceMemoryPool pool = pool(device.index());
+        long ptr = bytes == 0 ? 0 : pool.acquire(bytes);
         account(device.index(), bytes);
-        return new DeviceStorage(device, ptr, bytes);
+        return new DeviceStorage(device, ptr, bytes, pool);
+    }
+
+    /** The caching allocator of device {@code ordinal} (created with the device's context). */
+    static DeviceMemoryPool pool(int ordinal) {
+        return POOLS.computeIfAbsent(ordinal, o -> {
+            CudaContext ctx = CudaContext.of(o);
+            return new DeviceMemoryPool(bytes -> {
+                ctx.makeCurrent();
+                try {
+                    return CudaDriver.memAlloc(bytes);
+                } catch (CudaException e) {
+                    if (e.errorName().equals("CUDA_ERROR_OUT_OF_MEMORY")) {
+                        throw new DeviceMemoryPool.OutOfDeviceMemory("cuda:" + o + " is out of memory allocating " + bytes + " bytes", e);
+                    }
+                    throw e;
+                }
+            }, ptr -> {
+                ctx.makeCurrent();
+                CudaDriver.memFree(ptr);
+            });
+        });
+    }
+
+    /**
+     * Bytes of device memory on {@code ordinal} that freed tensors left in the backend's cache for reuse
+     * (not counted by {@link #allocatedBytes(int)}).
+     */
+    public static long cachedBytes(int ordinal) {
+        DeviceMemoryPool p = POOLS.get(ordinal);
+        return p == null ? 0 : p.cachedBytes();
+    }
+
+    /**
+     * Returns the cached blocks of device {@code ordinal} to the driver, like PyTorch's
+     * {@code torch.cuda.empty_cache()}; memory of live tensors is untouched.
+     */
+    public static void emptyCache(int ordinal) {
+        DeviceMemoryPool p = POOLS.get(ordinal);
+        if (p != null) {
+            p.trim();
+        }
     }
 
     private static boolean onDevice(StridedView v) {

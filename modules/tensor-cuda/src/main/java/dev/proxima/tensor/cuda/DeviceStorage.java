@@ -1,6 +1,5 @@
 package dev.proxima.tensor.cuda;
 
-import dev.proxima.cuda.CudaDriver;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.spi.Storage;
 
@@ -8,8 +7,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Device memory from {@code cuMemAlloc}: reference counted like host storage, freed with
- * {@code cuMemFree} when the last reference goes, and counted in {@link CudaBackend#allocatedBytes(int)}.
+ * Device memory from the device's {@link DeviceMemoryPool}: reference counted like host storage, returned
+ * to the pool when the last reference goes, and counted in {@link CudaBackend#allocatedBytes(int)}.
  * A zero-byte storage holds no device pointer. {@link #segment()} is unsupported: device memory is not
  * host-accessible; use {@code Tensor.to(Device.CPU)}.
  */
@@ -18,12 +17,14 @@ final class DeviceStorage implements Storage {
     private final Device device;
     private final long pointer;
     private final long bytes;
+    private final DeviceMemoryPool pool;
     private final AtomicInteger refs = new AtomicInteger(1);
 
-    DeviceStorage(Device device, long pointer, long bytes) {
+    DeviceStorage(Device device, long pointer, long bytes, DeviceMemoryPool pool) {
         this.device = device;
         this.pointer = pointer;
         this.bytes = bytes;
+        this.pool = pool;
     }
 
     /** The device pointer (0 for an empty storage). */
@@ -61,8 +62,7 @@ final class DeviceStorage implements Storage {
         int r = refs.decrementAndGet();
         if (r == 0) {
             if (pointer != 0) {
-                CudaContext.of(device.index()).makeCurrent();
-                CudaDriver.memFree(pointer);
+                pool.release(pointer, bytes);
             }
             CudaBackend.account(device.index(), -bytes);
         } else if (r < 0) {
