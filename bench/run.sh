@@ -4,6 +4,7 @@
 #   bench/run.sh [JMH options and benchmark regexps]   e.g. bench/run.sh MatmulBench -p n=64 -rf json -rff out.json
 #   bench/run.sh --info                                 prints Java, vector width, threads, OpenBLAS library/core
 #   bench/run.sh -h                                     JMH's own help (-l lists the benchmarks)
+#   bench/run.sh --java-home                            prints the JDK it would use (bench/gpu/pack.sh jlinks it)
 #
 # The JDK is found like ./mvnw finds it: $PROXIMA_JAVA_HOME, then $JAVA_HOME, then the newest JDK of at
 # least the wrapper's requiredJavaFeature under the usual install folders. The `java` on PATH may be
@@ -43,6 +44,10 @@ jdk=$(pick_jdk)
 if [ -z "$jdk" ]; then
   echo "run.sh: needs a JDK $need or newer, and none was found (looked at \$PROXIMA_JAVA_HOME, \$JAVA_HOME, /usr/lib/jvm, /usr/java, /opt, ~/.sdkman, ~/.jdks)." >&2
   exit 1
+fi
+if [ "${1:-}" = "--java-home" ]; then
+  echo "$jdk"
+  exit 0
 fi
 if [ ! -f "$jar" ]; then
   echo "run.sh: $jar is missing; build it with: (cd $root_dir && ./mvnw -q package -DskipTests -pl bench -am)" >&2

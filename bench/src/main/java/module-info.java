@@ -11,6 +11,7 @@ module dev.proxima.bench {
     requires dev.proxima.tensor;
     requires dev.proxima.nn;
     requires dev.proxima.io;
+    requires dev.proxima.tensor.cuda;
     requires jmh.core;
 
     // JMH instantiates the benchmark classes and its generated subclasses reflectively.
@@ -20,4 +21,6 @@ module dev.proxima.bench {
     opens dev.proxima.bench.nn.jmh_generated to jmh.core;
     opens dev.proxima.bench.io to jmh.core;
     opens dev.proxima.bench.io.jmh_generated to jmh.core;
+    opens dev.proxima.bench.cuda to jmh.core;
+    opens dev.proxima.bench.cuda.jmh_generated to jmh.core;
 }

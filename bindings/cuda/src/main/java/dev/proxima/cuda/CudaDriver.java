@@ -182,6 +182,11 @@ public final class CudaDriver {
         }
     }
 
+    /** {@code cuCtxSynchronize}: waits until the current context's work is done (reports asynchronous kernel errors). */
+    public static void ctxSynchronize() {
+        check("cuCtxSynchronize", invoke(h("cuCtxSynchronize", FunctionDescriptor.of(JAVA_INT))));
+    }
+
     // ------------------------------------------------------------------ memory
 
     /** {@code cuMemAlloc_v2}: a device pointer to {@code bytes} bytes ({@code bytes > 0}). */

@@ -134,6 +134,16 @@ public final class CudaBackend implements Backend {
     }
 
     /**
+     * Waits until all work queued on device {@code ordinal} has finished, like
+     * {@code torch.cuda.synchronize()}: kernels and cuBLAS calls run asynchronously, so time an operation
+     * (or catch an error a kernel raised) only after this.
+     */
+    public static void synchronize(int ordinal) {
+        CudaContext.of(ordinal).makeCurrent();
+        CudaDriver.ctxSynchronize();
+    }
+
+    /**
      * Bytes of device memory on {@code ordinal} that freed tensors left in the backend's cache for reuse
      * (not counted by {@link #allocatedBytes(int)}).
      */
