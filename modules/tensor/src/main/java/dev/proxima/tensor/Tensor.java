@@ -1053,8 +1053,8 @@ public final class Tensor implements AutoCloseable {
     private Tensor binary(BinaryOp op, Tensor other) {
         live();
         other.live();
-        Device dev = elementwiseDevice(op.name().toLowerCase(), this, other);
-        if (!device().equals(dev) || !other.device().equals(dev)) {
+        if (!other.device().equals(device())) {
+            Device dev = elementwiseDevice(op.name().toLowerCase(), this, other);
             try (Scope scope = Scope.open()) {
                 return scope.keep(onDevice(this, dev).binary(op, onDevice(other, dev)));
             }
@@ -1298,8 +1298,8 @@ public final class Tensor implements AutoCloseable {
         live();
         b.live();
         c.live();
-        Device dev = elementwiseDevice("mulAdd", this, b, c);
-        if (!device().equals(dev) || !b.device().equals(dev) || !c.device().equals(dev)) {
+        if (!b.device().equals(device()) || !c.device().equals(device())) {
+            Device dev = elementwiseDevice("mulAdd", this, b, c);
             try (Scope scope = Scope.open()) {
                 return scope.keep(onDevice(this, dev).mulAdd(onDevice(b, dev), onDevice(c, dev)));
             }
@@ -1328,8 +1328,8 @@ public final class Tensor implements AutoCloseable {
         condition.live();
         a.live();
         b.live();
-        Device dev = elementwiseDevice("where", condition, a, b);
-        if (!condition.device().equals(dev) || !a.device().equals(dev) || !b.device().equals(dev)) {
+        if (!condition.device().equals(a.device()) || !b.device().equals(a.device())) {
+            Device dev = elementwiseDevice("where", condition, a, b);
             try (Scope scope = Scope.open()) {
                 return scope.keep(where(onDevice(condition, dev), onDevice(a, dev), onDevice(b, dev)));
             }
