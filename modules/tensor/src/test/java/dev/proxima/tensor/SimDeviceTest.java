@@ -1,5 +1,7 @@
 package dev.proxima.tensor;
 
+import dev.proxima.tensor.internal.Backends;
+import dev.proxima.tensor.spi.BinaryOp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,6 +76,49 @@ class SimDeviceTest {
             assertEquals(Device.CPU, back.device());
             assertArrayEquals(x.transpose().toDoubleArray(), back.toDoubleArray(), EXACT);
             assertTrue(SimBackend.allocatedBytes() >= 12 * 8);
+        }
+    }
+
+    @Test
+    void deviceFactoriesAndDifferentiableTransfers() {
+        try (Scope s = Scope.open()) {
+            Tensor z = Tensor.zeros(DType.F32, SIM, 2, 3);
+            Tensor o = Tensor.ones(DType.I64, SIM, 4);
+            Tensor f = Tensor.full(2.5, DType.F64, SIM, 2);
+            Tensor c = Tensor.scalar(-1, DType.F64, SIM);
+            for (Tensor t : new Tensor[]{z, o, f, c}) {
+                assertEquals(SIM, t.device());
+            }
+            assertArrayEquals(new float[6], z.toFloatArray());
+            assertArrayEquals(new long[]{1, 1, 1, 1}, o.toLongArray());
+            assertArrayEquals(new double[]{2.5, 2.5}, f.toDoubleArray());
+            assertEquals(-1, c.item());
+            // a host leaf used on the device gets its gradient on the host: to() is differentiable both ways
+            Tensor x = Tensor.of(1.0, 2.0, 3.0).requiresGrad(true);
+            x.to(SIM).square().sum().backward();
+            assertEquals(Device.CPU, x.grad().device());
+            assertArrayEquals(new double[]{2, 4, 6}, x.grad().toDoubleArray());
+            x.clearGrad();
+            // an input the output does not depend on gets zeros on its own device
+            Tensor a = Tensor.of(1.0, 2.0).to(SIM).requiresGrad(true);
+            Tensor b = Tensor.of(3.0).to(SIM).requiresGrad(true);
+            Tensor[] g = Autodiff.gradients(a.sum(), null, false, false, a, b);
+            assertEquals(SIM, g[1].device());
+            assertArrayEquals(new double[]{0}, g[1].toDoubleArray());
+        }
+    }
+
+    @Test
+    void theSimBackendRejectsHostOperandsOutsideCopy() {
+        try (Scope s = Scope.open()) {
+            Tensor dev = Tensor.of(1.0, 2.0).to(SIM);
+            Tensor host = Tensor.of(1.0, 2.0);
+            Tensor out = Tensor.zeros(DType.F64, SIM, 2);
+            SimBackend sim = (SimBackend) Backends.of(SIM);
+            throwsWith(IllegalStateException.class, () -> sim.binary(BinaryOp.ADD, dev.view(), host.view(), out.view()),
+                    "sim backend got an operand on cpu");
+            sim.copy(host.view(), out.view());
+            assertArrayEquals(new double[]{1, 2}, out.toDoubleArray());
         }
     }
 
