@@ -120,7 +120,7 @@ public final class Autodiff {
         Tensor[] out = new Tensor[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             Tensor g = result.get(keys[i]);
-            out[i] = g != null ? g : Tensor.zeros(inputs[i].dtype(), inputs[i].shape());
+            out[i] = g != null ? g : Tensor.zeros(inputs[i].dtype(), inputs[i].device(), inputs[i].shape());
         }
         return out;
     }
@@ -150,7 +150,7 @@ public final class Autodiff {
         }
         Map<Object, Tensor> results = new IdentityHashMap<>();
         try (Scope scope = Scope.open(); GradMode mode = createGraph ? enableGrad() : noGrad()) {
-            Tensor start = seed != null ? seed.alias() : Tensor.ones(root.dtype(), root.shape());
+            Tensor start = seed != null ? seed.alias() : Tensor.ones(root.dtype(), root.device(), root.shape());
             if (seed != null) {
                 scope.adopt(start);
             }
@@ -286,7 +286,7 @@ public final class Autodiff {
                 throw new IllegalArgumentException("grad needs a scalar-valued function; f returned shape " + Shapes.str(y.shape())
                         + " (use vjp for vector outputs)");
             }
-            Tensor g = y.requiresGrad() ? gradients(y, null, create, create, xi)[0] : Tensor.zeros(x.dtype(), x.shape());
+            Tensor g = y.requiresGrad() ? gradients(y, null, create, create, xi)[0] : Tensor.zeros(x.dtype(), x.device(), x.shape());
             Tensor value = create ? y : y.detach();
             return new ValueAndGrad(scope.keep(value), scope.keep(g));
         }
@@ -298,7 +298,7 @@ public final class Autodiff {
         try (Scope scope = Scope.open()) {
             Tensor xi = input(x);
             Tensor y = evaluate(f, xi);
-            Tensor p = y.requiresGrad() ? gradients(y, v, false, create, xi)[0] : Tensor.zeros(x.dtype(), x.shape());
+            Tensor p = y.requiresGrad() ? gradients(y, v, false, create, xi)[0] : Tensor.zeros(x.dtype(), x.device(), x.shape());
             return new ValueAndProduct(scope.keep(create ? y : y.detach()), scope.keep(p));
         }
     }
@@ -313,11 +313,11 @@ public final class Autodiff {
             Tensor xi = input(x);
             Tensor y = evaluate(f, xi);
             if (!y.requiresGrad()) {
-                return new ValueAndProduct(scope.keep(y.detach()), scope.keep(Tensor.zeros(y.dtype(), y.shape())));
+                return new ValueAndProduct(scope.keep(y.detach()), scope.keep(Tensor.zeros(y.dtype(), y.device(), y.shape())));
             }
-            Tensor u = Tensor.zeros(y.dtype(), y.shape()).requiresGrad(true);
+            Tensor u = Tensor.zeros(y.dtype(), y.device(), y.shape()).requiresGrad(true);
             Tensor g = gradients(y, u, true, true, xi)[0];           // Jᵀu, linear in u
-            Tensor p = g.requiresGrad() ? gradients(g, v, false, create, u)[0] : Tensor.zeros(y.dtype(), y.shape());
+            Tensor p = g.requiresGrad() ? gradients(g, v, false, create, u)[0] : Tensor.zeros(y.dtype(), y.device(), y.shape());
             return new ValueAndProduct(scope.keep(create ? y : y.detach()), scope.keep(p));
         }
     }
@@ -335,10 +335,10 @@ public final class Autodiff {
                 throw new IllegalArgumentException("hvp needs a scalar-valued function; f returned shape " + Shapes.str(y.shape()));
             }
             if (!y.requiresGrad()) {
-                return scope.keep(Tensor.zeros(x.dtype(), x.shape()));
+                return scope.keep(Tensor.zeros(x.dtype(), x.device(), x.shape()));
             }
             Tensor g = gradients(y, null, true, true, xi)[0];
-            Tensor hv = g.requiresGrad() ? gradients(g, v, false, create, xi)[0] : Tensor.zeros(x.dtype(), x.shape());
+            Tensor hv = g.requiresGrad() ? gradients(g, v, false, create, xi)[0] : Tensor.zeros(x.dtype(), x.device(), x.shape());
             return scope.keep(hv);
         }
     }
@@ -360,7 +360,7 @@ public final class Autodiff {
     /**
      * Compares the Jacobian of {@code f} at {@code x} computed by reverse mode (one backward pass per
      * output element) with central finite differences (f(x + εeⱼ) − f(x − εeⱼ)) / 2ε, in F64. Use small
-     * inputs: the cost is (outputs + 2·inputs) evaluations.
+     * inputs: the cost is (outputs + 2·inputs) evaluations. {@code f} is evaluated on {@code x}'s device.
      *
      * @throws DTypeMismatchException if {@code x} is not F64 (finite differences need double precision)
      */
@@ -371,18 +371,19 @@ public final class Autodiff {
         int n = Math.toIntExact(x.size());
         double[] x0 = x.toDoubleArray();
         long[] shape = x.shape();
+        Device device = x.device(); // f is evaluated where x lives
         double[][] numeric;
         int m;
         try (Scope scope = Scope.open(); GradMode off = noGrad()) {
-            m = Math.toIntExact(f.apply(Tensor.of(x0).reshape(shape)).size());
+            m = Math.toIntExact(f.apply(valuesOn(x0, shape, device)).size());
             numeric = new double[m][n];
             for (int j = 0; j < n; j++) {
                 double[] plus = x0.clone();
                 double[] minus = x0.clone();
                 plus[j] += eps;
                 minus[j] -= eps;
-                double[] fp = f.apply(Tensor.of(plus).reshape(shape)).toDoubleArray();
-                double[] fm = f.apply(Tensor.of(minus).reshape(shape)).toDoubleArray();
+                double[] fp = f.apply(valuesOn(plus, shape, device)).toDoubleArray();
+                double[] fm = f.apply(valuesOn(minus, shape, device)).toDoubleArray();
                 for (int i = 0; i < m; i++) {
                     numeric[i][j] = (fp[i] - fm[i]) / (2 * eps);
                 }
@@ -390,7 +391,7 @@ public final class Autodiff {
         }
         double[][] analytic = new double[m][n];
         try (Scope scope = Scope.open()) {
-            Tensor xi = Tensor.of(x0).reshape(shape).requiresGrad(true);
+            Tensor xi = valuesOn(x0, shape, device).requiresGrad(true);
             Tensor y;
             try (GradMode on = enableGrad()) {
                 y = f.apply(xi);
@@ -402,7 +403,7 @@ public final class Autodiff {
                 }
                 double[] oneHot = new double[m];
                 oneHot[i] = 1;
-                Tensor seed = Tensor.of(oneHot).reshape(yShape).cast(y.dtype());
+                Tensor seed = valuesOn(oneHot, yShape, y.device()).cast(y.dtype());
                 double[] row = gradients(y, seed, true, false, xi)[0].toDoubleArray();
                 analytic[i] = row;
             }
@@ -425,6 +426,12 @@ public final class Autodiff {
         return new GradcheckResult(ok, worst, at, analytic, numeric);
     }
 
+    /** A new F64 tensor of {@code shape} holding {@code values}, on {@code device} (call inside a scope). */
+    private static Tensor valuesOn(double[] values, long[] shape, Device device) {
+        Tensor t = Tensor.of(values).reshape(shape);
+        return device.equals(Device.CPU) ? t : t.to(device);
+    }
+
     /**
      * Checks second derivatives: {@link #gradcheck} of the function x ↦ ∇⟨f(x), w⟩ for a fixed
      * deterministic weight w, i.e. that the backward pass of {@code f} is itself correctly differentiable
@@ -434,6 +441,7 @@ public final class Autodiff {
         Function<Tensor, Tensor> gradOfWeighted = t -> grad(u -> {
             Tensor y = f.apply(u);
             Tensor w = Tensor.arange(1, y.size() + 1, 1, DType.F64).mul(0.37).sin().reshape(y.shape());
+            w = w.device().equals(y.device()) ? w : w.to(y.device());
             return y.mul(w).sum();
         }, t);
         return gradcheck(gradOfWeighted, x, eps, atol, rtol);

@@ -24,7 +24,9 @@ import java.util.Arrays;
  * Ranks, channel counts, parameters and output sizes are checked before any work; a violation throws
  * {@link ShapeMismatchException} (shapes) or {@link IllegalArgumentException} (parameters) naming the
  * shapes and the parameter. Any strided view is accepted (it is copied to a dense temporary first).
- * Results are new contiguous host tensors owned by the current {@link Scope}, like every other operation.
+ * Results are new contiguous tensors owned by the current {@link Scope}, like every other operation, on
+ * the operands' device: the kernels run on the host, so operands on another device are copied to the
+ * host and the results back (see {@link Tensor}); operands on different devices are an error.
  *
  * <h2>Algorithms</h2>
  * Convolutions unfold images into a patch matrix (im2col) in a per-worker scratch buffer and multiply it
@@ -206,7 +208,9 @@ public final class Conv {
         int[] op = pair(fn, "outputPadding", outputPadding), d = pair(fn, "dilation", dilation);
         requireRank(fn, "input", input, 4, "[N, Cin, H, W]");
         requireRank(fn, "weight", weight, 4, "[Cin, Cout/groups, kH, kW]");
-        requireCpu(fn, input, weight, bias);
+        if (HostStaging.offHost(fn, input, weight, bias)) {
+            return HostStaging.run(h -> convTranspose2d(h[0], h[1], h[2], s, p, op, d, groups), input, weight, bias);
+        }
         DType t = floatType(fn, input, weight, bias);
         checkConvParams(fn, s, p, d, groups);
         long[] xs = input.shape(), ws = weight.shape();
@@ -263,7 +267,9 @@ public final class Conv {
                                       int groups, int spatial) {
         requireRank(fn, "input", input, spatial + 2, spatial == 1 ? "[N, C, L]" : "[N, C, H, W]");
         requireRank(fn, "weight", weight, spatial + 2, spatial == 1 ? "[O, C/groups, K]" : "[O, C/groups, kH, kW]");
-        requireCpu(fn, input, weight, bias);
+        if (HostStaging.offHost(fn, input, weight, bias)) {
+            return HostStaging.run(h -> convolution(fn, h[0], h[1], h[2], s, p, d, groups, spatial), input, weight, bias);
+        }
         DType t = floatType(fn, input, weight, bias);
         checkConvParams(fn, s, p, d, groups);
         long[] xs = input.shape(), ws = weight.shape();
@@ -428,7 +434,9 @@ public final class Conv {
                                boolean countIncludePad) {
         int[] k = pair(fn, "kernel", kernel), s = pair(fn, "stride", stride), p = pair(fn, "padding", padding);
         requireRank(fn, "input", input, 4, "[N, C, H, W]");
-        requireCpu(fn, input);
+        if (HostStaging.offHost(fn, input)) {
+            return HostStaging.run(h -> pool(fn, h[0], k, s, p, max, countIncludePad), input);
+        }
         for (int i = 0; i < 2; i++) {
             if (k[i] < 1) {
                 throw new IllegalArgumentException(fn + ": kernel must be >= 1 along each axis, got " + Arrays.toString(k));
@@ -516,7 +524,9 @@ public final class Conv {
     public static Tensor resize(Tensor input, long outH, long outW, Mode mode, boolean alignCorners) {
         String fn = "resize";
         requireRank(fn, "input", input, 4, "[N, C, H, W]");
-        requireCpu(fn, input);
+        if (HostStaging.offHost(fn, input)) {
+            return HostStaging.run(h -> resize(h[0], outH, outW, mode, alignCorners), input);
+        }
         if (mode == null) {
             throw new IllegalArgumentException(fn + ": mode must not be null");
         }
@@ -594,7 +604,9 @@ public final class Conv {
         if (boundary == null) {
             throw new IllegalArgumentException(fn + ": boundary must not be null");
         }
-        requireCpu(fn, image, kernel);
+        if (HostStaging.offHost(fn, image, kernel)) {
+            return HostStaging.run(h -> correlate2d(h[0], h[1], boundary), image, kernel);
+        }
         long[] xs = image.shape();
         int r = xs.length;
         long h = xs[r - 2], w = xs[r - 1];
@@ -649,15 +661,6 @@ public final class Conv {
         if (t.rank() != rank) {
             throw new ShapeMismatchException(fn + ": " + what + " must be " + rank + "-D " + layout + ", got shape "
                     + Shapes.str(t.shape()));
-        }
-    }
-
-    private static void requireCpu(String fn, Tensor... ts) {
-        for (Tensor t : ts) {
-            if (t != null && !t.device().equals(Device.CPU)) {
-                throw new IllegalArgumentException(fn + " runs on the CPU; move the tensor with to(Device.CPU), got one on "
-                        + t.device());
-            }
         }
     }
 

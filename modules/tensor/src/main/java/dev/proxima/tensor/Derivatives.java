@@ -96,8 +96,8 @@ final class Derivatives {
                 case MIN, MAX -> {
                     // the selected operand gets the gradient; ties split it evenly
                     Tensor wins = op == BinaryOp.MAX ? a.gt(b) : a.lt(b);
-                    Tensor weight = Tensor.where(wins, Tensor.scalar(1, g.dtype()),
-                            Tensor.where(a.eq(b), Tensor.scalar(0.5, g.dtype()), Tensor.scalar(0, g.dtype())));
+                    Tensor weight = Tensor.where(wins, Tensor.scalar(1, g.dtype(), g.device()),
+                            Tensor.where(a.eq(b), Tensor.scalar(0.5, g.dtype(), g.device()), Tensor.scalar(0, g.dtype(), g.device())));
                     ga = needs[0] ? sumTo(g.mul(weight), as) : null;
                     gb = needs[1] ? sumTo(g.mul(weight.neg().add(1)), bs) : null;
                 }
@@ -118,7 +118,7 @@ final class Derivatives {
 
     static GradNode.Backward where() {
         return (g, s, needs) -> {
-            Tensor zero = Tensor.scalar(0, g.dtype());
+            Tensor zero = Tensor.scalar(0, g.dtype(), g.device());
             return new Tensor[]{null,
                     needs[1] ? sumTo(Tensor.where(s[0], g, zero), s[1].shape()) : null,
                     needs[2] ? sumTo(Tensor.where(s[0], zero, g), s[2].shape()) : null};
@@ -153,14 +153,14 @@ final class Derivatives {
     /** ∂(Π x)/∂xᵢ = Π_{j≠i} xⱼ, computed without dividing by zero. */
     private static Tensor prodGrad(Tensor gb, Tensor a, int[] axes) {
         Tensor isZero = a.eq(0);
-        Tensor one = Tensor.scalar(1, a.dtype());
+        Tensor one = Tensor.scalar(1, a.dtype(), a.device());
         Tensor nonZero = Tensor.where(isZero, one, a);
         Tensor prodNonZero = nonZero.prod(axes, true);
         Tensor zeros = isZero.cast(a.dtype()).sum(axes, true);
         // no zero in the group: P / xᵢ; exactly one zero: P (of the others) at the zero, 0 elsewhere; more: 0
         Tensor none = prodNonZero.div(nonZero);
-        Tensor single = Tensor.where(isZero, prodNonZero, Tensor.scalar(0, a.dtype()));
-        Tensor local = Tensor.where(zeros.eq(0), none, Tensor.where(zeros.eq(1), single, Tensor.scalar(0, a.dtype())));
+        Tensor single = Tensor.where(isZero, prodNonZero, Tensor.scalar(0, a.dtype(), a.device()));
+        Tensor local = Tensor.where(zeros.eq(0), none, Tensor.where(zeros.eq(1), single, Tensor.scalar(0, a.dtype(), a.device())));
         return gb.mul(local);
     }
 

@@ -63,7 +63,8 @@ import java.util.Objects;
  * per thread between calls (softly referenced): four arrays of doubles per line being transformed, of
  * length n, or of the padded power of two ≥ 2n − 1 for Bluestein lengths. Transforms along one axis are
  * limited to 2²⁷ points. Results belong to the current {@link Scope} like those of every other
- * operation; internal temporaries are freed before returning. The methods may be called from several
+ * operation; internal temporaries are freed before returning. A tensor on another device is copied to
+ * the host, transformed there and the result copied back to its device (see {@link Tensor}). The methods may be called from several
  * threads at once (cached plans are immutable and shared).
  *
  * <h2>Differences from NumPy</h2>
@@ -131,10 +132,13 @@ public final class Fft {
      *             counts from the end)
      * @param norm the normalisation mode
      * @return a new contiguous complex tensor of the same shape and dtype
-     * @throws IllegalArgumentException if {@code x} is not complex-shaped, not F32/F64, not on the host,
+     * @throws IllegalArgumentException if {@code x} is not complex-shaped, not F32/F64,
      *                                  the axis is out of range or its extent is 0
      */
     public static Tensor fft(Tensor x, int axis, Norm norm) {
+        if (HostStaging.offHost("fft", x)) {
+            return HostStaging.run(h -> fft(h[0], axis, norm), x);
+        }
         Tensor out = complex("fft", x, axis, norm, false, null);
         return Tensor.record(out, "fft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft(g, axis, adjoint(norm))});
     }
@@ -167,6 +171,9 @@ public final class Fft {
      * @throws IllegalArgumentException as for {@link #fft(Tensor, int, Norm)}
      */
     public static Tensor ifft(Tensor x, int axis, Norm norm) {
+        if (HostStaging.offHost("ifft", x)) {
+            return HostStaging.run(h -> ifft(h[0], axis, norm), x);
+        }
         Tensor out = complex("ifft", x, axis, norm, true, null);
         return Tensor.record(out, "ifft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft(g, axis, adjoint(norm))});
     }
@@ -199,10 +206,13 @@ public final class Fft {
      * @param norm the normalisation mode
      * @return a new complex tensor: {@code x}'s shape with the axis extent {@code n/2 + 1} and a
      *         trailing dimension 2; same dtype
-     * @throws IllegalArgumentException if {@code x} is not F32/F64, not on the host, the axis is out of
+     * @throws IllegalArgumentException if {@code x} is not F32/F64, the axis is out of
      *                                  range or its extent is 0
      */
     public static Tensor rfft(Tensor x, int axis, Norm norm) {
+        if (HostStaging.offHost("rfft", x)) {
+            return HostStaging.run(h -> rfft(h[0], axis, norm), x);
+        }
         Tensor out = real("rfft", x, axis, norm);
         long n = x.rank() == 0 ? 1 : x.dim(axis);
         return Tensor.record(out, "rfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{rfftAdjoint(g, n, axis, norm)});
@@ -241,11 +251,14 @@ public final class Fft {
      * @param axis the axis holding the bins, over the dimensions before the trailing 2
      * @param norm the normalisation mode
      * @return a new real tensor: {@code x}'s shape without the trailing 2 and with the axis extent {@code n}
-     * @throws IllegalArgumentException if {@code x} is not complex-shaped, not F32/F64, not on the host,
+     * @throws IllegalArgumentException if {@code x} is not complex-shaped, not F32/F64,
      *                                  the axis is out of range, {@code n < 1}, or {@code ⌊n/2⌋ + 1}
      *                                  differs from the number of bins
      */
     public static Tensor irfft(Tensor x, long n, int axis, Norm norm) {
+        if (HostStaging.offHost("irfft", x)) {
+            return HostStaging.run(h -> irfft(h[0], n, axis, norm), x);
+        }
         Tensor out = inverseReal("irfft", x, n, axis, norm);
         return Tensor.record(out, "irfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{irfftAdjoint(g, n, axis, norm)});
     }
@@ -277,9 +290,12 @@ public final class Fft {
      * @param norm the normalisation mode
      * @return a new contiguous complex tensor of the same shape and dtype
      * @throws IllegalArgumentException if {@code x} is not complex-shaped with rank ≥ 3, not F32/F64,
-     *                                  not on the host, or a transformed extent is 0
+     *                                  or a transformed extent is 0
      */
     public static Tensor fft2(Tensor x, Norm norm) {
+        if (HostStaging.offHost("fft2", x)) {
+            return HostStaging.run(h -> fft2(h[0], norm), x);
+        }
         Tensor out = complex2("fft2", x, norm, false);
         return Tensor.record(out, "fft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft2(g, adjoint(norm))});
     }
@@ -309,6 +325,9 @@ public final class Fft {
      * @throws IllegalArgumentException as for {@link #fft2(Tensor, Norm)}
      */
     public static Tensor ifft2(Tensor x, Norm norm) {
+        if (HostStaging.offHost("ifft2", x)) {
+            return HostStaging.run(h -> ifft2(h[0], norm), x);
+        }
         Tensor out = complex2("ifft2", x, norm, true);
         return Tensor.record(out, "ifft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft2(g, adjoint(norm))});
     }
@@ -336,10 +355,13 @@ public final class Fft {
      * @param x    real input of rank ≥ 2, F32 or F64
      * @param norm the normalisation mode
      * @return a new complex tensor of shape {@code [..., n₀, n₁/2 + 1, 2]}, same dtype
-     * @throws IllegalArgumentException if {@code x} has rank &lt; 2, is not F32/F64, not on the host, or
+     * @throws IllegalArgumentException if {@code x} has rank &lt; 2, is not F32/F64, or
      *                                  a transformed extent is 0
      */
     public static Tensor rfft2(Tensor x, Norm norm) {
+        if (HostStaging.offHost("rfft2", x)) {
+            return HostStaging.run(h -> rfft2(h[0], norm), x);
+        }
         check("rfft2", x, false);
         if (x.rank() < 2) {
             throw new IllegalArgumentException("rfft2 needs a tensor of rank >= 2, got shape " + Shapes.str(x.shape()));
@@ -390,6 +412,9 @@ public final class Fft {
      *                                  has fewer than two complex dimensions
      */
     public static Tensor irfft2(Tensor x, long n, Norm norm) {
+        if (HostStaging.offHost("irfft2", x)) {
+            return HostStaging.run(h -> irfft2(h[0], n, norm), x);
+        }
         check("irfft2", x, true);
         if (x.rank() < 3) {
             throw new IllegalArgumentException("irfft2 needs complex input with at least two dimensions before the trailing 2, got shape "
@@ -559,9 +584,6 @@ public final class Fft {
         }
         if (!x.dtype().isFloating()) {
             throw new DTypeMismatchException(op + " supports F32 and F64 tensors, got " + x.dtype() + "; cast first");
-        }
-        if (!x.device().equals(Device.CPU)) {
-            throw new IllegalArgumentException(op + " runs on host tensors; this one is on " + x.device() + ", use to(Device.CPU)");
         }
         if (complex && (shape.length < 2 || shape[shape.length - 1] != 2)) {
             throw new IllegalArgumentException(op + " expects complex input: a tensor of rank >= 2 whose last dimension of size 2 "

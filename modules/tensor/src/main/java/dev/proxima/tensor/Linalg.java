@@ -20,6 +20,9 @@ import java.util.Arrays;
  * the decoded {@code info} and the batch index; results never silently contain NaN from a failed factorization.
  * A NaN in the part of an input that LAPACK reads throws {@link IllegalArgumentException} (LAPACKE refuses NaN input).
  *
+ * <p>LAPACK runs on the host: matrices on another device are copied to the host and the results back to
+ * that device (see {@link Tensor}); operands on different devices are an error.
+ *
  * <p>Complex results (from {@link #eig}) use Proxima's complex convention: a trailing dimension of size 2
  * holding (real, imaginary) parts.
  */
@@ -81,9 +84,6 @@ public final class Linalg {
     private static void requireMatrix(String fn, Tensor a) {
         if (a.rank() < 2) {
             throw new ShapeMismatchException(fn + ": expected a matrix or a stack of matrices [..., m, n], got shape " + Shapes.str(a.shape()));
-        }
-        if (!a.device().equals(Device.CPU)) {
-            throw new IllegalArgumentException(fn + ": linear algebra runs on the CPU; move the tensor with to(Device.CPU)");
         }
     }
 
@@ -196,6 +196,9 @@ public final class Linalg {
      */
     public static Tensor solve(Tensor a, Tensor b) {
         requireSquare("solve", a);
+        if (HostStaging.offHost("solve", a, b)) {
+            return HostStaging.run(h -> solve(h[0], h[1]), a, b);
+        }
         boolean vector = b.rank() == 1;
         int n = intDim("solve", a.dim(-1));
         try (Scope scope = Scope.open()) {
@@ -233,6 +236,9 @@ public final class Linalg {
      */
     public static Tensor inv(Tensor a) {
         requireSquare("inv", a);
+        if (HostStaging.offHost("inv", a)) {
+            return HostStaging.run(h -> inv(h[0]), a);
+        }
         int n = intDim("inv", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
@@ -266,6 +272,13 @@ public final class Linalg {
     /** Sign and natural log of |det| of each matrix, robust to over- and underflow (LU). */
     public static SlogDet slogdet(Tensor a) {
         requireSquare("slogdet", a);
+        if (HostStaging.offHost("slogdet", a)) {
+            Tensor[] r = HostStaging.runAll(h -> {
+                SlogDet d = slogdet(h[0]);
+                return new Tensor[]{d.sign(), d.logAbsDet()};
+            }, a);
+            return new SlogDet(r[0], r[1]);
+        }
         int n = intDim("slogdet", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
@@ -316,6 +329,9 @@ public final class Linalg {
      */
     public static Tensor cholesky(Tensor a, boolean upper) {
         requireSquare("cholesky", a);
+        if (HostStaging.offHost("cholesky", a)) {
+            return HostStaging.run(h -> cholesky(h[0], upper), a);
+        }
         int n = intDim("cholesky", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
@@ -353,6 +369,9 @@ public final class Linalg {
      */
     public static Tensor solveTriangular(Tensor a, Tensor b, boolean lower, boolean unitDiagonal) {
         requireSquare("solveTriangular", a);
+        if (HostStaging.offHost("solveTriangular", a, b)) {
+            return HostStaging.run(h -> solveTriangular(h[0], h[1], lower, unitDiagonal), a, b);
+        }
         boolean vector = b.rank() == 1;
         int n = intDim("solveTriangular", a.dim(-1));
         try (Scope scope = Scope.open()) {
@@ -387,6 +406,13 @@ public final class Linalg {
      */
     public static QR qr(Tensor a, boolean complete) {
         requireMatrix("qr", a);
+        if (HostStaging.offHost("qr", a)) {
+            Tensor[] r = HostStaging.runAll(h -> {
+                QR d = qr(h[0], complete);
+                return new Tensor[]{d.q(), d.r()};
+            }, a);
+            return new QR(r[0], r[1]);
+        }
         int m = intDim("qr", a.dim(-2));
         int n = intDim("qr", a.dim(-1));
         int k = Math.min(m, n);
@@ -427,6 +453,13 @@ public final class Linalg {
      */
     public static SVD svd(Tensor a, boolean fullMatrices) {
         requireMatrix("svd", a);
+        if (HostStaging.offHost("svd", a)) {
+            Tensor[] r = HostStaging.runAll(h -> {
+                SVD d = svd(h[0], fullMatrices);
+                return new Tensor[]{d.u(), d.s(), d.vt()};
+            }, a);
+            return new SVD(r[0], r[1], r[2]);
+        }
         int m = intDim("svd", a.dim(-2));
         int n = intDim("svd", a.dim(-1));
         int k = Math.min(m, n);
@@ -457,6 +490,9 @@ public final class Linalg {
     /** The singular values of each matrix, descending ({@code gesdd} without vectors). */
     public static Tensor svdvals(Tensor a) {
         requireMatrix("svdvals", a);
+        if (HostStaging.offHost("svdvals", a)) {
+            return HostStaging.run(h -> svdvals(h[0]), a);
+        }
         int m = intDim("svdvals", a.dim(-2));
         int n = intDim("svdvals", a.dim(-1));
         int k = Math.min(m, n);
@@ -494,6 +530,13 @@ public final class Linalg {
 
     private static Eigh symmetricEigen(Tensor a, boolean vectors) {
         requireSquare("eigh", a);
+        if (HostStaging.offHost("eigh", a)) {
+            Tensor[] r = HostStaging.runAll(h -> {
+                Eigh d = symmetricEigen(h[0], vectors);
+                return new Tensor[]{d.values(), d.vectors()};
+            }, a);
+            return new Eigh(r[0], r[1]);
+        }
         int n = intDim("eigh", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
@@ -527,6 +570,13 @@ public final class Linalg {
      */
     public static Eig eig(Tensor a) {
         requireSquare("eig", a);
+        if (HostStaging.offHost("eig", a)) {
+            Tensor[] r = HostStaging.runAll(h -> {
+                Eig d = eig(h[0]);
+                return new Tensor[]{d.values(), d.vectors()};
+            }, a);
+            return new Eig(r[0], r[1]);
+        }
         int n = intDim("eig", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
@@ -602,6 +652,15 @@ public final class Linalg {
      */
     public static Lstsq lstsq(Tensor a, Tensor b, double rcond) {
         requireMatrix("lstsq", a);
+        if (HostStaging.offHost("lstsq", a, b)) {
+            long[] rank = new long[1];
+            Tensor[] r = HostStaging.runAll(h -> {
+                Lstsq d = lstsq(h[0], h[1], rcond);
+                rank[0] = d.rank();
+                return new Tensor[]{d.solution(), d.residuals(), d.singularValues()};
+            }, a, b);
+            return new Lstsq(r[0], r[1], rank[0], r[2]);
+        }
         if (a.rank() != 2) {
             throw new ShapeMismatchException("lstsq: expected a 2-D matrix, got shape " + Shapes.str(a.shape()));
         }
@@ -664,7 +723,7 @@ public final class Linalg {
             SVD d = svd(a, false);
             Tensor cutoff = d.s().max(new int[]{-1}, true).mul(rcond);
             Tensor keep = d.s().gt(cutoff);
-            Tensor inv = Tensor.where(keep, d.s().reciprocal(), Tensor.scalar(0, d.s().dtype()));
+            Tensor inv = Tensor.where(keep, d.s().reciprocal(), Tensor.scalar(0, d.s().dtype(), d.s().device()));
             Tensor vScaled = d.vt().transpose(-1, -2).mul(inv.unsqueeze(-2));
             return scope.keep(vScaled.matmul(d.u().transpose(-1, -2)));
         }
@@ -703,7 +762,8 @@ public final class Linalg {
             DType t = workType(a);
             Tensor base = k < 0 ? inv(a) : a.cast(t);
             long e = k < 0 ? -k : k;                 // unsigned: -Long.MIN_VALUE is 2^63
-            Tensor result = Tensor.eye(n, t).broadcastTo(a.shape());
+            Tensor eye = Tensor.eye(n, t);
+            Tensor result = (a.device().equals(Device.CPU) ? eye : eye.to(a.device())).broadcastTo(a.shape());
             while (e != 0) {
                 if ((e & 1) != 0) {
                     result = result.matmul(base);

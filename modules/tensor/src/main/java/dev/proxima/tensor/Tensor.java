@@ -31,6 +31,15 @@ import java.util.List;
  * their source (reshape copies only when no view can express the new shape). Views of views are fine;
  * any op accepts non-contiguous input, and matrix operands reach BLAS as transpose flags rather than copies.
  *
+ * <h2>Devices</h2>
+ * A tensor lives on one {@link Device}; {@link #to(Device)} copies it (differentiably). Operations
+ * run on their operands' device and return results there; operands on different devices are an error
+ * ({@link IllegalArgumentException} naming both), except that a 0-d host tensor acts as a scalar in
+ * elementwise operations ({@link #add(Tensor)}, {@link #where}, …) on any device, as in PyTorch.
+ * Operations the device's backend has no kernel for (gather, scatter, sort, scans, convolution, FFT,
+ * linear algebra…) copy the operands to the host, run the CPU kernel and copy the results back; reading
+ * values ({@link #item()}, {@link #toDoubleArray()}, {@link #toString()}) copies to the host too.
+ *
  * <h2>Lifetimes</h2>
  * Each tensor is a handle holding one reference to its memory; the memory is freed when every handle
  * sharing it is closed. A tensor created while a {@link Scope} is open belongs to that scope; otherwise
@@ -144,9 +153,26 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A tensor of the given shape on {@code device}, filled with {@code value} (converted to {@code dtype}),
+     * like PyTorch's {@code torch.full(shape, value, device=device)}.
+     *
+     * @throws IllegalArgumentException if a dimension is negative or no backend serves {@code device}
+     */
+    public static Tensor full(double value, DType dtype, Device device, long... shape) {
+        Tensor t = allocate(dtype, shape, device, true);
+        t.backend.fill(t.view(), value);
+        return t;
+    }
+
     /** A tensor of zeros. */
     public static Tensor zeros(DType dtype, long... shape) {
         return full(0, dtype, shape);
+    }
+
+    /** A tensor of zeros on {@code device}. */
+    public static Tensor zeros(DType dtype, Device device, long... shape) {
+        return full(0, dtype, device, shape);
     }
 
     /** A tensor of ones. */
@@ -154,9 +180,19 @@ public final class Tensor implements AutoCloseable {
         return full(1, dtype, shape);
     }
 
+    /** A tensor of ones on {@code device}. */
+    public static Tensor ones(DType dtype, Device device, long... shape) {
+        return full(1, dtype, device, shape);
+    }
+
     /** A 0-d tensor holding {@code value}. */
     public static Tensor scalar(double value, DType dtype) {
         return full(value, dtype);
+    }
+
+    /** A 0-d tensor holding {@code value} on {@code device}. */
+    public static Tensor scalar(double value, DType dtype, Device device) {
+        return full(value, dtype, device);
     }
 
     /**
@@ -385,7 +421,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * The host memory of this tensor's elements (from element (0, …, 0) to the last one), valid until the
-     * tensor is closed. For interchange with native code; do not keep it past {@link #close()}.
+     * tensor is closed. For interchange with native code; do not keep it past {@link #close()}. Only host
+     * tensors have one: the storage of a device tensor throws (copy with {@code to(Device.CPU)} first).
      */
     public MemorySegment segment() {
         live();
@@ -412,31 +449,107 @@ public final class Tensor implements AutoCloseable {
 
     // =================================================================== element access
 
-    /** The single element of a tensor with one element, as a double. */
+    /**
+     * The single element of a tensor with one element, as a double. For a tensor on another device the
+     * element is copied to the host first.
+     */
     public double item() {
         live();
         if (size() != 1) {
             throw new IllegalArgumentException("item() needs a tensor with exactly one element, got shape " + Shapes.str(shape));
         }
-        return Elements.getDouble(hostSegment(), dtype, offset);
-    }
-
-    /** Element at {@code index} (one index per dimension, negatives count from the end), as a double. */
-    public double getDouble(long... index) {
-        return Elements.getDouble(hostSegment(), dtype, elementIndex(index));
-    }
-
-    /** Element at {@code index}, as a long (floats truncate). */
-    public long getLong(long... index) {
-        return Elements.getLong(hostSegment(), dtype, elementIndex(index));
-    }
-
-    private MemorySegment hostSegment() {
-        live();
-        if (!storage.device().equals(Device.CPU)) {
-            throw new IllegalStateException("element access needs a host tensor; this one is on " + storage.device() + ", use to(Device.CPU)");
+        if (onHost()) {
+            return Elements.getDouble(storage.segment(), dtype, offset);
         }
-        return storage.segment();
+        try (Tensor h = hostElement(offset)) {
+            return Elements.getDouble(h.storage.segment(), dtype, 0);
+        }
+    }
+
+    /**
+     * Element at {@code index} (one index per dimension, negatives count from the end), as a double. For a
+     * tensor on another device the element is copied to the host first.
+     */
+    public double getDouble(long... index) {
+        long at = elementIndex(index);
+        if (onHost()) {
+            return Elements.getDouble(storage.segment(), dtype, at);
+        }
+        try (Tensor h = hostElement(at)) {
+            return Elements.getDouble(h.storage.segment(), dtype, 0);
+        }
+    }
+
+    /** Element at {@code index}, as a long (floats truncate); copied to the host first for a device tensor. */
+    public long getLong(long... index) {
+        long at = elementIndex(index);
+        if (onHost()) {
+            return Elements.getLong(storage.segment(), dtype, at);
+        }
+        try (Tensor h = hostElement(at)) {
+            return Elements.getLong(h.storage.segment(), dtype, 0);
+        }
+    }
+
+    /** True if the memory is host memory the CPU kernels and element accessors can read. */
+    private boolean onHost() {
+        return storage.device().equals(Device.CPU);
+    }
+
+    /** An unscoped 0-d host tensor holding the element at storage index {@code at} of this device tensor. */
+    private Tensor hostElement(long at) {
+        Tensor h = allocate(dtype, new long[0], Device.CPU, false);
+        try {
+            transfer(new StridedView(storage, dtype, new long[0], new long[0], at), h.view());
+        } catch (RuntimeException e) {
+            h.close();
+            throw e;
+        }
+        return h;
+    }
+
+    /**
+     * An unscoped contiguous host tensor of type {@code target} with this tensor's elements (this tensor's
+     * own memory when it is already such a host tensor), for reading values; the caller closes it.
+     */
+    private Tensor hostCopy(DType target) {
+        if (onHost()) {
+            return cast(target, false);
+        }
+        try (Tensor dense = cast(target, false)) {
+            Tensor h = allocate(target, shape, Device.CPU, false);
+            try {
+                transfer(dense.view(), h.view());
+            } catch (RuntimeException e) {
+                h.close();
+                throw e;
+            }
+            return h;
+        }
+    }
+
+    /**
+     * dst := src for views on different devices (or the same one): the copy is done by the backend of the
+     * device side, since only it can reach its memory; between two devices of different kinds the elements
+     * pass through a host buffer.
+     */
+    private static void transfer(StridedView src, StridedView dst) {
+        Device from = src.storage().device();
+        Device to = dst.storage().device();
+        if (from.equals(Device.CPU)) {
+            Backends.of(to).copy(src, dst);
+        } else if (to.equals(Device.CPU) || from.kind().equals(to.kind())) {
+            Backends.of(from).copy(src, dst);
+        } else {
+            Storage tmp = Backends.of(Device.CPU).allocate(Device.CPU, Math.multiplyExact(src.size(), (long) src.dtype().byteSize()));
+            try {
+                StridedView h = new StridedView(tmp, src.dtype(), src.shape(), Shapes.contiguousStrides(src.shape()), 0);
+                Backends.of(from).copy(src, h);
+                Backends.of(to).copy(h, dst);
+            } finally {
+                tmp.release();
+            }
+        }
     }
 
     private long elementIndex(long[] index) {
@@ -457,9 +570,12 @@ public final class Tensor implements AutoCloseable {
         return at;
     }
 
-    /** The elements in row-major order as floats (converted if needed). */
+    /**
+     * The elements in row-major order as floats (converted if needed). This and the other {@code toXArray}
+     * methods copy a tensor on another device to the host first.
+     */
     public float[] toFloatArray() {
-        try (Tensor c = cast(DType.F32, false)) {
+        try (Tensor c = hostCopy(DType.F32)) {
             float[] out = new float[javaLength()];
             MemorySegment.copy(c.storage.segment(), DType.F32.layout(), c.offset * 4, out, 0, out.length);
             return out;
@@ -468,7 +584,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The elements in row-major order as doubles. */
     public double[] toDoubleArray() {
-        try (Tensor c = cast(DType.F64, false)) {
+        try (Tensor c = hostCopy(DType.F64)) {
             double[] out = new double[javaLength()];
             MemorySegment.copy(c.storage.segment(), DType.F64.layout(), c.offset * 8, out, 0, out.length);
             return out;
@@ -477,7 +593,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The elements in row-major order as ints. */
     public int[] toIntArray() {
-        try (Tensor c = cast(DType.I32, false)) {
+        try (Tensor c = hostCopy(DType.I32)) {
             int[] out = new int[javaLength()];
             MemorySegment.copy(c.storage.segment(), DType.I32.layout(), c.offset * 4, out, 0, out.length);
             return out;
@@ -486,7 +602,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The elements in row-major order as longs. */
     public long[] toLongArray() {
-        try (Tensor c = cast(DType.I64, false)) {
+        try (Tensor c = hostCopy(DType.I64)) {
             long[] out = new long[javaLength()];
             MemorySegment.copy(c.storage.segment(), DType.I64.layout(), c.offset * 8, out, 0, out.length);
             return out;
@@ -495,7 +611,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The elements in row-major order as booleans ({@code value != 0}). */
     public boolean[] toBooleanArray() {
-        try (Tensor c = cast(DType.BOOL, false)) {
+        try (Tensor c = hostCopy(DType.BOOL)) {
             boolean[] out = new boolean[javaLength()];
             MemorySegment s = c.storage.segment();
             for (int i = 0; i < out.length; i++) {
@@ -566,6 +682,7 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * This tensor on {@code device}: a new handle on the same memory if it is already there, else a copy.
+     * The copy is differentiable: the gradient flows back to this tensor's device.
      *
      * @throws IllegalArgumentException if no backend serves {@code device}
      */
@@ -574,12 +691,23 @@ public final class Tensor implements AutoCloseable {
         if (target.equals(device())) {
             return recordView(share(shape, strides, offset), "to", g -> g);
         }
-        Backend dst = Backends.of(target);
+        Backends.of(target);
         try (Tensor dense = cast(dtype, false)) {
             Tensor out = allocate(dtype, shape, target, true);
-            dst.copy(dense.view(), out.view());
-            return out;
+            try {
+                transfer(dense.view(), out.view());
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
+            Device from = device();
+            return record(out, "to", new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{g.to(from)});
         }
+    }
+
+    /** {@code t} itself if it is on {@code device}, else a copy there (for index tensors made on the host). */
+    private static Tensor onDevice(Tensor t, Device device) {
+        return t.device().equals(device) ? t : t.to(device);
     }
 
     /** A new handle on this tensor's memory with another geometry. */
@@ -926,8 +1054,10 @@ public final class Tensor implements AutoCloseable {
         live();
         other.live();
         if (!other.device().equals(device())) {
-            throw new IllegalArgumentException(op.name().toLowerCase() + ": tensors are on different devices: "
-                    + device() + " and " + other.device());
+            Device dev = elementwiseDevice(op.name().toLowerCase(), this, other);
+            try (Scope scope = Scope.open()) {
+                return scope.keep(onDevice(this, dev).binary(op, onDevice(other, dev)));
+            }
         }
         DType compute = DType.promote(dtype, other.dtype);
         if (op == BinaryOp.DIV) {
@@ -976,6 +1106,30 @@ public final class Tensor implements AutoCloseable {
             backend.fill(s.view(), scalar);
             return binary(op, s);
         }
+    }
+
+    /**
+     * The device an elementwise operation runs on: the operands' common device, where a 0-d host tensor
+     * counts as a scalar that joins any device (PyTorch's rule for CPU scalars). Any other mix of devices
+     * is an error.
+     *
+     * @throws IllegalArgumentException naming both devices if two operands are on different devices
+     */
+    private static Device elementwiseDevice(String op, Tensor... operands) {
+        Device device = null;
+        for (Tensor t : operands) {
+            Device d = t.device();
+            if (t.shape.length == 0 && d.equals(Device.CPU)) {
+                continue;
+            }
+            if (device == null) {
+                device = d;
+            } else if (!device.equals(d)) {
+                throw new IllegalArgumentException(op + ": tensors are on different devices: " + device + " and " + d
+                        + "; move them to one device with to(Device)");
+            }
+        }
+        return device == null ? Device.CPU : device;
     }
 
     /** The view of this tensor broadcast to {@code target} (zero strides), for kernels. */
@@ -1144,6 +1298,12 @@ public final class Tensor implements AutoCloseable {
         live();
         b.live();
         c.live();
+        if (!b.device().equals(device()) || !c.device().equals(device())) {
+            Device dev = elementwiseDevice("mulAdd", this, b, c);
+            try (Scope scope = Scope.open()) {
+                return scope.keep(onDevice(this, dev).mulAdd(onDevice(b, dev), onDevice(c, dev)));
+            }
+        }
         DType compute = DType.floating(DType.promote(DType.promote(dtype, b.dtype), c.dtype));
         long[] outShape = Shapes.broadcast("mulAdd", Shapes.broadcast("mulAdd", shape, b.shape), c.shape);
         if (compute.isHalf()) {
@@ -1161,12 +1321,19 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Elementwise choice: {@code condition ? a : b}, with all three broadcast together. The condition is
-     * read as truth values (non-zero); the result type is the promotion of a and b.
+     * read as truth values (non-zero); the result type is the promotion of a and b. All three are on one
+     * device, except that 0-d host tensors may join operands on another device (see the class comment).
      */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
         condition.live();
         a.live();
         b.live();
+        if (!condition.device().equals(a.device()) || !b.device().equals(a.device())) {
+            Device dev = elementwiseDevice("where", condition, a, b);
+            try (Scope scope = Scope.open()) {
+                return scope.keep(where(onDevice(condition, dev), onDevice(a, dev), onDevice(b, dev)));
+            }
+        }
         DType t = DType.promote(a.dtype, b.dtype);
         long[] outShape = Shapes.broadcast("where", Shapes.broadcast("where", condition.shape, a.shape), b.shape);
         try (Tensor c = condition.cast(DType.BOOL, false); Tensor x = a.cast(t, false); Tensor y = b.cast(t, false)) {
@@ -1599,7 +1766,7 @@ public final class Tensor implements AutoCloseable {
      * gradient of taking that view. Recorded, with the view of the gradient as its own derivative.
      */
     static Tensor embed(Tensor g, long[] baseShape, java.util.function.UnaryOperator<Tensor> viewOf) {
-        Tensor base = zeros(g.dtype, baseShape);
+        Tensor base = zeros(g.dtype, g.device(), baseShape);
         try (Tensor target = viewOf.apply(base.detach())) {
             g.backend.copy(g.view(), target.view());
         }
@@ -1611,7 +1778,8 @@ public final class Tensor implements AutoCloseable {
     // Gathering, scattering, joining, splitting, padding, reordering, sorting, scans, masks, triangular
     // and diagonal parts, stable log-sum-exp / softmax, and einsum. Kernels that have no Backend method
     // yet (gather, scatter, sort, scan, mask compression, binary search) are reached only through the
-    // "kernels outside the Backend SPI" helpers at the end of this section.
+    // "kernels outside the Backend SPI" helpers at the end of this section, and only with host tensors:
+    // device tensors are staged through the host by HostStaging first.
 
     /**
      * Values picked along {@code axis} by {@code index}, like PyTorch's {@code torch.gather} (NumPy's
@@ -1636,7 +1804,9 @@ public final class Tensor implements AutoCloseable {
     public Tensor gather(int axis, Tensor index) {
         live();
         index.live();
-        requireHost("gather", this, index);
+        if (HostStaging.offHost("gather", this, index)) {
+            return HostStaging.run(h -> h[0].gather(axis, h[1]), this, index);
+        }
         requireIndexType("gather", index);
         int a = Shapes.axis(axis, shape.length);
         if (index.shape.length != shape.length) {
@@ -1681,7 +1851,9 @@ public final class Tensor implements AutoCloseable {
     public Tensor takeAlongAxis(Tensor indices, int axis) {
         live();
         indices.live();
-        requireHost("takeAlongAxis", this, indices);
+        if (HostStaging.offHost("takeAlongAxis", this, indices)) {
+            return HostStaging.run(h -> h[0].takeAlongAxis(h[1], axis), this, indices);
+        }
         requireIndexType("takeAlongAxis", indices);
         int a = Shapes.axis(axis, shape.length);
         int r = shape.length;
@@ -1735,7 +1907,9 @@ public final class Tensor implements AutoCloseable {
     public Tensor indexSelect(int axis, Tensor index) {
         live();
         index.live();
-        requireHost("indexSelect", this, index);
+        if (HostStaging.offHost("indexSelect", this, index)) {
+            return HostStaging.run(h -> h[0].indexSelect(axis, h[1]), this, index);
+        }
         requireIndexType("indexSelect", index);
         int a = Shapes.axis(axis, shape.length);
         if (index.shape.length > 1) {
@@ -1813,7 +1987,9 @@ public final class Tensor implements AutoCloseable {
         live();
         index.live();
         src.live();
-        requireHost(op, this, index, src);
+        if (HostStaging.offHost(op, this, index, src)) {
+            return HostStaging.run(h -> h[0].scatter(op, axis, h[1], h[2], add), this, index, src);
+        }
         requireIndexType(op, index);
         if (add && dtype == DType.BOOL) {
             throw new DTypeMismatchException(op + " is not defined for BOOL tensors; cast to an integer type first");
@@ -1878,7 +2054,9 @@ public final class Tensor implements AutoCloseable {
     public Tensor maskedSelect(Tensor mask) {
         live();
         mask.live();
-        requireHost("maskedSelect", this, mask);
+        if (HostStaging.offHost("maskedSelect", this, mask)) {
+            return HostStaging.run(h -> h[0].maskedSelect(h[1]), this, mask);
+        }
         if (mask.dtype != DType.BOOL) {
             throw new DTypeMismatchException("maskedSelect: the mask must be BOOL, got " + mask.dtype + "; compare or cast first");
         }
@@ -2172,7 +2350,7 @@ public final class Tensor implements AutoCloseable {
                         source[o] = m < n ? m : period - m;
                     }
                 }
-                current = current.indexSelect(d, Tensor.of(source));
+                current = current.indexSelect(d, onDevice(Tensor.of(source), device()));
             }
             return scope.keep(current == this ? copy() : current);
         }
@@ -2193,7 +2371,7 @@ public final class Tensor implements AutoCloseable {
             for (int a : ax) {
                 long n = shape[a];
                 if (n > 1) {
-                    current = current.indexSelect(a, arange(n - 1, -1, -1, DType.I64));
+                    current = current.indexSelect(a, onDevice(arange(n - 1, -1, -1, DType.I64), device()));
                 }
             }
             return scope.keep(current == this ? copy() : current);
@@ -2315,7 +2493,9 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor sort(int axis, boolean descending) {
         live();
-        requireHost("sort", this);
+        if (HostStaging.offHost("sort", this)) {
+            return HostStaging.run(h -> h[0].sort(axis, descending), this);
+        }
         int a = requireSortable("sort", axis);
         Tensor out = allocate(dtype, shape, device(), true);
         sortKernel(view(), a, descending, shape[a], out.view(), null);
@@ -2346,7 +2526,9 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor argsort(int axis, boolean descending) {
         live();
-        requireHost("argsort", this);
+        if (HostStaging.offHost("argsort", this)) {
+            return HostStaging.run(h -> h[0].argsort(axis, descending), this);
+        }
         int a = requireSortable("argsort", axis);
         Tensor out = allocate(DType.I64, shape, device(), true);
         sortKernel(view(), a, descending, shape[a], null, out.view());
@@ -2375,7 +2557,13 @@ public final class Tensor implements AutoCloseable {
      */
     public TopK topk(long k, int axis, boolean largest) {
         live();
-        requireHost("topk", this);
+        if (HostStaging.offHost("topk", this)) {
+            Tensor[] r = HostStaging.runAll(h -> {
+                TopK top = h[0].topk(k, axis, largest);
+                return new Tensor[]{top.values(), top.indices()};
+            }, this);
+            return new TopK(r[0], r[1]);
+        }
         int a = requireSortable("topk", axis);
         if (k < 0 || k > shape[a]) {
             throw new IllegalArgumentException("topk: k = " + k + " is out of range for axis " + a + " of shape " + Shapes.str(shape)
@@ -2433,7 +2621,9 @@ public final class Tensor implements AutoCloseable {
 
     private Tensor scan(String op, boolean product, int axis) {
         live();
-        requireHost(op, this);
+        if (HostStaging.offHost(op, this)) {
+            return HostStaging.run(h -> h[0].scan(op, product, axis), this);
+        }
         int a = Shapes.axis(axis, shape.length);
         Tensor out = allocate(dtype.isFloating() ? dtype : DType.I64, shape, device(), true);
         scanKernel(product, view(), a, out.view());
@@ -2505,7 +2695,9 @@ public final class Tensor implements AutoCloseable {
     public Tensor searchsorted(Tensor values, boolean right) {
         live();
         values.live();
-        requireHost("searchsorted", this, values);
+        if (HostStaging.offHost("searchsorted", this, values)) {
+            return HostStaging.run(h -> h[0].searchsorted(h[1], right), this, values);
+        }
         if (shape.length != 1) {
             throw new ShapeMismatchException("searchsorted: the sorted tensor must be 1-D, got shape " + Shapes.str(shape)
                     + " (values " + Shapes.str(values.shape) + ")");
@@ -2542,7 +2734,9 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor oneHot(long numClasses, DType type) {
         live();
-        requireHost("oneHot", this);
+        if (HostStaging.offHost("oneHot", this)) {
+            return HostStaging.run(h -> h[0].oneHot(numClasses, type), this);
+        }
         requireIndexType("oneHot", this);
         if (numClasses < 0) {
             throw new IllegalArgumentException("oneHot: numClasses must be >= 0, got " + numClasses);
@@ -2598,7 +2792,7 @@ public final class Tensor implements AutoCloseable {
             Tensor cols = arange(0, shape[shape.length - 1], 1, DType.I64);
             Tensor offsetFromDiagonal = cols.sub(rows);
             Tensor keep = upper ? offsetFromDiagonal.ge(k) : offsetFromDiagonal.le(k);
-            return scope.keep(where(keep, this, scalar(0, dtype)));
+            return scope.keep(where(onDevice(keep, device()), this, scalar(0, dtype, device())));
         }
     }
 
@@ -3004,7 +3198,7 @@ public final class Tensor implements AutoCloseable {
                     kept[k++] = t.shape[d];
                 }
             }
-            return zeros(t.dtype, kept);
+            return zeros(t.dtype, t.device(), kept);
         }
         Tensor summed = t.sum(axes, false);
         return summed.dtype == t.dtype ? summed : summed.cast(t.dtype);
@@ -3097,16 +3291,9 @@ public final class Tensor implements AutoCloseable {
     //
     // Gather, scatter, sort, scan, mask compression and binary search have no Backend method yet; the CPU
     // implementations in dev.proxima.tensor.internal run on host memory. Every call goes through the
-    // methods below, so a device backend can be routed here once the SPI has these primitives.
-
-    private static void requireHost(String op, Tensor... tensors) {
-        for (Tensor t : tensors) {
-            if (!t.device().equals(Device.CPU)) {
-                throw new UnsupportedOperationException(op + " runs on host tensors only for now; a tensor is on "
-                        + t.device() + ", use to(Device.CPU)");
-            }
-        }
-    }
+    // methods below, reached only with host tensors: each public operation first sends tensors on another
+    // device through HostStaging (host copies, CPU kernel, results copied back). Once the SPI has these
+    // primitives, a device backend can be routed here instead of staging.
 
     private static void checkIndicesKernel(String op, StridedView index, int axis, long[] shape) {
         checkIndicesKernel(op, index, axis, shape, true);
@@ -3193,29 +3380,36 @@ public final class Tensor implements AutoCloseable {
         storage.release();
     }
 
-    /** The dtype, shape and (for up to 1000 elements, else the edges) the values, NumPy style. */
+    /**
+     * The dtype, shape and (for up to 1000 elements, else the edges) the values, NumPy style, then the
+     * device if it is not the host (whose values are copied to the host to be printed), as in
+     * {@code tensor(F32[2], [1.0, 2.0], device=cuda:0)}.
+     */
     @Override
     public String toString() {
         if (closed) {
             return "tensor(" + dtype + Shapes.str(shape) + ", closed)";
         }
         StringBuilder sb = new StringBuilder("tensor(").append(dtype).append(Shapes.str(shape)).append(", ");
-        if (!device().equals(Device.CPU)) {
-            return sb.append(device()).append(')').toString();
+        if (onHost()) {
+            appendValues(sb, storage.segment(), 0, offset, strides, size() > 1000);
+            return sb.append(')').toString();
         }
-        appendValues(sb, 0, offset, size() > 1000);
-        return sb.append(')').toString();
+        try (Tensor h = hostCopy(dtype)) {
+            appendValues(sb, h.storage.segment(), 0, h.offset, h.strides, size() > 1000);
+        }
+        return sb.append(", device=").append(device()).append(')').toString();
     }
 
-    private void appendValues(StringBuilder sb, int depth, long at, boolean summarize) {
+    private void appendValues(StringBuilder sb, MemorySegment s, int depth, long at, long[] st, boolean summarize) {
         if (depth == shape.length) {
             if (dtype == DType.BOOL) {
-                sb.append(Elements.getLong(storage.segment(), dtype, at) != 0);
+                sb.append(Elements.getLong(s, dtype, at) != 0);
             } else if (dtype.isFloating()) {
-                double v = Elements.getDouble(storage.segment(), dtype, at);
+                double v = Elements.getDouble(s, dtype, at);
                 sb.append(dtype == DType.F64 ? Double.toString(v) : Float.toString((float) v));
             } else {
-                sb.append(Elements.getLong(storage.segment(), dtype, at)); // exact, unlike going through double
+                sb.append(Elements.getLong(s, dtype, at)); // exact, unlike going through double
             }
             return;
         }
@@ -3226,7 +3420,7 @@ public final class Tensor implements AutoCloseable {
                 sb.append("..., ");
                 i = n - 3;
             }
-            appendValues(sb, depth + 1, at + i * strides[depth], summarize);
+            appendValues(sb, s, depth + 1, at + i * st[depth], st, summarize);
             if (i < n - 1) {
                 sb.append(", ");
             }

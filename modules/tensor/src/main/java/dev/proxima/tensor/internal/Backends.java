@@ -3,14 +3,21 @@ package dev.proxima.tensor.internal;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.spi.Backend;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.ServiceLoader;
 
-/** The backends found by {@link ServiceLoader}, by device kind. */
+/**
+ * The backends found by {@link ServiceLoader}, by device kind, plus any added with {@link #register}.
+ *
+ * <p>{@link #register} is a hook for tests: they run patched into this module, where a {@code provides}
+ * clause cannot be added, and register a simulated device backend with it. Production backends are
+ * provider modules found by the service loader.
+ */
 public final class Backends {
 
-    private static final Map<String, Backend> BY_KIND = load();
+    private static final Map<String, Backend> BY_KIND = Collections.synchronizedMap(load());
 
     private Backends() {
     }
@@ -21,7 +28,17 @@ public final class Backends {
             map.putIfAbsent(b.kind(), b);
         }
         map.putIfAbsent("cpu", new CpuBackend());
-        return Map.copyOf(map);
+        return map;
+    }
+
+    /**
+     * Adds {@code backend} for its {@link Backend#kind()} unless a backend of that kind is already known.
+     * For tests (a simulated device); not exported to applications.
+     *
+     * @return the backend now serving that kind (the given one, or the one found earlier)
+     */
+    public static Backend register(Backend backend) {
+        return BY_KIND.computeIfAbsent(backend.kind(), k -> backend);
     }
 
     /** The backend for {@code device}. */
@@ -36,8 +53,10 @@ public final class Backends {
         return b;
     }
 
-    /** All backends, available or not. */
+    /** All backends, available or not (a snapshot). */
     public static Map<String, Backend> all() {
-        return BY_KIND;
+        synchronized (BY_KIND) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(BY_KIND));
+        }
     }
 }

@@ -24,7 +24,12 @@ public interface Backend {
     /** Allocates uninitialised memory on {@code device}. */
     Storage allocate(Device device, long bytes);
 
-    /** dst := src converted to dst's dtype (see {@link dev.proxima.tensor.DType} for the rules). */
+    /**
+     * dst := src converted to dst's dtype (see {@link dev.proxima.tensor.DType} for the rules). This is also
+     * the transfer primitive: one of the views may be host memory (a {@code "cpu"} storage) while the other
+     * is this backend's; the front end sends every host↔device copy to the device side's backend, which
+     * alone can reach its memory.
+     */
     void copy(StridedView src, StridedView dst);
 
     /** Every element of dst := value converted to dst's dtype. */

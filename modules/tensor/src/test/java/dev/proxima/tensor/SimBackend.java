@@ -1,0 +1,243 @@
+package dev.proxima.tensor;
+
+import dev.proxima.tensor.internal.Backends;
+import dev.proxima.tensor.internal.CpuBackend;
+import dev.proxima.tensor.spi.Backend;
+import dev.proxima.tensor.spi.BinaryOp;
+import dev.proxima.tensor.spi.ReduceOp;
+import dev.proxima.tensor.spi.Storage;
+import dev.proxima.tensor.spi.StridedView;
+import dev.proxima.tensor.spi.UnaryOp;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A simulated accelerator for tests, device kind {@code "sim"}: its memory is host memory the front end
+ * cannot reach ({@link SimStorage#segment()} throws, as a GPU's would), and every {@link Backend} method
+ * runs the CPU backend's kernel over that private memory. It lets the tests exercise every path a real
+ * device takes (host staging, transfers, autodiff on the device) without a GPU.
+ *
+ * <p>Only {@link #copy} accepts host operands (transfers between host and sim); every other method
+ * requires all its views on sim memory, so a front-end bug that hands a host tensor to a device kernel
+ * fails loudly. Allocated bytes are counted ({@link #allocatedBytes()}) so tests can check that device
+ * memory is freed. {@link #install()} registers the backend with {@link Backends#register}, the test hook
+ * of the non-exported internal package (tests run patched into the module, where no {@code provides}
+ * clause can be added).
+ */
+final class SimBackend implements Backend {
+
+    /** The simulated device. */
+    static final Device SIM = new Device("sim", 0);
+
+    private static final AtomicLong ALLOCATED = new AtomicLong();
+    private static final Backend CPU = new CpuBackend();
+
+    private SimBackend() {
+    }
+
+    /** Makes {@code Backends.of(new Device("sim", 0))} find this backend (idempotent). */
+    static void install() {
+        Backend b = Backends.register(new SimBackend());
+        if (!(b instanceof SimBackend)) {
+            throw new IllegalStateException("another backend already serves kind \"sim\": " + b.describe());
+        }
+    }
+
+    /** Bytes of sim memory currently allocated. */
+    static long allocatedBytes() {
+        return ALLOCATED.get();
+    }
+
+    @Override
+    public String kind() {
+        return "sim";
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return "sim: simulated device for tests (host memory behind a non-addressable storage), "
+                + ALLOCATED.get() + " bytes allocated";
+    }
+
+    @Override
+    public Storage allocate(Device device, long bytes) {
+        if (!device.kind().equals("sim")) {
+            throw new IllegalArgumentException("the sim backend cannot allocate on " + device);
+        }
+        if (bytes < 0) {
+            throw new IllegalArgumentException("cannot allocate a negative number of bytes: " + bytes);
+        }
+        return new SimStorage(device, bytes);
+    }
+
+    @Override
+    public void copy(StridedView src, StridedView dst) {
+        CPU.copy(reach(src, true), reach(dst, true));
+    }
+
+    @Override
+    public void fill(StridedView dst, double value) {
+        CPU.fill(reach(dst, false), value);
+    }
+
+    @Override
+    public void iota(StridedView dst, double start, double step) {
+        CPU.iota(reach(dst, false), start, step);
+    }
+
+    @Override
+    public void unary(UnaryOp op, StridedView src, StridedView dst) {
+        CPU.unary(op, reach(src, false), reach(dst, false));
+    }
+
+    @Override
+    public void binary(BinaryOp op, StridedView a, StridedView b, StridedView dst) {
+        CPU.binary(op, reach(a, false), reach(b, false), reach(dst, false));
+    }
+
+    @Override
+    public void mulAdd(StridedView a, StridedView b, StridedView c, StridedView dst) {
+        CPU.mulAdd(reach(a, false), reach(b, false), reach(c, false), reach(dst, false));
+    }
+
+    @Override
+    public void where(StridedView condition, StridedView a, StridedView b, StridedView dst) {
+        CPU.where(reach(condition, false), reach(a, false), reach(b, false), reach(dst, false));
+    }
+
+    @Override
+    public void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
+        CPU.reduce(op, reach(src, false), axes, reach(dst, false));
+    }
+
+    @Override
+    public void matmul(StridedView a, StridedView b, StridedView dst) {
+        CPU.matmul(reach(a, false), reach(b, false), reach(dst, false));
+    }
+
+    /**
+     * The view the CPU kernels can read: a sim view re-pointed at its private host memory, or (only where
+     * {@code hostAllowed}) a host view unchanged.
+     */
+    private static StridedView reach(StridedView v, boolean hostAllowed) {
+        if (v.storage() instanceof SimStorage s) {
+            return new StridedView(s.hostAlias(), v.dtype(), v.shape(), v.strides(), v.offset());
+        }
+        if (hostAllowed && v.storage().device().equals(Device.CPU)) {
+            return v;
+        }
+        throw new IllegalStateException("sim backend got an operand on " + v.storage().device()
+                + ": only copy may mix host and sim memory");
+    }
+
+    /** Sim memory: 64-byte aligned host memory of its own arena, not reachable through {@link #segment()}. */
+    static final class SimStorage implements Storage {
+
+        private final Device device;
+        private final long byteSize;
+        private final Arena arena;
+        private final MemorySegment memory;
+        private final AtomicInteger refs = new AtomicInteger(1);
+        private final Storage alias;
+
+        SimStorage(Device device, long byteSize) {
+            this.device = device;
+            this.byteSize = byteSize;
+            this.arena = Arena.ofShared();
+            this.memory = arena.allocate(Math.max(1, byteSize), 64).asSlice(0, byteSize);
+            ALLOCATED.addAndGet(byteSize);
+            this.alias = new HostAlias(this);
+        }
+
+        @Override
+        public Device device() {
+            return device;
+        }
+
+        @Override
+        public long byteSize() {
+            return byteSize;
+        }
+
+        @Override
+        public MemorySegment segment() {
+            throw new IllegalStateException("sim device memory is not host addressable");
+        }
+
+        /** A host-addressable handle on the same memory, for the CPU kernels this backend delegates to. */
+        Storage hostAlias() {
+            if (isReleased()) {
+                throw new IllegalStateException("sim storage has been freed");
+            }
+            return alias;
+        }
+
+        @Override
+        public void retain() {
+            if (refs.getAndIncrement() <= 0) {
+                throw new IllegalStateException("sim storage has been freed");
+            }
+        }
+
+        @Override
+        public void release() {
+            int left = refs.decrementAndGet();
+            if (left == 0) {
+                arena.close();
+                ALLOCATED.addAndGet(-byteSize);
+            } else if (left < 0) {
+                throw new IllegalStateException("sim storage released more often than retained");
+            }
+        }
+
+        @Override
+        public boolean isReleased() {
+            return refs.get() <= 0;
+        }
+    }
+
+    /** The CPU kernels' view of a sim storage: its memory as a host segment; the lifetime stays the owner's. */
+    private record HostAlias(SimStorage owner) implements Storage {
+
+        @Override
+        public Device device() {
+            return Device.CPU;
+        }
+
+        @Override
+        public long byteSize() {
+            return owner.byteSize;
+        }
+
+        @Override
+        public MemorySegment segment() {
+            if (owner.isReleased()) {
+                throw new IllegalStateException("sim storage has been freed");
+            }
+            return owner.memory;
+        }
+
+        @Override
+        public void retain() {
+            owner.retain();
+        }
+
+        @Override
+        public void release() {
+            owner.release();
+        }
+
+        @Override
+        public boolean isReleased() {
+            return owner.isReleased();
+        }
+    }
+}
