@@ -169,7 +169,7 @@ public final class ArrowTensors {
             ArrowBuf bits = Memory.allocator().buffer((n + 7) / 8);
             owned.add(bits);
             bits.setZero(0, bits.capacity());
-            try (Tensor c = t.contiguous()) {
+            try (Tensor c = Buffers.hostContiguous(t)) {
                 MemorySegment src = c.segment();
                 MemorySegment dst = MemorySegment.ofAddress(bits.memoryAddress()).reinterpret(bits.capacity());
                 for (long i = 0; i < n; i++) {
@@ -189,7 +189,7 @@ public final class ArrowTensors {
         }
         ArrowBuf copy = Memory.allocator().buffer(bytes);
         owned.add(copy);
-        try (Tensor c = t.contiguous()) {
+        try (Tensor c = Buffers.hostContiguous(t)) {
             MemorySegment.copy(c.segment(), 0, MemorySegment.ofAddress(copy.memoryAddress()).reinterpret(bytes), 0, bytes);
         }
         return copy;

@@ -3,6 +3,7 @@ package dev.proxima.io;
 import dev.proxima.io.internal.Buffers;
 import dev.proxima.io.internal.MappedStorage;
 import dev.proxima.tensor.DType;
+import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Tensor;
 
 import java.io.BufferedOutputStream;
@@ -578,7 +579,10 @@ public final class Npy {
         boolean fortran = false;
         Tensor copy = null;
         MemorySegment data;
-        if (t.isContiguous()) {
+        if (!t.device().equals(Device.CPU)) {
+            copy = t.to(Device.CPU); // dense, row-major
+            data = copy.segment();
+        } else if (t.isContiguous()) {
             data = t.segment();
         } else if (shape.length >= 2 && isFortranContiguous(t)) {
             fortran = true;

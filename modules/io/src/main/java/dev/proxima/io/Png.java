@@ -463,7 +463,7 @@ public final class Png {
         Deflater def = new Deflater(6);
         byte[] buf = new byte[1 << 16];
         ByteArrayOutputStream z = new ByteArrayOutputStream();
-        try (Tensor f = image.cast(DType.F32)) {
+        try (Tensor host = Buffers.hostContiguous(image); Tensor f = host.cast(DType.F32)) {
             MemorySegment seg = f.segment();
             float[] line = new float[width * channels];
             byte[] prev = new byte[rowBytes];

@@ -54,6 +54,18 @@ public final class Buffers {
     }
 
     /** The Arrow buffer behind a tensor, or null when its storage is not an Arrow buffer. */
+    /**
+     * A row-major copy-or-view of {@code t} in host memory, to read through {@link Tensor#segment()}: a new
+     * handle on {@code t}'s own memory when it is a contiguous host tensor, else a dense host copy (tensors on
+     * another device are transferred). Close it after use.
+     */
+    public static Tensor hostContiguous(Tensor t) {
+        if (t.device().equals(dev.proxima.tensor.Device.CPU)) {
+            return t.contiguous();
+        }
+        return t.to(dev.proxima.tensor.Device.CPU);
+    }
+
     public static ArrowBuf arrowBuffer(Tensor t) {
         return t.view().storage() instanceof HostStorage h ? h.arrowBuffer() : null;
     }
