@@ -155,7 +155,7 @@ public final class LibraryLocator {
         } catch (IOException e) {
             return found;
         }
-        found.sort((x, y) -> compareVersions(y.toString(), x.toString()));
+        found.sort((x, y) -> compareVersions(y.toString(), x.toString())); // same parent: the names decide
         return found;
     }
 
@@ -166,7 +166,7 @@ public final class LibraryLocator {
         for (int i = 0; i < Math.min(pa.length, pb.length); i++) {
             int c;
             if (!pa[i].isEmpty() && !pb[i].isEmpty() && Character.isDigit(pa[i].charAt(0)) && Character.isDigit(pb[i].charAt(0))) {
-                c = Long.compare(Long.parseLong(pa[i]), Long.parseLong(pb[i]));
+                c = compareDigits(pa[i], pb[i]);
             } else {
                 c = pa[i].compareTo(pb[i]);
             }
@@ -175,6 +175,13 @@ public final class LibraryLocator {
             }
         }
         return Integer.compare(pa.length, pb.length);
+    }
+
+    /** Compares two digit runs as unbounded non-negative numbers (no overflow on long runs). */
+    private static int compareDigits(String a, String b) {
+        String x = a.replaceFirst("^0+(?=\\d)", "");
+        String y = b.replaceFirst("^0+(?=\\d)", "");
+        return x.length() != y.length() ? Integer.compare(x.length(), y.length()) : x.compareTo(y);
     }
 
     /**
