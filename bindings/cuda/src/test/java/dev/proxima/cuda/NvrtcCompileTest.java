@@ -178,6 +178,53 @@ class NvrtcCompileTest {
         assertTrue(new String(ptx, StandardCharsets.US_ASCII).contains(".entry twice("));
     }
 
+    private static String probe(Path nvrtc) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                Path.of("target/classes").toAbsolutePath() + ":" + Path.of("target/test-classes").toAbsolutePath(),
+                NvrtcBuiltinsProbe.class.getName()).redirectErrorStream(true);
+        pb.environment().remove("LD_LIBRARY_PATH");
+        pb.environment().put("PROXIMA_NVRTC", nvrtc.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe timed out");
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    /**
+     * In fresh JVMs without {@code LD_LIBRARY_PATH}: NVRTC in its own folder compiles (the builtins beside it
+     * are preloaded); the same NVRTC alone in a folder (a hard link) fails with code 7 and the hint.
+     */
+    @Test
+    void withoutLdLibraryPathThePreloadIsWhatMakesCompilesWork(@TempDir Path dir) throws Exception {
+        boolean runnable = ProcessHandle.current().info().command().isPresent() && Files.isDirectory(Path.of("target/classes"))
+                && Files.isRegularFile(Path.of("target/test-classes/dev/proxima/cuda/NvrtcBuiltinsProbe.class"));
+        if (!runnable) {
+            System.out.println("[cuda] SKIPPED builtins probe: no java command or no target/classes here");
+        }
+        Assumptions.assumeTrue(runnable, "cannot start a probe JVM");
+        Path lib = Path.of(Nvrtc.libraryPath()).toRealPath();
+        String ok = probe(lib);
+        System.out.println("[cuda] probe JVM, no LD_LIBRARY_PATH, " + lib + ": " + ok.strip().replace('\n', '|'));
+        assertTrue(ok.strip().endsWith("compiled"), ok);
+        Path alone = dir.resolve(lib.getFileName());
+        try {
+            Files.createLink(alone, lib);
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            System.out.println("[cuda] SKIPPED missing-builtins probe: cannot hard-link " + lib + " into " + dir + ": " + e);
+            Assumptions.abort("no hard link");
+        }
+        String fail = probe(alone);
+        System.out.println("[cuda] probe JVM, NVRTC without builtins beside it: " + fail.strip().replace('\n', '|'));
+        if (fail.strip().endsWith("compiled")) {
+            System.out.println("[cuda] SKIPPED missing-builtins check: the system loader finds libnvrtc-builtins without the preload");
+            Assumptions.abort("libnvrtc-builtins is on the system loader path");
+        }
+        assertTrue(fail.contains("code 7: nvrtcCompileProgram(k.cu) failed: NVRTC_ERROR_BUILTIN_OPERATION_FAILURE (7)"), fail);
+        assertTrue(fail.contains("NVRTC could not load libnvrtc-builtins.so.") && fail.contains(alone.toString()), fail);
+    }
+
     @Test
     void compileErrorsCarryNvrtcsLog() {
         String src = "extern \"C\" __global__ void broken(float* x) {\n    x[0] = 1.0f;\n    x[1] = not_declared_anywhere;\n}\n";
