@@ -33,7 +33,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * (13.1: 75, 80, 86, 87, 88, 89, 90, 100, 103, 110, 120, 121).
  *
  * <p>NVRTC opens {@code libnvrtc-builtins.so.<major>.<minor>} by soname on its first compile; the loader
- * preloads it from beside the chosen {@code libnvrtc} ({@link LibraryLocator#companions}), so no
+ * preloads it from beside the chosen {@code libnvrtc} ({@code LibraryLocator.companions}), so no
  * {@code LD_LIBRARY_PATH} is needed.
  */
 public final class Nvrtc {
@@ -88,7 +88,7 @@ public final class Nvrtc {
         return l.library() == null ? null : l.library().path();
     }
 
-    /** The {@code libnvrtc-builtins} files preloaded beside NVRTC (see {@link LibraryLocator#companions}). */
+    /** The {@code libnvrtc-builtins} files preloaded beside NVRTC (see {@code LibraryLocator.companions}). */
     public static List<String> preloaded() {
         return loaded().preloaded();
     }
