@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
@@ -14,13 +15,26 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * Downcalls to cuBLAS ({@code libcublas.so.13}/{@code .12}), column-major as cuBLAS is.
  *
- * <p>No cuBLAS header is installed on the machine this was written on; the signatures follow NVIDIA's
- * cuBLAS documentation and {@code cublas_api.h} as reproduced by public wrappers (checked:
- * {@code cublasGemmStridedBatchedEx}/{@code cublasGemmEx} argument order with {@code long long} strides,
- * {@code cudaDataType} and {@code cublasComputeType_t} as C enums). Enum values: {@code CUDA_R_32F = 0},
- * {@code CUDA_R_64F = 1}, {@code CUDA_R_16F = 2}, {@code CUDA_R_16BF = 14} (checked against
- * {@code library_types.h} of CUDA 13.0); {@code CUBLAS_COMPUTE_32F = 68}, {@code CUBLAS_GEMM_DEFAULT = -1},
- * {@code CUBLAS_OP_N = 0}, {@code CUBLAS_OP_T = 1} (from the documentation, not checked against a header).
+ * <p>Signatures checked against NVIDIA's {@code cublas_api.h} (12.3, found through a public mirror; no
+ * cuBLAS header is installed here): {@code cublasCreate_v2(cublasHandle_t*)},
+ * {@code cublasDestroy_v2(cublasHandle_t)}, {@code cublasSetStream_v2(cublasHandle_t, cudaStream_t)},
+ * {@code cublasGetVersion_v2(cublasHandle_t, int*)}, {@code cublasGetProperty(libraryPropertyType, int*)},
+ * {@code const char* cublasGetStatusName(cublasStatus_t)},
+ * {@code cublas[SD]gemm_v2(handle, cublasOperation_t transa, transb, int m, n, k, const T* alpha,
+ * const T* A, int lda, const T* B, int ldb, const T* beta, T* C, int ldc)},
+ * {@code cublas[SD]gemmStridedBatched(... const T* A, int lda, long long strideA, ... T* C, int ldc,
+ * long long strideC, int batchCount)}, and {@code cublasGemmEx(handle, transa, transb, m, n, k,
+ * const void* alpha, const void* A, cudaDataType Atype, int lda, const void* B, cudaDataType Btype, int ldb,
+ * const void* beta, void* C, cudaDataType Ctype, int ldc, cublasComputeType_t computeType,
+ * cublasGemmAlgo_t algo)} (the compute type is a {@code cublasComputeType_t} since CUDA 11, not a
+ * {@code cudaDataType}). Every enum is a C {@code int}; device pointers are passed as {@code long}, which
+ * the x86-64 and AArch64 C ABIs pass exactly like a pointer. Enum values: {@code CUDA_R_32F = 0},
+ * {@code CUDA_R_64F = 1}, {@code CUDA_R_16F = 2}, {@code CUDA_R_16BF = 14} ({@code library_types.h} of
+ * CUDA 13.0), {@code CUBLAS_COMPUTE_32F = 68}, {@code CUBLAS_GEMM_DEFAULT = -1}, {@code CUBLAS_OP_N = 0},
+ * {@code CUBLAS_OP_T = 1}, the {@code cublasStatus_t} codes of {@link #statusName} ({@code cublas_api.h}),
+ * {@code MAJOR_VERSION = 0}, {@code MINOR_VERSION = 1}, {@code PATCH_LEVEL = 2} ({@code library_types.h}).
+ * {@code CublasLibraryTest} checks that a real libcublas 11.11 exports every name in {@code SYMBOLS} and
+ * reads its version through {@code cublasGetProperty} (no device needed).
  * Scalars (alpha, beta) are passed as host pointers (the default {@code CUBLAS_POINTER_MODE_HOST}).
  */
 public final class Cublas {
@@ -42,7 +56,25 @@ public final class Cublas {
     /** {@code CUBLAS_GEMM_DEFAULT}. */
     public static final int GEMM_DEFAULT = -1;
 
-    private static final LazyLibrary LIBRARY = new LazyLibrary(LibraryLocator.CUBLAS, "cublasCreate_v2");
+    /** {@code libraryPropertyType} {@code MAJOR_VERSION}, for {@link #property}. */
+    public static final int MAJOR_VERSION = 0;
+    /** {@code libraryPropertyType} {@code MINOR_VERSION}. */
+    public static final int MINOR_VERSION = 1;
+    /** {@code libraryPropertyType} {@code PATCH_LEVEL}. */
+    public static final int PATCH_LEVEL = 2;
+
+    /**
+     * Every cuBLAS entry point these bindings call unconditionally ({@code cublasGetStatusName} is used only
+     * where present): a library is accepted only if it exports all of them, and the tests check the list
+     * against a real libcublas and against this class's source. Add a name here with each new binding.
+     */
+    static final List<String> SYMBOLS = List.of("cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2",
+            "cublasGetVersion_v2", "cublasGetProperty", "cublasSgemm_v2", "cublasDgemm_v2", "cublasSgemmStridedBatched",
+            "cublasDgemmStridedBatched", "cublasGemmEx");
+    /** Entry points used only where the library has them. */
+    static final List<String> OPTIONAL_SYMBOLS = List.of("cublasGetStatusName");
+
+    private static final LazyLibrary LIBRARY = new LazyLibrary(LibraryLocator.CUBLAS, SYMBOLS);
 
     private Cublas() {
     }
@@ -128,6 +160,21 @@ public final class Cublas {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(JAVA_INT);
             check("cublasGetVersion_v2", invoke(h("cublasGetVersion_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)), handle, p));
+            return p.get(JAVA_INT, 0);
+        }
+    }
+
+    /**
+     * {@code cublasGetProperty(libraryPropertyType, int*)}: {@link #MAJOR_VERSION}, {@link #MINOR_VERSION} or
+     * {@link #PATCH_LEVEL} of the loaded library (needs no device or handle).
+     */
+    public static int property(int type) {
+        if (type < MAJOR_VERSION || type > PATCH_LEVEL) {
+            throw new IllegalArgumentException("type must be MAJOR_VERSION (0), MINOR_VERSION (1) or PATCH_LEVEL (2), got " + type);
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(JAVA_INT);
+            check("cublasGetProperty", invoke(h("cublasGetProperty", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS)), type, p));
             return p.get(JAVA_INT, 0);
         }
     }

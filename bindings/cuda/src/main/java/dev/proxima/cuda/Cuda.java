@@ -7,7 +7,9 @@ import java.util.List;
  * Entry point: whether CUDA can be used here, and what the devices are.
  *
  * <p>{@link #availability()} never throws: it loads the driver lazily, calls {@code cuInit} and counts
- * devices, and turns every failure into a one-line reason.
+ * devices, and turns every failure into a one-line reason, e.g. {@code "CUDA driver /usr/lib/libcuda.so.1
+ * failed to initialise: cuInit returned CUDA_ERROR_NO_DEVICE (100)"} (checked with a real driver 535
+ * library on a machine without a GPU, see {@code DriverLibraryTest}).
  */
 public final class Cuda {
 
@@ -67,7 +69,8 @@ public final class Cuda {
             try {
                 CudaDriver.init();
             } catch (CudaException e) {
-                return new Availability(false, "CUDA driver " + l.library().path() + " failed to initialise: " + e.errorName());
+                return new Availability(false, "CUDA driver " + l.library().path() + " failed to initialise: cuInit returned "
+                        + e.errorName() + " (" + e.code() + ")");
             }
             int n = CudaDriver.deviceCount();
             if (n == 0) {

@@ -5,6 +5,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -22,6 +23,29 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * integer (a Java {@code long}), {@code CUdevice} an {@code int}, {@code size_t} a {@code long}, and the
  * opaque handles ({@code CUcontext}, {@code CUstream}, {@code CUevent}, {@code CUmodule},
  * {@code CUfunction}) are pointers ({@link MemorySegment}; {@link MemorySegment#NULL} is the default stream).
+ *
+ * <p>Checked entry by entry against {@code cuda.h} 13.0 (return type {@code CUresult}, an {@code int}):
+ * {@code cuGetErrorName(CUresult, const char**)}, {@code cuInit(unsigned)}, {@code cuDriverGetVersion(int*)},
+ * {@code cuDeviceGet(CUdevice*, int)}, {@code cuDeviceGetCount(int*)},
+ * {@code cuDeviceGetName(char*, int, CUdevice)}, {@code cuDeviceTotalMem_v2(size_t*, CUdevice)},
+ * {@code cuDeviceGetAttribute(int*, CUdevice_attribute, CUdevice)},
+ * {@code cuDevicePrimaryCtxRetain(CUcontext*, CUdevice)}, {@code cuDevicePrimaryCtxRelease_v2(CUdevice)},
+ * {@code cuCtxSetCurrent(CUcontext)}, {@code cuMemAlloc_v2(CUdeviceptr*, size_t)},
+ * {@code cuMemFree_v2(CUdeviceptr)}, {@code cuMemsetD8_v2(CUdeviceptr, unsigned char, size_t)},
+ * {@code cuMemcpyHtoD_v2(CUdeviceptr, const void*, size_t)}, {@code cuMemcpyDtoH_v2(void*, CUdeviceptr, size_t)},
+ * {@code cuMemcpyDtoD_v2(CUdeviceptr, CUdeviceptr, size_t)} and their {@code Async_v2} forms with a trailing
+ * {@code CUstream}, {@code cuMemAllocHost_v2(void**, size_t)}, {@code cuMemFreeHost(void*)},
+ * {@code cuStreamCreate(CUstream*, unsigned)}, {@code cuStreamSynchronize(CUstream)},
+ * {@code cuStreamDestroy_v2(CUstream)}, {@code cuEventCreate(CUevent*, unsigned)},
+ * {@code cuEventRecord(CUevent, CUstream)}, {@code cuEventSynchronize(CUevent)},
+ * {@code cuEventElapsedTime[_v2](float*, CUevent, CUevent)}, {@code cuEventDestroy_v2(CUevent)},
+ * {@code cuModuleLoadData(CUmodule*, const void*)}, {@code cuModuleUnload(CUmodule)},
+ * {@code cuModuleGetFunction(CUfunction*, CUmodule, const char*)}, {@code cuLaunchKernel(CUfunction,
+ * unsigned gridX, gridY, gridZ, blockX, blockY, blockZ, unsigned sharedMemBytes, CUstream, void** params,
+ * void** extra)}. Attribute numbers and error codes (e.g. {@code CUDA_ERROR_NO_DEVICE = 100}) are from the
+ * same header. {@code DriverLibraryTest} checks that a real {@code libcuda} 535 (CUDA 12.2) exports every
+ * name in {@code SYMBOLS} and that {@code cuInit} there fails with {@code CUDA_ERROR_NO_DEVICE} decoded
+ * through {@code cuGetErrorName}.
  *
  * <p>Every method validates its arguments before touching the library, so argument errors are
  * reported even where no driver is installed.
@@ -42,7 +66,22 @@ public final class CudaDriver {
     private static final FunctionDescriptor I_L = FunctionDescriptor.of(JAVA_INT, JAVA_LONG);
     private static final FunctionDescriptor I_AL = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG);
 
-    private static final LazyLibrary LIBRARY = new LazyLibrary(LibraryLocator.DRIVER, "cuInit");
+    /**
+     * Every driver entry point these bindings call unconditionally: a {@code libcuda} is accepted only if it
+     * exports all of them, and the tests check the list against a real driver library and this class's source.
+     * All exist in driver 535 (CUDA 12.2); none is CUDA-13-only.
+     */
+    static final List<String> SYMBOLS = List.of("cuGetErrorName", "cuInit", "cuDriverGetVersion", "cuDeviceGetCount",
+            "cuDeviceGet", "cuDeviceGetName", "cuDeviceGetAttribute", "cuDeviceTotalMem_v2", "cuDevicePrimaryCtxRetain",
+            "cuDevicePrimaryCtxRelease_v2", "cuCtxSetCurrent", "cuMemAlloc_v2", "cuMemFree_v2", "cuMemsetD8_v2",
+            "cuMemcpyHtoD_v2", "cuMemcpyDtoH_v2", "cuMemcpyDtoD_v2", "cuMemcpyHtoDAsync_v2", "cuMemcpyDtoHAsync_v2",
+            "cuMemcpyDtoDAsync_v2", "cuMemAllocHost_v2", "cuMemFreeHost", "cuStreamCreate", "cuStreamSynchronize",
+            "cuStreamDestroy_v2", "cuEventCreate", "cuEventRecord", "cuEventSynchronize", "cuEventElapsedTime",
+            "cuEventDestroy_v2", "cuModuleLoadData", "cuModuleUnload", "cuModuleGetFunction", "cuLaunchKernel");
+    /** Entry points used only where the driver has them: {@code cuEventElapsedTime_v2} (driver 12.8+). */
+    static final List<String> OPTIONAL_SYMBOLS = List.of("cuEventElapsedTime_v2");
+
+    private static final LazyLibrary LIBRARY = new LazyLibrary(LibraryLocator.DRIVER, SYMBOLS);
 
     private CudaDriver() {
     }

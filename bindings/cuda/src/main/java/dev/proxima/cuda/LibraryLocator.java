@@ -155,7 +155,7 @@ public final class LibraryLocator {
         } catch (IOException e) {
             return found;
         }
-        found.sort((x, y) -> compareVersions(y.toString(), x.toString()));
+        found.sort((x, y) -> compareVersions(y.toString(), x.toString())); // same parent: the names decide
         return found;
     }
 
@@ -166,7 +166,7 @@ public final class LibraryLocator {
         for (int i = 0; i < Math.min(pa.length, pb.length); i++) {
             int c;
             if (!pa[i].isEmpty() && !pb[i].isEmpty() && Character.isDigit(pa[i].charAt(0)) && Character.isDigit(pb[i].charAt(0))) {
-                c = Long.compare(Long.parseLong(pa[i]), Long.parseLong(pb[i]));
+                c = compareDigits(pa[i], pb[i]);
             } else {
                 c = pa[i].compareTo(pb[i]);
             }
@@ -177,22 +177,98 @@ public final class LibraryLocator {
         return Integer.compare(pa.length, pb.length);
     }
 
-    /** Loads the first candidate that dlopen accepts and that exports {@code requiredSymbol}. */
-    static Loaded load(Spec spec, String requiredSymbol) {
-        List<String> tried = candidates(spec, System.getenv(), System.getProperty("user.home"));
-        for (String c : tried) {
-            var lib = NativeLibrary.tryLoad(c);
-            if (lib.isPresent() && lib.get().has(requiredSymbol)) {
-                return new Loaded(lib.get(), null);
-            }
-        }
-        String first = spec.sonames().getFirst();
-        String reason = explicit(spec, System.getenv()) != null
-                ? spec.what() + ": " + explicit(spec, System.getenv()) + " (from " + spec.property() + "/" + spec.envVar() + ") could not be loaded"
-                : spec.what() + ": " + first + " not found";
-        return new Loaded(null, reason);
+    /** Compares two digit runs as unbounded non-negative numbers (no overflow on long runs). */
+    private static int compareDigits(String a, String b) {
+        String x = a.replaceFirst("^0+(?=\\d)", "");
+        String y = b.replaceFirst("^0+(?=\\d)", "");
+        return x.length() != y.length() ? Integer.compare(x.length(), y.length()) : x.compareTo(y);
     }
 
-    record Loaded(NativeLibrary library, String failure) {
+    /**
+     * Files to load (by absolute path) before {@code chosen}, because the library dlopens them later by
+     * bare soname: NVRTC opens {@code libnvrtc-builtins.so.<major>.<minor>} on its first compile and fails
+     * with {@code NVRTC_ERROR_BUILTIN_OPERATION_FAILURE} (7) when that name is not on the loader's path
+     * (a wheel or an unpacked archive outside {@code LD_LIBRARY_PATH}). Once a file with that soname is
+     * loaded, glibc's dlopen matches the bare name against it. Returns every
+     * {@code libnvrtc-builtins.so*} beside {@code chosen} and beside the file it links to (deduplicated by
+     * real path, newest version first); empty for the other libraries and for bare sonames.
+     */
+    static List<Path> companions(Spec spec, String chosen) {
+        if (spec != NVRTC || !chosen.contains("/")) {
+            return List.of();
+        }
+        Path file = Path.of(chosen);
+        Set<Path> dirs = new LinkedHashSet<>();
+        if (file.getParent() != null) {
+            dirs.add(file.getParent());
+        }
+        try {
+            Path real = file.toRealPath();
+            if (real.getParent() != null) {
+                dirs.add(real.getParent());
+            }
+        } catch (IOException e) {
+            // a missing file: dlopen will report it
+        }
+        Set<Path> seen = new LinkedHashSet<>();
+        List<Path> out = new ArrayList<>();
+        for (Path dir : dirs) {
+            for (Path p : globNewestFirst(dir, "libnvrtc-builtins.so", "")) {
+                try {
+                    if (Files.isRegularFile(p) && seen.add(p.toRealPath())) {
+                        out.add(p);
+                    }
+                } catch (IOException e) {
+                    // unreadable: skip
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Loads the first candidate that dlopen accepts and that exports every one of {@code requiredSymbols}
+     * (after preloading its {@link #companions}); the failure reason names what was wrong with each tried file.
+     */
+    static Loaded load(Spec spec, List<String> requiredSymbols) {
+        List<String> tried = candidates(spec, System.getenv(), System.getProperty("user.home"));
+        List<String> problems = new ArrayList<>();
+        for (String c : tried) {
+            List<String> preloaded = new ArrayList<>();
+            for (Path companion : companions(spec, c)) {
+                NativeLibrary.tryLoad(companion.toString()).ifPresent(l -> preloaded.add(l.path()));
+            }
+            var lib = NativeLibrary.tryLoad(c);
+            if (lib.isEmpty()) {
+                if (c.contains("/") && Files.exists(Path.of(c))) {
+                    problems.add(c + " exists but dlopen refused it");
+                }
+                continue;
+            }
+            List<String> missing = requiredSymbols.stream().filter(s -> !lib.get().has(s)).toList();
+            if (missing.isEmpty()) {
+                return new Loaded(lib.get(), null, List.copyOf(preloaded));
+            }
+            problems.add(c + " lacks " + String.join(", ", missing));
+        }
+        String first = spec.sonames().getFirst();
+        String explicit = explicit(spec, System.getenv());
+        String reason = explicit != null
+                ? spec.what() + ": " + explicit + " (from " + spec.property() + "/" + spec.envVar() + ") could not be loaded"
+                : spec.what() + ": " + first + " not found";
+        if (!problems.isEmpty()) {
+            reason += " (" + String.join("; ", problems) + ")";
+        }
+        return new Loaded(null, reason, List.of());
+    }
+
+    /**
+     * The outcome of {@link #load}.
+     *
+     * @param library   the library, or null
+     * @param failure   why none was loaded (one line), or null
+     * @param preloaded companion files loaded beside it (see {@link #companions})
+     */
+    record Loaded(NativeLibrary library, String failure, List<String> preloaded) {
     }
 }

@@ -1,5 +1,6 @@
 package dev.proxima.cuda;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,6 +65,10 @@ class BindingsTest {
         assertTrue(LibraryLocator.compareVersions("cuda-13.0", "cuda-12.9") > 0);
         assertTrue(LibraryLocator.compareVersions("cuda-12.10", "cuda-12.9") > 0);
         assertTrue(LibraryLocator.compareVersions("python3.9", "python3.12") < 0);
+        // digit runs longer than a long (e.g. temporary folder names) compare without overflow
+        assertTrue(LibraryLocator.compareVersions("/tmp/junit17997645303473018434/a.so.13.1", "/tmp/junit17997645303473018434/a.so.12.9") > 0);
+        assertTrue(LibraryLocator.compareVersions("x99999999999999999999", "x100000000000000000000") < 0);
+        assertEquals(0, LibraryLocator.compareVersions("cuda-012.0", "cuda-12.0"));
     }
 
     @Test
@@ -139,6 +145,103 @@ class BindingsTest {
         assertEquals("--gpu-architecture=sm_80", CompileOptions.forDevice(8, 0, Nvrtc.Output.CUBIN, true).getFirst());
         assertTrue(CompileOptions.forDevice(8, 6, Nvrtc.Output.CUBIN, true).contains("-lineinfo"));
         assertThrows(IllegalArgumentException.class, () -> CompileOptions.forDevice(1, 0, Nvrtc.Output.PTX, false));
+    }
+
+    @Test
+    void compileTargetIsACubinForTheExactArchElsePtxForTheNearestOlderOne() {
+        int[] nvrtc131 = {75, 80, 86, 87, 88, 89, 90, 100, 103, 110, 120, 121};
+        assertEquals(new CompileOptions.Target(Nvrtc.Output.CUBIN, 90), CompileOptions.target(nvrtc131, 9, 0));
+        assertEquals(new CompileOptions.Target(Nvrtc.Output.CUBIN, 80), CompileOptions.target(nvrtc131, 8, 0));
+        assertEquals(new CompileOptions.Target(Nvrtc.Output.CUBIN, 120), CompileOptions.target(nvrtc131, 12, 0));
+        // a GPU newer than the compiler: PTX for the highest architecture below it, JIT-compiled by the driver
+        assertEquals(new CompileOptions.Target(Nvrtc.Output.PTX, 121), CompileOptions.target(nvrtc131, 13, 0));
+        int[] nvrtc122 = {50, 52, 53, 60, 61, 62, 70, 72, 75, 80, 86, 87, 89, 90};
+        assertEquals(new CompileOptions.Target(Nvrtc.Output.PTX, 90), CompileOptions.target(nvrtc122, 10, 0));
+        assertEquals(new CompileOptions.Target(Nvrtc.Output.PTX, 87), CompileOptions.target(nvrtc122, 8, 8));
+        assertEquals(new CompileOptions.Target(Nvrtc.Output.CUBIN, 70), CompileOptions.target(nvrtc122, 7, 0));
+        // the order NVRTC lists them in does not matter
+        assertEquals(new CompileOptions.Target(Nvrtc.Output.PTX, 90), CompileOptions.target(new int[] {90, 75, 80}, 10, 0));
+        // older than everything NVRTC 13 supports (it dropped sm_50..sm_72)
+        var old = assertThrows(IllegalArgumentException.class, () -> CompileOptions.target(nvrtc131, 7, 0));
+        assertTrue(old.getMessage().contains("sm_70") && old.getMessage().contains("75"), old.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CompileOptions.target(new int[0], 9, 0));
+        assertThrows(IllegalArgumentException.class, () -> CompileOptions.target(null, 9, 0));
+        assertThrows(IllegalArgumentException.class, () -> CompileOptions.target(nvrtc131, 9, 12));
+        assertEquals("--gpu-architecture=sm_90", new CompileOptions.Target(Nvrtc.Output.CUBIN, 90).option());
+        assertEquals("--gpu-architecture=compute_121", new CompileOptions.Target(Nvrtc.Output.PTX, 121).option());
+        assertEquals(List.of("--gpu-architecture=sm_100", "-std=c++17", "-default-device"),
+                CompileOptions.forTarget(CompileOptions.target(nvrtc131, 10, 0), false));
+        assertThrows(IllegalArgumentException.class, () -> new CompileOptions.Target(Nvrtc.Output.PTX, 9));
+        assertThrows(IllegalArgumentException.class, () -> new CompileOptions.Target(null, 90));
+    }
+
+    @Test
+    void nvrtcBuiltinsBesideTheLibraryArePreloadCandidates(@TempDir Path dir) throws Exception {
+        Path nvrtc = Files.writeString(dir.resolve("libnvrtc.so.13"), "x");
+        Path builtins = Files.writeString(dir.resolve("libnvrtc-builtins.so.13.1"), "x");
+        Files.createSymbolicLink(dir.resolve("libnvrtc-builtins.so"), builtins.getFileName());
+        Files.writeString(dir.resolve("libnvrtc-builtins.so.12.9"), "x");
+        assertEquals(List.of(builtins, dir.resolve("libnvrtc-builtins.so.12.9")), LibraryLocator.companions(LibraryLocator.NVRTC, nvrtc.toString()));
+        // a symlinked libnvrtc (e.g. in a venv's bin folder) also looks beside the file it links to
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Path link = Files.createSymbolicLink(other.resolve("libnvrtc.so.13"), nvrtc);
+        assertEquals(List.of(builtins, dir.resolve("libnvrtc-builtins.so.12.9")), LibraryLocator.companions(LibraryLocator.NVRTC, link.toString()));
+        assertEquals(List.of(), LibraryLocator.companions(LibraryLocator.NVRTC, "libnvrtc.so.13"));
+        assertEquals(List.of(), LibraryLocator.companions(LibraryLocator.CUBLAS, dir.resolve("libcublas.so.13").toString()));
+    }
+
+    @Test
+    void aLibraryLackingABoundSymbolIsRejectedWithTheNameInTheReason() {
+        // libc is loadable everywhere and exports none of these
+        String libc = Files.exists(Path.of("/lib/x86_64-linux-gnu/libc.so.6")) ? "/lib/x86_64-linux-gnu/libc.so.6" : null;
+        Assumptions.assumeTrue(libc != null, "no /lib/x86_64-linux-gnu/libc.so.6");
+        String prop = LibraryLocator.CUBLAS.property();
+        String before = System.getProperty(prop);
+        System.setProperty(prop, libc);
+        try {
+            LibraryLocator.Loaded l = LibraryLocator.load(LibraryLocator.CUBLAS, List.of("malloc", "cublasGemmEx"));
+            assertEquals(null, l.library());
+            assertTrue(l.failure().contains(libc + " lacks cublasGemmEx"), l.failure());
+            assertFalse(l.failure().contains("malloc"), l.failure());
+        } finally {
+            if (before == null) {
+                System.clearProperty(prop);
+            } else {
+                System.setProperty(prop, before);
+            }
+        }
+    }
+
+    /**
+     * The symbol lists are the single record of what each binding calls: every entry-point name quoted in
+     * the binding's source must be in its list (or its optional list), and every listed name must be used.
+     */
+    @Test
+    void symbolListsCoverEveryEntryPointTheSourcesCall() throws Exception {
+        Path src = Path.of("src/main/java/dev/proxima/cuda");
+        if (!Files.isDirectory(src)) {
+            System.out.println("[cuda] SKIPPED symbol-list source check: " + src.toAbsolutePath() + " not found");
+        }
+        Assumptions.assumeTrue(Files.isDirectory(src), "sources not found");
+        record Binding(String file, String prefix, List<String> symbols, List<String> optional) {
+        }
+        for (Binding b : List.of(new Binding("CudaDriver.java", "cu", CudaDriver.SYMBOLS, CudaDriver.OPTIONAL_SYMBOLS),
+                new Binding("Cublas.java", "cublas", Cublas.SYMBOLS, Cublas.OPTIONAL_SYMBOLS),
+                new Binding("Nvrtc.java", "nvrtc", Nvrtc.SYMBOLS, List.of()))) {
+            String text = Files.readString(src.resolve(b.file()));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(" + b.prefix() + "[A-Z]\\w*)[\"(]").matcher(text);
+            Map<String, Integer> quoted = new java.util.TreeMap<>();
+            while (m.find()) {
+                quoted.merge(m.group(1), 1, Integer::sum);
+            }
+            for (String name : quoted.keySet()) {
+                assertTrue(b.symbols().contains(name) || b.optional().contains(name), b.file() + " calls " + name + " but its SYMBOLS list lacks it");
+            }
+            for (String name : b.symbols()) {
+                assertTrue(quoted.getOrDefault(name, 0) >= 2, b.file() + " lists " + name + " but never calls it");
+            }
+            assertEquals(b.symbols().size(), Set.copyOf(b.symbols()).size(), b.file() + ": duplicates in SYMBOLS");
+        }
     }
 
     @Test
