@@ -73,7 +73,7 @@ public final class CudaDriver {
      */
     static final List<String> SYMBOLS = List.of("cuGetErrorName", "cuInit", "cuDriverGetVersion", "cuDeviceGetCount",
             "cuDeviceGet", "cuDeviceGetName", "cuDeviceGetAttribute", "cuDeviceTotalMem_v2", "cuDevicePrimaryCtxRetain",
-            "cuDevicePrimaryCtxRelease_v2", "cuCtxSetCurrent", "cuMemAlloc_v2", "cuMemFree_v2", "cuMemsetD8_v2",
+            "cuDevicePrimaryCtxRelease_v2", "cuCtxSetCurrent", "cuCtxSynchronize", "cuMemAlloc_v2", "cuMemFree_v2", "cuMemsetD8_v2",
             "cuMemcpyHtoD_v2", "cuMemcpyDtoH_v2", "cuMemcpyDtoD_v2", "cuMemcpyHtoDAsync_v2", "cuMemcpyDtoHAsync_v2",
             "cuMemcpyDtoDAsync_v2", "cuMemAllocHost_v2", "cuMemFreeHost", "cuStreamCreate", "cuStreamSynchronize",
             "cuStreamDestroy_v2", "cuEventCreate", "cuEventRecord", "cuEventSynchronize", "cuEventElapsedTime",
