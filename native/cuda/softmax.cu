@@ -1,5 +1,7 @@
-// softmax and logsumexp along the last (contiguous) axis of [rows, len], one block per row,
-// computed in double with the max shift: lse = m + log(sum exp(x - m)), softmax = exp(x - lse).
+// softmax, log-softmax and logsumexp along the last (contiguous) axis of [rows, len], one block per
+// row (CudaBackend.softmax; other layouts run on the host), computed in double with the max shift:
+// lse = m + log(sum exp(x - m)) (shift 0 when m is +-inf or NaN), softmax = exp(x - lse),
+// log_softmax = x - lse. A row of only -inf gives lse = -inf and softmax/log_softmax NaN, as on the CPU.
 #include "common.cuh"
 
 struct PxSumD { __device__ double operator()(double a, double b) const { return a + b; } };
@@ -37,5 +39,13 @@ extern "C" __global__ void softmax_last(const PX_T* x, PX_T* y, i64 rows, i64 le
         const PX_T* row = x + r * len;
         double lse = px_row_lse(row, len);
         for (i64 j = threadIdx.x; j < len; j += blockDim.x) y[r * len + j] = (PX_T) exp((double) row[j] - lse);
+    }
+}
+
+extern "C" __global__ void log_softmax_last(const PX_T* x, PX_T* y, i64 rows, i64 len) {
+    for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
+        const PX_T* row = x + r * len;
+        double lse = px_row_lse(row, len);
+        for (i64 j = threadIdx.x; j < len; j += blockDim.x) y[r * len + j] = (PX_T) ((double) row[j] - lse);
     }
 }

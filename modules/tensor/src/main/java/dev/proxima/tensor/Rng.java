@@ -1,7 +1,11 @@
 package dev.proxima.tensor;
 
+import dev.proxima.tensor.internal.Backends;
 import dev.proxima.tensor.internal.Philox;
 import dev.proxima.tensor.internal.RandomKernels;
+import dev.proxima.tensor.spi.Backend;
+import dev.proxima.tensor.spi.RandomOp;
+import dev.proxima.tensor.spi.Storage;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -64,6 +68,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * Which call gets which draw then depends on scheduling, so for reproducible concurrent sampling give
  * each thread its own generator from {@link #split(int)}.
  *
+ * <h2>Devices</h2>
+ * A generator produces host tensors. {@link #on(Device) on(device)} is a view of the same generator (same
+ * key, <em>shared</em> draw counter) whose results live on {@code device}: {@link #uniform},
+ * {@link #normal} and {@link #bernoulli} are generated there by the backend's
+ * {@linkplain Backend#random random primitive}, every other distribution is generated on the host and
+ * copied. The values are those of the host stream for the same key and draw number whatever the device
+ * (see the backend's documentation for how exactly it reproduces them; the CUDA backend's normal
+ * samples may differ from the host's in the last bits, as its {@code log}, {@code sin} and {@code cos}
+ * are not {@link StrictMath}'s).
+ *
+ * {@snippet :
+ * Rng rng = Rng.seed(42);
+ * Rng gpu = rng.on(new Device("cuda", 0));
+ * Tensor w = gpu.normal(DType.F32, 0, 0.02, 1024, 1024);  // draw 0, generated on the GPU
+ * Tensor b = rng.normal(DType.F32, 0, 0.02, 1024);        // draw 1, on the host: the counter is shared
+ * }
+ *
  * <p>A generator has {@code 2^48} draws; when they are used up, calls throw
  * {@link IllegalStateException} and a fresh generator must be {@linkplain #split() split} off earlier.
  */
@@ -71,10 +92,16 @@ public final class Rng {
 
     private final long key;
     private final AtomicLong draws;
+    private final Device device;
 
     private Rng(long key, long draws) {
+        this(key, new AtomicLong(draws), Device.CPU);
+    }
+
+    private Rng(long key, AtomicLong draws, Device device) {
         this.key = key;
-        this.draws = new AtomicLong(draws);
+        this.draws = draws;
+        this.device = device;
     }
 
     /**
@@ -122,6 +149,31 @@ public final class Rng {
     }
 
     /**
+     * A view of this generator that puts its results on {@code device}: the same key and the same draw
+     * counter (a call on either takes the next draw of both), so the same sequence of calls gives the
+     * same values whichever view makes them. Uniform, normal and Bernoulli samples are generated on the
+     * device by its backend; the other distributions are generated on the host and copied there.
+     *
+     * @param device where results go ({@link Device#CPU} gives a host view)
+     * @return a generator sharing this one's state
+     * @throws IllegalArgumentException if no backend serves {@code device}
+     * @throws IllegalStateException    if its backend is not available here
+     */
+    public Rng on(Device device) {
+        Backends.of(device);
+        return device.equals(this.device) ? this : new Rng(key, draws, device);
+    }
+
+    /**
+     * The device results are put on ({@link Device#CPU} unless this is a view from {@link #on(Device)}).
+     *
+     * @return the device
+     */
+    public Device device() {
+        return device;
+    }
+
+    /**
      * One child generator (consumes one draw); same as {@code split(1)[0]}.
      *
      * @return an independent generator at draw 0
@@ -133,7 +185,8 @@ public final class Rng {
     /**
      * {@code n} child generators with keys derived from this key and the draw number (consumes one draw,
      * also for {@code n = 0}). Child {@code j}'s key is the first two words of the Philox block
-     * {@code (j, draw)} under this generator's key; the children start at draw 0.
+     * {@code (j, draw)} under this generator's key; the children start at draw 0 and put their results
+     * on this generator's {@linkplain #device() device}.
      *
      * {@snippet :
      * Rng[] perThread = Rng.seed(7).split(threads);   // one generator per worker thread
@@ -153,7 +206,7 @@ public final class Rng {
         int[] w = new int[4];
         for (int j = 0; j < n; j++) {
             Philox.block(j, stream, k0(), k1(), w);
-            children[j] = new Rng((w[0] & 0xFFFF_FFFFL) | ((long) w[1] << 32), 0);
+            children[j] = new Rng((w[0] & 0xFFFF_FFFFL) | ((long) w[1] << 32), new AtomicLong(), device);
         }
         return children;
     }
@@ -190,15 +243,7 @@ public final class Rng {
         if (dtype == DType.F32 && RandomKernels.floatAtLeast(low) > RandomKernels.floatBelow(high)) {
             throw new IllegalArgumentException("no F32 value lies in [" + low + ", " + high + ")");
         }
-        int k0 = k0();
-        int k1 = k1();
-        return generate(dtype, shape, dtype == DType.F32 ? 3 : 4, (out, s, e, d) -> {
-            if (dtype == DType.F32) {
-                RandomKernels.uniformF32(out, s, e, k0, k1, d, low, high);
-            } else {
-                RandomKernels.uniformF64(out, s, e, k0, k1, d, low, high);
-            }
-        });
+        return sample(RandomOp.UNIFORM, dtype, shape, low, high);
     }
 
     /**
@@ -223,9 +268,7 @@ public final class Rng {
         if (!(std >= 0) || !Double.isFinite(std)) {
             throw new IllegalArgumentException("normal needs a finite std >= 0, got " + std);
         }
-        int k0 = k0();
-        int k1 = k1();
-        return generate(dtype, shape, 24, (out, s, e, d) -> RandomKernels.normal(out, dtype, s, e, k0, k1, d, mean, std));
+        return sample(RandomOp.NORMAL, dtype, shape, mean, std);
     }
 
     /**
@@ -249,6 +292,9 @@ public final class Rng {
         requireFloating("gamma", dtype);
         requirePositive("gamma", "alpha", alpha);
         requirePositive("gamma", "scale", scale);
+        if (onDevice()) {
+            return toDevice(host().gamma(dtype, alpha, scale, shape));
+        }
         int k0 = k0();
         int k1 = k1();
         return generate(dtype, shape, 80, (out, s, e, d) -> RandomKernels.gamma(out, dtype, s, e, k0, k1, d, alpha, scale));
@@ -273,6 +319,9 @@ public final class Rng {
         requireFloating("beta", dtype);
         requirePositive("beta", "a", a);
         requirePositive("beta", "b", b);
+        if (onDevice()) {
+            return toDevice(host().beta(dtype, a, b, shape));
+        }
         int k0 = k0();
         int k1 = k1();
         return generate(dtype, shape, 160, (out, s, e, d) -> RandomKernels.beta(out, dtype, s, e, k0, k1, d, a, b));
@@ -300,9 +349,7 @@ public final class Rng {
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException("bernoulli needs p in [0, 1], got " + p);
         }
-        int k0 = k0();
-        int k1 = k1();
-        return generate(DType.BOOL, shape, 3, (out, s, e, d) -> RandomKernels.bernoulli(out, s, e, k0, k1, d, p));
+        return sample(RandomOp.BERNOULLI, DType.BOOL, shape, p, 0);
     }
 
     /**
@@ -317,6 +364,9 @@ public final class Rng {
     public Tensor rademacher(DType dtype, long... shape) {
         if (dtype == DType.BOOL || dtype == DType.U8) {
             throw new IllegalArgumentException("rademacher needs a dtype that holds -1 (I8, I32, I64, F32, F64), got " + dtype);
+        }
+        if (onDevice()) {
+            return toDevice(host().rademacher(dtype, shape));
         }
         int k0 = k0();
         int k1 = k1();
@@ -351,6 +401,9 @@ public final class Rng {
         if (dtype == DType.I32 && (low < Integer.MIN_VALUE || high > 1L + Integer.MAX_VALUE)) {
             throw new IllegalArgumentException("randint with dtype I32 needs -2^31 <= low < high <= 2^31, got ["
                     + low + ", " + high + ")");
+        }
+        if (onDevice()) {
+            return toDevice(host().randint(low, high, dtype, shape));
         }
         long range = high - low; // unsigned, at least 1
         int k0 = k0();
@@ -423,6 +476,14 @@ public final class Rng {
         }
         if (!replace && k > n) {
             throw new IllegalArgumentException("choice without replacement needs k <= n, got k = " + k + ", n = " + n);
+        }
+        if (onDevice()) {
+            try (Tensor w = weights == null ? null : weights.to(Device.CPU)) {
+                if (w != null) {
+                    Tensor.disown(w);
+                }
+                return toDevice(host().choice(n, k, replace, w));
+            }
         }
         if (weights != null) {
             return weightedChoice(n, k, replace, weights);
@@ -524,6 +585,48 @@ public final class Rng {
         void fill(MemorySegment out, long start, long end, long draw);
     }
 
+    /**
+     * Allocates the result on this generator's device, takes a draw and has the device's backend fill
+     * it (on the host: the same {@link RandomKernels} range kernels as {@link #generate}, in parallel).
+     */
+    private Tensor sample(RandomOp op, DType dtype, long[] shape, double a, double b) {
+        long[] checked = Shapes.checkShape(shape);
+        Backend backend = Backends.of(device);
+        long bytes = Math.multiplyExact(Shapes.size(checked), (long) dtype.byteSize());
+        Storage storage = backend.allocate(device, bytes);
+        Tensor out;
+        try {
+            out = Tensor.wrap(storage, dtype, checked);
+        } catch (RuntimeException | Error e) {
+            storage.release();
+            throw e;
+        }
+        try {
+            backend.random(op, key, nextDraw(), a, b, out.view());
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    private boolean onDevice() {
+        return !device.equals(Device.CPU);
+    }
+
+    /** The host view of this generator (same key and draw counter). */
+    private Rng host() {
+        return new Rng(key, draws, Device.CPU);
+    }
+
+    /** {@code h} (a host result of {@link #host()}) copied to this generator's device; {@code h} is closed. */
+    private Tensor toDevice(Tensor h) {
+        try (h) {
+            Tensor.disown(h);
+            return h.to(device);
+        }
+    }
+
     /** Allocates the result, takes a draw and fills the result in parallel. */
     private Tensor generate(DType dtype, long[] shape, int cost, Kernel kernel) {
         Tensor out = Tensor.zeros(dtype, shape);
@@ -555,7 +658,7 @@ public final class Rng {
     }
 
     private static void requireFloating(String op, DType dtype) {
-        if (!dtype.isFloating()) {
+        if (dtype != DType.F32 && dtype != DType.F64) {
             throw new IllegalArgumentException(op + " needs dtype F32 or F64, got " + dtype);
         }
     }
@@ -567,12 +670,13 @@ public final class Rng {
     }
 
     /**
-     * The state, e.g. {@code Rng[key=0x000000000000002a, draws=3]}.
+     * The state, e.g. {@code Rng[key=0x000000000000002a, draws=3]} ({@code , device=cuda:0} added for a
+     * device view).
      *
      * @return a description of the key and draw counter
      */
     @Override
     public String toString() {
-        return String.format("Rng[key=0x%016x, draws=%d]", key, draws.get());
+        return String.format("Rng[key=0x%016x, draws=%d%s]", key, draws.get(), onDevice() ? ", device=" + device : "");
     }
 }

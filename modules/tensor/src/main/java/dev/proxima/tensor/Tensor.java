@@ -5,6 +5,7 @@ import dev.proxima.tensor.internal.Elements;
 import dev.proxima.tensor.spi.Backend;
 import dev.proxima.tensor.spi.BinaryOp;
 import dev.proxima.tensor.spi.ReduceOp;
+import dev.proxima.tensor.spi.SoftmaxOp;
 import dev.proxima.tensor.spi.Storage;
 import dev.proxima.tensor.spi.StridedView;
 import dev.proxima.tensor.spi.UnaryOp;
@@ -2884,7 +2885,12 @@ public final class Tensor implements AutoCloseable {
      * {@code log Σ exp(x)} over {@code axes} (all if empty), computed stably as
      * {@code m + log Σ exp(x − m)} with m the maximum, like SciPy's {@code logsumexp} and PyTorch's
      * {@code logsumexp}. A slice of only −∞ gives −∞, one containing +∞ gives +∞ and one containing NaN
-     * gives NaN; an empty slice gives −∞. Integers give F64.
+     * gives NaN; an empty slice gives −∞. Integers give F64; F16 and BF16 are computed in F32 and
+     * rounded once.
+     *
+     * <p>One axis runs the backend's fused kernel ({@link Backend#softmax}) directly. Several axes (and
+     * all axes, the default) are first moved to the end and merged into one (a view when they already
+     * are the trailing dense dimensions, else one copy), then reduced as one axis.
      *
      * @param axes     the axes to reduce
      * @param keepDims keep reduced dimensions as extent 1
@@ -2893,12 +2899,25 @@ public final class Tensor implements AutoCloseable {
     public Tensor logsumexp(int[] axes, boolean keepDims) {
         live();
         int[] ax = Shapes.axes(axes, shape.length);
-        if (size() == 0) {
-            long[] kept = shape.clone();
-            for (int a : ax) {
-                kept[a] = 1;
+        boolean[] reduced = new boolean[shape.length];
+        long[] keptDims = shape.clone();
+        long count = 1;
+        for (int a : ax) {
+            reduced[a] = true;
+            keptDims[a] = 1;
+            count *= shape[a];
+        }
+        long[] kept = new long[shape.length - ax.length];
+        int[] perm = new int[shape.length];
+        for (int d = 0, k = 0; d < shape.length; d++) {
+            if (!reduced[d]) {
+                kept[k] = shape[d];
+                perm[k++] = d;
             }
-            Tensor lse = full(Double.NEGATIVE_INFINITY, DType.floating(dtype), kept);
+        }
+        System.arraycopy(ax, 0, perm, kept.length, ax.length);
+        if (size() == 0) {
+            Tensor lse = full(Double.NEGATIVE_INFINITY, DType.floating(dtype), keptDims);
             if (keepDims) {
                 return lse;
             }
@@ -2907,50 +2926,50 @@ public final class Tensor implements AutoCloseable {
                 return t.squeeze(ax);
             }
         }
-        try (Scope scope = Scope.open()) {
-            Tensor x = dtype.isFloating() ? this : cast(DType.floating(dtype));
-            Tensor shift = finiteMax(x, ax);
-            Tensor lse = x.sub(shift).exp().sum(ax, true).log().add(shift);
-            return scope.keep(keepDims || ax.length == 0 ? lse : lse.squeeze(ax));
+        if (ax.length == 1 && keepDims) {
+            try (Tensor lse = softmaxFamily(SoftmaxOp.LOGSUMEXP, ax[0])) {
+                scopeForget(lse);
+                return lse.unsqueeze(ax[0]);
+            }
         }
-    }
-
-    /**
-     * The maximum over {@code ax} of the non-empty {@code x} with dimensions kept, non-finite maxima
-     * replaced by 0 so that subtracting it never makes NaN of infinities. Call inside a scope.
-     */
-    private static Tensor finiteMax(Tensor x, int[] ax) {
-        // a shift for numerical stability only: the result does not depend on it, so no gradient flows through it
-        try (Autodiff.GradMode off = Autodiff.noGrad()) {
-            Tensor m = x.max(ax, true);
-            return where(m.abs().lt(Double.POSITIVE_INFINITY), m, scalar(0, x.dtype));
+        if (ax.length == 1) {
+            return softmaxFamily(SoftmaxOp.LOGSUMEXP, ax[0]);
+        }
+        try (Scope scope = Scope.open()) {
+            boolean identity = true;
+            for (int d = 0; d < perm.length; d++) {
+                identity &= perm[d] == d;
+            }
+            Tensor moved = identity ? this : permute(perm);
+            Tensor merged = moved.reshape(insert(kept, kept.length, count));
+            Tensor lse = merged.softmaxFamily(SoftmaxOp.LOGSUMEXP, kept.length);
+            return scope.keep(lse.reshape(keepDims ? keptDims : kept));
         }
     }
 
     /**
      * {@code exp(x) / Σ exp(x)} along {@code axis}, computed stably by first subtracting the maximum of
-     * each slice, like PyTorch's {@code softmax(dim)} and SciPy's {@code softmax}. Integers give F64.
+     * each slice, like PyTorch's {@code softmax(dim)} and SciPy's {@code softmax}; one fused backend
+     * kernel ({@link Backend#softmax}). A slice of only −∞ gives NaN (0/0). Integers give F64; F16 and
+     * BF16 are computed in F32 and rounded once.
      *
      * @param axis the axis whose slices sum to 1
      * @return a new floating-point tensor of this tensor's shape
      */
     public Tensor softmax(int axis) {
         live();
-        int[] ax = {Shapes.axis(axis, shape.length)};
+        int a = Shapes.axis(axis, shape.length);
         if (size() == 0) {
             return allocate(DType.floating(dtype), shape, device(), true);
         }
-        try (Scope scope = Scope.open()) {
-            Tensor x = dtype.isFloating() ? this : cast(DType.floating(dtype));
-            Tensor e = x.sub(finiteMax(x, ax)).exp();
-            return scope.keep(e.div(e.sum(ax, true)));
-        }
+        return softmaxFamily(SoftmaxOp.SOFTMAX, a);
     }
 
     /**
      * {@code x − log Σ exp(x)} along {@code axis}, the logarithm of {@link #softmax} computed without
-     * forming it (stable for very negative inputs), like PyTorch's {@code log_softmax(dim)}. Integers
-     * give F64.
+     * forming it (stable for very negative inputs), like PyTorch's {@code log_softmax(dim)}; one fused
+     * backend kernel ({@link Backend#softmax}). Integers give F64; F16 and BF16 are computed in F32 and
+     * rounded once.
      *
      * @param axis the axis to normalise along
      * @return a new floating-point tensor of this tensor's shape
@@ -2961,10 +2980,42 @@ public final class Tensor implements AutoCloseable {
         if (size() == 0) {
             return allocate(DType.floating(dtype), shape, device(), true);
         }
-        try (Scope scope = Scope.open()) {
-            Tensor x = dtype.isFloating() ? this : cast(DType.floating(dtype));
-            return scope.keep(x.sub(x.logsumexp(new int[]{a}, true)));
+        return softmaxFamily(SoftmaxOp.LOG_SOFTMAX, a);
+    }
+
+    /**
+     * The fused softmax-family kernel along axis {@code a} of this non-empty tensor, with its derivative
+     * rule (written with tensor ops, so it can be differentiated again; like every rule it recomputes
+     * from the saved input instead of reading the output):
+     * softmax {@code gx = y·(g − Σ g·y)}, log-softmax {@code gx = g − softmax(x)·Σ g},
+     * logsumexp {@code gx = g·exp(x − lse) = g·softmax(x)}.
+     */
+    private Tensor softmaxFamily(SoftmaxOp op, int a) {
+        if (!dtype.isFloating()) {
+            try (Tensor wide = cast(DType.F64, false)) {
+                return wide.softmaxFamily(op, a);
+            }
         }
+        if (dtype.isHalf()) {
+            try (Tensor wide = cast(DType.F32, false)) {
+                return wide.softmaxFamily(op, a).convertAndClose(dtype);
+            }
+        }
+        Tensor out = allocate(dtype, op == SoftmaxOp.LOGSUMEXP ? remove(shape, a) : shape, device(), true);
+        backend.softmax(op, view(), a, out.view());
+        int[] ax = {a};
+        return record(out, op.name().toLowerCase(), new Tensor[]{this}, new Tensor[]{this}, (g, s, needs) -> {
+            Tensor x = s[0];
+            Tensor gx = switch (op) {
+                case SOFTMAX -> {
+                    Tensor y = x.softmax(a);
+                    yield y.mul(g.sub(g.mul(y).sum(ax, true)));
+                }
+                case LOG_SOFTMAX -> g.sub(x.softmax(a).mul(g.sum(ax, true)));
+                case LOGSUMEXP -> g.unsqueeze(a).mul(x.softmax(a));
+            };
+            return new Tensor[]{gx};
+        });
     }
 
     /**

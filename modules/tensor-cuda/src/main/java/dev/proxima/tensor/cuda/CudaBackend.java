@@ -11,7 +11,9 @@ import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.spi.Backend;
 import dev.proxima.tensor.spi.BinaryOp;
+import dev.proxima.tensor.spi.RandomOp;
 import dev.proxima.tensor.spi.ReduceOp;
+import dev.proxima.tensor.spi.SoftmaxOp;
 import dev.proxima.tensor.spi.Storage;
 import dev.proxima.tensor.spi.StridedView;
 import dev.proxima.tensor.spi.UnaryOp;
@@ -546,6 +548,102 @@ public final class CudaBackend implements Backend {
             return v.shape()[r - 2] * v.shape()[r - 1]; // no batch dims: any stride works
         }
         return stride;
+    }
+
+    // ------------------------------------------------------------------ softmax and random
+
+    /**
+     * {@code softmax.cu} (one block per row, double accumulation) when the axis is the last one and src
+     * and dst are contiguous F32/F64 device views; other layouts run on the host ({@link #hostFallbacks()}).
+     * F32 results may differ from the CPU's (which works in float) by about one float ulp.
+     */
+    @Override
+    public void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
+        if (dst.size() == 0) {
+            return;
+        }
+        int r = src.rank();
+        long len = src.shape()[axis];
+        boolean lastAxis = axis == r - 1 && src.isContiguous() && dst.isContiguous();
+        boolean floats = src.dtype() == dst.dtype() && (src.dtype() == DType.F32 || src.dtype() == DType.F64);
+        if (!lastAxis || !floats || !kernelable(src, dst) || len == 0) {
+            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().softmax(op, v[0], axis, v[1]));
+            return;
+        }
+        CudaContext c = ctx(src, dst);
+        long rows = src.size() / len;
+        String kernel = switch (op) {
+            case SOFTMAX -> "softmax_last";
+            case LOG_SOFTMAX -> "log_softmax_last";
+            case LOGSUMEXP -> "logsumexp_last";
+        };
+        LaunchConfig lc = LaunchConfig.perRow(rows, len, 512);
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a).ptr(address(src)).ptr(address(dst)).i64(rows).i64(len);
+            CudaDriver.launchKernel(c.function("softmax.cu", KernelSource.elementDefines(cType(src.dtype())), kernel), lc.grid(),
+                    lc.block(), 0, MemorySegment.NULL, args.segment());
+        }
+    }
+
+    /**
+     * {@code philox.cu}, one thread per Philox block. Uniform and Bernoulli samples are the CPU's bit for
+     * bit. Normal samples use CUDA's {@code log}, {@code sin} and {@code cos} (1 and 2 ulp) where the CPU
+     * uses {@link StrictMath}: F64 values can differ from the CPU's by a few ulp, F32 values (rounded from
+     * double) rarely by one float ulp. A non-contiguous or host dst runs on the host.
+     */
+    @Override
+    public void random(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
+        long n = dst.size();
+        DType t = dst.dtype();
+        boolean ok = op == RandomOp.BERNOULLI ? t == DType.BOOL : t == DType.F32 || t == DType.F64;
+        if (!ok) {
+            throw new IllegalArgumentException(op + " cannot fill " + t);
+        }
+        if (n == 0) {
+            return;
+        }
+        if (!onDevice(dst) || !dst.isContiguous()) {
+            onHost(new StridedView[0], new StridedView[] {dst}, v -> cpu().random(op, key, draw, a, b, v[0]));
+            return;
+        }
+        CudaContext c = ctx(dst);
+        boolean f32 = t == DType.F32;
+        long blocks = op != RandomOp.BERNOULLI && f32 ? (n + 3) / 4 : (n + 1) / 2;
+        String kernel = switch (op) {
+            case UNIFORM -> f32 ? "uniform_f32" : "uniform_f64";
+            case NORMAL -> f32 ? "normal_f32" : "normal_f64";
+            case BERNOULLI -> "bernoulli_u8";
+        };
+        try (Arena arena = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(arena).ptr(address(dst)).i64(n).i32((int) key).i32((int) (key >>> 32)).i64(draw).f64(a);
+            switch (op) {
+                case UNIFORM -> {
+                    args.f64(b);
+                    if (f32) {
+                        args.f32(floatAtLeast(a)).f32(floatBelow(b));
+                    } else {
+                        args.f64(Math.nextDown(b));
+                    }
+                }
+                case NORMAL -> args.f64(b);
+                case BERNOULLI -> { }
+            }
+            LaunchConfig lc = LaunchConfig.gridStride(blocks, c.info.multiprocessors());
+            CudaDriver.launchKernel(c.function("philox.cu", Map.of(), kernel), lc.grid(), lc.block(), 0, MemorySegment.NULL,
+                    args.segment());
+        }
+    }
+
+    /** The smallest float {@code >= x} (the CPU's lower clamp of F32 uniforms). */
+    static float floatAtLeast(double x) {
+        float f = (float) x;
+        return f < x ? Math.nextUp(f) : f;
+    }
+
+    /** The largest float {@code < x} (the CPU's upper clamp of F32 uniforms). */
+    static float floatBelow(double x) {
+        float f = (float) x;
+        return f >= x ? Math.nextDown(f) : f;
     }
 
     // ------------------------------------------------------------------ host fallback

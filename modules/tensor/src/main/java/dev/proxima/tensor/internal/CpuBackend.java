@@ -1,14 +1,19 @@
 package dev.proxima.tensor.internal;
 
 import dev.proxima.blas.OpenBlas;
+import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.spi.Backend;
 import dev.proxima.tensor.spi.BinaryOp;
+import dev.proxima.tensor.spi.RandomOp;
 import dev.proxima.tensor.spi.ReduceOp;
+import dev.proxima.tensor.spi.SoftmaxOp;
 import dev.proxima.tensor.spi.Storage;
 import dev.proxima.tensor.spi.StridedView;
 import dev.proxima.tensor.spi.UnaryOp;
 import jdk.incubator.vector.FloatVector;
+
+import java.lang.foreign.MemorySegment;
 
 /** The host backend: Vector API loops split over {@link Parallel} workers, OpenBLAS for matmul. */
 public final class CpuBackend implements Backend {
@@ -84,5 +89,36 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(StridedView a, StridedView b, StridedView dst) {
         Matmul.matmul(a, b, dst);
+    }
+
+    @Override
+    public void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
+        SoftmaxKernels.softmax(op, src, axis, dst);
+    }
+
+    @Override
+    public void random(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
+        if (!dst.isContiguous()) {
+            throw new IllegalArgumentException("random needs a contiguous output");
+        }
+        DType t = dst.dtype();
+        boolean ok = op == RandomOp.BERNOULLI ? t == DType.BOOL : t == DType.F32 || t == DType.F64;
+        if (!ok) {
+            throw new IllegalArgumentException(op + " cannot fill " + t);
+        }
+        int k0 = (int) key;
+        int k1 = (int) (key >>> 32);
+        MemorySegment out = dst.storage().segment().asSlice(dst.offset() * t.byteSize(), dst.size() * t.byteSize());
+        switch (op) {
+            case UNIFORM -> RandomKernels.parallel(dst.size(), t == DType.F32 ? 3 : 4, (s, e) -> {
+                if (t == DType.F32) {
+                    RandomKernels.uniformF32(out, s, e, k0, k1, draw, a, b);
+                } else {
+                    RandomKernels.uniformF64(out, s, e, k0, k1, draw, a, b);
+                }
+            });
+            case NORMAL -> RandomKernels.parallel(dst.size(), 24, (s, e) -> RandomKernels.normal(out, t, s, e, k0, k1, draw, a, b));
+            case BERNOULLI -> RandomKernels.parallel(dst.size(), 3, (s, e) -> RandomKernels.bernoulli(out, s, e, k0, k1, draw, a));
+        }
     }
 }

@@ -62,4 +62,36 @@ public interface Backend {
      * (already broadcast) batch dimensions; F32 or F64.
      */
     void matmul(StridedView a, StridedView b, StridedView dst);
+
+    /**
+     * The softmax family along {@code axis} (see {@link SoftmaxOp}): src and dst are F32 or F64 of the
+     * same dtype, of any strides. For {@link SoftmaxOp#SOFTMAX} and {@link SoftmaxOp#LOG_SOFTMAX} dst has
+     * src's shape; for {@link SoftmaxOp#LOGSUMEXP} dst's shape is src's without {@code axis}. The front
+     * end handles empty tensors, integer inputs (as F64) and F16/BF16 (computed in F32).
+     *
+     * @param op   which function
+     * @param src  the input
+     * @param axis the axis of the lanes, in {@code [0, src.rank())}
+     * @param dst  the output
+     */
+    void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst);
+
+    /**
+     * Fills the contiguous view dst with draw {@code draw} of the Philox-4x32-10 stream with key
+     * {@code key} (key word 0 = low 32 bits): element {@code i} of dst (row-major) must be exactly the
+     * value the CPU kernels ({@code dev.proxima.tensor.internal.RandomKernels}) compute for index
+     * {@code i}, so a generator's values do not depend on the device (a device that cannot promise
+     * bit-identical results for a distribution says how close it is in its own documentation).
+     * Arguments are valid: {@code Rng} checks them (finite bounds with {@code a < b} and an F32 value in
+     * {@code [a, b)} for UNIFORM, finite mean and {@code std >= 0} for NORMAL, {@code p} in [0, 1] for
+     * BERNOULLI; draw below 2^48).
+     *
+     * @param op    the distribution; dst is F32 or F64 for UNIFORM and NORMAL, BOOL for BERNOULLI
+     * @param key   the 64-bit Philox key
+     * @param draw  the draw number
+     * @param a     the first parameter (low, mean or p)
+     * @param b     the second parameter (high or std; unused for BERNOULLI)
+     * @param dst   the output, contiguous
+     */
+    void random(RandomOp op, long key, long draw, double a, double b, StridedView dst);
 }
