@@ -4,7 +4,9 @@ import dev.proxima.tensor.internal.Backends;
 import dev.proxima.tensor.internal.CpuBackend;
 import dev.proxima.tensor.spi.Backend;
 import dev.proxima.tensor.spi.BinaryOp;
+import dev.proxima.tensor.spi.RandomOp;
 import dev.proxima.tensor.spi.ReduceOp;
+import dev.proxima.tensor.spi.SoftmaxOp;
 import dev.proxima.tensor.spi.Storage;
 import dev.proxima.tensor.spi.StridedView;
 import dev.proxima.tensor.spi.UnaryOp;
@@ -121,6 +123,16 @@ final class SimBackend implements Backend {
     @Override
     public void matmul(StridedView a, StridedView b, StridedView dst) {
         CPU.matmul(reach(a, false), reach(b, false), reach(dst, false));
+    }
+
+    @Override
+    public void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
+        CPU.softmax(op, reach(src, false), axis, reach(dst, false));
+    }
+
+    @Override
+    public void random(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
+        CPU.random(op, key, draw, a, b, reach(dst, false));
     }
 
     /**

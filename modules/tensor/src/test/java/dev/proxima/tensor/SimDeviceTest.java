@@ -362,6 +362,30 @@ class SimDeviceTest {
         }
     }
 
+    @Test
+    void randomNumbersGeneratedOnTheDeviceFollowTheCpuStream() {
+        try (Scope s = Scope.open()) {
+            Rng host = Rng.seed(21);
+            Rng device = Rng.seed(21).on(SIM);
+            assertEquals(SIM, device.device());
+            for (DType t : new DType[]{DType.F32, DType.F64}) {
+                Tensor u = device.uniform(t, -1, 3, 7, 5);
+                Tensor n = device.normal(t, 2, 0.5, 33);
+                assertEquals(SIM, u.device());
+                assertEquals(SIM, n.device());
+                assertArrayEquals(host.uniform(t, -1, 3, 7, 5).toDoubleArray(), u.toDoubleArray(), 0);
+                assertArrayEquals(host.normal(t, 2, 0.5, 33).toDoubleArray(), n.toDoubleArray(), 0);
+            }
+            Tensor b = device.bernoulli(0.3, 40);
+            assertEquals(SIM, b.device());
+            assertArrayEquals(host.bernoulli(0.3, 40).toDoubleArray(), b.toDoubleArray(), 0);
+            Tensor g = device.gamma(DType.F64, 2.5, 1, 9);   // generated on the host, then moved
+            assertEquals(SIM, g.device());
+            assertArrayEquals(host.gamma(DType.F64, 2.5, 1, 9).toDoubleArray(), g.toDoubleArray(), 0);
+            assertEquals(host.draws(), device.draws());
+        }
+    }
+
     // ================================================================== autodiff on the device
 
     /** A two-layer network's loss: matmul, bias, tanh and exact GELU, softmax cross entropy, mean. */
