@@ -4,7 +4,8 @@
 //               Float.float16ToFloat does (the JDK uses the x86 F16C instruction, even interpreted);
 //   f32 -> f16  round to nearest even, overflow to +-inf, subnormal results kept; a NaN becomes
 //               sign | 0x7e00 | (top 10 significand bits), as Float.floatToFloat16 does;
-//   bf16 -> f32 the 16 bits on top of 16 zero bits (NaN payload kept, signalling or not);
+//   bf16 -> f32 the 16 bits on top of 16 zero bits; a NaN is made quiet (| 0x00400000), as the CPU's
+//               conversion is (it widens through double, which quiets a signalling NaN on x86);
 //   f32 -> bf16 round to nearest even; a NaN keeps sign and top bits and is made quiet (| 0x0040).
 // A double is first rounded to float and then to half, as the CPU's (float) cast followed by the
 // conversion does (two roundings, on purpose: results must be identical).
@@ -85,6 +86,9 @@ PX_HD unsigned short px_f32_bits_to_bf16_bits(unsigned int f) {
 }
 
 PX_HD float px_f16_to_f32(unsigned short h) { return px_u2f(px_f16_bits_to_f32_bits(h)); }
-PX_HD float px_bf16_to_f32(unsigned short h) { return px_u2f((unsigned int) h << 16); }
+PX_HD float px_bf16_to_f32(unsigned short h) {
+    unsigned int u = (unsigned int) h << 16;
+    return px_u2f((u & 0x7fffffffu) > 0x7f800000u ? (u | 0x00400000u) : u);
+}
 PX_HD unsigned short px_f32_to_f16(float f) { return px_f32_bits_to_f16_bits(px_f2u(f)); }
 PX_HD unsigned short px_f32_to_bf16(float f) { return px_f32_bits_to_bf16_bits(px_f2u(f)); }
