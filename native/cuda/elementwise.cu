@@ -15,6 +15,10 @@ __device__ __forceinline__ T px_fma(T a, T b, T c) { return a * b + c; }  // int
 __device__ __forceinline__ float px_fma(float a, float b, float c) { return fmaf(a, b, c); }
 __device__ __forceinline__ double px_fma(double a, double b, double c) { return fma(a, b, c); }
 
+// |x| by clearing the sign bit (also of NaNs, keeping their payload), as Math.abs does
+__device__ __forceinline__ float px_fabs(float x) { return __uint_as_float(__float_as_uint(x) & 0x7fffffffu); }
+__device__ __forceinline__ double px_fabs(double x) { return __longlong_as_double(__double_as_longlong(x) & 0x7fffffffffffffffLL); }
+
 // sign bit of a floating value (also of -0.0 and of NaNs)
 __device__ __forceinline__ bool px_signbit(double x) { return __double_as_longlong(x) < 0; }
 
@@ -23,7 +27,7 @@ __device__ __forceinline__ px_c px_unary(int op, px_c xv) {
     switch (op) {
         case 0: return (px_c) (-xv);                                   // NEG
 #if PX_IS_FLOAT
-        case 1: return (px_c) fabs(x);                                 // ABS (clears the sign of -0.0 and NaN, like Math.abs)
+        case 1: return px_fabs(xv);                                    // ABS (clears the sign of -0.0 and NaN, like Math.abs)
 #else
         case 1: return xv < (px_c) 0 ? (px_c) (-xv) : xv;             // ABS
 #endif

@@ -88,8 +88,9 @@ class CudaHalfGpuTest {
     }
 
     /**
-     * Bitwise equality of two host tensors. Where {@code nanPayloadFree} a NaN on both sides counts as equal
-     * (GPU F32 ↔ F64 conversion of a NaN is not specified to keep its payload; the half code is).
+     * Bitwise equality of two host tensors. Where {@code nanPayloadFree} a NaN on both sides counts as equal:
+     * GPU F32 ↔ F64 conversion of a NaN is not specified to keep its payload (the half code is, and is checked
+     * strictly), and NaNs produced by arithmetic carry platform-specific bits.
      */
     private static void sameBits(String what, Tensor cpu, Tensor gpu, boolean nanPayloadFree) {
         assertEquals(cpu.dtype(), gpu.dtype());
@@ -136,7 +137,7 @@ class CudaHalfGpuTest {
                 // and back: the F32 values (NaNs with payloads included) and F64 values to the half type
                 try (Tensor f = all.cast(DType.F32); Tensor d = all.cast(DType.F64)) {
                     castMatches(f, h, false);
-                    castMatches(d, h, false);
+                    castMatches(d, h, true);  // F64 -> F32 on the GPU may not keep a NaN's payload
                 }
             }
         }
@@ -207,7 +208,8 @@ class CudaHalfGpuTest {
                 onDeviceOnly(what, () -> op.accept(backend, dv));
                 try (Tensor back = out.to(Device.CPU)) {
                     if (ulps == 0) {
-                        sameBits(what, ref, back, false);
+                        // NaNs made by arithmetic (sqrt(-1), 0/0) differ by platform: x86 gives -qNaN, CUDA 0x7fffffff
+                        sameBits(what, ref, back, true);
                     } else {
                         double[] c = cpuValues(ref), g = cpuValues(back);
                         double eps = outType == DType.F16 ? 0x1p-10 : 0x1p-7;
@@ -273,7 +275,7 @@ class CudaHalfGpuTest {
                     Tensor[] g = new Tensor[1];
                     onDeviceOnly(h + " tensor op " + i, () -> g[0] = f.apply(new Tensor[] {dx, dy}));
                     try (Tensor c = f.apply(new Tensor[] {x, y}); Tensor gd = g[0]; Tensor gh = gd.to(Device.CPU)) {
-                        sameBits(h + " tensor op " + i, c, gh, false);
+                        sameBits(h + " tensor op " + i, c, gh, true);
                     }
                 }
                 // sums: double accumulation on both sides, different order: equal after rounding to half, or 1 ulp apart
@@ -305,7 +307,7 @@ class CudaHalfGpuTest {
                             onDeviceOnly(op + " " + h + " -> " + out, () -> backend.reduce(op, dx.view(), new int[] {1}, dout.view()));
                             try (Tensor back = dout.to(Device.CPU)) {
                                 if (exact) {
-                                    sameBits(op + " " + h + " -> " + out, ref, back, false);
+                                    sameBits(op + " " + h + " -> " + out, ref, back, true);
                                 } else {
                                     double[] c = cpuValues(ref), g = cpuValues(back);
                                     double eps = out == DType.F16 ? 0x1p-10 : out == DType.BF16 ? 0x1p-7 : 1e-6;
