@@ -14,8 +14,41 @@ typedef unsigned char u8;
 #define PX_T float            // element type (nvcc check compiles use these defaults)
 #endif
 #ifndef PX_IS_FLOAT
-#define PX_IS_FLOAT 1         // 1 for float/double
+#define PX_IS_FLOAT 1         // 1 for float/double/F16/BF16
 #endif
+#ifndef PX_HALF
+#define PX_HALF 0             // 1: PX_T holds F16 bits, 2: BF16 bits (PX_T is then unsigned short)
+#endif
+
+#include "half.cuh"
+
+// px_c: the type values of PX_T are computed in (float for the half types, as the CPU does), with
+// px_ld / px_st converting at the memory boundary. px_st rounds float to the half type.
+#if PX_HALF
+typedef float px_c;
+#else
+typedef PX_T px_c;
+#endif
+
+__device__ __forceinline__ px_c px_ld(PX_T v) {
+#if PX_HALF == 1
+    return px_f16_to_f32(v);
+#elif PX_HALF == 2
+    return px_bf16_to_f32(v);
+#else
+    return v;
+#endif
+}
+
+__device__ __forceinline__ PX_T px_st(px_c v) {
+#if PX_HALF == 1
+    return px_f32_to_f16(v);
+#elif PX_HALF == 2
+    return px_f32_to_bf16(v);
+#else
+    return v;
+#endif
+}
 
 // The geometry of a strided operand, passed by value: element (i0..i{r-1}) is at
 // offset + sum(ik * stride[k]) elements from the base pointer.

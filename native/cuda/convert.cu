@@ -2,6 +2,10 @@
 // when the types agree). Conversion rules follow dev.proxima.tensor.DType: float -> integer truncates
 // toward zero, saturates at the target's range and maps NaN to 0; integer -> narrower integer wraps;
 // anything -> bool is (value != 0). PX_DST_KIND: 0 float, 1 signed, 2 unsigned, 3 bool.
+// F16/BF16 (PX_SRC_HALF / PX_DST_HALF = 1 / 2, C type unsigned short): a half source is read as its
+// exact float value; a half destination gets (float) value rounded to nearest even, as the CPU's
+// (float) cast and conversion do (integers -> float round once). Between identical half types the
+// bits are copied unchanged (NaN payloads included), as the CPU's same-type copy does.
 #ifndef PX_SRC
 #define PX_SRC float
 #endif
@@ -20,12 +24,27 @@
 #ifndef PX_DST_MAX
 #define PX_DST_MAX 2147483647.0
 #endif
+#ifndef PX_SRC_HALF
+#define PX_SRC_HALF 0
+#endif
+#ifndef PX_DST_HALF
+#define PX_DST_HALF 0
+#endif
 #define PX_T PX_SRC
+#define PX_HALF PX_SRC_HALF
 #include "common.cuh"
 
-__device__ __forceinline__ PX_DST px_convert(PX_SRC x) {
+__device__ __forceinline__ PX_DST px_convert(PX_SRC raw) {
+#if PX_SRC_HALF != 0 && PX_SRC_HALF == PX_DST_HALF
+    return raw;
+#else
+    px_c x = px_ld(raw);   // the source's value (float for a half source)
 #if PX_DST_KIND == 3
-    return (PX_DST) (x != (PX_SRC) 0);
+    return (PX_DST) (x != (px_c) 0);
+#elif PX_DST_KIND == 0 && PX_DST_HALF == 1
+    return px_f32_to_f16((float) x);
+#elif PX_DST_KIND == 0 && PX_DST_HALF == 2
+    return px_f32_to_bf16((float) x);
 #elif PX_DST_KIND == 0
     return (PX_DST) x;
 #elif PX_SRC_FLOAT
@@ -36,6 +55,7 @@ __device__ __forceinline__ PX_DST px_convert(PX_SRC x) {
     return (PX_DST) (i64) d;
 #else
     return (PX_DST) x;  // integer -> integer: two's-complement wrap
+#endif
 #endif
 }
 

@@ -2,52 +2,69 @@
 // Contiguous kernels take base pointers already advanced to the first element; the float4 path is
 // used when PX_T is 4 bytes and every pointer is 16-byte aligned. Strided kernels take the shared
 // shape and one PxView per operand (up to 8 dims). All loops are grid-stride.
+// F16/BF16 (PX_HALF 1/2, PX_T unsigned short) are loaded to float, computed exactly as the F32
+// kernels compute, and rounded back to nearest even on store (px_ld / px_st in common.cuh).
 // Op codes are the ordinals of dev.proxima.tensor.spi.UnaryOp / BinaryOp.
 #include "common.cuh"
 
-// ---- scalar functions (computed in double for floats, in i64 for integers) ----
-#if PX_IS_FLOAT
-typedef double px_calc;
-#else
-typedef i64 px_calc;
-#endif
+// ---- scalar functions on px_c (transcendentals computed in double for floats, then rounded) ----
 
-__device__ __forceinline__ PX_T px_unary(int op, PX_T xv) {
+// fused a*b + c rounded once in the compute type (fmaf for float, as Java's Math.fma(float...) does)
+template <typename T>
+__device__ __forceinline__ T px_fma(T a, T b, T c) { return a * b + c; }  // integers (not launched)
+__device__ __forceinline__ float px_fma(float a, float b, float c) { return fmaf(a, b, c); }
+__device__ __forceinline__ double px_fma(double a, double b, double c) { return fma(a, b, c); }
+
+// |x| by clearing the sign bit (also of NaNs, keeping their payload), as Math.abs does
+__device__ __forceinline__ float px_fabs(float x) { return __uint_as_float(__float_as_uint(x) & 0x7fffffffu); }
+__device__ __forceinline__ double px_fabs(double x) { return __longlong_as_double(__double_as_longlong(x) & 0x7fffffffffffffffLL); }
+
+// sign bit of a floating value (also of -0.0 and of NaNs)
+__device__ __forceinline__ bool px_signbit(double x) { return __double_as_longlong(x) < 0; }
+
+__device__ __forceinline__ px_c px_unary(int op, px_c xv) {
     double x = (double) xv;
     switch (op) {
-        case 0: return (PX_T) (-xv);                                   // NEG
-        case 1: return xv < (PX_T) 0 ? (PX_T) (-xv) : xv;             // ABS
-        case 2: return px_isnan(x) ? xv : (PX_T) (x > 0 ? 1 : (x < 0 ? -1 : 0)); // SIGN
+        case 0: return (px_c) (-xv);                                   // NEG
 #if PX_IS_FLOAT
-        case 3: return (PX_T) exp(x);
-        case 4: return (PX_T) log(x);
-        case 5: return (PX_T) sqrt(x);
-        case 6: return (PX_T) tanh(x);
-        case 7: return (PX_T) sin(x);
-        case 8: return (PX_T) cos(x);
-        case 9: return (PX_T) (1.0 / (1.0 + exp(-x)));
-        case 11: return (PX_T) (1.0 / x);
-        case 13: return (PX_T) erf(x);                                 // ERF (12 is NOT, handled apart)
+        case 1: return px_fabs(xv);                                    // ABS (clears the sign of -0.0 and NaN, like Math.abs)
+#else
+        case 1: return xv < (px_c) 0 ? (px_c) (-xv) : xv;             // ABS
 #endif
-        case 10: return (PX_T) (xv * xv);                              // SQUARE
+        case 2: return px_isnan(x) ? xv : (px_c) (x > 0 ? 1 : (x < 0 ? -1 : 0)); // SIGN
+#if PX_IS_FLOAT
+        case 3: return (px_c) exp(x);
+        case 4: return (px_c) log(x);
+        case 5: return (px_c) sqrt(x);
+        case 6: return (px_c) tanh(x);
+        case 7: return (px_c) sin(x);
+        case 8: return (px_c) cos(x);
+        case 9: return (px_c) (1.0 / (1.0 + exp(-x)));
+        case 11: return (px_c) (1.0 / x);
+        case 13: return (px_c) erf(x);                                 // ERF (12 is NOT, handled apart)
+#endif
+        case 10: return (px_c) (xv * xv);                              // SQUARE
         default: return xv;
     }
 }
 
-__device__ __forceinline__ PX_T px_binary(int op, PX_T a, PX_T b) {
+// MIN/MAX as Math.min/Math.max: a NaN operand gives NaN, and -0.0 counts as smaller than +0.0
+__device__ __forceinline__ px_c px_binary(int op, px_c a, px_c b) {
     switch (op) {
         case 0: return a + b;
         case 1: return a - b;
         case 2: return a * b;
         case 3: return a / b;
-        case 4: return (PX_T) pow((double) a, (double) b);
-        case 5: return (px_isnan((double) a) || px_isnan((double) b)) ? (PX_T) ((double) a + (double) b) : (a < b ? a : b);
-        case 6: return (px_isnan((double) a) || px_isnan((double) b)) ? (PX_T) ((double) a + (double) b) : (a > b ? a : b);
+        case 4: return (px_c) pow((double) a, (double) b);
+        case 5: return (px_isnan((double) a) || px_isnan((double) b)) ? (px_c) ((double) a + (double) b)
+                : (a < b || (a == b && px_signbit((double) a))) ? a : b;
+        case 6: return (px_isnan((double) a) || px_isnan((double) b)) ? (px_c) ((double) a + (double) b)
+                : (a > b || (a == b && !px_signbit((double) a))) ? a : b;
         default: return a;
     }
 }
 
-__device__ __forceinline__ u8 px_compare(int op, PX_T a, PX_T b) {
+__device__ __forceinline__ u8 px_compare(int op, px_c a, px_c b) {
     switch (op) {
         case 7: return a == b;
         case 8: return a != b;
@@ -55,9 +72,9 @@ __device__ __forceinline__ u8 px_compare(int op, PX_T a, PX_T b) {
         case 10: return a <= b;
         case 11: return a > b;
         case 12: return a >= b;
-        case 13: return (a != (PX_T) 0) && (b != (PX_T) 0);
-        case 14: return (a != (PX_T) 0) || (b != (PX_T) 0);
-        case 15: return (a != (PX_T) 0) != (b != (PX_T) 0);
+        case 13: return (a != (px_c) 0) && (b != (px_c) 0);
+        case 14: return (a != (px_c) 0) || (b != (px_c) 0);
+        case 15: return (a != (px_c) 0) != (b != (px_c) 0);
         default: return 0;
     }
 }
@@ -77,23 +94,23 @@ extern "C" __global__ void unary_contig(int op, const PX_T* __restrict__ x, PX_T
         for (i64 i = tid; i < n4; i += step) {
             px_vec4 v = x4[i];
 #pragma unroll
-            for (int k = 0; k < 4; ++k) v.v[k] = px_unary(op, v.v[k]);
+            for (int k = 0; k < 4; ++k) v.v[k] = px_st(px_unary(op, px_ld(v.v[k])));
             y4[i] = v;
         }
         head = n4 * 4;
     }
-    for (i64 i = head + tid; i < n; i += step) y[i] = px_unary(op, x[i]);
+    for (i64 i = head + tid; i < n; i += step) y[i] = px_st(px_unary(op, px_ld(x[i])));
 }
 
 extern "C" __global__ void unary_strided(int op, const PX_T* x, PX_T* y, PxShape s, PxView vx, PxView vy) {
     for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < s.n; i += (i64) gridDim.x * blockDim.x) {
-        y[px_offset(s, vy, i)] = px_unary(op, x[px_offset(s, vx, i)]);
+        y[px_offset(s, vy, i)] = px_st(px_unary(op, px_ld(x[px_offset(s, vx, i)])));
     }
 }
 
 extern "C" __global__ void not_strided(const PX_T* x, u8* y, PxShape s, PxView vx, PxView vy) {
     for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < s.n; i += (i64) gridDim.x * blockDim.x) {
-        y[px_offset(s, vy, i)] = x[px_offset(s, vx, i)] == (PX_T) 0;
+        y[px_offset(s, vy, i)] = px_ld(x[px_offset(s, vx, i)]) == (px_c) 0;
     }
 }
 
@@ -106,31 +123,31 @@ extern "C" __global__ void binary_contig(int op, const PX_T* __restrict__ a, con
         for (i64 i = tid; i < n4; i += step) {
             px_vec4 va = ((const px_vec4*) a)[i], vb = ((const px_vec4*) b)[i], vy;
 #pragma unroll
-            for (int k = 0; k < 4; ++k) vy.v[k] = px_binary(op, va.v[k], vb.v[k]);
+            for (int k = 0; k < 4; ++k) vy.v[k] = px_st(px_binary(op, px_ld(va.v[k]), px_ld(vb.v[k])));
             ((px_vec4*) y)[i] = vy;
         }
         head = n4 * 4;
     }
-    for (i64 i = head + tid; i < n; i += step) y[i] = px_binary(op, a[i], b[i]);
+    for (i64 i = head + tid; i < n; i += step) y[i] = px_st(px_binary(op, px_ld(a[i]), px_ld(b[i])));
 }
 
 extern "C" __global__ void binary_strided(int op, const PX_T* a, const PX_T* b, PX_T* y, PxShape s, PxView va, PxView vb, PxView vy) {
     for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < s.n; i += (i64) gridDim.x * blockDim.x) {
-        y[px_offset(s, vy, i)] = px_binary(op, a[px_offset(s, va, i)], b[px_offset(s, vb, i)]);
+        y[px_offset(s, vy, i)] = px_st(px_binary(op, px_ld(a[px_offset(s, va, i)]), px_ld(b[px_offset(s, vb, i)])));
     }
 }
 
 extern "C" __global__ void compare_strided(int op, const PX_T* a, const PX_T* b, u8* y, PxShape s, PxView va, PxView vb, PxView vy) {
     for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < s.n; i += (i64) gridDim.x * blockDim.x) {
-        y[px_offset(s, vy, i)] = px_compare(op, a[px_offset(s, va, i)], b[px_offset(s, vb, i)]);
+        y[px_offset(s, vy, i)] = px_compare(op, px_ld(a[px_offset(s, va, i)]), px_ld(b[px_offset(s, vb, i)]));
     }
 }
 
-// dst := a*b + c, fused (floats only)
+// dst := a*b + c, fused: one rounding in the compute type (floats only)
 extern "C" __global__ void muladd_strided(const PX_T* a, const PX_T* b, const PX_T* c, PX_T* y, PxShape s, PxView va, PxView vb,
                                           PxView vc, PxView vy) {
     for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < s.n; i += (i64) gridDim.x * blockDim.x) {
-        y[px_offset(s, vy, i)] = (PX_T) fma((double) a[px_offset(s, va, i)], (double) b[px_offset(s, vb, i)], (double) c[px_offset(s, vc, i)]);
+        y[px_offset(s, vy, i)] = px_st(px_fma(px_ld(a[px_offset(s, va, i)]), px_ld(b[px_offset(s, vb, i)]), px_ld(c[px_offset(s, vc, i)])));
     }
 }
 
@@ -141,7 +158,7 @@ extern "C" __global__ void where_strided(const u8* cond, const PX_T* a, const PX
     }
 }
 
-// value arrives as double (bits as given by Java) and is converted once by the caller's rules
+// value arrives as PX_T bits, already converted by the CPU backend's rules (where_strided also moves bits only)
 extern "C" __global__ void fill_strided(PX_T* y, PX_T value, PxShape s, PxView vy) {
     for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < s.n; i += (i64) gridDim.x * blockDim.x) {
         y[px_offset(s, vy, i)] = value;
@@ -150,6 +167,6 @@ extern "C" __global__ void fill_strided(PX_T* y, PX_T value, PxShape s, PxView v
 
 extern "C" __global__ void iota_contig(PX_T* y, double start, double step, i64 n) {
     for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (i64) gridDim.x * blockDim.x) {
-        y[i] = (PX_T) (start + (double) i * step);
+        y[i] = px_st((px_c) (start + (double) i * step));  // double -> compute type -> half, as the CPU rounds
     }
 }

@@ -3,14 +3,20 @@
 // and a shared-memory block reduce. Floats accumulate in double, integers in 64 bits, as the CPU
 // backend does. Op codes are the ordinals of dev.proxima.tensor.spi.ReduceOp (ARGMAX/ARGMIN have
 // their own kernel and write i64 indices).
+// F16/BF16 sources (PX_HALF) are read as float and accumulate in double like F32; an F16/BF16 result
+// (PX_OUT unsigned short, PX_OUT_HALF 1 / 2) is the double accumulator rounded to float, then to
+// nearest even half, as the CPU stores it.
 #ifndef PX_OUT
 #define PX_OUT double
+#endif
+#ifndef PX_OUT_HALF
+#define PX_OUT_HALF 0
 #endif
 #include "common.cuh"
 
 #if PX_IS_FLOAT
 typedef double px_acc;
-#define PX_ACC_MAX 1.0e308
+#define PX_ACC_MAX __longlong_as_double(0x7ff0000000000000LL)  // +inf: MAX of all -inf is -inf, MIN_ABS of inf is inf
 #else
 typedef i64 px_acc;
 #define PX_ACC_MAX 9223372036854775807LL
@@ -26,21 +32,32 @@ struct PxMin { __device__ px_acc operator()(px_acc a, px_acc b) const {
 
 __device__ __forceinline__ px_acc px_abs(px_acc x) { return x < 0 ? -x : x; }
 
+__device__ __forceinline__ PX_OUT px_out(px_acc acc) {
+#if PX_OUT_HALF == 1
+    return px_f32_to_f16((float) acc);
+#elif PX_OUT_HALF == 2
+    return px_f32_to_bf16((float) acc);
+#else
+    return (PX_OUT) acc;
+#endif
+}
+
 template <typename F>
 __device__ __forceinline__ void px_row(const PX_T* row, i64 len, PX_OUT* out, int op, F f, px_acc identity) {
     px_acc acc = identity;
     for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
-        px_acc x = (px_acc) row[j];
+        px_c v = px_ld(row[j]);
+        px_acc x = (px_acc) v;
         switch (op) {
             case 4: case 6: case 7: x = px_abs(x); break;   // SUM_ABS, MAX_ABS, MIN_ABS
             case 5: x = x * x; break;                         // SUM_SQUARES
-            case 8: x = (row[j] != (PX_T) 0) ? 1 : 0; break;  // COUNT_NONZERO
+            case 8: x = (v != (px_c) 0) ? 1 : 0; break;       // COUNT_NONZERO
             default: break;
         }
         acc = f(acc, x);
     }
     acc = px_block_reduce(acc, f, identity);
-    if (threadIdx.x == 0) *out = (PX_OUT) acc;
+    if (threadIdx.x == 0) *out = px_out(acc);
 }
 
 extern "C" __global__ void reduce_last(int op, const PX_T* x, PX_OUT* y, i64 rows, i64 len) {
@@ -65,7 +82,7 @@ extern "C" __global__ void argreduce_last(int op, const PX_T* x, i64* y, i64 row
         double best = 0;
         i64 bi = -1;
         for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
-            double v = (double) row[j];
+            double v = (double) px_ld(row[j]);
             bool better = bi < 0 || (!px_isnan(best) && (px_isnan(v) || (is_max ? v > best : v < best)));
             if (better) { best = v; bi = j; }
         }

@@ -70,7 +70,7 @@ public final class Cublas {
      */
     static final List<String> SYMBOLS = List.of("cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2",
             "cublasGetVersion_v2", "cublasGetProperty", "cublasSgemm_v2", "cublasDgemm_v2", "cublasSgemmStridedBatched",
-            "cublasDgemmStridedBatched", "cublasGemmEx");
+            "cublasDgemmStridedBatched", "cublasGemmEx", "cublasGemmStridedBatchedEx");
     /** Entry points used only where the library has them. */
     static final List<String> OPTIONAL_SYMBOLS = List.of("cublasGetStatusName");
 
@@ -283,18 +283,46 @@ public final class Cublas {
     public static void gemmEx(MemorySegment handle, int transA, int transB, int m, int n, int k, float alpha, long a, int inType,
                               int lda, long b, int ldb, float beta, long c, int outType, int ldc) {
         CudaDriver.notNull("handle", handle);
-        if (inType != R_16F && inType != R_16BF) {
-            throw new IllegalArgumentException("inType must be R_16F (2) or R_16BF (14), got " + inType);
-        }
-        if (outType != inType && outType != R_32F) {
-            throw new IllegalArgumentException("outType must be the input type or R_32F, got " + outType);
-        }
+        checkExTypes(inType, outType);
         checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
         FunctionDescriptor fd = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS,
                 JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
         try (Arena ar = Arena.ofConfined()) {
             check("cublasGemmEx", invoke(h("cublasGemmEx", fd), handle, transA, transB, m, n, k, ar.allocateFrom(JAVA_FLOAT, alpha),
                     a, inType, lda, b, inType, ldb, ar.allocateFrom(JAVA_FLOAT, beta), c, outType, ldc, COMPUTE_32F, GEMM_DEFAULT));
+        }
+    }
+
+    private static void checkExTypes(int inType, int outType) {
+        if (inType != R_16F && inType != R_16BF) {
+            throw new IllegalArgumentException("inType must be R_16F (2) or R_16BF (14), got " + inType);
+        }
+        if (outType != inType && outType != R_32F) {
+            throw new IllegalArgumentException("outType must be the input type or R_32F, got " + outType);
+        }
+    }
+
+    private static final FunctionDescriptor GEMM_BATCHED_EX = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS,
+            JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT);
+
+    /**
+     * {@code cublasGemmStridedBatchedEx}: {@link #gemmEx} over {@code batchCount} matrices whose starts are
+     * {@code strideA}/{@code strideB}/{@code strideC} elements apart (0 repeats one matrix). Signature from
+     * {@code cublas_api.h}: (handle, transa, transb, m, n, k, alpha, A, Atype, lda, strideA, B, Btype, ldb,
+     * strideB, beta, C, Ctype, ldc, strideC, batchCount, computeType, algo), strides {@code long long}.
+     */
+    public static void gemmStridedBatchedEx(MemorySegment handle, int transA, int transB, int m, int n, int k, float alpha,
+                                            long a, int inType, int lda, long strideA, long b, int ldb, long strideB, float beta,
+                                            long c, int outType, int ldc, long strideC, int batchCount) {
+        CudaDriver.notNull("handle", handle);
+        checkExTypes(inType, outType);
+        checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        checkBatch(batchCount, strideA, strideB, strideC);
+        try (Arena ar = Arena.ofConfined()) {
+            check("cublasGemmStridedBatchedEx", invoke(h("cublasGemmStridedBatchedEx", GEMM_BATCHED_EX), handle, transA, transB, m, n, k,
+                    ar.allocateFrom(JAVA_FLOAT, alpha), a, inType, lda, strideA, b, inType, ldb, strideB, ar.allocateFrom(JAVA_FLOAT, beta),
+                    c, outType, ldc, strideC, batchCount, COMPUTE_32F, GEMM_DEFAULT));
         }
     }
 }

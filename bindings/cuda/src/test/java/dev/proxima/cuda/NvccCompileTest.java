@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Compiles every kernel file with {@code nvcc -ptx} for sm_80 and sm_90, once as written (nvcc defaults)
- * and once as the backend assembles it for each dtype. Skipped, with the reason printed, without nvcc.
+ * and once as the backend assembles it for each dtype (F16/BF16 element kernels included). Skipped, with the reason printed, without nvcc.
  */
 class NvccCompileTest {
 
@@ -58,6 +58,13 @@ class NvccCompileTest {
         for (String t : List.of("double", "int", "long long", "signed char", "unsigned char")) {
             Path p = dir.resolve("elementwise-" + t.replace(' ', '_') + ".cu");
             Files.writeString(p, KernelSource.of("elementwise.cu", KernelSource.elementDefines(t)).text());
+            sources.add(p);
+        }
+        // F16 / BF16: 16-bit storage, float compute (the backend's defines; modules/tensor-cuda compiles the rest)
+        for (int half = 1; half <= 2; half++) {
+            Path p = dir.resolve("elementwise-half" + half + ".cu");
+            Files.writeString(p, KernelSource.of("elementwise.cu", java.util.Map.of("PX_T", "unsigned short", "PX_IS_FLOAT", "1",
+                    "PX_HALF", Integer.toString(half))).text());
             sources.add(p);
         }
         for (Path s : sources) {

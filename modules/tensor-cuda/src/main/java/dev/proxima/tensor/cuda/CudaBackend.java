@@ -36,10 +36,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>On the device: host↔device copies ({@code cuMemcpy}), dtype conversion and device copies
  * ({@code convert.cu}), fill, unary, binary, comparisons, mulAdd, where ({@code elementwise.cu}, strided up
  * to 8 dims, contiguous float4 fast path), reductions over the last contiguous axis ({@code reduce.cu}),
- * and F32/F64 matmul with cuBLAS (strided-batched when the batch dimensions collapse to one stride).
- * Everything else — F16/BF16 arithmetic, reductions over other axes, ranks above 8, matmul layouts
- * cuBLAS cannot take — runs on the CPU backend over host copies of the operands' storages
- * ({@link #hostFallbacks()} counts these, so tests and benchmarks can see them).
+ * and matmul with cuBLAS (strided-batched when the batch dimensions collapse to one stride): F32/F64 with
+ * {@code S/DgemmStridedBatched}, F16/BF16 with {@code cublasGemm(StridedBatched)Ex} (F32 accumulation).
+ * F16 and BF16 are 16-bit storage types in every kernel: loaded to float, computed as F32 is, rounded
+ * to nearest even on store, bit for bit as the CPU backend converts ({@code native/cuda/half.cuh}).
+ * Everything else — integer NEG/ABS/SIGN and DIV/POW, reductions over other axes, ranks above 8, matmul
+ * layouts cuBLAS cannot take — runs on the CPU backend over host copies of the operands' storages
+ * ({@link #hostFallbacks()} counts these, so tests and benchmarks can see them); the dtype part of that
+ * choice is in the package-private {@code *OnDevice} functions.
  */
 public final class CudaBackend implements Backend {
 
@@ -188,7 +192,7 @@ public final class CudaBackend implements Backend {
         return ((DeviceStorage) v.storage()).pointer();
     }
 
-    /** The C type of the kernels for {@code t}, or null where kernels do not exist (F16, BF16). */
+    /** The C storage type of the kernels for {@code t} (F16 and BF16 travel as their 16 bits). */
     static String cType(DType t) {
         return switch (t) {
             case F32 -> "float";
@@ -197,7 +201,96 @@ public final class CudaBackend implements Backend {
             case I64 -> "long long";
             case I8 -> "signed char";
             case U8, BOOL -> "unsigned char";
-            case F16, BF16 -> null;
+            case F16, BF16 -> "unsigned short";
+        };
+    }
+
+    /** The kernels' half-type code: 1 for F16, 2 for BF16, 0 otherwise ({@code PX_HALF} in common.cuh). */
+    static int halfCode(DType t) {
+        return t == DType.F16 ? 1 : t == DType.BF16 ? 2 : 0;
+    }
+
+    /**
+     * The macros of {@code elementwise.cu} / {@code reduce.cu} for element type {@code t}: {@code PX_T},
+     * {@code PX_IS_FLOAT} and {@code PX_HALF} (F16/BF16 are floats stored as {@code unsigned short}).
+     */
+    static Map<String, String> elementDefines(DType t) {
+        Map<String, String> m = KernelSource.elementDefines(cType(t));
+        m.put("PX_IS_FLOAT", t.isFloating() ? "1" : "0");
+        m.put("PX_HALF", Integer.toString(halfCode(t)));
+        return m;
+    }
+
+    /** The macros of {@code reduce.cu} reducing {@code src} into {@code dst} ({@code PX_OUT}, {@code PX_OUT_HALF}). */
+    static Map<String, String> reduceDefines(ReduceOp op, DType src, DType dst) {
+        Map<String, String> m = elementDefines(src);
+        if (op != ReduceOp.ARGMAX && op != ReduceOp.ARGMIN) {
+            m.put("PX_OUT", cType(dst));
+            m.put("PX_OUT_HALF", Integer.toString(halfCode(dst)));
+        }
+        return m;
+    }
+
+    // ------------------------------------------------------------------ what runs on the device (dtype part)
+
+    /** True if {@code convert.cu} converts {@code from} to {@code to} (every pair, halves included). */
+    static boolean convertOnDevice(DType from, DType to) {
+        return cType(from) != null && cType(to) != null;
+    }
+
+    /**
+     * True if {@code unary(op)} over {@code t} has a kernel that gives the CPU's result: every op on floats
+     * (F16/BF16 computed in float), NOT on every type; integer NEG/ABS/SIGN/SQUARE stay on the host, where
+     * Java's wrap-around rules are kept exactly.
+     */
+    static boolean unaryOnDevice(UnaryOp op, DType t) {
+        return op == UnaryOp.NOT || t.isFloating();
+    }
+
+    /**
+     * True if {@code binary(op)} over {@code t} has a kernel that gives the CPU's result: every op on floats,
+     * comparisons and logical ops on every type, ADD/SUB/MUL/MIN/MAX on integers (not BOOL); integer DIV and
+     * POW stay on the host.
+     */
+    static boolean binaryOnDevice(BinaryOp op, DType t) {
+        if (t == DType.BOOL) {
+            return false;
+        }
+        return t.isFloating() || op.isComparison() || op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL
+                || op == BinaryOp.MIN || op == BinaryOp.MAX;
+    }
+
+    /** True if {@code mulAdd} over {@code t} has a kernel: floats (one rounding, in float for F32/F16/BF16). */
+    static boolean mulAddOnDevice(DType t) {
+        return t.isFloating();
+    }
+
+    /**
+     * True if {@code reduce.cu} reduces {@code src} into {@code dst} as the CPU does: floats accumulate in
+     * double and may be stored in any float type (a half result rounds double → float → half, like the
+     * CPU's store); COUNT_NONZERO and the arg reductions write I64; integers accumulate in 64 bits.
+     */
+    static boolean reduceOnDevice(ReduceOp op, DType src, DType dst) {
+        if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) {
+            return dst == DType.I64;
+        }
+        if (src.isFloating()) {
+            return dst.isFloating() || op == ReduceOp.COUNT_NONZERO;
+        }
+        return true;
+    }
+
+    /**
+     * The cuBLAS data type of a matmul over {@code t}: {@link Cublas#R_32F}, {@link Cublas#R_64F} (the
+     * S/D gemms), {@link Cublas#R_16F}, {@link Cublas#R_16BF} (gemmEx, F32 compute), or -1 for none.
+     */
+    static int gemmType(DType t) {
+        return switch (t) {
+            case F32 -> Cublas.R_32F;
+            case F64 -> Cublas.R_64F;
+            case F16 -> Cublas.R_16F;
+            case BF16 -> Cublas.R_16BF;
+            default -> -1;
         };
     }
 
@@ -245,7 +338,7 @@ public final class CudaBackend implements Backend {
             }
             return;
         }
-        if (sd && dd && cType(src.dtype()) != null && cType(dst.dtype()) != null && src.rank() <= 8) {
+        if (sd && dd && convertOnDevice(src.dtype(), dst.dtype()) && src.rank() <= 8) {
             CudaContext c = ctx(src, dst);
             Map<String, String> defs = convertDefines(src.dtype(), dst.dtype());
             try (Arena a = Arena.ofConfined()) {
@@ -263,6 +356,8 @@ public final class CudaBackend implements Backend {
         m.put("PX_SRC", cType(from));
         m.put("PX_DST", cType(to));
         m.put("PX_SRC_FLOAT", from.isFloating() ? "1" : "0");
+        m.put("PX_SRC_HALF", Integer.toString(halfCode(from)));
+        m.put("PX_DST_HALF", Integer.toString(halfCode(to)));
         int kind = to == DType.BOOL ? 3 : to.isFloating() ? 0 : (to == DType.U8 ? 2 : 1);
         m.put("PX_DST_KIND", Integer.toString(kind));
         double[] range = switch (to) {
@@ -346,7 +441,7 @@ public final class CudaBackend implements Backend {
             // the value converted by the CPU's rules, passed as the kernel's PX_T argument
             cpu().fill(new StridedView(one, dst.dtype(), new long[0], new long[0], 0), value);
             KernelArgs args = new KernelArgs(a).ptr(base(dst)).bytes(one.segment()).bytes(shape(a, dst.shape())).bytes(view(a, dst));
-            launch(c, "elementwise.cu", KernelSource.elementDefines(cType(dst.dtype())), "fill_strided", dst.size(), args);
+            launch(c, "elementwise.cu", elementDefines(dst.dtype()), "fill_strided", dst.size(), args);
         } finally {
             one.release();
         }
@@ -364,7 +459,7 @@ public final class CudaBackend implements Backend {
         CudaContext c = ctx(dst);
         try (Arena a = Arena.ofConfined()) {
             KernelArgs args = new KernelArgs(a).ptr(address(dst)).f64(start).f64(step).i64(dst.size());
-            launch(c, "elementwise.cu", KernelSource.elementDefines(cType(dst.dtype())), "iota_contig", dst.size(), args);
+            launch(c, "elementwise.cu", elementDefines(dst.dtype()), "iota_contig", dst.size(), args);
         }
     }
 
@@ -373,14 +468,13 @@ public final class CudaBackend implements Backend {
         if (dst.size() == 0) {
             return;
         }
-        boolean floatOnly = op.ordinal() >= UnaryOp.EXP.ordinal() && op != UnaryOp.SQUARE && op != UnaryOp.NOT;
-        if (!kernelable(src, dst) || (floatOnly && !src.dtype().isFloating()) || (!src.dtype().isFloating() && op != UnaryOp.NOT)) {
+        if (!kernelable(src, dst) || !unaryOnDevice(op, src.dtype())) {
             // integer NEG/ABS/SIGN follow Java's wrap-around rules on the CPU; kept there for exactness
-            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().unary(op, v[0], v[1]));
+            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> viaF32(v, 1, w -> cpu().unary(op, w[0], w[1])));
             return;
         }
         CudaContext c = ctx(src, dst);
-        Map<String, String> defs = KernelSource.elementDefines(cType(src.dtype()));
+        Map<String, String> defs = elementDefines(src.dtype());
         try (Arena a = Arena.ofConfined()) {
             if (op == UnaryOp.NOT) {
                 launch(c, "elementwise.cu", defs, "not_strided", dst.size(), new KernelArgs(a).ptr(base(src)).ptr(base(dst))
@@ -400,14 +494,12 @@ public final class CudaBackend implements Backend {
         if (dst.size() == 0) {
             return;
         }
-        boolean exactOnGpu = x.dtype().isFloating() || op.isComparison() || op == BinaryOp.ADD || op == BinaryOp.SUB
-                || op == BinaryOp.MUL || op == BinaryOp.MIN || op == BinaryOp.MAX;
-        if (!kernelable(x, y, dst) || !exactOnGpu || x.dtype() == DType.BOOL) {
-            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> cpu().binary(op, v[0], v[1], v[2]));
+        if (!kernelable(x, y, dst) || !binaryOnDevice(op, x.dtype())) {
+            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> viaF32(v, 2, w -> cpu().binary(op, w[0], w[1], w[2])));
             return;
         }
         CudaContext c = ctx(x, y, dst);
-        Map<String, String> defs = KernelSource.elementDefines(cType(x.dtype()));
+        Map<String, String> defs = elementDefines(x.dtype());
         try (Arena a = Arena.ofConfined()) {
             if (!op.isComparison() && x.isContiguous() && y.isContiguous() && dst.isContiguous()) {
                 launch(c, "elementwise.cu", defs, "binary_contig", dst.size(), new KernelArgs(a).i32(op.ordinal()).ptr(address(x))
@@ -425,13 +517,13 @@ public final class CudaBackend implements Backend {
         if (dst.size() == 0) {
             return;
         }
-        if (!kernelable(x, y, z, dst) || !x.dtype().isFloating()) {
-            onHost(new StridedView[] {x, y, z}, new StridedView[] {dst}, v -> cpu().mulAdd(v[0], v[1], v[2], v[3]));
+        if (!kernelable(x, y, z, dst) || !mulAddOnDevice(x.dtype())) {
+            onHost(new StridedView[] {x, y, z}, new StridedView[] {dst}, v -> viaF32(v, 3, w -> cpu().mulAdd(w[0], w[1], w[2], w[3])));
             return;
         }
         CudaContext c = ctx(x, y, z, dst);
         try (Arena a = Arena.ofConfined()) {
-            launch(c, "elementwise.cu", KernelSource.elementDefines(cType(x.dtype())), "muladd_strided", dst.size(),
+            launch(c, "elementwise.cu", elementDefines(x.dtype()), "muladd_strided", dst.size(),
                     new KernelArgs(a).ptr(base(x)).ptr(base(y)).ptr(base(z)).ptr(base(dst)).bytes(shape(a, dst.shape()))
                             .bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, z)).bytes(view(a, dst)));
         }
@@ -448,7 +540,7 @@ public final class CudaBackend implements Backend {
         }
         CudaContext c = ctx(cond, x, y, dst);
         try (Arena a = Arena.ofConfined()) {
-            launch(c, "elementwise.cu", KernelSource.elementDefines(cType(x.dtype())), "where_strided", dst.size(),
+            launch(c, "elementwise.cu", elementDefines(x.dtype()), "where_strided", dst.size(),
                     new KernelArgs(a).ptr(base(cond)).ptr(base(x)).ptr(base(y)).ptr(base(dst)).bytes(shape(a, dst.shape()))
                             .bytes(view(a, cond)).bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, dst)));
         }
@@ -461,19 +553,14 @@ public final class CudaBackend implements Backend {
         long len = r == 0 ? 1 : src.shape()[r - 1];
         boolean nonEmpty = len > 0 || op == ReduceOp.SUM || op == ReduceOp.SUM_ABS || op == ReduceOp.SUM_SQUARES
                 || op == ReduceOp.COUNT_NONZERO || op == ReduceOp.PROD || op == ReduceOp.MAX_ABS;
-        boolean accOk = src.dtype().isFloating() ? dst.dtype() == DType.F64 || dst.dtype() == src.dtype() || op.ordinal() >= ReduceOp.COUNT_NONZERO.ordinal()
-                : true;
-        if (!lastAxis || !kernelable(src, dst) || !nonEmpty || len == 0 || !accOk) {
+        if (!lastAxis || !kernelable(src, dst) || !nonEmpty || len == 0 || !reduceOnDevice(op, src.dtype(), dst.dtype())) {
             onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().reduce(op, v[0], axes, v[1]));
             return;
         }
         CudaContext c = ctx(src, dst);
         long rows = dst.size();
-        Map<String, String> defs = KernelSource.elementDefines(cType(src.dtype()));
+        Map<String, String> defs = reduceDefines(op, src.dtype(), dst.dtype());
         boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
-        if (!arg) {
-            defs.put("PX_OUT", cType(dst.dtype()));
-        }
         LaunchConfig lc = LaunchConfig.perRow(rows, len, arg ? 1024 : 512);
         try (Arena a = Arena.ofConfined()) {
             KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(address(src)).ptr(address(dst)).i64(rows).i64(len);
@@ -495,21 +582,32 @@ public final class CudaBackend implements Backend {
             batch *= dst.shape()[d];
         }
         long sa = batchStride(x), sb = batchStride(y), sc = batchStride(dst);
-        boolean ok = kernelable(x, y, dst) && (x.dtype() == DType.F32 || x.dtype() == DType.F64) && Cuda.hasCublas()
+        int type = gemmType(x.dtype());
+        boolean ok = kernelable(x, y, dst) && type >= 0 && y.dtype() == x.dtype() && dst.dtype() == x.dtype() && Cuda.hasCublas()
                 && rowMajor(x) && rowMajor(y) && rowMajor(dst) && sa >= 0 && sb >= 0 && sc >= 0
                 && m <= Integer.MAX_VALUE && n <= Integer.MAX_VALUE && k <= Integer.MAX_VALUE && batch <= Integer.MAX_VALUE;
         if (dst.size() == 0) {
             return;
         }
         if (!ok || k == 0) {
-            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> cpu().matmul(v[0], v[1], v[2]));
+            // half operands are widened to F32 for the CPU (whose matmul takes F32/F64) and the result rounded back
+            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> viaF32(v, 2, w -> cpu().matmul(w[0], w[1], w[2])));
             return;
         }
         CudaContext c = ctx(x, y, dst);
         MemorySegment h = c.cublas();
         // row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ: swap operands and m/n, no transposes
         int ldb = (int) Math.max(1, n), lda = (int) Math.max(1, k), ldc = (int) Math.max(1, n);
-        if (x.dtype() == DType.F32) {
+        if (type == Cublas.R_16F || type == Cublas.R_16BF) {
+            // F16/BF16 in and out, F32 accumulation (CUBLAS_COMPUTE_32F), F32 alpha/beta
+            if (batch == 1) {
+                Cublas.gemmEx(h, Cublas.OP_N, Cublas.OP_N, (int) n, (int) m, (int) k, 1f, address(y), type, ldb,
+                        address(x), lda, 0f, address(dst), type, ldc);
+            } else {
+                Cublas.gemmStridedBatchedEx(h, Cublas.OP_N, Cublas.OP_N, (int) n, (int) m, (int) k, 1f, address(y), type, ldb, sb,
+                        address(x), lda, sa, 0f, address(dst), type, ldc, sc, (int) batch);
+            }
+        } else if (x.dtype() == DType.F32) {
             Cublas.sgemmStridedBatched(h, Cublas.OP_N, Cublas.OP_N, (int) n, (int) m, (int) k, 1f, address(y), ldb, sb,
                     address(x), lda, sa, 0f, address(dst), ldc, sc, (int) batch);
         } else {
@@ -647,6 +745,49 @@ public final class CudaBackend implements Backend {
     }
 
     // ------------------------------------------------------------------ host fallback
+
+    /**
+     * Runs a CPU op over host views {@code v} (the first {@code inputs} read, the rest written) whose F16/BF16
+     * views are replaced by dense F32 copies, the written ones rounded back afterwards: the CPU backend's
+     * unary, binary, mulAdd and matmul compute in F32/F64 only (the front end widens half tensors before
+     * calling them), so a half operand reaching this backend directly is handled as the front end would.
+     */
+    static void viaF32(StridedView[] v, int inputs, Consumer<StridedView[]> op) {
+        boolean anyHalf = false;
+        for (StridedView x : v) {
+            anyHalf |= halfCode(x.dtype()) != 0;
+        }
+        if (!anyHalf) {
+            op.accept(v);
+            return;
+        }
+        StridedView[] w = v.clone();
+        Storage[] tmp = new Storage[v.length];
+        try {
+            for (int i = 0; i < v.length; i++) {
+                if (halfCode(v[i].dtype()) == 0) {
+                    continue;
+                }
+                tmp[i] = cpu().allocate(Device.CPU, Math.max(1, v[i].size()) * 4);
+                w[i] = new StridedView(tmp[i], DType.F32, v[i].shape(), contiguous(v[i].shape()), 0);
+                if (i < inputs) {
+                    cpu().copy(v[i], w[i]);
+                }
+            }
+            op.accept(w);
+            for (int i = inputs; i < v.length; i++) {
+                if (tmp[i] != null) {
+                    cpu().copy(w[i], v[i]);
+                }
+            }
+        } finally {
+            for (Storage t : tmp) {
+                if (t != null) {
+                    t.release();
+                }
+            }
+        }
+    }
 
     /**
      * Runs {@code op} on the CPU: every device storage among the operands is downloaded whole into host

@@ -1,20 +1,27 @@
 package dev.proxima.tensor.cuda;
 
+import dev.proxima.cuda.Cublas;
 import dev.proxima.cuda.Cuda;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Proxima;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.tensor.spi.Backend;
+import dev.proxima.tensor.spi.BinaryOp;
+import dev.proxima.tensor.spi.ReduceOp;
 import dev.proxima.tensor.spi.StridedView;
+import dev.proxima.tensor.spi.UnaryOp;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 import java.util.ServiceLoader;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,6 +77,117 @@ class CudaBackendTest {
         assertEquals("1", d.get("PX_DST_KIND"));
         assertEquals("(-128.0)", d.get("PX_DST_MIN"));
         assertEquals("3", CudaBackend.convertDefines(DType.I32, DType.BOOL).get("PX_DST_KIND"));
-        assertEquals(null, CudaBackend.cType(DType.F16));
+        assertEquals("unsigned short", CudaBackend.cType(DType.F16));
+        assertEquals("unsigned short", CudaBackend.cType(DType.BF16));
+    }
+
+    @Test
+    void halfConversionDefines() {
+        var d = CudaBackend.convertDefines(DType.F16, DType.BF16);
+        assertEquals("unsigned short", d.get("PX_SRC"));
+        assertEquals("unsigned short", d.get("PX_DST"));
+        assertEquals("1", d.get("PX_SRC_FLOAT"));
+        assertEquals("1", d.get("PX_SRC_HALF"));
+        assertEquals("2", d.get("PX_DST_HALF"));
+        assertEquals("0", d.get("PX_DST_KIND"));
+        var e = CudaBackend.convertDefines(DType.BF16, DType.I32);
+        assertEquals("2", e.get("PX_SRC_HALF"));
+        assertEquals("0", e.get("PX_DST_HALF"));
+        assertEquals("1", e.get("PX_DST_KIND"));
+        assertEquals("(2.147483647E9)", e.get("PX_DST_MAX"));
+        var f = CudaBackend.convertDefines(DType.I64, DType.F16);
+        assertEquals("0", f.get("PX_SRC_FLOAT"));
+        assertEquals("0", f.get("PX_SRC_HALF"));
+        assertEquals("1", f.get("PX_DST_HALF"));
+        assertEquals("0", CudaBackend.convertDefines(DType.F32, DType.F64).get("PX_DST_HALF"));
+        for (DType a : DType.values()) {
+            for (DType b : DType.values()) {
+                assertTrue(CudaBackend.convertOnDevice(a, b), a + " -> " + b);
+            }
+        }
+    }
+
+    @Test
+    void elementAndReduceDefinesForHalfTypes() {
+        var h = CudaBackend.elementDefines(DType.F16);
+        assertEquals(Map.of("PX_T", "unsigned short", "PX_IS_FLOAT", "1", "PX_HALF", "1"), h);
+        assertEquals(Map.of("PX_T", "unsigned short", "PX_IS_FLOAT", "1", "PX_HALF", "2"), CudaBackend.elementDefines(DType.BF16));
+        assertEquals(Map.of("PX_T", "float", "PX_IS_FLOAT", "1", "PX_HALF", "0"), CudaBackend.elementDefines(DType.F32));
+        assertEquals(Map.of("PX_T", "long long", "PX_IS_FLOAT", "0", "PX_HALF", "0"), CudaBackend.elementDefines(DType.I64));
+        assertEquals(Map.of("PX_T", "unsigned char", "PX_IS_FLOAT", "0", "PX_HALF", "0"), CudaBackend.elementDefines(DType.BOOL));
+        var r = CudaBackend.reduceDefines(ReduceOp.SUM, DType.F32, DType.BF16);
+        assertEquals("float", r.get("PX_T"));
+        assertEquals("0", r.get("PX_HALF"));
+        assertEquals("unsigned short", r.get("PX_OUT"));
+        assertEquals("2", r.get("PX_OUT_HALF"));
+        var s = CudaBackend.reduceDefines(ReduceOp.MAX, DType.F16, DType.F64);
+        assertEquals("1", s.get("PX_HALF"));
+        assertEquals("double", s.get("PX_OUT"));
+        assertEquals("0", s.get("PX_OUT_HALF"));
+        var arg = CudaBackend.reduceDefines(ReduceOp.ARGMAX, DType.BF16, DType.I64);
+        assertEquals("2", arg.get("PX_HALF"));
+        assertFalse(arg.containsKey("PX_OUT"), "the arg kernel writes i64 itself");
+    }
+
+    @Test
+    void hostFallbackWidensHalfOperandsLikeTheFrontEnd() {
+        // non-half views pass through untouched
+        StridedView[] plain = {new StridedView(null, DType.F32, new long[] {2}, new long[] {1}, 0)};
+        StridedView[][] seen = new StridedView[1][];
+        CudaBackend.viaF32(plain, 1, v -> seen[0] = v);
+        assertTrue(seen[0] == plain);
+        for (DType h : new DType[] {DType.F16, DType.BF16}) {
+            try (Tensor f = Tensor.of(0.1f, -2.7f, 3.3f, 65504f, 1e-6f, Float.NaN, -0f, 7.25f, 1000.5f, -0.3f, 2f, 9f);
+                 Tensor x = f.cast(h).reshape(3, 4); Tensor xt = x.transpose(0, 1); Tensor out = Tensor.zeros(h, 4, 3);
+                 Tensor expected = xt.exp()) {
+                CudaBackend.viaF32(new StridedView[] {xt.view(), out.view()}, 1, v -> CudaBackend.cpu().unary(UnaryOp.EXP, v[0], v[1]));
+                assertArrayEquals(expected.cast(DType.F32).toFloatArray(), out.cast(DType.F32).toFloatArray(), 0f);
+                try (Tensor m = Tensor.zeros(h, 4, 4); Tensor mm = xt.matmul(x)) {
+                    CudaBackend.viaF32(new StridedView[] {xt.view(), x.view(), m.view()}, 2,
+                            v -> CudaBackend.cpu().matmul(v[0], v[1], v[2]));
+                    assertArrayEquals(mm.cast(DType.F32).toFloatArray(), m.cast(DType.F32).toFloatArray(), 0f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void whichOpsRunOnTheDevice() {
+        for (DType h : new DType[] {DType.F16, DType.BF16, DType.F32, DType.F64}) {
+            for (UnaryOp op : UnaryOp.values()) {
+                assertTrue(CudaBackend.unaryOnDevice(op, h), op + " " + h);
+            }
+            for (BinaryOp op : BinaryOp.values()) {
+                assertTrue(CudaBackend.binaryOnDevice(op, h), op + " " + h);
+            }
+            assertTrue(CudaBackend.mulAddOnDevice(h));
+            for (ReduceOp op : ReduceOp.values()) {
+                boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+                DType out = arg || op == ReduceOp.COUNT_NONZERO ? DType.I64 : h;
+                assertTrue(CudaBackend.reduceOnDevice(op, h, out), op + " " + h + " -> " + out);
+            }
+            // the front end reduces half tensors as F32 into a half result
+            assertTrue(CudaBackend.reduceOnDevice(ReduceOp.SUM, DType.F32, h));
+            assertFalse(CudaBackend.reduceOnDevice(ReduceOp.SUM, h, DType.I64));
+            assertFalse(CudaBackend.reduceOnDevice(ReduceOp.ARGMAX, h, DType.F32));
+        }
+        // integers: wrap-around NEG/ABS/SIGN/SQUARE and DIV/POW stay on the host, comparisons and NOT do not
+        assertFalse(CudaBackend.unaryOnDevice(UnaryOp.NEG, DType.I32));
+        assertFalse(CudaBackend.unaryOnDevice(UnaryOp.SQUARE, DType.I64));
+        assertTrue(CudaBackend.unaryOnDevice(UnaryOp.NOT, DType.I8));
+        assertTrue(CudaBackend.binaryOnDevice(BinaryOp.ADD, DType.I64));
+        assertTrue(CudaBackend.binaryOnDevice(BinaryOp.LT, DType.U8));
+        assertFalse(CudaBackend.binaryOnDevice(BinaryOp.DIV, DType.I32));
+        assertFalse(CudaBackend.binaryOnDevice(BinaryOp.POW, DType.I32));
+        assertFalse(CudaBackend.binaryOnDevice(BinaryOp.EQ, DType.BOOL));
+        assertFalse(CudaBackend.mulAddOnDevice(DType.I32));
+        assertTrue(CudaBackend.reduceOnDevice(ReduceOp.SUM, DType.I32, DType.I64));
+        // matmul: cuBLAS types
+        assertEquals(Cublas.R_16F, CudaBackend.gemmType(DType.F16));
+        assertEquals(Cublas.R_16BF, CudaBackend.gemmType(DType.BF16));
+        assertEquals(Cublas.R_32F, CudaBackend.gemmType(DType.F32));
+        assertEquals(Cublas.R_64F, CudaBackend.gemmType(DType.F64));
+        assertEquals(-1, CudaBackend.gemmType(DType.I32));
+        assertEquals(-1, CudaBackend.gemmType(DType.BOOL));
     }
 }
