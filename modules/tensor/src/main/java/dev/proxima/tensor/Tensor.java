@@ -1558,18 +1558,15 @@ public final class Tensor implements AutoCloseable {
                     + Shapes.str(shape) + " and " + Shapes.str(other.shape));
         }
         if (!dtype.isFloating() || !other.dtype.isFloating()) {
-            throw new DTypeMismatchException("matmul supports floating types (F32, F64; F16/BF16 computed in F32), got "
+            throw new DTypeMismatchException("matmul supports floating types (F32, F64; F16/BF16 accumulated in F32), got "
                     + dtype + " and " + other.dtype + "; cast first");
         }
         if (!other.device().equals(device())) {
             throw new IllegalArgumentException("matmul: tensors are on different devices: " + device() + " and " + other.device());
         }
         DType t = DType.promote(dtype, other.dtype);
-        if (t.isHalf()) {
-            try (Tensor a = cast(DType.F32, false); Tensor b = other.cast(DType.F32, false)) {
-                return a.matmul(b).convertAndClose(t);
-            }
-        }
+        // F16/BF16 operands go to the backend as they are: a GPU multiplies them on tensor cores (F32
+        // accumulation), the CPU widens them to F32 for sgemm; either way the result is rounded once
         boolean vecLeft = shape.length == 1;
         boolean vecRight = other.shape.length == 1;
         long[] as = vecLeft ? new long[]{1, shape[0]} : shape;

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** F16 and BF16: rounding of conversions, promotion, and F32 compute with half-precision storage. */
 class HalfPrecisionTest {
@@ -72,6 +73,31 @@ class HalfPrecisionTest {
             assertEquals(DType.BF16, prod.dtype());
             assertArrayEquals(new float[]{7, 10, 15, 22}, prod.toFloatArray());
             assertArrayEquals(new boolean[]{false, true, true, true}, a.gt(1.5).toBooleanArray());
+        }
+    }
+
+    @Test
+    void halfMatmulIsTheF32ProductRoundedOnce() {
+        try (Scope s = Scope.open()) {
+            Rng rng = Rng.seed(8);
+            for (DType h : new DType[]{DType.F16, DType.BF16}) {
+                Tensor a = rng.normal(DType.F32, 0, 1, 3, 33, 47).cast(h);
+                Tensor b = rng.normal(DType.F32, 0, 1, 47, 29).cast(h);
+                Tensor expected = a.cast(DType.F32).matmul(b.cast(DType.F32)).cast(h);
+                Tensor prod = a.matmul(b);                                    // batched, b broadcast
+                assertEquals(h, prod.dtype());
+                assertArrayEquals(expected.toFloatArray(), prod.toFloatArray());
+                Tensor bt = b.transpose(0, 1).contiguous().transpose(0, 1);  // a transposed (column-major) view
+                assertArrayEquals(expected.toFloatArray(), a.matmul(bt).toFloatArray());
+                Tensor v = rng.normal(DType.F32, 0, 1, 47).cast(h);
+                assertArrayEquals(a.cast(DType.F32).matmul(v.cast(DType.F32)).cast(h).toFloatArray(), a.matmul(v).toFloatArray());
+                Tensor w = b.detach().requiresGrad(true);
+                a.matmul(w).sum().backward();
+                assertEquals(h, w.grad().dtype(), "the gradient keeps the parameter's dtype");
+                Tensor g = a.cast(DType.F32).sum(new int[]{0}, false).transpose(0, 1)
+                        .matmul(Tensor.ones(DType.F32, 33, 29));
+                assertTrue(w.grad().cast(DType.F32).allClose(g, 2e-2, 2e-1), "gradient of sum(a @ w) is sum_batch(a)^T @ 1");
+            }
         }
     }
 }

@@ -88,7 +88,36 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void matmul(StridedView a, StridedView b, StridedView dst) {
+        if (dst.dtype() == DType.F16 || dst.dtype() == DType.BF16) {
+            // no half GEMM in OpenBLAS: widen to F32 (exact), sgemm, round once
+            Storage sa = HostStorage.allocate(a.size() * 4), sb = HostStorage.allocate(b.size() * 4);
+            Storage sc = HostStorage.allocate(dst.size() * 4);
+            try {
+                StridedView fa = denseF32(sa, a), fb = denseF32(sb, b), fc = denseF32(sc, dst);
+                copy(a, fa);
+                copy(b, fb);
+                Matmul.matmul(fa, fb, fc);
+                copy(fc, dst);
+            } finally {
+                sa.release();
+                sb.release();
+                sc.release();
+            }
+            return;
+        }
         Matmul.matmul(a, b, dst);
+    }
+
+    /** A row-major F32 view of {@code v}'s shape over {@code s}. */
+    private static StridedView denseF32(Storage s, StridedView v) {
+        long[] shape = v.shape();
+        long[] strides = new long[shape.length];
+        long st = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            strides[d] = st;
+            st *= shape[d];
+        }
+        return new StridedView(s, DType.F32, shape, strides, 0);
     }
 
     @Override

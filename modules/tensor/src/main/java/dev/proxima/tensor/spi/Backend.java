@@ -59,7 +59,8 @@ public interface Backend {
 
     /**
      * Batched matrix product: a is [..., m, k], b is [..., k, n], dst is [..., m, n], all with the same
-     * (already broadcast) batch dimensions; F32 or F64.
+     * (already broadcast) batch dimensions and the same dtype: F32, F64, or F16/BF16 (products accumulated in
+     * at least F32, the result rounded once to the half type — what tensor-core GEMMs do).
      */
     void matmul(StridedView a, StridedView b, StridedView dst);
 
