@@ -33,13 +33,17 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * The {@code "cuda"} backend.
  *
- * <p>On the device: host↔device copies ({@code cuMemcpy}), dtype conversion and device copies
- * ({@code convert.cu}), fill, unary, binary, comparisons, mulAdd, where ({@code elementwise.cu}, strided up
+ * <p>On the device: host↔device copies ({@code cuMemcpy}), same-type dense device copies
+ * ({@code cuMemcpyDtoDAsync}), dtype conversion and strided device copies ({@code convert.cu}), fill, unary, binary, comparisons, mulAdd, where ({@code elementwise.cu}, strided up
  * to 8 dims, contiguous float4 fast path), reductions over the last contiguous axis ({@code reduce.cu}),
  * and matmul with cuBLAS (strided-batched when the batch dimensions collapse to one stride): F32/F64 with
  * {@code S/DgemmStridedBatched}, F16/BF16 with {@code cublasGemm(StridedBatched)Ex} (F32 accumulation).
  * F16 and BF16 are 16-bit storage types in every kernel: loaded to float, computed as F32 is, rounded
  * to nearest even on store, bit for bit as the CPU backend converts ({@code native/cuda/half.cuh}).
+ * Softmax, log-softmax and logsumexp over the last contiguous axis ({@code softmax.cu}), and the Philox
+ * uniform/normal/Bernoulli streams of {@code Rng.on(device)} ({@code philox.cu}) also run on the device.
+ * Memory comes from a caching allocator per device ({@link #cachedBytes(int)}, {@link #emptyCache(int)});
+ * all work is queued on the legacy default stream, so call {@link #synchronize(int)} before timing.
  * Everything else — integer NEG/ABS/SIGN and DIV/POW, reductions over other axes, ranks above 8, matmul
  * layouts cuBLAS cannot take — runs on the CPU backend over host copies of the operands' storages
  * ({@link #hostFallbacks()} counts these, so tests and benchmarks can see them); the dtype part of that
@@ -312,6 +316,13 @@ public final class CudaBackend implements Backend {
             } else {
                 CudaDriver.memcpyDtoH(dst.storage().segment().asSlice(dst.offset() * es, n * es), address(src), n * es);
             }
+            return;
+        }
+        if (sd && dd && src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()
+                && ((DeviceStorage) src.storage()).device().equals(((DeviceStorage) dst.storage()).device())) {
+            ctx(src, dst);
+            // ordered on the legacy default stream like the kernels; no host synchronisation
+            CudaDriver.memcpyDtoDAsync(address(dst), address(src), n * es, MemorySegment.NULL);
             return;
         }
         if (!sd && dd && dst.isContiguous()) {

@@ -127,4 +127,27 @@ class CudaGpuTest {
             st.release();
         }
     }
+
+    @Test
+    void deviceCopiesAndTheCachingAllocator() {
+        CudaBackend.emptyCache(0);
+        assertEquals(0, CudaBackend.cachedBytes(0));
+        try (Tensor h = data(DType.F32, 1000, 3); Tensor d = h.to(GPU)) {
+            try (Tensor c = d.copy(); Tensor back = c.to(Device.CPU)) {       // same-type dense copy: cuMemcpyDtoDAsync
+                assertArrayEquals(h.toFloatArray(), back.toFloatArray());
+            }
+            long cached = CudaBackend.cachedBytes(0);
+            assertEquals(DeviceMemoryPool.sizeClass(12_000), cached, "the copy's block went to the cache");
+            try (Tensor again = d.mul(2)) {                                     // same size class: reused
+                assertEquals(0, CudaBackend.cachedBytes(0));
+                CudaBackend.synchronize(0);
+                assertArrayEquals(h.mul(2).toFloatArray(), again.toFloatArray());
+            }
+            try (Tensor slice = d.slice(0, 10, 20, 1); Tensor c = slice.copy(); Tensor hs = h.slice(0, 10, 20, 1)) {
+                assertArrayEquals(hs.toFloatArray(), c.toFloatArray());       // offset views copy the right bytes
+            }
+        }
+        CudaBackend.emptyCache(0);
+        assertEquals(0, CudaBackend.cachedBytes(0));
+    }
 }
