@@ -35,14 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NvrtcCompileTest {
 
-    /** The {@code extern "C"} kernels each file must define (what the backend and tests launch). */
-    static final Map<String, Set<String>> KERNELS = Map.of(
-            "elementwise.cu", Set.of("unary_contig", "unary_strided", "not_strided", "binary_contig", "binary_strided",
-                    "compare_strided", "muladd_strided", "where_strided", "fill_strided", "iota_contig"),
-            "convert.cu", Set.of("convert_strided", "convert_contig"),
-            "reduce.cu", Set.of("reduce_last", "argreduce_last"),
-            "softmax.cu", Set.of("softmax_last", "logsumexp_last"),
-            "philox.cu", Set.of("uniform_f32", "uniform_f64", "philox_blocks"));
 
     /** The DTypes with kernels, as CudaBackend.cType maps them (BOOL shares U8's C type). */
     private enum T {
@@ -124,20 +116,6 @@ class NvrtcCompileTest {
         }
     }
 
-    private static final Pattern DECLARED = Pattern.compile("extern\\s+\"C\"\\s+__global__\\s+void\\s+(\\w+)\\s*\\(");
-
-    @Test
-    void theKernelListMatchesTheSources() {
-        for (String f : KernelSource.FILES) {
-            Set<String> declared = new LinkedHashSet<>();
-            Matcher m = DECLARED.matcher(KernelSource.resource(f));
-            while (m.find()) {
-                declared.add(m.group(1));
-            }
-            assertEquals(KERNELS.get(f), declared, f);
-        }
-        assertEquals(Set.copyOf(KernelSource.FILES), KERNELS.keySet());
-    }
 
     @Test
     void versionAndSupportedArchitectures() {
@@ -281,9 +259,9 @@ class NvrtcCompileTest {
                             String what = s.name() + " " + s.defines() + " " + out + " " + arch;
                             byte[] img = Nvrtc.compile(s.text(), s.name(), options, out);
                             if (out == Nvrtc.Output.PTX) {
-                                assertPtx(img, arch, KERNELS.get(s.name()), what);
+                                assertPtx(img, arch, KernelListTest.KERNELS.get(s.name()), what);
                             } else {
-                                assertCubin(img, KERNELS.get(s.name()), what);
+                                assertCubin(img, KernelListTest.KERNELS.get(s.name()), what);
                             }
                             return null;
                         }));
