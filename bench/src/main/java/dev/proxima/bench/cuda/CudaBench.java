@@ -48,6 +48,18 @@ public class CudaBench {
         }
     }
 
+    /** Closes the inputs, then fails if device memory is still held (a leak) and prints the host-fallback count. */
+    static void closeAndCheck(Tensor... inputs) {
+        for (Tensor t : inputs) {
+            t.close();
+        }
+        CudaBackend.synchronize(0);
+        if (CudaBackend.allocatedBytes(0) != 0) {
+            throw new IllegalStateException(CudaBackend.allocatedBytes(0) + " bytes of device memory still held: a leak");
+        }
+        System.out.println("\nhost fallbacks so far: " + CudaBackend.hostFallbacks());
+    }
+
     static void requireGpu() {
         CudaBackend b = new CudaBackend();
         if (!b.isAvailable()) {
@@ -87,13 +99,7 @@ public class CudaBench {
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            a.close();
-            b.close();
-            CudaBackend.synchronize(0);
-            if (CudaBackend.allocatedBytes(0) != 0) {
-                throw new IllegalStateException(CudaBackend.allocatedBytes(0) + " bytes of device memory still held: a leak");
-            }
-            System.out.println("\nhost fallbacks so far: " + CudaBackend.hostFallbacks());
+            closeAndCheck(a, b);
         }
 
         /** {@code a.matmul(b)}, completed. */
@@ -130,13 +136,7 @@ public class CudaBench {
 
         @TearDown(Level.Trial)
         public void tearDown() {
-            a.close();
-            b.close();
-            CudaBackend.synchronize(0);
-            if (CudaBackend.allocatedBytes(0) != 0) {
-                throw new IllegalStateException(CudaBackend.allocatedBytes(0) + " bytes of device memory still held: a leak");
-            }
-            System.out.println("\nhost fallbacks so far: " + CudaBackend.hostFallbacks());
+            closeAndCheck(a, b);
         }
 
         /** {@code a.add(b)}: reads 2, writes 1 × 1 GiB. */

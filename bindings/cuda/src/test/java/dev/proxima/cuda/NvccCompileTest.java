@@ -54,12 +54,15 @@ class NvccCompileTest {
             Files.writeString(p, KernelSource.of(f, java.util.Map.of()).text());
             sources.add(p);
         }
-        // the dtype specialisations the backend uses for the element kernels
+        // the dtype specialisations the backend uses for the element kernels, and softmax in double
         for (String t : List.of("double", "int", "long long", "signed char", "unsigned char")) {
             Path p = dir.resolve("elementwise-" + t.replace(' ', '_') + ".cu");
             Files.writeString(p, KernelSource.of("elementwise.cu", KernelSource.elementDefines(t)).text());
             sources.add(p);
         }
+        Path softmaxDouble = dir.resolve("softmax-double.cu");
+        Files.writeString(softmaxDouble, KernelSource.of("softmax.cu", KernelSource.elementDefines("double")).text());
+        sources.add(softmaxDouble);
         // F16 / BF16: 16-bit storage, float compute (the backend's defines; modules/tensor-cuda compiles the rest)
         for (int half = 1; half <= 2; half++) {
             Path p = dir.resolve("elementwise-half" + half + ".cu");
@@ -72,6 +75,10 @@ class NvccCompileTest {
                 compile(nvcc, s, arch, dir.resolve(s.getFileName() + "." + arch + ".ptx"));
             }
         }
+        // Philox's uniform and Box-Muller affine maps are rounded step by step (__dmul_rn/__dadd_rn), never
+        // contracted into an FMA, or the GPU stream would differ from the CPU's in the last bit
+        String philox = Files.readString(dir.resolve("plain-philox.cu.sm_90.ptx"));
+        assertTrue(philox.contains("mul.rn.f64") && philox.contains("add.rn.f64"), "philox: expected mul.rn.f64/add.rn.f64");
         System.out.println("[cuda] nvcc compiled " + sources.size() + " kernel sources for sm_80 and sm_90");
     }
 }

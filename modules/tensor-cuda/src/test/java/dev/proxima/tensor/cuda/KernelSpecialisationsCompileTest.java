@@ -23,13 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The kernel specialisations the backend assembles for F16/BF16 (its own define maps, not copies of
- * them), compiled without a GPU: with {@code nvcc -ptx} (a representative set: each distinct conversion
- * path, both element kernels, the reduce variants; sm_90) and, where an NVRTC library is found, with NVRTC
- * for every dtype pair and every reduce combination the backend sends to the device (nvcc and NVRTC are
- * different front ends). Each part is skipped with the reason printed when its compiler is missing.
+ * The kernel specialisations the backend assembles (its own define maps, not copies of them), compiled
+ * without a GPU: with {@code nvcc -ptx} the F16/BF16 set (each distinct conversion path, both element
+ * kernels, the reduce variants; sm_90; nvcc is in CI) and, where an NVRTC library is found, with NVRTC every
+ * specialisation the backend can request — every dtype, every conversion pair, every reduction it routes to
+ * the device, softmax and Philox — as a CUBIN and as PTX for sm_80 and sm_90 (what {@code CudaContext}
+ * loads). nvcc and NVRTC are different front ends. Each part is skipped with the reason printed when its
+ * compiler is missing.
  */
-class HalfKernelCompileTest {
+class KernelSpecialisationsCompileTest {
 
     private static final DType[] ALL = DType.values();
 
@@ -77,6 +79,9 @@ class HalfKernelCompileTest {
                 }
             }
         }
+        m.put("softmax-F32", Map.entry("softmax.cu", CudaBackend.elementDefines(DType.F32)));
+        m.put("softmax-F64", Map.entry("softmax.cu", CudaBackend.elementDefines(DType.F64)));
+        m.put("philox", Map.entry("philox.cu", Map.of()));
         return m;
     }
 
@@ -136,14 +141,28 @@ class HalfKernelCompileTest {
             System.out.println("[cuda] SKIPPED NVRTC compile of every specialisation: " + why);
         }
         Assumptions.assumeTrue(has, why);
-        List<String> options = CompileOptions.forDevice(9, 0, Nvrtc.Output.PTX, false);
         var all = everything();
+        long t0 = System.nanoTime();
+        int images = 0;
         for (var e : all.entrySet()) {
             KernelSource src = KernelSource.of(e.getValue().getKey(), e.getValue().getValue());
-            String ptx = new String(Nvrtc.compile(src.text(), e.getKey() + ".cu", options, Nvrtc.Output.PTX), StandardCharsets.US_ASCII);
-            assertTrue(ptx.contains(".entry"), "no kernel entry in " + e.getKey());
+            for (int arch : new int[] {80, 90}) {
+                for (Nvrtc.Output out : Nvrtc.Output.values()) {
+                    var options = CompileOptions.forTarget(new CompileOptions.Target(out, arch), false);
+                    byte[] img = Nvrtc.compile(src.text(), e.getKey() + ".cu", options, out);
+                    String what = e.getKey() + " " + out + " sm_" + arch;
+                    if (out == Nvrtc.Output.PTX) {
+                        String ptx = new String(img, StandardCharsets.US_ASCII);
+                        assertTrue(ptx.contains(".target sm_" + arch) && ptx.contains(".entry"), "no kernel entry in " + what);
+                    } else {
+                        assertTrue(img.length > 64 && img[0] == 0x7f && img[1] == 'E' && img[2] == 'L' && img[3] == 'F', what + ": not an ELF image");
+                    }
+                    images++;
+                }
+            }
         }
-        System.out.println("[cuda] NVRTC " + String.join(".", java.util.Arrays.stream(Nvrtc.version()).mapToObj(Integer::toString).toList())
-                + " compiled " + all.size() + " kernel specialisations (compute_90)");
+        System.out.printf("[cuda] NVRTC %s compiled %d kernel specialisations x {sm_80, sm_90} x {PTX, CUBIN} = %d images in %.1f s%n",
+                String.join(".", java.util.Arrays.stream(Nvrtc.version()).mapToObj(Integer::toString).toList()), all.size(), images,
+                (System.nanoTime() - t0) / 1e9);
     }
 }
