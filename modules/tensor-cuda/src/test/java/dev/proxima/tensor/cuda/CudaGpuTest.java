@@ -1,16 +1,11 @@
 package dev.proxima.tensor.cuda;
 
-import dev.proxima.cuda.Cuda;
 import dev.proxima.cuda.CudaDriver;
 import dev.proxima.cuda.KernelArgs;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Tensor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -25,26 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Every GPU op against the CPU backend. Skipped, with the reason printed, where no CUDA device is present.
  * Run on a GPU machine as described in native/cuda/README.md.
  */
-@Tag("gpu")
-class CudaGpuTest {
-
-    static final Device GPU = new Device("cuda", 0);
-
-    @BeforeAll
-    static void requireDevice() {
-        Cuda.Availability a = Cuda.availability();
-        if (!a.available()) {
-            System.out.println("[cuda] SKIPPED gpu tests: " + a.reason());
-        }
-        Assumptions.assumeTrue(a.available(), a.reason());
-        System.out.println("[cuda] " + a.reason());
-    }
-
-    @AfterEach
-    void memoryReturnsToZero() {
-        System.gc();
-        assertEquals(0, CudaBackend.allocatedBytes(0), "device bytes still allocated after the test");
-    }
+class CudaGpuTest extends GpuTestBase {
 
     private static Tensor data(DType t, long... shape) {
         try (Tensor r = Rng.seed(7).uniform(DType.F64, -2, 2, shape)) {

@@ -1,6 +1,5 @@
 package dev.proxima.tensor.cuda;
 
-import dev.proxima.cuda.Cuda;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Rng;
@@ -10,10 +9,6 @@ import dev.proxima.tensor.spi.BinaryOp;
 import dev.proxima.tensor.spi.ReduceOp;
 import dev.proxima.tensor.spi.StridedView;
 import dev.proxima.tensor.spi.UnaryOp;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -37,27 +32,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * tolerance of the CPU's F32 product rounded to half), each with no host fallback. Skipped, with the
  * reason printed, where no CUDA device is present.
  */
-@Tag("gpu")
-class CudaHalfGpuTest {
+class CudaHalfGpuTest extends GpuTestBase {
 
-    static final Device GPU = new Device("cuda", 0);
     static final DType[] HALVES = {DType.F16, DType.BF16};
     final CudaBackend backend = new CudaBackend();
-
-    @BeforeAll
-    static void requireDevice() {
-        Cuda.Availability a = Cuda.availability();
-        if (!a.available()) {
-            System.out.println("[cuda] SKIPPED half-precision gpu tests: " + a.reason());
-        }
-        Assumptions.assumeTrue(a.available(), a.reason());
-    }
-
-    @AfterEach
-    void memoryReturnsToZero() {
-        System.gc();
-        assertEquals(0, CudaBackend.allocatedBytes(0), "device bytes still allocated after the test");
-    }
 
     /** Runs {@code r} and asserts it caused no host fallback. */
     private static void onDeviceOnly(String what, Runnable r) {

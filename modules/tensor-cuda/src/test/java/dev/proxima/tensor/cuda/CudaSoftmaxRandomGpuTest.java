@@ -1,16 +1,11 @@
 package dev.proxima.tensor.cuda;
 
-import dev.proxima.cuda.Cuda;
 import dev.proxima.tensor.Autodiff;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.function.Function;
@@ -23,25 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The softmax family (softmax.cu) and the device random streams (philox.cu through {@code Rng.on}) against
  * the CPU. Skipped, with the reason printed, where no CUDA device is present.
  */
-@Tag("gpu")
-class CudaSoftmaxRandomGpuTest {
-
-    static final Device GPU = new Device("cuda", 0);
-
-    @BeforeAll
-    static void requireDevice() {
-        Cuda.Availability a = Cuda.availability();
-        if (!a.available()) {
-            System.out.println("[cuda] SKIPPED softmax/random gpu tests: " + a.reason());
-        }
-        Assumptions.assumeTrue(a.available(), a.reason());
-    }
-
-    @AfterEach
-    void memoryReturnsToZero() {
-        System.gc();
-        assertEquals(0, CudaBackend.allocatedBytes(0), "device bytes still allocated after the test");
-    }
+class CudaSoftmaxRandomGpuTest extends GpuTestBase {
 
     private static Tensor data(DType t, long... shape) {
         try (Tensor r = Rng.seed(7).uniform(DType.F64, -8, 8, shape)) {
