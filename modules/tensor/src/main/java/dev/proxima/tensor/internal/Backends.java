@@ -9,36 +9,24 @@ import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
- * The backends found by {@link ServiceLoader}, by device kind, plus any added with {@link #register}.
- *
- * <p>{@link #register} is a hook for tests: they run patched into this module, where a {@code provides}
- * clause cannot be added, and register a simulated device backend with it. Production backends are
- * provider modules found by the service loader.
+ * The backends found by {@link ServiceLoader}, by device kind (the CPU backend is always there). Device
+ * backends are provider modules: {@code dev.proxima.tensor.cuda}, and {@code dev.proxima.tensor.sim} for
+ * testing device code without a GPU.
  */
 public final class Backends {
 
-    private static final Map<String, Backend> BY_KIND = Collections.synchronizedMap(load());
+    private static final Map<String, Backend> BY_KIND = load();
 
     private Backends() {
     }
 
-    private static Map<String, Backend> load() {
+    private static Map<String, Backend> load() { // immutable once loaded
         Map<String, Backend> map = new LinkedHashMap<>();
         for (Backend b : ServiceLoader.load(Backend.class, Backends.class.getClassLoader())) {
             map.putIfAbsent(b.kind(), b);
         }
         map.putIfAbsent("cpu", new CpuBackend());
-        return map;
-    }
-
-    /**
-     * Adds {@code backend} for its {@link Backend#kind()} unless a backend of that kind is already known.
-     * For tests (a simulated device); not exported to applications.
-     *
-     * @return the backend now serving that kind (the given one, or the one found earlier)
-     */
-    public static Backend register(Backend backend) {
-        return BY_KIND.computeIfAbsent(backend.kind(), k -> backend);
+        return Collections.unmodifiableMap(map);
     }
 
     /** The backend for {@code device}. */
@@ -53,10 +41,8 @@ public final class Backends {
         return b;
     }
 
-    /** All backends, available or not (a snapshot). */
+    /** All backends, available or not. */
     public static Map<String, Backend> all() {
-        synchronized (BY_KIND) {
-            return Collections.unmodifiableMap(new LinkedHashMap<>(BY_KIND));
-        }
+        return BY_KIND;
     }
 }

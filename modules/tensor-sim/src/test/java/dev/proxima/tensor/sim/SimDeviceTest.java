@@ -1,15 +1,24 @@
-package dev.proxima.tensor;
+package dev.proxima.tensor.sim;
 
-import dev.proxima.tensor.internal.Backends;
+import dev.proxima.tensor.Autodiff;
+import dev.proxima.tensor.Conv;
+import dev.proxima.tensor.DType;
+import dev.proxima.tensor.Device;
+import dev.proxima.tensor.Fft;
+import dev.proxima.tensor.Linalg;
+import dev.proxima.tensor.Memory;
+import dev.proxima.tensor.PadMode;
+import dev.proxima.tensor.Rng;
+import dev.proxima.tensor.Scope;
+import dev.proxima.tensor.Tensor;
+import dev.proxima.tensor.TopK;
 import dev.proxima.tensor.spi.BinaryOp;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.function.Executable;
 
 import java.util.function.Function;
 
-import static dev.proxima.tensor.TensorMathTest.throwsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * primitive run on the device; the others are staged through the host. The sim allocator and the host
  * allocator must both be back to zero after every test.
  */
-@ExtendWith(AllocatorCheck.class)
 class SimDeviceTest {
 
     static final Device SIM = SimBackend.SIM;
@@ -32,14 +40,20 @@ class SimDeviceTest {
     private static final double EXACT = 0;
     private static final double TIGHT = 1e-12;
 
-    @BeforeAll
-    static void installSim() {
-        SimBackend.install();
+    @AfterEach
+    void simAndHostMemoryFreed() {
+        assertEquals(0, SimBackend.allocatedBytes(), "sim bytes still allocated after the test");
+        assertEquals(0, Memory.allocatedBytes(), "host tensor bytes still allocated after the test");
     }
 
-    @AfterEach
-    void simMemoryFreed() {
-        assertEquals(0, SimBackend.allocatedBytes(), "sim bytes still allocated after the test");
+    /** Asserts {@code call} throws {@code type} with a message containing every fragment. */
+    static <T extends Throwable> T throwsWith(Class<T> type, Executable call, String... fragments) {
+        T e = assertThrows(type, call);
+        for (String f : fragments) {
+            assertTrue(e.getMessage() != null && e.getMessage().contains(f),
+                    () -> "message '" + e.getMessage() + "' lacks '" + f + "'");
+        }
+        return e;
     }
 
     private static Tensor data(long... shape) {
@@ -114,7 +128,7 @@ class SimDeviceTest {
             Tensor dev = Tensor.of(1.0, 2.0).to(SIM);
             Tensor host = Tensor.of(1.0, 2.0);
             Tensor out = Tensor.zeros(DType.F64, SIM, 2);
-            SimBackend sim = (SimBackend) Backends.of(SIM);
+            SimBackend sim = new SimBackend();
             throwsWith(IllegalStateException.class, () -> sim.binary(BinaryOp.ADD, dev.view(), host.view(), out.view()),
                     "sim backend got an operand on cpu");
             sim.copy(host.view(), out.view());

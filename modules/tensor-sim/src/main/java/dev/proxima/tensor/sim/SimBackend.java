@@ -1,7 +1,6 @@
-package dev.proxima.tensor;
+package dev.proxima.tensor.sim;
 
-import dev.proxima.tensor.internal.Backends;
-import dev.proxima.tensor.internal.CpuBackend;
+import dev.proxima.tensor.Device;
 import dev.proxima.tensor.spi.Backend;
 import dev.proxima.tensor.spi.BinaryOp;
 import dev.proxima.tensor.spi.RandomOp;
@@ -13,44 +12,49 @@ import dev.proxima.tensor.spi.UnaryOp;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A simulated accelerator for tests, device kind {@code "sim"}: its memory is host memory the front end
- * cannot reach ({@link SimStorage#segment()} throws, as a GPU's would), and every {@link Backend} method
- * runs the CPU backend's kernel over that private memory. It lets the tests exercise every path a real
- * device takes (host staging, transfers, autodiff on the device) without a GPU.
+ * A simulated accelerator, device kind {@code "sim"}, for testing device-generic code without a GPU: its
+ * memory is host memory the front end cannot reach ({@link Storage#segment()} throws, as a GPU's would),
+ * and every {@link Backend} method runs the CPU backend's kernel over that private memory. With this module
+ * on the module path, {@code tensor.to(new Device("sim", 0))} works and every code path a real device takes
+ * (host staging of ops without a device kernel, transfers, autodiff on the device, layers moved with
+ * {@code Module.to}) runs, with results that must equal the CPU's.
  *
  * <p>Only {@link #copy} accepts host operands (transfers between host and sim); every other method
  * requires all its views on sim memory, so a front-end bug that hands a host tensor to a device kernel
  * fails loudly. Allocated bytes are counted ({@link #allocatedBytes()}) so tests can check that device
- * memory is freed. {@link #install()} registers the backend with {@link Backends#register}, the test hook
- * of the non-exported internal package (tests run patched into the module, where no {@code provides}
- * clause can be added).
+ * memory is freed. Found by {@link ServiceLoader} like any backend; it is not meant for production use.
  */
-final class SimBackend implements Backend {
+public final class SimBackend implements Backend {
 
-    /** The simulated device. */
-    static final Device SIM = new Device("sim", 0);
+    /** The simulated device {@code sim:0}. */
+    public static final Device SIM = new Device("sim", 0);
 
     private static final AtomicLong ALLOCATED = new AtomicLong();
-    private static final Backend CPU = new CpuBackend();
+    private static volatile Backend cpu;
 
-    private SimBackend() {
-    }
-
-    /** Makes {@code Backends.of(new Device("sim", 0))} find this backend (idempotent). */
-    static void install() {
-        Backend b = Backends.register(new SimBackend());
-        if (!(b instanceof SimBackend)) {
-            throw new IllegalStateException("another backend already serves kind \"sim\": " + b.describe());
-        }
+    /** Creates the backend (called by the service loader). */
+    public SimBackend() {
     }
 
     /** Bytes of sim memory currently allocated. */
-    static long allocatedBytes() {
+    public static long allocatedBytes() {
         return ALLOCATED.get();
+    }
+
+    private static Backend cpu() {
+        Backend b = cpu;
+        if (b == null) {
+            b = ServiceLoader.load(Backend.class, SimBackend.class.getClassLoader()).stream()
+                    .map(ServiceLoader.Provider::get).filter(x -> x.kind().equals("cpu")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no cpu backend found by the service loader"));
+            cpu = b;
+        }
+        return b;
     }
 
     @Override
@@ -82,57 +86,57 @@ final class SimBackend implements Backend {
 
     @Override
     public void copy(StridedView src, StridedView dst) {
-        CPU.copy(reach(src, true), reach(dst, true));
+        cpu().copy(reach(src, true), reach(dst, true));
     }
 
     @Override
     public void fill(StridedView dst, double value) {
-        CPU.fill(reach(dst, false), value);
+        cpu().fill(reach(dst, false), value);
     }
 
     @Override
     public void iota(StridedView dst, double start, double step) {
-        CPU.iota(reach(dst, false), start, step);
+        cpu().iota(reach(dst, false), start, step);
     }
 
     @Override
     public void unary(UnaryOp op, StridedView src, StridedView dst) {
-        CPU.unary(op, reach(src, false), reach(dst, false));
+        cpu().unary(op, reach(src, false), reach(dst, false));
     }
 
     @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, StridedView dst) {
-        CPU.binary(op, reach(a, false), reach(b, false), reach(dst, false));
+        cpu().binary(op, reach(a, false), reach(b, false), reach(dst, false));
     }
 
     @Override
     public void mulAdd(StridedView a, StridedView b, StridedView c, StridedView dst) {
-        CPU.mulAdd(reach(a, false), reach(b, false), reach(c, false), reach(dst, false));
+        cpu().mulAdd(reach(a, false), reach(b, false), reach(c, false), reach(dst, false));
     }
 
     @Override
     public void where(StridedView condition, StridedView a, StridedView b, StridedView dst) {
-        CPU.where(reach(condition, false), reach(a, false), reach(b, false), reach(dst, false));
+        cpu().where(reach(condition, false), reach(a, false), reach(b, false), reach(dst, false));
     }
 
     @Override
     public void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
-        CPU.reduce(op, reach(src, false), axes, reach(dst, false));
+        cpu().reduce(op, reach(src, false), axes, reach(dst, false));
     }
 
     @Override
     public void matmul(StridedView a, StridedView b, StridedView dst) {
-        CPU.matmul(reach(a, false), reach(b, false), reach(dst, false));
+        cpu().matmul(reach(a, false), reach(b, false), reach(dst, false));
     }
 
     @Override
     public void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
-        CPU.softmax(op, reach(src, false), axis, reach(dst, false));
+        cpu().softmax(op, reach(src, false), axis, reach(dst, false));
     }
 
     @Override
     public void random(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
-        CPU.random(op, key, draw, a, b, reach(dst, false));
+        cpu().random(op, key, draw, a, b, reach(dst, false));
     }
 
     /**
