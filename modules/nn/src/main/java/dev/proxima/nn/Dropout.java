@@ -27,7 +27,7 @@ public final class Dropout extends Module {
         if (!isTraining() || p == 0) {
             return x;
         }
-        Tensor keep = rng.split().bernoulli(1 - p, x.shape());
+        Tensor keep = rng.split().on(x.device()).bernoulli(1 - p, x.shape()); // drawn where x lives
         return x.mul(keep.cast(x.dtype())).mul(1 / (1 - p));
     }
 }

@@ -1,6 +1,7 @@
 package dev.proxima.nn;
 
 import dev.proxima.tensor.Autodiff;
+import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Tensor;
 
 import java.io.IOException;
@@ -165,6 +166,50 @@ public abstract class Module implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ device
+
+    /**
+     * Moves every parameter and buffer of this module and its descendants to {@code device} (a no-op for
+     * those already there), like PyTorch's {@code module.to(device)}; returns this. Accumulated gradients are
+     * dropped; optimizer state kept elsewhere must be moved or rebuilt. Inputs given to {@link #forward} must
+     * then be on the same device.
+     *
+     * @throws IllegalArgumentException if no backend serves {@code device}
+     * @throws IllegalStateException    if its backend is not available here (the message says why)
+     */
+    public final Module to(Device device) {
+        Map<String, Parameter> slots = new LinkedHashMap<>(namedParameters());
+        slots.putAll(namedBuffers());
+        try (Autodiff.GradMode off = Autodiff.noGrad()) {
+            for (Parameter p : slots.values()) {
+                if (!p.value().device().equals(device)) {
+                    p.set(p.value().to(device));
+                }
+            }
+        }
+        return this;
+    }
+
+    /**
+     * The device of this module's parameters and buffers ({@link Device#CPU} for a module without any).
+     *
+     * @throws IllegalStateException if they are spread over several devices
+     */
+    public final Device device() {
+        Device found = null;
+        Map<String, Parameter> slots = new LinkedHashMap<>(namedParameters());
+        slots.putAll(namedBuffers());
+        for (Map.Entry<String, Parameter> e : slots.entrySet()) {
+            Device d = e.getValue().value().device();
+            if (found == null) {
+                found = d;
+            } else if (!found.equals(d)) {
+                throw new IllegalStateException("parameters are on several devices: " + found + " and " + d + " ('" + e.getKey() + "')");
+            }
+        }
+        return found == null ? Device.CPU : found;
+    }
+
     // ------------------------------------------------------------------ state
 
     /**
@@ -207,7 +252,10 @@ public abstract class Module implements AutoCloseable {
         }
         try (Autodiff.GradMode off = Autodiff.noGrad()) {
             for (Map.Entry<String, Tensor> e : state.entrySet()) {
-                slots.get(e.getKey()).set(e.getValue().copy());
+                Parameter slot = slots.get(e.getKey());
+                Tensor src = e.getValue();
+                Device d = slot.value().device(); // values stay on the module's device
+                slot.set(src.device().equals(d) ? src.copy() : src.to(d));
             }
         }
     }

@@ -59,7 +59,7 @@ public final class MultiheadAttention extends Module {
         Tensor vh = split(v.forward(value), heads);
         Tensor scores = qh.matmul(kh.transpose(2, 3)).mul(1 / Math.sqrt(d)); // [B, H, T, S]
         if (causal) {
-            Tensor future = Tensor.ones(DType.F32, t, s).triu(1).gt(0.0);
+            Tensor future = Tensor.ones(DType.F32, scores.device(), t, s).triu(1).gt(0.0);
             scores = Tensor.where(future, Tensor.scalar(Double.NEGATIVE_INFINITY, scores.dtype()), scores);
         }
         Tensor y = scores.softmax(3).matmul(vh);                             // [B, H, T, D]
