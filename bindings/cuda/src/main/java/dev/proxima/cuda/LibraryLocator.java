@@ -19,7 +19,9 @@ import java.util.Set;
  *       {@code /lib64} (newest first), {@code /usr/lib/x86_64-linux-gnu}, {@code /usr/lib64}, {@code LD_LIBRARY_PATH};</li>
  *   <li>the {@code lib} folders of NVIDIA's Python wheels ({@code nvidia/cublas/lib},
  *       {@code nvidia/cuda_nvrtc/lib}, and the CUDA 13 layout {@code nvidia/cu13/lib}) under the
- *       site-packages of the Python installations found on disk (no Python is run);</li>
+ *       site-packages of the Python installations found on disk: {@code $VIRTUAL_ENV}, {@code $CONDA_PREFIX},
+ *       the prefixes of the {@code python3} executables on {@code PATH}, {@code /usr/local}, {@code /usr},
+ *       {@code /opt/conda}, {@code ~/.local} (no Python is run);</li>
  *   <li>finally the bare soname, resolved by the dynamic linker's own search ({@code ldconfig} cache).</li>
  * </ol>
  */
@@ -104,6 +106,7 @@ public final class LibraryLocator {
                 prefixes.add(Path.of(v));
             }
         }
+        prefixes.addAll(pythonPrefixesOnPath(env.get("PATH")));
         prefixes.add(Path.of("/usr/local"));
         prefixes.add(Path.of("/usr"));
         prefixes.add(Path.of("/opt/conda"));
@@ -120,6 +123,40 @@ public final class LibraryLocator {
             out.add(lib.resolve("python3/dist-packages"));
         }
         return out.stream().filter(Files::isDirectory).toList();
+    }
+
+    /**
+     * The installation prefixes of the {@code python3} executables on {@code path} (a PATH value), in PATH
+     * order: for {@code <prefix>/bin/python3} the folder {@code <prefix>}, both as found and with links
+     * resolved (a virtual environment's {@code python3} links to its base interpreter). Nothing is run.
+     */
+    static List<Path> pythonPrefixesOnPath(String path) {
+        Set<Path> out = new LinkedHashSet<>();
+        if (path == null) {
+            return List.of();
+        }
+        for (String dir : path.split(":")) {
+            if (dir.isBlank()) {
+                continue;
+            }
+            Path exe = Path.of(dir, "python3");
+            if (!Files.isExecutable(exe)) {
+                continue;
+            }
+            Path bin = exe.toAbsolutePath().getParent();
+            if (bin.getParent() != null) {
+                out.add(bin.getParent());
+            }
+            try {
+                Path real = exe.toRealPath().getParent();
+                if (real != null && real.getParent() != null) {
+                    out.add(real.getParent());
+                }
+            } catch (IOException e) {
+                // a dangling link: the unresolved prefix above is all there is
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Every candidate file for {@code spec}, in the order tried (bare sonames last). */

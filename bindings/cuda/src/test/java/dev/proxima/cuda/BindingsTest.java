@@ -52,6 +52,23 @@ class BindingsTest {
     }
 
     @Test
+    void pythonOnPathLeadsToItsWheels(@TempDir Path home) throws Exception {
+        // /opt/torch-env/bin/python3 -> /opt/base/bin/python3.12: both prefixes' site-packages are searched
+        Path base = Files.createDirectories(home.resolve("base/bin"));
+        Path real = Files.writeString(base.resolve("python3.12"), "#!/bin/sh\n");
+        real.toFile().setExecutable(true);
+        Path envBin = Files.createDirectories(home.resolve("torch-env/bin"));
+        Files.createSymbolicLink(envBin.resolve("python3"), real);
+        Path wheel = Files.createDirectories(home.resolve("torch-env/lib/python3.12/site-packages/nvidia/cu13/lib"));
+        Files.writeString(wheel.resolve("libnvrtc.so.13"), "x");
+        String path = home.resolve("nowhere") + ":" + envBin;
+        assertEquals(List.of(home.resolve("torch-env"), home.resolve("base")), LibraryLocator.pythonPrefixesOnPath(path));
+        List<String> n = LibraryLocator.candidates(LibraryLocator.NVRTC, Map.of("PATH", path), home.toString());
+        assertTrue(n.contains(wheel.resolve("libnvrtc.so.13").toString()), n.toString());
+        assertEquals(List.of(), LibraryLocator.pythonPrefixesOnPath(null));
+    }
+
+    @Test
     void explicitSettingWinsAndFoldersExpandToSonames(@TempDir Path dir) {
         List<Path> c = LibraryLocator.explicitCandidates(LibraryLocator.NVRTC, dir.toString());
         assertEquals(dir.resolve("libnvrtc.so.13"), c.getFirst());
