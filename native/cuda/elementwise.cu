@@ -51,9 +51,17 @@ __device__ __forceinline__ px_c px_unary(int op, px_c xv) {
 // MIN/MAX as Math.min/Math.max: a NaN operand gives NaN, and -0.0 counts as smaller than +0.0
 __device__ __forceinline__ px_c px_binary(int op, px_c a, px_c b) {
     switch (op) {
+#if PX_IS_FLOAT
         case 0: return a + b;
         case 1: return a - b;
         case 2: return a * b;
+#else
+        // two's-complement wrap-around, as the CPU's long arithmetic narrowed on store; signed overflow is
+        // undefined behaviour in C++ (I32/I64 ADD/SUB/MUL overflowed here), unsigned arithmetic is not
+        case 0: return (px_c) ((u64) a + (u64) b);
+        case 1: return (px_c) ((u64) a - (u64) b);
+        case 2: return (px_c) ((u64) a * (u64) b);
+#endif
         case 3: return a / b;
         // Math.pow, not C's pow: a NaN exponent, and a base of +-1 with an infinite exponent, give NaN
         // (C and CUDA give 1 for pow(1, NaN), pow(1, +-inf) and pow(-1, +-inf)); y - y is NaN for both

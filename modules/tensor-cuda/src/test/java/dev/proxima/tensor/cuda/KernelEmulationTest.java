@@ -78,8 +78,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * after another here, so races and missing synchronisation cannot show), warp-level code (reductions and
  * softmax are not emulated), NVRTC's own front end and optimiser (compile-only checks cover that:
  * {@link KernelSpecialisationsCompileTest}), libdevice's accuracy, flush-to-zero or NaN canonicalisation
- * on the device, or the behaviour of the kernels' undefined-behaviour corners (signed overflow, out-of-range
- * float→int casts) on the GPU, which g++ on x86 may resolve differently.
+ * on the device, or contraction of {@code a*b+c} into FMAs (NVRTC's default {@code --fmad=true}; here
+ * {@code -ffp-contract=off}), or the behaviour of undefined-behaviour corners (signed overflow, out-of-range
+ * float→int casts) on the GPU, which g++ on x86 may resolve differently. For those, run this test by hand
+ * with {@code -Dproxima.emu.cflags=-fsanitize=undefined,float-cast-overflow} and read UBSan's reports on stderr.
  * Skipped, with the reason printed, where no {@code g++} is installed or a kernel uses something the
  * prelude cannot emulate (the compiler's complaint is printed).
  */
@@ -206,7 +208,7 @@ class KernelEmulationTest {
     }
 
     @BeforeAll
-    static void build() throws Exception {
+    static void build() throws Throwable {
         Path gxx = gxx();
         if (gxx == null) {
             skip = "no g++ on PATH";
@@ -227,28 +229,18 @@ class KernelEmulationTest {
                 }
             }
         }
-        Map<String, Process> jobs = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : Map.of("elementwise", elem.toString(), "convert", conv.toString()).entrySet()) {
-            Path src = dir.resolve(e.getKey() + ".cpp");
-            Files.writeString(src, e.getValue());
-            List<String> cmd = List.of(gxx.toString(), "-std=c++17", "-O1", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing",
-                    "-fPIC", "-shared", "-w", "-o", dir.resolve("lib" + e.getKey() + ".so").toString(), src.toString());
-            jobs.put(e.getKey(), new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(e.getKey() + ".log").toFile()).start());
-        }
-        for (Map.Entry<String, Process> j : jobs.entrySet()) {
-            assertTrue(j.getValue().waitFor(300, TimeUnit.SECONDS), "g++ timed out on " + j.getKey());
-            if (j.getValue().exitValue() != 0) {
-                String log = Files.readString(dir.resolve(j.getKey() + ".log"));
-                Set<String> missing = new LinkedHashSet<>();
-                Matcher m = Pattern.compile("'(\\w+)' was not declared|'(\\w+)' does not name a type").matcher(log);
-                while (m.find()) {
-                    missing.add(m.group(1) != null ? m.group(1) : m.group(2));
-                }
-                skip = j.getKey() + ".cu uses what the prelude cannot emulate" + (missing.isEmpty() ? "" : " " + missing)
-                        + "; g++ said:\n" + log.lines().limit(20).reduce("", (a, b) -> a + b + "\n");
-                System.out.println("[cuda] SKIPPED kernel emulation: " + skip);
-                return;
+        Map<String, String> sources = Map.of("elementwise", elem.toString(), "convert", conv.toString());
+        String failed = compile(gxx, sources);
+        if (failed != null) {
+            Set<String> missing = new LinkedHashSet<>();
+            Matcher m = Pattern.compile("'(\\w+)' was not declared|'(\\w+)' does not name a type").matcher(failed);
+            while (m.find()) {
+                missing.add(m.group(1) != null ? m.group(1) : m.group(2));
             }
+            skip = "a kernel uses what the prelude cannot emulate" + (missing.isEmpty() ? "" : " " + missing) + "; g++ said:\n"
+                    + failed.lines().limit(20).reduce("", (a, b) -> a + b + "\n");
+            System.out.println("[cuda] SKIPPED kernel emulation: " + skip);
+            return;
         }
         libArena = Arena.ofShared();
         Linker linker = Linker.nativeLinker();
@@ -259,6 +251,33 @@ class KernelEmulationTest {
             MemorySegment sym = el.find(e.getValue()).or(() -> cl.find(e.getValue())).orElseThrow();
             LAUNCHERS.put(e.getKey(), linker.downcallHandle(sym, fd));
         }
+    }
+
+    /** Builds one library per source (in parallel); null when all built, else the failing compiler's output. */
+    private static String compile(Path gxx, Map<String, String> sources) throws Exception {
+        Map<String, Process> jobs = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : sources.entrySet()) {
+            Path src = dir.resolve(e.getKey() + ".cpp");
+            Files.writeString(src, e.getValue());
+            List<String> cmd = new ArrayList<>(List.of(gxx.toString(), "-std=c++17", "-O1", "-ffp-contract=off", "-fno-fast-math",
+                    "-fno-strict-aliasing", "-fPIC", "-shared", "-w", "-o", dir.resolve("lib" + e.getKey() + ".so").toString(), src.toString()));
+            // extra g++ flags for runs by hand, e.g. -Dproxima.emu.cflags=-fsanitize=undefined,float-cast-overflow: UBSan's
+            // reports (signed overflow, out-of-range float -> int casts, which the GPU may resolve differently) go to stderr
+            String extra = System.getProperty("proxima.emu.cflags", "").trim();
+            if (!extra.isEmpty()) {
+                cmd.addAll(1, List.of(extra.split("\\s+")));
+            }
+            jobs.put(e.getKey(), new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(e.getKey() + ".log").toFile())
+                    .start());
+        }
+        String failed = null;
+        for (Map.Entry<String, Process> j : jobs.entrySet()) {
+            assertTrue(j.getValue().waitFor(300, TimeUnit.SECONDS), "g++ timed out on " + j.getKey());
+            if (j.getValue().exitValue() != 0 && failed == null) {
+                failed = j.getKey() + ".cu: " + Files.readString(dir.resolve(j.getKey() + ".log"));
+            }
+        }
+        return failed;
     }
 
     @AfterAll
