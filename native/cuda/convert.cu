@@ -51,7 +51,8 @@ __device__ __forceinline__ PX_DST px_convert(PX_SRC raw) {
     double d = (double) x;
     if (d != d) return (PX_DST) 0;
     if (d <= PX_DST_MIN) return (PX_DST) PX_DST_MIN;
-    if (d >= PX_DST_MAX) return (PX_DST) (i64) PX_DST_MAX;
+    // the maximum as an integer: PX_DST_MAX of I64 is the double 2^63, and (i64) 2^63 is undefined
+    if (d >= PX_DST_MAX) return (PX_DST) (PX_DST_KIND == 1 ? (~0ULL >> (65 - 8 * sizeof(PX_DST))) : (~0ULL >> (64 - 8 * sizeof(PX_DST))));
     return (PX_DST) (i64) d;
 #else
     return (PX_DST) x;  // integer -> integer: two's-complement wrap

@@ -51,11 +51,22 @@ __device__ __forceinline__ px_c px_unary(int op, px_c xv) {
 // MIN/MAX as Math.min/Math.max: a NaN operand gives NaN, and -0.0 counts as smaller than +0.0
 __device__ __forceinline__ px_c px_binary(int op, px_c a, px_c b) {
     switch (op) {
+#if PX_IS_FLOAT
         case 0: return a + b;
         case 1: return a - b;
         case 2: return a * b;
+#else
+        // two's-complement wrap-around, as the CPU's long arithmetic narrowed on store; signed overflow is
+        // undefined behaviour in C++ (I32/I64 ADD/SUB/MUL overflowed here), unsigned arithmetic is not
+        case 0: return (px_c) ((u64) a + (u64) b);
+        case 1: return (px_c) ((u64) a - (u64) b);
+        case 2: return (px_c) ((u64) a * (u64) b);
+#endif
         case 3: return a / b;
-        case 4: return (px_c) pow((double) a, (double) b);
+        // Math.pow, not C's pow: a NaN exponent, and a base of +-1 with an infinite exponent, give NaN
+        // (C and CUDA give 1 for pow(1, NaN), pow(1, +-inf) and pow(-1, +-inf)); y - y is NaN for both
+        case 4: return (px_isnan((double) b) || (px_fabs((double) a) == 1.0 && px_fabs((double) b) > 1.7976931348623157e308))
+                ? (px_c) ((double) b - (double) b) : (px_c) pow((double) a, (double) b);
         case 5: return (px_isnan((double) a) || px_isnan((double) b)) ? (px_c) ((double) a + (double) b)
                 : (a < b || (a == b && px_signbit((double) a))) ? a : b;
         case 6: return (px_isnan((double) a) || px_isnan((double) b)) ? (px_c) ((double) a + (double) b)
@@ -165,8 +176,29 @@ extern "C" __global__ void fill_strided(PX_T* y, PX_T value, PxShape s, PxView v
     }
 }
 
+#if !PX_IS_FLOAT
+// double -> integer PX_T as the CPU stores one (Elements.setDouble): truncated toward zero, saturated at the
+// type's range, NaN -> 0. A plain C cast of an out-of-range double is undefined (x86 gives INT_MIN, and the
+// GPU may saturate to 32 bits and then wrap a narrower type). Not for BOOL (the backend keeps that on the host).
+__device__ __forceinline__ PX_T px_int_from_double(double v) {
+    const int bits = 8 * (int) sizeof(PX_T);
+    const bool sgn = (PX_T) -1 < (PX_T) 0;
+    const u64 umax = sgn ? (~0ULL >> (65 - bits)) : (~0ULL >> (64 - bits));  // 2^(bits-1) - 1 or 2^bits - 1
+    if (v != v) return (PX_T) 0;
+    if (v >= (double) umax) return (PX_T) umax;                                 // (double) 2^63-1 is 2^63: still right
+    if (sgn ? v <= -(double) umax - 1.0 : v <= 0.0) return sgn ? (PX_T) (-(i64) umax - 1) : (PX_T) 0;
+    return (PX_T) (i64) v;
+}
+#endif
+
+// start + i * step rounded twice (no FMA: NVRTC contracts a*b+c by default, the CPU does not)
 extern "C" __global__ void iota_contig(PX_T* y, double start, double step, i64 n) {
     for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (i64) gridDim.x * blockDim.x) {
-        y[i] = px_st((px_c) (start + (double) i * step));  // double -> compute type -> half, as the CPU rounds
+        double v = __dadd_rn(start, __dmul_rn((double) i, step));
+#if PX_IS_FLOAT
+        y[i] = px_st((px_c) v);  // double -> compute type -> half, as the CPU rounds
+#else
+        y[i] = px_int_from_double(v);
+#endif
     }
 }

@@ -264,6 +264,14 @@ public final class CudaBackend implements Backend {
                 || op == BinaryOp.MIN || op == BinaryOp.MAX;
     }
 
+    /**
+     * True if {@code iota} into {@code t} has a kernel: every type but BOOL, whose kernel type (unsigned char)
+     * cannot tell it from U8, so the kernel could not store {@code value != 0}.
+     */
+    static boolean iotaOnDevice(DType t) {
+        return t != DType.BOOL;
+    }
+
     /** True if {@code mulAdd} over {@code t} has a kernel: floats (one rounding, in float for F32/F16/BF16). */
     static boolean mulAddOnDevice(DType t) {
         return t.isFloating();
@@ -463,7 +471,7 @@ public final class CudaBackend implements Backend {
         if (dst.size() == 0) {
             return;
         }
-        if (!kernelable(dst) || !dst.isContiguous()) {
+        if (!kernelable(dst) || !dst.isContiguous() || !iotaOnDevice(dst.dtype())) {
             onHost(new StridedView[0], new StridedView[] {dst}, v -> cpu().iota(v[0], start, step));
             return;
         }
