@@ -105,3 +105,60 @@ extern "C" __global__ void argreduce_last(int op, const PX_T* x, i64* y, i64 row
         __syncthreads();
     }
 }
+
+// Reductions over any axes of a strided view (the layouts reduce_last cannot take, e.g. a sum over the
+// batch axis of [B, N]): one thread per output element (grid-stride), each looping over the reduced
+// sub-space in row-major order; neighbouring threads read neighbouring kept elements, so a reduction over a
+// leading axis reads coalesced rows. keep/src_keep/dst: the output's shape with src's and dst's geometry
+// for it; red/src_red: the reduced axes' shape with src's strides (offset 0).
+template <typename F>
+__device__ __forceinline__ px_acc px_strided(const PX_T* x, i64 base, const PxShape& red, const PxView& src_red, int op,
+                                             F f, px_acc identity) {
+    px_acc acc = identity;
+    for (i64 j = 0; j < red.n; ++j) {
+        px_c v = px_ld(x[base + px_offset(red, src_red, j)]);
+        px_acc e = (px_acc) v;
+        switch (op) {
+            case 4: case 6: case 7: e = px_abs(e); break;   // SUM_ABS, MAX_ABS, MIN_ABS
+            case 5: e = e * e; break;                         // SUM_SQUARES
+            case 8: e = (v != (px_c) 0) ? 1 : 0; break;       // COUNT_NONZERO
+            default: break;
+        }
+        acc = f(acc, e);
+    }
+    return acc;
+}
+
+extern "C" __global__ void reduce_strided(int op, const PX_T* x, PX_OUT* y, PxShape keep, PxView src_keep, PxView dst,
+                                          PxShape red, PxView src_red) {
+    for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < keep.n; i += (i64) gridDim.x * blockDim.x) {
+        i64 base = px_offset(keep, src_keep, i);
+        px_acc acc;
+        switch (op) {
+            case 1: acc = px_strided(x, base, red, src_red, op, PxProd(), (px_acc) 1); break;
+            case 2: case 6: acc = px_strided(x, base, red, src_red, op, PxMax(),
+                                             op == 6 ? (px_acc) 0 : (px_acc) -PX_ACC_MAX - (PX_IS_FLOAT ? 0 : 1)); break;
+            case 3: case 7: acc = px_strided(x, base, red, src_red, op, PxMin(), (px_acc) PX_ACC_MAX); break;
+            default: acc = px_strided(x, base, red, src_red, op, PxSum(), (px_acc) 0); break;
+        }
+        y[px_offset(keep, dst, i)] = px_out(acc);
+    }
+}
+
+// index (along the single reduced axis) of the first maximum (op 9) or minimum (op 10); NaN counts as the
+// extreme, as in argreduce_last
+extern "C" __global__ void argreduce_strided(int op, const PX_T* x, i64* y, PxShape keep, PxView src_keep, PxView dst,
+                                             i64 len, i64 stride) {
+    bool is_max = op == 9;
+    for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < keep.n; i += (i64) gridDim.x * blockDim.x) {
+        const PX_T* lane = x + px_offset(keep, src_keep, i);
+        double best = 0;
+        i64 bi = -1;
+        for (i64 j = 0; j < len; ++j) {
+            double v = (double) px_ld(lane[j * stride]);
+            bool better = bi < 0 || (!px_isnan(best) && (px_isnan(v) || (is_max ? v > best : v < best)));
+            if (better) { best = v; bi = j; }
+        }
+        y[px_offset(keep, dst, i)] = bi;
+    }
+}

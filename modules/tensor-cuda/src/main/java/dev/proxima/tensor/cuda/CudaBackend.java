@@ -568,24 +568,79 @@ public final class CudaBackend implements Backend {
     @Override
     public void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
         int r = src.rank();
-        boolean lastAxis = axes.length == 1 && axes[0] == r - 1 && src.isContiguous() && dst.isContiguous();
-        long len = r == 0 ? 1 : src.shape()[r - 1];
-        boolean nonEmpty = len > 0 || op == ReduceOp.SUM || op == ReduceOp.SUM_ABS || op == ReduceOp.SUM_SQUARES
-                || op == ReduceOp.COUNT_NONZERO || op == ReduceOp.PROD || op == ReduceOp.MAX_ABS;
-        if (!lastAxis || !kernelable(src, dst) || !nonEmpty || len == 0 || !reduceOnDevice(op, src.dtype(), dst.dtype())) {
+        long reduced = 1;
+        for (int ax : axes) {
+            reduced *= src.shape()[ax];
+        }
+        if (dst.size() == 0) {
+            return;
+        }
+        // empty reductions keep the CPU's rules (identities, or the error for MAX of nothing)
+        if (r == 0 || reduced == 0 || !kernelable(src, dst) || !reduceOnDevice(op, src.dtype(), dst.dtype())) {
             onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().reduce(op, v[0], axes, v[1]));
             return;
         }
         CudaContext c = ctx(src, dst);
-        long rows = dst.size();
         Map<String, String> defs = reduceDefines(op, src.dtype(), dst.dtype());
         boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
-        LaunchConfig lc = LaunchConfig.perRow(rows, len, arg ? 1024 : 512);
-        try (Arena a = Arena.ofConfined()) {
-            KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(address(src)).ptr(address(dst)).i64(rows).i64(len);
-            CudaDriver.launchKernel(c.function("reduce.cu", defs, arg ? "argreduce_last" : "reduce_last"), lc.grid(), lc.block(), 0,
-                    MemorySegment.NULL, args.segment());
+        if (trailingAxes(axes, r) && src.isContiguous() && dst.isContiguous()) {
+            // the reduced axes form each row's contiguous tail: one block per row
+            long rows = dst.size();
+            LaunchConfig lc = LaunchConfig.perRow(rows, reduced, arg ? 1024 : 512);
+            try (Arena a = Arena.ofConfined()) {
+                KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(address(src)).ptr(address(dst)).i64(rows).i64(reduced);
+                CudaDriver.launchKernel(c.function("reduce.cu", defs, arg ? "argreduce_last" : "reduce_last"), lc.grid(), lc.block(), 0,
+                        MemorySegment.NULL, args.segment());
+            }
+            return;
         }
+        // any other layout: one thread per output element over the reduced sub-space
+        StridedView[] parts = splitAxes(src, axes);
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(base(src)).ptr(base(dst)).bytes(shape(a, dst.shape()))
+                    .bytes(view(a, parts[0])).bytes(view(a, dst));
+            if (arg) {
+                args.i64(parts[1].shape()[0]).i64(parts[1].strides()[0]);
+            } else {
+                args.bytes(shape(a, parts[1].shape())).bytes(view(a, parts[1]));
+            }
+            launch(c, "reduce.cu", defs, arg ? "argreduce_strided" : "reduce_strided", dst.size(), args);
+        }
+    }
+
+    /** True if {@code axes} (sorted, distinct) are the last {@code axes.length} of {@code rank} dimensions. */
+    static boolean trailingAxes(int[] axes, int rank) {
+        for (int i = 0; i < axes.length; i++) {
+            if (axes[axes.length - 1 - i] != rank - 1 - i) {
+                return false;
+            }
+        }
+        return axes.length > 0;
+    }
+
+    /**
+     * src's geometry split for reduce_strided: [0] the kept dimensions (src's offset and strides), [1] the
+     * reduced ones (offset 0); both over src's storage.
+     */
+    static StridedView[] splitAxes(StridedView src, int[] axes) {
+        int r = src.rank();
+        boolean[] isReduced = new boolean[r];
+        for (int ax : axes) {
+            isReduced[ax] = true;
+        }
+        long[] ks = new long[r - axes.length], kst = new long[r - axes.length];
+        long[] rs = new long[axes.length], rst = new long[axes.length];
+        for (int d = 0, k = 0, j = 0; d < r; d++) {
+            if (isReduced[d]) {
+                rs[j] = src.shape()[d];
+                rst[j++] = src.strides()[d];
+            } else {
+                ks[k] = src.shape()[d];
+                kst[k++] = src.strides()[d];
+            }
+        }
+        return new StridedView[] {new StridedView(src.storage(), src.dtype(), ks, kst, src.offset()),
+                new StridedView(src.storage(), src.dtype(), rs, rst, 0)};
     }
 
     // ------------------------------------------------------------------ matmul

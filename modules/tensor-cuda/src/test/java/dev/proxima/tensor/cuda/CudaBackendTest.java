@@ -190,4 +190,23 @@ class CudaBackendTest {
         assertEquals(-1, CudaBackend.gemmType(DType.I32));
         assertEquals(-1, CudaBackend.gemmType(DType.BOOL));
     }
+
+    @Test
+    void reductionLayoutsChooseTheRowKernelOrTheStridedOne() {
+        assertTrue(CudaBackend.trailingAxes(new int[] {2}, 3));
+        assertTrue(CudaBackend.trailingAxes(new int[] {1, 2}, 3));
+        assertTrue(CudaBackend.trailingAxes(new int[] {0, 1, 2}, 3));
+        assertFalse(CudaBackend.trailingAxes(new int[] {0}, 3));
+        assertFalse(CudaBackend.trailingAxes(new int[] {0, 2}, 3));
+        assertFalse(CudaBackend.trailingAxes(new int[0], 3));
+        // [4, 5, 6] at offset 7 with strides (30, 6, 1), reducing axes 0 and 2: keep [5] (stride 6), reduce [4, 6]
+        StridedView v = new StridedView(null, DType.F32, new long[] {4, 5, 6}, new long[] {30, 6, 1}, 7);
+        StridedView[] parts = CudaBackend.splitAxes(v, new int[] {0, 2});
+        assertArrayEquals(new long[] {5}, parts[0].shape());
+        assertArrayEquals(new long[] {6}, parts[0].strides());
+        assertEquals(7, parts[0].offset());
+        assertArrayEquals(new long[] {4, 6}, parts[1].shape());
+        assertArrayEquals(new long[] {30, 1}, parts[1].strides());
+        assertEquals(0, parts[1].offset());
+    }
 }

@@ -74,7 +74,14 @@ class CudaGpuTest extends GpuTestBase {
                 same(x, d -> d.sum(1), tol);
                 same(x, d -> d.max(1), 0);
                 same(x, d -> d.argmax(1, false), 0);
-                same(x, d -> d.sum(0), tol); // other axis: host fallback
+                long fallbacks = CudaBackend.hostFallbacks();
+                same(x, d -> d.sum(0), tol);                          // leading axis: reduce_strided
+                same(a, d -> d.sum(new int[] {0, 2}, false), tol);   // non-trailing axes
+                same(a, d -> d.sum(new int[] {1, 2}, true), tol);    // trailing axes: rows of 33·17
+                same(a, d -> d.max(1), 0);
+                same(a, d -> d.argmin(1, false), 0);                  // argreduce_strided
+                same(a.transpose(0, 2), d -> d.sum(1), tol);          // non-contiguous source
+                assertEquals(fallbacks, CudaBackend.hostFallbacks(), "these reductions run on the device");
                 try (Tensor bd = b.to(GPU)) {
                     same(a, d -> d.matmul(d.device().equals(GPU) ? bd : b), tol);
                 }
