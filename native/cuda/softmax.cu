@@ -49,3 +49,30 @@ extern "C" __global__ void log_softmax_last(const PX_T* x, PX_T* y, i64 rows, i6
         for (i64 j = threadIdx.x; j < len; j += blockDim.x) y[r * len + j] = (PX_T) ((double) row[j] - lse);
     }
 }
+
+// Any axis and layout (e.g. softmax over the channels of NCHW): one thread per lane, three sequential
+// passes over it with the same shift rule as px_row_lse; neighbouring threads take neighbouring lanes, so
+// for a leading axis the reads are coalesced. op: the SoftmaxOp ordinal (0 SOFTMAX, 1 LOG_SOFTMAX,
+// 2 LOGSUMEXP). lanes: the shape without the axis; src_lanes/dst_lanes: src's and dst's geometry for it
+// (for LOGSUMEXP dst has exactly that shape); len, src_stride, dst_stride: the axis.
+extern "C" __global__ void softmax_strided(int op, const PX_T* x, PX_T* y, PxShape lanes, PxView src_lanes, PxView dst_lanes,
+                                           i64 len, i64 src_stride, i64 dst_stride) {
+    for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < lanes.n; i += (i64) gridDim.x * blockDim.x) {
+        const PX_T* row = x + px_offset(lanes, src_lanes, i);
+        double m = -1.0e308 * 10;  // -inf
+        for (i64 j = 0; j < len; ++j) m = PxMaxD()(m, (double) row[j * src_stride]);
+        double shift = (m == m && m - m == 0) ? m : 0;  // a finite shift only
+        double s = 0;
+        for (i64 j = 0; j < len; ++j) s += exp((double) row[j * src_stride] - shift);
+        double lse = shift + log(s);
+        PX_T* out = y + px_offset(lanes, dst_lanes, i);
+        if (op == 2) {
+            *out = (PX_T) lse;
+        } else {
+            for (i64 j = 0; j < len; ++j) {
+                double v = (double) row[j * src_stride] - lse;
+                out[j * dst_stride] = (PX_T) (op == 0 ? exp(v) : v);
+            }
+        }
+    }
+}

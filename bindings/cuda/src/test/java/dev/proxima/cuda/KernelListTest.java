@@ -19,7 +19,7 @@ class KernelListTest {
                     "compare_strided", "muladd_strided", "where_strided", "fill_strided", "iota_contig"),
             "convert.cu", Set.of("convert_strided", "convert_contig"),
             "reduce.cu", Set.of("reduce_last", "argreduce_last", "reduce_strided", "argreduce_strided"),
-            "softmax.cu", Set.of("softmax_last", "log_softmax_last", "logsumexp_last"),
+            "softmax.cu", Set.of("softmax_last", "log_softmax_last", "logsumexp_last", "softmax_strided"),
             "philox.cu", Set.of("uniform_f32", "uniform_f64", "normal_f32", "normal_f64", "bernoulli_u8", "philox_blocks"));
 
     private static final Pattern DECLARED = Pattern.compile("extern\\s+\"C\"\\s+__global__\\s+void\\s+(\\w+)\\s*\\(");

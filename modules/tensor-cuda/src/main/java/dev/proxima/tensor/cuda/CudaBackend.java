@@ -35,16 +35,18 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>On the device: host↔device copies ({@code cuMemcpy}), same-type dense device copies
  * ({@code cuMemcpyDtoDAsync}), dtype conversion and strided device copies ({@code convert.cu}), fill, unary, binary, comparisons, mulAdd, where ({@code elementwise.cu}, strided up
- * to 8 dims, contiguous float4 fast path), reductions over the last contiguous axis ({@code reduce.cu}),
+ * to 8 dims, contiguous float4 fast path), reductions over any axes ({@code reduce.cu}: one block per row
+ * when the reduced axes are a contiguous tail, else one thread per output element),
  * and matmul with cuBLAS (strided-batched when the batch dimensions collapse to one stride): F32/F64 with
  * {@code S/DgemmStridedBatched}, F16/BF16 with {@code cublasGemm(StridedBatched)Ex} (F32 accumulation).
  * F16 and BF16 are 16-bit storage types in every kernel: loaded to float, computed as F32 is, rounded
  * to nearest even on store, bit for bit as the CPU backend converts ({@code native/cuda/half.cuh}).
- * Softmax, log-softmax and logsumexp over the last contiguous axis ({@code softmax.cu}), and the Philox
+ * Softmax, log-softmax and logsumexp along any axis ({@code softmax.cu}: one block per row for the last
+ * contiguous axis, else one thread per lane), and the Philox
  * uniform/normal/Bernoulli streams of {@code Rng.on(device)} ({@code philox.cu}) also run on the device.
  * Memory comes from a caching allocator per device ({@link #cachedBytes(int)}, {@link #emptyCache(int)});
  * all work is queued on the legacy default stream, so call {@link #synchronize(int)} before timing.
- * Everything else — integer NEG/ABS/SIGN and DIV/POW, reductions over other axes, ranks above 8, matmul
+ * Everything else — integer NEG/ABS/SIGN and DIV/POW, empty reductions, ranks above 8, matmul
  * layouts cuBLAS cannot take — runs on the CPU backend over host copies of the operands' storages
  * ({@link #hostFallbacks()} counts these, so tests and benchmarks can see them); the dtype part of that
  * choice is in the package-private {@code *OnDevice} functions.
@@ -738,11 +740,24 @@ public final class CudaBackend implements Backend {
         long len = src.shape()[axis];
         boolean lastAxis = axis == r - 1 && src.isContiguous() && dst.isContiguous();
         boolean floats = src.dtype() == dst.dtype() && (src.dtype() == DType.F32 || src.dtype() == DType.F64);
-        if (!lastAxis || !floats || !kernelable(src, dst) || len == 0) {
+        if (!floats || !kernelable(src, dst) || len == 0) {
             onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().softmax(op, v[0], axis, v[1]));
             return;
         }
         CudaContext c = ctx(src, dst);
+        Map<String, String> defs = KernelSource.elementDefines(cType(src.dtype()));
+        if (!lastAxis) {
+            // one thread per lane: src and dst geometry without the axis
+            StridedView lanes = splitAxes(src, new int[] {axis})[0];
+            StridedView dstLanes = op == SoftmaxOp.LOGSUMEXP ? dst : splitAxes(dst, new int[] {axis})[0];
+            long dstStride = op == SoftmaxOp.LOGSUMEXP ? 0 : dst.strides()[axis];
+            try (Arena a = Arena.ofConfined()) {
+                KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(base(src)).ptr(base(dst)).bytes(shape(a, lanes.shape()))
+                        .bytes(view(a, lanes)).bytes(view(a, dstLanes)).i64(len).i64(src.strides()[axis]).i64(dstStride);
+                launch(c, "softmax.cu", defs, "softmax_strided", lanes.size(), args);
+            }
+            return;
+        }
         long rows = src.size() / len;
         String kernel = switch (op) {
             case SOFTMAX -> "softmax_last";
@@ -752,7 +767,7 @@ public final class CudaBackend implements Backend {
         LaunchConfig lc = LaunchConfig.perRow(rows, len, 512);
         try (Arena a = Arena.ofConfined()) {
             KernelArgs args = new KernelArgs(a).ptr(address(src)).ptr(address(dst)).i64(rows).i64(len);
-            CudaDriver.launchKernel(c.function("softmax.cu", KernelSource.elementDefines(cType(src.dtype())), kernel), lc.grid(),
+            CudaDriver.launchKernel(c.function("softmax.cu", defs, kernel), lc.grid(),
                     lc.block(), 0, MemorySegment.NULL, args.segment());
         }
     }
