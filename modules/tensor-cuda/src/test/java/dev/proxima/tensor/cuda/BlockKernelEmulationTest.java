@@ -121,6 +121,26 @@ class BlockKernelEmulationTest {
     private final List<Storage> storages = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
 
+    /** Kernels that check the emulation itself: the warp primitives, shared memory, a shuffle from exited lanes. */
+    private static final String PROBE = """
+            extern "C" __global__ void simt_probe(int* out, int width) {
+                __shared__ int s[256];
+                int t = threadIdx.x, v = t * 10 + blockIdx.x * 1000;
+                int* o = out + (blockIdx.x * blockDim.x + t) * 5;
+                o[0] = __shfl_down_sync(0xffffffffu, v, 3, width);
+                o[1] = __shfl_up_sync(0xffffffffu, v, 2, width);
+                o[2] = __shfl_xor_sync(0xffffffffu, v, 5, width);
+                o[3] = __shfl_sync(0xffffffffu, v, 7, width);
+                s[t] = v;
+                __syncthreads();
+                o[4] = s[(t + 1) % blockDim.x];
+            }
+            extern "C" __global__ void simt_exited_lanes(int* out, int unused) {
+                if ((threadIdx.x & 31) >= 16) return;
+                out[threadIdx.x] = __shfl_down_sync(0xffffffffu, (int) threadIdx.x, 8);
+            }
+            """;
+
     static String reduceNs(DType src, DType dst) {
         return "r_" + src.name() + "_" + dst.name();
     }
@@ -159,6 +179,7 @@ class BlockKernelEmulationTest {
             floats.append(chunk(softmaxNs(t), KernelSource.of("softmax.cu", KernelSource.elementDefines(CudaBackend.cType(t))),
                     launchers, true));
         }
+        floats.append(chunk("probe", new KernelSource("probe.cu", Map.of(), PROBE), launchers, true));
         String failed = KernelEmulation.compile(gxx, dir, Map.of("blockf", floats.toString(), "blocki", ints.toString()), "c++20");
         if (failed != null) {
             Set<String> missing = KernelEmulation.missing(failed);
@@ -348,6 +369,42 @@ class BlockKernelEmulationTest {
     private static List<int[]> real(int rows, int n, int maxBlock) {
         LaunchConfig lc = LaunchConfig.perRow(rows, n, maxBlock);
         return List.of(new int[] {lc.gridX(), lc.blockX()});
+    }
+
+    // ------------------------------------------------------------------ the emulation itself
+
+    @Test
+    void warpPrimitivesAndSharedMemoryFollowCuda() {
+        requireEmulation();
+        int grid = 2, block = 96;
+        for (int w : new int[] {32, 8, 4}) {
+            Storage out = storage(DType.I32, (long) grid * block * 5);
+            try (Arena a = Arena.ofConfined()) {
+                launch("probe", "simt_probe", new KernelArgs(a).ptr(out.segment().address()).i32(w), grid, block);
+            }
+            for (int b = 0; b < grid; b++) {
+                for (int t = 0; t < block; t++) {
+                    int lane = t & 31, seg = lane & ~(w - 1), in = lane & (w - 1), base = t - lane, xr = lane ^ 5;
+                    int[] src = {in + 3 < w ? t + 3 : t, in >= 2 ? t - 2 : t, (xr & ~(w - 1)) == seg ? base + xr : t,
+                        base + seg + (7 & (w - 1)), (t + 1) % block};
+                    for (int k = 0; k < 5; k++) {
+                        long got = (long) decode(DType.I32, getRaw(out.segment(), DType.I32, (long) (b * block + t) * 5 + k));
+                        if (got != src[k] * 10 + b * 1000) {
+                            failures.add("width " + w + " block " + b + " thread " + t + " primitive " + k + ": expected "
+                                    + (src[k] * 10 + b * 1000) + ", got " + got);
+                        }
+                    }
+                }
+            }
+        }
+        report();
+        Storage out = storage(DType.I32, 64);
+        AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> {
+            try (Arena a = Arena.ofConfined()) {
+                launch("probe", "simt_exited_lanes", new KernelArgs(a).ptr(out.segment().address()).i32(0), 1, 64);
+            }
+        });
+        assertTrue(e.getMessage().contains("has exited"), e.getMessage());
     }
 
     // ------------------------------------------------------------------ reductions
