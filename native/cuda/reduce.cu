@@ -22,15 +22,27 @@ typedef i64 px_acc;
 #define PX_ACC_MAX 9223372036854775807LL
 #endif
 
-struct PxSum { __device__ px_acc operator()(px_acc a, px_acc b) const { return a + b; } };
-struct PxProd { __device__ px_acc operator()(px_acc a, px_acc b) const { return a * b; } };
-// NaN-propagating max/min (a NaN anywhere wins)
-struct PxMax { __device__ px_acc operator()(px_acc a, px_acc b) const {
-    return px_isnan((double) a) ? a : (px_isnan((double) b) ? b : (a > b ? a : b)); } };
-struct PxMin { __device__ px_acc operator()(px_acc a, px_acc b) const {
-    return px_isnan((double) a) ? a : (px_isnan((double) b) ? b : (a < b ? a : b)); } };
+// Integer sums and products wrap like Java's long arithmetic (computed in u64: no signed-overflow UB).
+#if PX_IS_FLOAT
+__device__ __forceinline__ px_acc px_add(px_acc a, px_acc b) { return a + b; }
+__device__ __forceinline__ px_acc px_mul(px_acc a, px_acc b) { return a * b; }
+__device__ __forceinline__ px_acc px_abs(px_acc x) { return fabs(x); }                // |-0.0| = +0.0, as Math.abs
+__device__ __forceinline__ bool px_neg(px_acc x) { return __double_as_longlong(x) < 0; } // sign bit (-0.0 included)
+#else
+__device__ __forceinline__ px_acc px_add(px_acc a, px_acc b) { return (px_acc) ((u64) a + (u64) b); }
+__device__ __forceinline__ px_acc px_mul(px_acc a, px_acc b) { return (px_acc) ((u64) a * (u64) b); }
+__device__ __forceinline__ px_acc px_abs(px_acc x) { return x < 0 ? (px_acc) (0ull - (u64) x) : x; }  // |MIN| = MIN
+__device__ __forceinline__ bool px_neg(px_acc x) { return x < 0; }
+#endif
 
-__device__ __forceinline__ px_acc px_abs(px_acc x) { return x < 0 ? -x : x; }
+struct PxSum { __device__ px_acc operator()(px_acc a, px_acc b) const { return px_add(a, b); } };
+struct PxProd { __device__ px_acc operator()(px_acc a, px_acc b) const { return px_mul(a, b); } };
+// NaN-propagating max/min (a NaN anywhere wins); of -0.0 and +0.0, max is +0.0 and min -0.0 in any
+// order, as Math.max / Math.min
+struct PxMax { __device__ px_acc operator()(px_acc a, px_acc b) const {
+    return px_isnan((double) a) ? a : (px_isnan((double) b) ? b : (a > b ? a : (b > a ? b : (px_neg(a) ? b : a)))); } };
+struct PxMin { __device__ px_acc operator()(px_acc a, px_acc b) const {
+    return px_isnan((double) a) ? a : (px_isnan((double) b) ? b : (a < b ? a : (b < a ? b : (px_neg(a) ? a : b)))); } };
 
 __device__ __forceinline__ PX_OUT px_out(px_acc acc) {
 #if PX_OUT_HALF == 1
@@ -50,7 +62,7 @@ __device__ __forceinline__ void px_row(const PX_T* row, i64 len, PX_OUT* out, in
         px_acc x = (px_acc) v;
         switch (op) {
             case 4: case 6: case 7: x = px_abs(x); break;   // SUM_ABS, MAX_ABS, MIN_ABS
-            case 5: x = x * x; break;                         // SUM_SQUARES
+            case 5: x = px_mul(x, x); break;                  // SUM_SQUARES
             case 8: x = (v != (px_c) 0) ? 1 : 0; break;       // COUNT_NONZERO
             default: break;
         }
@@ -72,18 +84,19 @@ extern "C" __global__ void reduce_last(int op, const PX_T* x, PX_OUT* y, i64 row
     }
 }
 
-// index of the first maximum (op 9) or minimum (op 10) of each row; NaN counts as the extreme
+// index of the first maximum (op 9) or minimum (op 10) of each row; NaN counts as the extreme.
+// Values compare in px_acc (double for floats, i64 for integers: exact for every I64).
 extern "C" __global__ void argreduce_last(int op, const PX_T* x, i64* y, i64 rows, i64 len) {
-    __shared__ double sv[1024];
+    __shared__ px_acc sv[1024];
     __shared__ i64 si[1024];
     bool is_max = op == 9;
     for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
         const PX_T* row = x + r * len;
-        double best = 0;
+        px_acc best = 0;
         i64 bi = -1;
         for (i64 j = threadIdx.x; j < len; j += blockDim.x) {
-            double v = (double) px_ld(row[j]);
-            bool better = bi < 0 || (!px_isnan(best) && (px_isnan(v) || (is_max ? v > best : v < best)));
+            px_acc v = (px_acc) px_ld(row[j]);
+            bool better = bi < 0 || (!px_isnan((double) best) && (px_isnan((double) v) || (is_max ? v > best : v < best)));
             if (better) { best = v; bi = j; }
         }
         sv[threadIdx.x] = best;
@@ -91,12 +104,12 @@ extern "C" __global__ void argreduce_last(int op, const PX_T* x, i64* y, i64 row
         __syncthreads();
         for (int o = blockDim.x / 2; o > 0; o >>= 1) {
             if (threadIdx.x < o) {
-                double v = sv[threadIdx.x + o];
+                px_acc v = sv[threadIdx.x + o];
                 i64 vi = si[threadIdx.x + o];
-                double b = sv[threadIdx.x];
+                px_acc b = sv[threadIdx.x];
                 i64 bj = si[threadIdx.x];
-                bool take = vi >= 0 && (bj < 0 || (px_isnan(v) && (!px_isnan(b) || vi < bj))
-                        || (!px_isnan(b) && !px_isnan(v) && ((is_max ? v > b : v < b) || (v == b && vi < bj))));
+                bool take = vi >= 0 && (bj < 0 || (px_isnan((double) v) && (!px_isnan((double) b) || vi < bj))
+                        || (!px_isnan((double) b) && !px_isnan((double) v) && ((is_max ? v > b : v < b) || (v == b && vi < bj))));
                 if (take) { sv[threadIdx.x] = v; si[threadIdx.x] = vi; }
             }
             __syncthreads();

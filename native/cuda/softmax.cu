@@ -1,14 +1,17 @@
 // softmax, log-softmax and logsumexp along the last (contiguous) axis of [rows, len], one block per
 // row (CudaBackend.softmax; other layouts run on the host), computed in double with the max shift:
-// lse = m + log(sum exp(x - m)) (shift 0 when m is +-inf or NaN), softmax = exp(x - lse),
-// log_softmax = x - lse. A row of only -inf gives lse = -inf and softmax/log_softmax NaN, as on the CPU.
+// lse = shift + log s with s = sum exp(x - shift), shift = m = max x (0 when m is +-inf or NaN);
+// softmax = exp((x - shift) - log s), log_softmax = (x - shift) - log s, as the CPU computes them: x - shift
+// is exact near the maximum, where x - lse would lose the low bits of a large common offset. A row of
+// only -inf gives lse = -inf and softmax/log_softmax NaN, as on the CPU.
 #include "common.cuh"
 
 struct PxSumD { __device__ double operator()(double a, double b) const { return a + b; } };
 struct PxMaxD { __device__ double operator()(double a, double b) const {
     return px_isnan(a) ? a : (px_isnan(b) ? b : (a > b ? a : b)); } };
 
-__device__ double px_row_lse(const PX_T* row, i64 len) {
+// log s of the row (valid in every thread); *shift_out receives the shift
+__device__ double px_row_log_sum(const PX_T* row, i64 len, double* shift_out) {
     __shared__ double shared_m, shared_s;
     double m = -1.0e308 * 10;  // -inf
     for (i64 j = threadIdx.x; j < len; j += blockDim.x) m = PxMaxD()(m, (double) row[j]);
@@ -22,31 +25,35 @@ __device__ double px_row_lse(const PX_T* row, i64 len) {
     s = px_block_reduce(s, PxSumD(), 0.0);
     if (threadIdx.x == 0) shared_s = s;
     __syncthreads();
-    double lse = shift + log(shared_s);
+    double log_s = log(shared_s);
     __syncthreads();
-    return lse;
+    *shift_out = shift;
+    return log_s;
 }
 
 extern "C" __global__ void logsumexp_last(const PX_T* x, PX_T* y, i64 rows, i64 len) {
     for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
-        double lse = px_row_lse(x + r * len, len);
-        if (threadIdx.x == 0) y[r] = (PX_T) lse;
+        double shift;
+        double log_s = px_row_log_sum(x + r * len, len, &shift);
+        if (threadIdx.x == 0) y[r] = (PX_T) (shift + log_s);
     }
 }
 
 extern "C" __global__ void softmax_last(const PX_T* x, PX_T* y, i64 rows, i64 len) {
     for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
         const PX_T* row = x + r * len;
-        double lse = px_row_lse(row, len);
-        for (i64 j = threadIdx.x; j < len; j += blockDim.x) y[r * len + j] = (PX_T) exp((double) row[j] - lse);
+        double shift;
+        double log_s = px_row_log_sum(row, len, &shift);
+        for (i64 j = threadIdx.x; j < len; j += blockDim.x) y[r * len + j] = (PX_T) exp(((double) row[j] - shift) - log_s);
     }
 }
 
 extern "C" __global__ void log_softmax_last(const PX_T* x, PX_T* y, i64 rows, i64 len) {
     for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
         const PX_T* row = x + r * len;
-        double lse = px_row_lse(row, len);
-        for (i64 j = threadIdx.x; j < len; j += blockDim.x) y[r * len + j] = (PX_T) ((double) row[j] - lse);
+        double shift;
+        double log_s = px_row_log_sum(row, len, &shift);
+        for (i64 j = threadIdx.x; j < len; j += blockDim.x) y[r * len + j] = (PX_T) (((double) row[j] - shift) - log_s);
     }
 }
 

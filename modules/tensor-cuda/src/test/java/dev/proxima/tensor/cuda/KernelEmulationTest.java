@@ -27,23 +27,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import static dev.proxima.tensor.cuda.KernelEmulation.chunk;
+import static dev.proxima.tensor.cuda.KernelEmulation.decode;
+import static dev.proxima.tensor.cuda.KernelEmulation.encode;
+import static dev.proxima.tensor.cuda.KernelEmulation.getRaw;
+import static dev.proxima.tensor.cuda.KernelEmulation.setRaw;
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -56,8 +53,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * wrapped in its own C++ namespace (its kernels renamed, its macros undefined afterwards) behind a small
  * prelude that defines the CUDA qualifiers away, {@code __align__} as {@code alignas}, the bit-cast
  * intrinsics ({@code __float_as_uint}, {@code __double_as_longlong}, …) with {@code memcpy}, and
- * {@code threadIdx}/{@code blockIdx}/{@code blockDim}/{@code gridDim} as globals. Warp and block primitives
- * ({@code __syncthreads}, {@code __shfl_down_sync}) are declared but abort if called: they only appear in
+ * {@code threadIdx}/{@code blockIdx}/{@code blockDim}/{@code gridDim} as globals
+ * ({@link KernelEmulation#PRELUDE}). Warp and block primitives ({@code __syncthreads}, {@code __shfl_down_sync}) are declared but abort if called: they only appear in
  * templates these kernels do not instantiate. All of it is compiled by {@code g++ -O1 -ffp-contract=off
  * -fno-fast-math} into one shared library per kernel file, loaded with Panama. Every {@code __global__}
  * function gets a generated launcher {@code launch(void** params, grid, block)} whose parameter list is
@@ -76,7 +73,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p><b>What this does not prove.</b> It says nothing about the real GPU memory model (threads run one
  * after another here, so races and missing synchronisation cannot show), warp-level code (reductions and
- * softmax are not emulated), NVRTC's own front end and optimiser (compile-only checks cover that:
+ * softmax run in {@link BlockKernelEmulationTest}'s SIMT emulation), NVRTC's own front end and optimiser
+ * (compile-only checks cover that:
  * {@link KernelSpecialisationsCompileTest}), libdevice's accuracy, flush-to-zero or NaN canonicalisation
  * on the device, or contraction of {@code a*b+c} into FMAs (NVRTC's default {@code --fmad=true}; here
  * {@code -ffp-contract=off}), or the behaviour of undefined-behaviour corners (signed overflow, out-of-range
@@ -93,41 +91,6 @@ class KernelEmulationTest {
     private static final Set<UnaryOp> TRANSCENDENTAL = EnumSet.of(UnaryOp.EXP, UnaryOp.LOG, UnaryOp.TANH, UnaryOp.SIN,
             UnaryOp.COS, UnaryOp.SIGMOID, UnaryOp.ERF);
 
-    private static final String PRELUDE = """
-            // CUDA emulation prelude (KernelEmulationTest): host stand-ins with the device semantics
-            #include <math.h>
-            #include <string.h>
-            #include <stdio.h>
-            #include <stdlib.h>
-            struct uint3 { unsigned x, y, z; };
-            struct dim3 { unsigned x, y, z; };
-            static uint3 threadIdx, blockIdx;
-            static dim3 blockDim, gridDim;
-            #define __global__
-            #define __device__
-            #define __host__
-            #define __forceinline__ inline __attribute__((always_inline))
-            #define __shared__ static
-            #define __align__(n) alignas(n)
-            static void px_emu_unsupported(const char* what) { fprintf(stderr, "emulation: %s is not emulated\\n", what); abort(); }
-            static inline float __uint_as_float(unsigned u) { float f; memcpy(&f, &u, 4); return f; }
-            static inline unsigned __float_as_uint(float f) { unsigned u; memcpy(&u, &f, 4); return u; }
-            static inline float __int_as_float(int u) { float f; memcpy(&f, &u, 4); return f; }
-            static inline int __float_as_int(float f) { int u; memcpy(&u, &f, 4); return u; }
-            static inline double __longlong_as_double(long long u) { double f; memcpy(&f, &u, 8); return f; }
-            static inline long long __double_as_longlong(double f) { long long u; memcpy(&u, &f, 8); return u; }
-            static inline double __dmul_rn(double a, double b) { return a * b; }   // -ffp-contract=off: never fused
-            static inline double __dadd_rn(double a, double b) { return a + b; }
-            static inline float __fmul_rn(float a, float b) { return a * b; }
-            static inline float __fadd_rn(float a, float b) { return a + b; }
-            static inline void __syncthreads() { px_emu_unsupported("__syncthreads"); }
-            template <typename T> static inline T __shfl_down_sync(unsigned, T v, int) { px_emu_unsupported("__shfl_down_sync"); return v; }
-            """;
-
-    private static final Pattern KERNEL = Pattern.compile("extern\\s+\"C\"\\s+__global__\\s+void\\s+(\\w+)\\s*\\(([^)]*)\\)");
-    private static final Pattern DEFINE = Pattern.compile("^\\s*#\\s*define\\s+(\\w+)", Pattern.MULTILINE);
-    private static final Pattern PARAM_NAME = Pattern.compile("\\s*\\b(\\w+)\\s*$");
-
     private static String skip;
     private static Arena libArena;
     private static final Map<String, MethodHandle> LAUNCHERS = new LinkedHashMap<>();
@@ -140,52 +103,6 @@ class KernelEmulationTest {
 
     // ------------------------------------------------------------------ building the emulation
 
-    /** One specialisation in namespace {@code ns}: kernels renamed to {@code ns_name}, launchers, macros undefined after. */
-    static String chunk(String ns, KernelSource src, Map<String, String> launchers) {
-        String text = src.text();
-        StringBuilder sb = new StringBuilder();
-        Matcher k = KERNEL.matcher(text);
-        List<String[]> kernels = new ArrayList<>();
-        while (k.find()) {
-            kernels.add(new String[] {k.group(1), k.group(2)});
-        }
-        for (String[] kn : kernels) {
-            sb.append("#define ").append(kn[0]).append(' ').append(ns).append('_').append(kn[0]).append('\n');
-        }
-        sb.append("namespace ").append(ns).append(" {\n").append(text).append('\n');
-        for (String[] kn : kernels) {
-            String launcher = ns + "_" + kn[0] + "__launch";
-            sb.append("extern \"C\" void ").append(launcher).append("(void** p, unsigned grid, unsigned block) {\n")
-                    .append("    gridDim.x = grid; gridDim.y = gridDim.z = 1; blockDim.x = block; blockDim.y = blockDim.z = 1;\n")
-                    .append("    for (unsigned b = 0; b < grid; ++b) for (unsigned t = 0; t < block; ++t) {\n")
-                    .append("        blockIdx.x = b; threadIdx.x = t;\n        ").append(kn[0]).append('(');
-            String[] params = kn[1].split(",");
-            for (int i = 0; i < params.length; i++) {
-                Matcher pn = PARAM_NAME.matcher(params[i]);
-                if (!pn.find()) {
-                    throw new IllegalStateException("cannot parse parameter '" + params[i] + "' of " + kn[0]);
-                }
-                String type = params[i].substring(0, pn.start()).trim();
-                sb.append(i == 0 ? "" : ", ").append("*(").append(type).append("*) p[").append(i).append(']');
-            }
-            sb.append(");\n    }\n}\n");
-            launchers.put(ns + "/" + kn[0], launcher);
-        }
-        sb.append("} // namespace ").append(ns).append('\n');
-        Set<String> macros = new LinkedHashSet<>();
-        Matcher d = DEFINE.matcher(text);
-        while (d.find()) {
-            macros.add(d.group(1));
-        }
-        for (String[] kn : kernels) {
-            macros.add(kn[0]);
-        }
-        for (String m : macros) {
-            sb.append("#undef ").append(m).append('\n');
-        }
-        return sb.toString();
-    }
-
     static String elementNs(DType t) {
         return "e_" + t.name();
     }
@@ -194,22 +111,9 @@ class KernelEmulationTest {
         return "c_" + from.name() + "_" + to.name();
     }
 
-    private static Path gxx() {
-        String path = System.getenv("PATH");
-        if (path != null) {
-            for (String d : path.split(":")) {
-                Path p = Path.of(d, "g++");
-                if (Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        return null;
-    }
-
     @BeforeAll
     static void build() throws Throwable {
-        Path gxx = gxx();
+        Path gxx = KernelEmulation.gxx();
         if (gxx == null) {
             skip = "no g++ on PATH";
             System.out.println("[cuda] SKIPPED kernel emulation: " + skip);
@@ -217,26 +121,22 @@ class KernelEmulationTest {
         }
         dir = Files.createTempDirectory("px-kernel-emu");
         Map<String, String> launchers = new LinkedHashMap<>();
-        StringBuilder elem = new StringBuilder(PRELUDE);
+        StringBuilder elem = new StringBuilder(KernelEmulation.PRELUDE);
         for (DType t : ALL) {
-            elem.append(chunk(elementNs(t), KernelSource.of("elementwise.cu", CudaBackend.elementDefines(t)), launchers));
+            elem.append(chunk(elementNs(t), KernelSource.of("elementwise.cu", CudaBackend.elementDefines(t)), launchers, false));
         }
-        StringBuilder conv = new StringBuilder(PRELUDE);
+        StringBuilder conv = new StringBuilder(KernelEmulation.PRELUDE);
         for (DType from : ALL) {
             for (DType to : ALL) {
                 if (CudaBackend.convertOnDevice(from, to)) {
-                    conv.append(chunk(convertNs(from, to), KernelSource.of("convert.cu", CudaBackend.convertDefines(from, to)), launchers));
+                    conv.append(chunk(convertNs(from, to), KernelSource.of("convert.cu", CudaBackend.convertDefines(from, to)), launchers, false));
                 }
             }
         }
         Map<String, String> sources = Map.of("elementwise", elem.toString(), "convert", conv.toString());
-        String failed = compile(gxx, sources);
+        String failed = KernelEmulation.compile(gxx, dir, sources, "c++17");
         if (failed != null) {
-            Set<String> missing = new LinkedHashSet<>();
-            Matcher m = Pattern.compile("'(\\w+)' was not declared|'(\\w+)' does not name a type").matcher(failed);
-            while (m.find()) {
-                missing.add(m.group(1) != null ? m.group(1) : m.group(2));
-            }
+            Set<String> missing = KernelEmulation.missing(failed);
             skip = "a kernel uses what the prelude cannot emulate" + (missing.isEmpty() ? "" : " " + missing) + "; g++ said:\n"
                     + failed.lines().limit(20).reduce("", (a, b) -> a + b + "\n");
             System.out.println("[cuda] SKIPPED kernel emulation: " + skip);
@@ -251,33 +151,6 @@ class KernelEmulationTest {
             MemorySegment sym = el.find(e.getValue()).or(() -> cl.find(e.getValue())).orElseThrow();
             LAUNCHERS.put(e.getKey(), linker.downcallHandle(sym, fd));
         }
-    }
-
-    /** Builds one library per source (in parallel); null when all built, else the failing compiler's output. */
-    private static String compile(Path gxx, Map<String, String> sources) throws Exception {
-        Map<String, Process> jobs = new LinkedHashMap<>();
-        for (Map.Entry<String, String> e : sources.entrySet()) {
-            Path src = dir.resolve(e.getKey() + ".cpp");
-            Files.writeString(src, e.getValue());
-            List<String> cmd = new ArrayList<>(List.of(gxx.toString(), "-std=c++17", "-O1", "-ffp-contract=off", "-fno-fast-math",
-                    "-fno-strict-aliasing", "-fPIC", "-shared", "-w", "-o", dir.resolve("lib" + e.getKey() + ".so").toString(), src.toString()));
-            // extra g++ flags for runs by hand, e.g. -Dproxima.emu.cflags=-fsanitize=undefined,float-cast-overflow: UBSan's
-            // reports (signed overflow, out-of-range float -> int casts, which the GPU may resolve differently) go to stderr
-            String extra = System.getProperty("proxima.emu.cflags", "").trim();
-            if (!extra.isEmpty()) {
-                cmd.addAll(1, List.of(extra.split("\\s+")));
-            }
-            jobs.put(e.getKey(), new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(e.getKey() + ".log").toFile())
-                    .start());
-        }
-        String failed = null;
-        for (Map.Entry<String, Process> j : jobs.entrySet()) {
-            assertTrue(j.getValue().waitFor(300, TimeUnit.SECONDS), "g++ timed out on " + j.getKey());
-            if (j.getValue().exitValue() != 0 && failed == null) {
-                failed = j.getKey() + ".cu: " + Files.readString(dir.resolve(j.getKey() + ".log"));
-            }
-        }
-        return failed;
     }
 
     @AfterAll
@@ -416,54 +289,6 @@ class KernelEmulationTest {
     }
 
     // ------------------------------------------------------------------ values
-
-    static long getRaw(MemorySegment s, DType t, long i) {
-        return switch (t.byteSize()) {
-            case 1 -> s.getAtIndex(JAVA_BYTE, i) & 0xffL;
-            case 2 -> s.getAtIndex(JAVA_SHORT_UNALIGNED, i) & 0xffffL;
-            case 4 -> s.getAtIndex(JAVA_INT_UNALIGNED, i) & 0xffffffffL;
-            default -> s.getAtIndex(JAVA_LONG_UNALIGNED, i);
-        };
-    }
-
-    static void setRaw(MemorySegment s, DType t, long i, long raw) {
-        switch (t.byteSize()) {
-            case 1 -> s.setAtIndex(JAVA_BYTE, i, (byte) raw);
-            case 2 -> s.setAtIndex(JAVA_SHORT_UNALIGNED, i, (short) raw);
-            case 4 -> s.setAtIndex(JAVA_INT_UNALIGNED, i, (int) raw);
-            default -> s.setAtIndex(JAVA_LONG_UNALIGNED, i, raw);
-        }
-    }
-
-    static double decode(DType t, long raw) {
-        return switch (t) {
-            case F32 -> Float.intBitsToFloat((int) raw);
-            case F64 -> Double.longBitsToDouble(raw);
-            case F16 -> Float.float16ToFloat((short) raw);
-            case BF16 -> Float.intBitsToFloat((int) raw << 16);
-            case I32 -> (int) raw;
-            case I8 -> (byte) raw;
-            default -> raw;
-        };
-    }
-
-    static short bf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if (Float.isNaN(f)) {
-            return (short) ((bits >>> 16) | 0x0040);
-        }
-        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
-    }
-
-    static long encode(DType t, double v) {
-        return switch (t) {
-            case F32 -> Float.floatToRawIntBits((float) v);
-            case F64 -> Double.doubleToRawLongBits(v);
-            case F16 -> Float.floatToFloat16((float) v);
-            case BF16 -> bf16((float) v);
-            default -> throw new IllegalArgumentException(t.toString());
-        };
-    }
 
     /** Edge values of every kind, as doubles (converted to each float type by the CPU's rules). */
     static final double[] EDGES = {0.0, -0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1, -1, 0.5, -0.5, 1.5, -1.5,
