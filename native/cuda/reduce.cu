@@ -159,17 +159,17 @@ extern "C" __global__ void reduce_strided(int op, const PX_T* x, PX_OUT* y, PxSh
 }
 
 // index (along the single reduced axis) of the first maximum (op 9) or minimum (op 10); NaN counts as the
-// extreme, as in argreduce_last
+// extreme and values compare in px_acc, as in argreduce_last
 extern "C" __global__ void argreduce_strided(int op, const PX_T* x, i64* y, PxShape keep, PxView src_keep, PxView dst,
                                              i64 len, i64 stride) {
     bool is_max = op == 9;
     for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < keep.n; i += (i64) gridDim.x * blockDim.x) {
         const PX_T* lane = x + px_offset(keep, src_keep, i);
-        double best = 0;
+        px_acc best = 0;
         i64 bi = -1;
         for (i64 j = 0; j < len; ++j) {
-            double v = (double) px_ld(lane[j * stride]);
-            bool better = bi < 0 || (!px_isnan(best) && (px_isnan(v) || (is_max ? v > best : v < best)));
+            px_acc v = (px_acc) px_ld(lane[j * stride]);
+            bool better = bi < 0 || (!px_isnan((double) best) && (px_isnan((double) v) || (is_max ? v > best : v < best)));
             if (better) { best = v; bi = j; }
         }
         y[px_offset(keep, dst, i)] = bi;

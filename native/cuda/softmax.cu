@@ -58,7 +58,7 @@ extern "C" __global__ void log_softmax_last(const PX_T* x, PX_T* y, i64 rows, i6
 }
 
 // Any axis and layout (e.g. softmax over the channels of NCHW): one thread per lane, three sequential
-// passes over it with the same shift rule as px_row_lse; neighbouring threads take neighbouring lanes, so
+// passes over it with the same shift rule as px_row_log_sum; neighbouring threads take neighbouring lanes, so
 // for a leading axis the reads are coalesced. op: the SoftmaxOp ordinal (0 SOFTMAX, 1 LOG_SOFTMAX,
 // 2 LOGSUMEXP). lanes: the shape without the axis; src_lanes/dst_lanes: src's and dst's geometry for it
 // (for LOGSUMEXP dst has exactly that shape); len, src_stride, dst_stride: the axis.
@@ -71,13 +71,13 @@ extern "C" __global__ void softmax_strided(int op, const PX_T* x, PX_T* y, PxSha
         double shift = (m == m && m - m == 0) ? m : 0;  // a finite shift only
         double s = 0;
         for (i64 j = 0; j < len; ++j) s += exp((double) row[j * src_stride] - shift);
-        double lse = shift + log(s);
+        double log_s = log(s);
         PX_T* out = y + px_offset(lanes, dst_lanes, i);
         if (op == 2) {
-            *out = (PX_T) lse;
+            *out = (PX_T) (shift + log_s);
         } else {
             for (i64 j = 0; j < len; ++j) {
-                double v = (double) row[j * src_stride] - lse;
+                double v = ((double) row[j * src_stride] - shift) - log_s;  // as softmax_last and the CPU
                 out[j * dst_stride] = (PX_T) (op == 0 ? exp(v) : v);
             }
         }

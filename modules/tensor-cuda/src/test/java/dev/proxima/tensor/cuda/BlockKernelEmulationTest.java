@@ -658,6 +658,139 @@ class BlockKernelEmulationTest {
         }
     }
 
+    // ------------------------------------------------------------------ strided layouts (one thread per output)
+
+    /** A [4, 5, 6] source of type t (NaN and ties in places for floats), optionally read through a transposed view. */
+    private StridedView cube(DType t, boolean transposed, long seed) {
+        Storage s = storage(t, 120);
+        for (int i = 0; i < 120; i++) {
+            long[] v = row(t, 1, i % 4 == 0 ? 1 : 0, false, seed + i);
+            setRaw(s.segment(), t, i, v[0]);
+        }
+        if (t.isFloating()) {
+            setRaw(s.segment(), t, 37, encode(t, Double.NaN));
+        }
+        return transposed ? new StridedView(s, t, new long[] {6, 5, 4}, new long[] {1, 6, 30}, 0) : dense(s, t, 0, 4, 5, 6);
+    }
+
+    /** The output shape of reducing {@code axes} of {@code shape}. */
+    private static long[] without(long[] shape, int[] axes) {
+        return java.util.stream.IntStream.range(0, shape.length).filter(d -> java.util.Arrays.stream(axes).noneMatch(a -> a == d))
+                .mapToLong(d -> shape[d]).toArray();
+    }
+
+    private void compareStrided(String what, DType t, Storage kernelOut, Storage cpuOut, long n, double relTol) {
+        StringBuilder bad = new StringBuilder();
+        int nbad = 0;
+        for (long i = 0; i < n + 2; i++) {
+            long e = getRaw(kernelOut.segment(), t, i), c = getRaw(cpuOut.segment(), t, i);
+            double de = decode(t, e), dc = decode(t, c);
+            boolean ok = e == c || i > 0 && i <= n && (Double.isNaN(de) && Double.isNaN(dc)
+                    || relTol > 0 && Double.isFinite(dc) && Math.abs(de - dc) <= relTol * Math.max(1, Math.abs(dc)));
+            if (!ok && nbad++ < 4) {
+                bad.append(String.format("%n    element %d: cpu %s, kernel %s", i - 1, show(t, c), show(t, e)));
+            }
+        }
+        if (nbad > 0) {
+            failures.add(what + ": " + nbad + " differ" + bad);
+        }
+    }
+
+    @Test
+    void reduceStridedAndArgReduceStridedAgainstCpu() {
+        requireEmulation();
+        int[][] axesList = {{0}, {1}, {0, 2}, {0, 1}};
+        for (DType t : new DType[] {DType.F32, DType.F64, DType.I64, DType.BF16}) {
+            DType dst = t == DType.I64 ? DType.I64 : t;
+            for (boolean transposed : new boolean[] {false, true}) {
+                StridedView x = cube(t, transposed, t.ordinal());
+                for (int[] axes : axesList) {
+                    long[] outShape = without(x.shape(), axes);
+                    long n = java.util.Arrays.stream(outShape).reduce(1, (p, q) -> p * q);
+                    StridedView[] parts = CudaBackend.splitAxes(x, axes);
+                    for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MAX, ReduceOp.MIN_ABS, ReduceOp.COUNT_NONZERO}) {
+                        DType d = op == ReduceOp.COUNT_NONZERO ? DType.I64 : dst;
+                        if (!CudaBackend.reduceOnDevice(op, t, d) || op == ReduceOp.COUNT_NONZERO && t.isFloating() && t != DType.F32) {
+                            continue;
+                        }
+                        String ns = t == DType.BF16 ? reduceNs(t, DType.BF16) : t == DType.I64 ? reduceNs(t, DType.I64) : reduceNs(t, t);
+                        if (op == ReduceOp.COUNT_NONZERO && t == DType.F32) {
+                            continue;   // F32 -> I64 is not among the compiled chunks; the integer path covers the kernel
+                        }
+                        Storage ref = storage(d, n + 2), out = storage(d, n + 2);
+                        cpu().reduce(op, t == DType.BF16 ? widened(x) : x, axes, dense(ref, d, 1, outShape));
+                        StridedView y = dense(out, d, 1, outShape);
+                        try (Arena a = Arena.ofConfined()) {
+                            launch(ns, "reduce_strided", new KernelArgs(a).i32(op.ordinal()).ptr(x.storage().segment().address())
+                                    .ptr(out.segment().address()).bytes(CudaBackend.shape(a, outShape)).bytes(CudaBackend.view(a, parts[0]))
+                                    .bytes(CudaBackend.view(a, y)).bytes(CudaBackend.shape(a, parts[1].shape())).bytes(CudaBackend.view(a, parts[1])),
+                                    GRID, 32);
+                        }
+                        double tol = op == ReduceOp.SUM || op == ReduceOp.PROD ? 8 * eps(t == DType.I64 ? DType.F64 : t) * 30 : 0;
+                        compareStrided("reduce_strided " + op + " " + t + (transposed ? " (transposed)" : "") + " axes "
+                                + java.util.Arrays.toString(axes), d, out, ref, n, t.isFloating() ? tol : 0);
+                    }
+                    if (axes.length == 1) {
+                        for (ReduceOp op : new ReduceOp[] {ReduceOp.ARGMAX, ReduceOp.ARGMIN}) {
+                            Storage ref = storage(DType.I64, n + 2), out = storage(DType.I64, n + 2);
+                            cpu().reduce(op, t == DType.BF16 ? widened(x) : x, axes, dense(ref, DType.I64, 1, outShape));
+                            StridedView y = dense(out, DType.I64, 1, outShape);
+                            try (Arena a = Arena.ofConfined()) {
+                                launch(argNs(t), "argreduce_strided", new KernelArgs(a).i32(op.ordinal()).ptr(x.storage().segment().address())
+                                        .ptr(out.segment().address()).bytes(CudaBackend.shape(a, outShape)).bytes(CudaBackend.view(a, parts[0]))
+                                        .bytes(CudaBackend.view(a, y)).i64(parts[1].shape()[0]).i64(parts[1].strides()[0]), GRID, 32);
+                            }
+                            compareStrided("argreduce_strided " + op + " " + t + (transposed ? " (transposed)" : "") + " axis " + axes[0],
+                                    DType.I64, out, ref, n, 0);
+                        }
+                    }
+                }
+            }
+        }
+        report();
+    }
+
+    /** A dense F32 copy of a half view (the CPU reference takes F32, as the front end widens halves). */
+    private StridedView widened(StridedView x) {
+        Storage w = storage(DType.F32, x.size());
+        StridedView v = dense(w, DType.F32, 0, x.shape());
+        cpu().copy(x, v);
+        return v;
+    }
+
+    @Test
+    void softmaxStridedAgainstCpu() {
+        requireEmulation();
+        for (DType t : new DType[] {DType.F32, DType.F64}) {
+            for (boolean transposed : new boolean[] {false, true}) {
+                StridedView x = cube(t, transposed, 17 + t.ordinal());
+                for (int axis = 0; axis < 3; axis++) {
+                    int[] ax = {axis};
+                    StridedView lanes = CudaBackend.splitAxes(x, ax)[0];
+                    long len = x.shape()[axis];
+                    for (SoftmaxOp op : SoftmaxOp.values()) {
+                        boolean lse = op == SoftmaxOp.LOGSUMEXP;
+                        long[] outShape = lse ? without(x.shape(), ax) : x.shape();
+                        long n = java.util.Arrays.stream(outShape).reduce(1, (p, q) -> p * q);
+                        Storage ref = storage(t, n + 2), out = storage(t, n + 2);
+                        cpu().softmax(op, x, axis, dense(ref, t, 1, outShape));
+                        StridedView y = dense(out, t, 1, outShape);
+                        StridedView yLanes = lse ? y : CudaBackend.splitAxes(y, ax)[0];
+                        try (Arena a = Arena.ofConfined()) {
+                            launch(softmaxNs(t), "softmax_strided", new KernelArgs(a).i32(op.ordinal()).ptr(x.storage().segment().address())
+                                    .ptr(out.segment().address()).bytes(CudaBackend.shape(a, lanes.shape())).bytes(CudaBackend.view(a, lanes))
+                                    .bytes(CudaBackend.view(a, yLanes)).i64(len).i64(x.strides()[axis]).i64(lse ? 0 : y.strides()[axis]),
+                                    GRID, 32);
+                        }
+                        compareStrided("softmax_strided " + op + " " + t + (transposed ? " (transposed)" : "") + " axis " + axis,
+                                t, out, ref, n, 64 * eps(t));
+                    }
+                }
+            }
+        }
+        report();
+    }
+
     /** Fails with every mismatch collected (each case is checked, not only the first). */
     private void report() {
         if (!failures.isEmpty()) {
