@@ -100,4 +100,25 @@ class HalfPrecisionTest {
             }
         }
     }
+
+    @Test
+    void theCpuBackendReducesHalfSourcesItIsHandedDirectly() {
+        try (Scope s = Scope.open()) {
+            for (DType h : new DType[]{DType.F16, DType.BF16}) {
+                Tensor x = Rng.seed(4).normal(DType.F32, 0, 1, 3, 50).cast(h);
+                for (var op : new dev.proxima.tensor.spi.ReduceOp[]{dev.proxima.tensor.spi.ReduceOp.SUM,
+                        dev.proxima.tensor.spi.ReduceOp.MAX_ABS, dev.proxima.tensor.spi.ReduceOp.SUM_SQUARES}) {
+                    Tensor out = Tensor.zeros(DType.F32, 3);
+                    new dev.proxima.tensor.internal.CpuBackend().reduce(op, x.view(), new int[]{1}, out.view());
+                    Tensor wide = x.cast(DType.F32);
+                    Tensor expected = switch (op) {
+                        case SUM -> wide.sum(new int[]{1}, false);
+                        case MAX_ABS -> wide.abs().max(1);
+                        default -> wide.square().sum(new int[]{1}, false);
+                    };
+                    assertArrayEquals(expected.toFloatArray(), out.toFloatArray(), 1e-5f, op + " of " + h);
+                }
+            }
+        }
+    }
 }

@@ -240,9 +240,9 @@ final class Reduce {
         if (stride == 1 && vectorReducible(op)) {
             if (t == DType.F32) {
                 j = denseF32(op, s, off, n, acc);
-            } else {
+            } else if (t == DType.F64) {
                 j = denseF64(op, s, off, n, acc);
-            }
+            } // F16/BF16 (the front end widens them, a backend caller may not): the converting loop below
         }
         for (; j < n; j++) {
             foldDouble(op, acc, Elements.getDouble(s, t, off + j * stride));
