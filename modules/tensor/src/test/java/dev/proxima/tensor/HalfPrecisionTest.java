@@ -121,4 +121,31 @@ class HalfPrecisionTest {
             }
         }
     }
+
+    @Test
+    void theCpuBackendComputesHalfViewsLikeTheFrontEnd() {
+        var cpu = new dev.proxima.tensor.internal.CpuBackend();
+        for (DType h : new DType[]{DType.F16, DType.BF16}) {
+            try (Scope s = Scope.open()) {
+                Tensor f = Tensor.of(0.1f, -2.7f, 3.3f, 65504f, 1e-6f, Float.NaN, -0f, 7.25f, 1000.5f, -0.3f, 2f, 9f);
+                Tensor x = f.cast(h).reshape(3, 4);
+                Tensor xt = x.transpose(0, 1);                        // a strided half view
+                Tensor out = Tensor.zeros(h, 4, 3);
+                cpu.unary(dev.proxima.tensor.spi.UnaryOp.EXP, xt.view(), out.view());
+                assertArrayEquals(xt.exp().cast(DType.F32).toFloatArray(), out.cast(DType.F32).toFloatArray(), 0f);
+                Tensor sum = Tensor.zeros(h, 4, 3);
+                cpu.binary(dev.proxima.tensor.spi.BinaryOp.MUL, xt.view(), out.view(), sum.view());
+                assertArrayEquals(xt.mul(out).cast(DType.F32).toFloatArray(), sum.cast(DType.F32).toFloatArray(), 0f);
+                Tensor gt = Tensor.zeros(DType.BOOL, 4, 3);
+                cpu.binary(dev.proxima.tensor.spi.BinaryOp.GT, xt.view(), out.view(), gt.view());
+                assertArrayEquals(xt.gt(out).toBooleanArray(), gt.toBooleanArray());
+                Tensor fma = Tensor.zeros(h, 4, 3);
+                cpu.mulAdd(xt.view(), out.view(), sum.view(), fma.view());
+                assertArrayEquals(xt.mulAdd(out, sum).cast(DType.F32).toFloatArray(), fma.cast(DType.F32).toFloatArray(), 0f);
+                Tensor m = Tensor.zeros(h, 4, 4);
+                cpu.matmul(xt.view(), x.view(), m.view());
+                assertArrayEquals(xt.matmul(x).cast(DType.F32).toFloatArray(), m.cast(DType.F32).toFloatArray(), 0f);
+            }
+        }
+    }
 }

@@ -491,7 +491,7 @@ public final class CudaBackend implements Backend {
         }
         if (!kernelable(src, dst) || !unaryOnDevice(op, src.dtype())) {
             // integer NEG/ABS/SIGN follow Java's wrap-around rules on the CPU; kept there for exactness
-            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> viaF32(v, 1, w -> cpu().unary(op, w[0], w[1])));
+            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().unary(op, v[0], v[1]));
             return;
         }
         CudaContext c = ctx(src, dst);
@@ -516,7 +516,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         if (!kernelable(x, y, dst) || !binaryOnDevice(op, x.dtype())) {
-            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> viaF32(v, 2, w -> cpu().binary(op, w[0], w[1], w[2])));
+            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> cpu().binary(op, v[0], v[1], v[2]));
             return;
         }
         CudaContext c = ctx(x, y, dst);
@@ -539,7 +539,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         if (!kernelable(x, y, z, dst) || !mulAddOnDevice(x.dtype())) {
-            onHost(new StridedView[] {x, y, z}, new StridedView[] {dst}, v -> viaF32(v, 3, w -> cpu().mulAdd(w[0], w[1], w[2], w[3])));
+            onHost(new StridedView[] {x, y, z}, new StridedView[] {dst}, v -> cpu().mulAdd(v[0], v[1], v[2], v[3]));
             return;
         }
         CudaContext c = ctx(x, y, z, dst);
@@ -667,7 +667,7 @@ public final class CudaBackend implements Backend {
         }
         if (!ok || k == 0) {
             // half operands are widened to F32 for the CPU (whose matmul takes F32/F64) and the result rounded back
-            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> viaF32(v, 2, w -> cpu().matmul(w[0], w[1], w[2])));
+            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> cpu().matmul(v[0], v[1], v[2]));
             return;
         }
         CudaContext c = ctx(x, y, dst);
@@ -834,49 +834,6 @@ public final class CudaBackend implements Backend {
     }
 
     // ------------------------------------------------------------------ host fallback
-
-    /**
-     * Runs a CPU op over host views {@code v} (the first {@code inputs} read, the rest written) whose F16/BF16
-     * views are replaced by dense F32 copies, the written ones rounded back afterwards: the CPU backend's
-     * unary, binary, mulAdd and matmul compute in F32/F64 only (the front end widens half tensors before
-     * calling them), so a half operand reaching this backend directly is handled as the front end would.
-     */
-    static void viaF32(StridedView[] v, int inputs, Consumer<StridedView[]> op) {
-        boolean anyHalf = false;
-        for (StridedView x : v) {
-            anyHalf |= halfCode(x.dtype()) != 0;
-        }
-        if (!anyHalf) {
-            op.accept(v);
-            return;
-        }
-        StridedView[] w = v.clone();
-        Storage[] tmp = new Storage[v.length];
-        try {
-            for (int i = 0; i < v.length; i++) {
-                if (halfCode(v[i].dtype()) == 0) {
-                    continue;
-                }
-                tmp[i] = cpu().allocate(Device.CPU, Math.max(1, v[i].size()) * 4);
-                w[i] = new StridedView(tmp[i], DType.F32, v[i].shape(), contiguous(v[i].shape()), 0);
-                if (i < inputs) {
-                    cpu().copy(v[i], w[i]);
-                }
-            }
-            op.accept(w);
-            for (int i = inputs; i < v.length; i++) {
-                if (tmp[i] != null) {
-                    cpu().copy(w[i], v[i]);
-                }
-            }
-        } finally {
-            for (Storage t : tmp) {
-                if (t != null) {
-                    t.release();
-                }
-            }
-        }
-    }
 
     /**
      * Runs {@code op} on the CPU: every device storage among the operands is downloaded whole into host

@@ -130,28 +130,6 @@ class CudaBackendTest {
     }
 
     @Test
-    void hostFallbackWidensHalfOperandsLikeTheFrontEnd() {
-        // non-half views pass through untouched
-        StridedView[] plain = {new StridedView(null, DType.F32, new long[] {2}, new long[] {1}, 0)};
-        StridedView[][] seen = new StridedView[1][];
-        CudaBackend.viaF32(plain, 1, v -> seen[0] = v);
-        assertTrue(seen[0] == plain);
-        for (DType h : new DType[] {DType.F16, DType.BF16}) {
-            try (Tensor f = Tensor.of(0.1f, -2.7f, 3.3f, 65504f, 1e-6f, Float.NaN, -0f, 7.25f, 1000.5f, -0.3f, 2f, 9f);
-                 Tensor x = f.cast(h).reshape(3, 4); Tensor xt = x.transpose(0, 1); Tensor out = Tensor.zeros(h, 4, 3);
-                 Tensor expected = xt.exp()) {
-                CudaBackend.viaF32(new StridedView[] {xt.view(), out.view()}, 1, v -> CudaBackend.cpu().unary(UnaryOp.EXP, v[0], v[1]));
-                assertArrayEquals(expected.cast(DType.F32).toFloatArray(), out.cast(DType.F32).toFloatArray(), 0f);
-                try (Tensor m = Tensor.zeros(h, 4, 4); Tensor mm = xt.matmul(x)) {
-                    CudaBackend.viaF32(new StridedView[] {xt.view(), x.view(), m.view()}, 2,
-                            v -> CudaBackend.cpu().matmul(v[0], v[1], v[2]));
-                    assertArrayEquals(mm.cast(DType.F32).toFloatArray(), m.cast(DType.F32).toFloatArray(), 0f);
-                }
-            }
-        }
-    }
-
-    @Test
     void whichOpsRunOnTheDevice() {
         for (DType h : new DType[] {DType.F16, DType.BF16, DType.F32, DType.F64}) {
             for (UnaryOp op : UnaryOp.values()) {

@@ -164,7 +164,7 @@ class CudaHalfGpuTest extends GpuTestBase {
 
     /**
      * One backend op on device half views vs the CPU backend over F32 copies rounded back
-     * ({@link CudaBackend#viaF32}); {@code ulps} = 0 asks for identical bits.
+     * (the CPU backend widens half views to F32 itself); {@code ulps} = 0 asks for identical bits.
      */
     private void halfOpMatches(String what, Tensor[] inputs, DType outType, int ulps, BiConsumer<Backend, StridedView[]> op) {
         long[] shape = inputs[0].shape();
@@ -175,7 +175,7 @@ class CudaHalfGpuTest extends GpuTestBase {
                 hv[i] = inputs[i].view();
             }
             hv[inputs.length] = ref.view();
-            CudaBackend.viaF32(hv, inputs.length, w -> op.accept(CudaBackend.cpu(), w));
+            op.accept(CudaBackend.cpu(), hv);
             try (Tensor out = outHost.to(GPU)) {
                 StridedView[] dv = new StridedView[inputs.length + 1];
                 for (int i = 0; i < inputs.length; i++) {
@@ -306,7 +306,7 @@ class CudaHalfGpuTest extends GpuTestBase {
     private void matmulMatches(DType h, long[] as, long[] bs, long[] cs, Function<Tensor, Tensor> viewB) {
         try (Tensor a = data(h, as); Tensor b0 = data(h, bs); Tensor b = viewB.apply(b0); Tensor ref = Tensor.zeros(h, cs);
              Tensor o = Tensor.zeros(h, cs); Tensor da = a.to(GPU); Tensor db = b0.to(GPU); Tensor dbv = viewB.apply(db); Tensor dout = o.to(GPU)) {
-            CudaBackend.viaF32(new StridedView[] {a.view(), b.view(), ref.view()}, 2, w -> CudaBackend.cpu().matmul(w[0], w[1], w[2]));
+            CudaBackend.cpu().matmul(a.view(), b.view(), ref.view());
             onDeviceOnly("matmul " + h, () -> backend.matmul(da.view(), dbv.view(), dout.view()));
             try (Tensor back = dout.to(Device.CPU); Tensor af = a.cast(DType.F64); Tensor bf = b.cast(DType.F64);
                  Tensor aa = af.abs(); Tensor ba = bf.abs(); Tensor mag = aa.matmul(ba)) {

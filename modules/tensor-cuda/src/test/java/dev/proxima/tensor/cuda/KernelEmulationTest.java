@@ -531,7 +531,7 @@ class KernelEmulationTest {
     private void unaryCase(String what, UnaryOp op, StridedView src, StridedView dst) {
         DType t = src.dtype();
         int tol = ulps(t, TRANSCENDENTAL.contains(op));
-        check(what, dst, tol, d -> CudaBackend.viaF32(new StridedView[] {src, d}, 1, w -> cpu().unary(op, w[0], w[1])),
+        check(what, dst, tol, d -> cpu().unary(op, src, d),
                 (d, g) -> devUnary(op, src, d, g));
     }
 
@@ -567,7 +567,7 @@ class KernelEmulationTest {
     private void binaryCase(String what, BinaryOp op, StridedView x, StridedView y, StridedView dst) {
         DType t = x.dtype();
         int tol = ulps(t, op == BinaryOp.POW);
-        check(what, dst, tol, d -> CudaBackend.viaF32(new StridedView[] {x, y, d}, 2, w -> cpu().binary(op, w[0], w[1], w[2])),
+        check(what, dst, tol, d -> cpu().binary(op, x, y, d),
                 (d, g) -> devBinary(op, x, y, d, g));
     }
 
@@ -633,14 +633,14 @@ class KernelEmulationTest {
             StridedView z = view(filled(t, k, c), t, new long[] {k, k, k}, new long[] {0, 0, 1}, 0);
             StridedView dst = view(storage(t, 2 + k * k * k * 2), t, new long[] {k, k, k}, new long[] {k * k * 2, k * 2, 2}, 2);
             check("mulAdd " + t + " broadcast", dst, 0,
-                    d -> CudaBackend.viaF32(new StridedView[] {x, y, z, d}, 3, w -> cpu().mulAdd(w[0], w[1], w[2], w[3])),
+                    d -> cpu().mulAdd(x, y, z, d),
                     (d, g) -> devMulAdd(x, y, z, d, g));
             StridedView xd = dense(filled(t, 40, vals), t, 0, 5, 8);
             StridedView yd = view(filled(t, 41, shifted(vals, 3)), t, new long[] {5, 8}, new long[] {1, 5}, 1);
             StridedView zd = dense(filled(t, 43, shifted(vals, 7)), t, 3, 5, 8);
             StridedView dd = dense(storage(t, 41), t, 1, 5, 8);
             check("mulAdd " + t + " dense/transposed", dd, 0,
-                    d -> CudaBackend.viaF32(new StridedView[] {xd, yd, zd, d}, 3, w -> cpu().mulAdd(w[0], w[1], w[2], w[3])),
+                    d -> cpu().mulAdd(xd, yd, zd, d),
                     (d, g) -> devMulAdd(xd, yd, zd, d, g));
         }
         report();

@@ -14,6 +14,7 @@ import dev.proxima.tensor.spi.UnaryOp;
 import jdk.incubator.vector.FloatVector;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
 
 /** The host backend: Vector API loops split over {@link Parallel} workers, OpenBLAS for matmul. */
 public final class CpuBackend implements Backend {
@@ -63,16 +64,28 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, StridedView src, StridedView dst) {
+        if (anyHalf(src, dst)) {
+            widened(new StridedView[] {src, dst}, v -> Elementwise.unary(op, v[0], v[1]));
+            return;
+        }
         Elementwise.unary(op, src, dst);
     }
 
     @Override
     public void binary(BinaryOp op, StridedView a, StridedView b, StridedView dst) {
+        if (anyHalf(a, b, dst)) {
+            widened(new StridedView[] {a, b, dst}, v -> Elementwise.binary(op, v[0], v[1], v[2]));
+            return;
+        }
         Elementwise.binary(op, a, b, dst);
     }
 
     @Override
     public void mulAdd(StridedView a, StridedView b, StridedView c, StridedView dst) {
+        if (anyHalf(a, b, c, dst)) {
+            widened(new StridedView[] {a, b, c, dst}, v -> Elementwise.mulAdd(v[0], v[1], v[2], v[3]));
+            return;
+        }
         Elementwise.mulAdd(a, b, c, dst);
     }
 
@@ -88,24 +101,54 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void matmul(StridedView a, StridedView b, StridedView dst) {
-        if (dst.dtype() == DType.F16 || dst.dtype() == DType.BF16) {
-            // no half GEMM in OpenBLAS: widen to F32 (exact), sgemm, round once
-            Storage sa = HostStorage.allocate(a.size() * 4), sb = HostStorage.allocate(b.size() * 4);
-            Storage sc = HostStorage.allocate(dst.size() * 4);
-            try {
-                StridedView fa = denseF32(sa, a), fb = denseF32(sb, b), fc = denseF32(sc, dst);
-                copy(a, fa);
-                copy(b, fb);
-                Matmul.matmul(fa, fb, fc);
-                copy(fc, dst);
-            } finally {
-                sa.release();
-                sb.release();
-                sc.release();
-            }
+        if (anyHalf(a, b, dst)) {
+            widened(new StridedView[] {a, b, dst}, v -> Matmul.matmul(v[0], v[1], v[2])); // no half GEMM in OpenBLAS
             return;
         }
         Matmul.matmul(a, b, dst);
+    }
+
+    private static boolean anyHalf(StridedView... views) {
+        for (StridedView v : views) {
+            if (v.dtype() == DType.F16 || v.dtype() == DType.BF16) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Runs {@code op} (whose last view is the output) with every F16/BF16 view replaced by a dense F32 copy
+     * (widening is exact), then rounds a half output once, to nearest even, on the way back: the F16/BF16
+     * arithmetic the front end does itself (compute in F32, store rounded), for backend callers that hand
+     * half views over directly.
+     */
+    private void widened(StridedView[] views, Consumer<StridedView[]> op) {
+        StridedView[] w = views.clone();
+        Storage[] temps = new Storage[views.length];
+        try {
+            for (int i = 0; i < views.length; i++) {
+                StridedView v = views[i];
+                if (v.dtype() == DType.F16 || v.dtype() == DType.BF16) {
+                    temps[i] = HostStorage.allocate(v.size() * 4);
+                    w[i] = denseF32(temps[i], v);
+                    if (i < views.length - 1) {
+                        copy(v, w[i]);
+                    }
+                }
+            }
+            op.accept(w);
+            int last = views.length - 1;
+            if (temps[last] != null) {
+                copy(w[last], views[last]);
+            }
+        } finally {
+            for (Storage t : temps) {
+                if (t != null) {
+                    t.release();
+                }
+            }
+        }
     }
 
     /** A row-major F32 view of {@code v}'s shape over {@code s}. */
