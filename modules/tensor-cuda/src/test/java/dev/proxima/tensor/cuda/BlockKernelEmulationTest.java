@@ -193,10 +193,7 @@ class BlockKernelEmulationTest {
         FunctionDescriptor fd = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
         SymbolLookup fl = SymbolLookup.libraryLookup(dir.resolve("libblockf.so"), libArena);
         SymbolLookup il = SymbolLookup.libraryLookup(dir.resolve("libblocki.so"), libArena);
-        for (Map.Entry<String, String> e : launchers.entrySet()) {
-            MemorySegment sym = fl.find(e.getValue()).or(() -> il.find(e.getValue())).orElseThrow();
-            LAUNCHERS.put(e.getKey(), linker.downcallHandle(sym, fd));
-        }
+        LAUNCHERS.putAll(KernelEmulation.bind(launchers, fd, fl, il));
         message = linker.downcallHandle(fl.find("px_emu_message").orElseThrow(), FunctionDescriptor.of(ADDRESS));
         System.out.printf("[cuda] block kernel emulation built in %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
@@ -206,11 +203,7 @@ class BlockKernelEmulationTest {
         if (libArena != null) {
             libArena.close();
         }
-        if (dir != null) {
-            try (var s = Files.walk(dir)) {
-                s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-            }
-        }
+        KernelEmulation.deleteTree(dir);
         if (LAUNCHES.get() > 0) {
             System.out.printf("[cuda] block kernel emulation: %d SIMT launches, %d emulated threads, %.1f s%n", LAUNCHES.get(),
                     THREADS.get(), (System.nanoTime() - started) / 1e9);

@@ -3,7 +3,12 @@ package dev.proxima.tensor.cuda;
 import dev.proxima.cuda.KernelSource;
 import dev.proxima.tensor.DType;
 
+import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -396,5 +401,30 @@ final class KernelEmulation {
             case BF16 -> bf16((float) v);
             default -> throw new IllegalArgumentException(t.toString());
         };
+    }
+
+    /**
+     * Downcall handles for the generated launchers ({@code "ns/kernel"} → symbol) found in {@code libs}, all with
+     * the signature {@code fd}.
+     */
+    static Map<String, MethodHandle> bind(Map<String, String> launchers, FunctionDescriptor fd, SymbolLookup... libs) {
+        Linker linker = Linker.nativeLinker();
+        Map<String, MethodHandle> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : launchers.entrySet()) {
+            MemorySegment sym = java.util.Arrays.stream(libs).map(l -> l.find(e.getValue())).flatMap(java.util.Optional::stream)
+                    .findFirst().orElseThrow(() -> new IllegalStateException("no symbol " + e.getValue()));
+            out.put(e.getKey(), linker.downcallHandle(sym, fd));
+        }
+        return out;
+    }
+
+    /** Deletes {@code dir} and everything below it (null: nothing). */
+    static void deleteTree(Path dir) throws IOException {
+        if (dir == null) {
+            return;
+        }
+        try (var s = Files.walk(dir)) {
+            s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        }
     }
 }

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
@@ -143,14 +142,10 @@ class KernelEmulationTest {
             return;
         }
         libArena = Arena.ofShared();
-        Linker linker = Linker.nativeLinker();
         FunctionDescriptor fd = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT);
         SymbolLookup el = SymbolLookup.libraryLookup(dir.resolve("libelementwise.so"), libArena);
         SymbolLookup cl = SymbolLookup.libraryLookup(dir.resolve("libconvert.so"), libArena);
-        for (Map.Entry<String, String> e : launchers.entrySet()) {
-            MemorySegment sym = el.find(e.getValue()).or(() -> cl.find(e.getValue())).orElseThrow();
-            LAUNCHERS.put(e.getKey(), linker.downcallHandle(sym, fd));
-        }
+        LAUNCHERS.putAll(KernelEmulation.bind(launchers, fd, el, cl));
     }
 
     @AfterAll
@@ -158,11 +153,7 @@ class KernelEmulationTest {
         if (libArena != null) {
             libArena.close();
         }
-        if (dir != null) {
-            try (var s = Files.walk(dir)) {
-                s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-            }
-        }
+        KernelEmulation.deleteTree(dir);
         if (LAUNCHES.get() > 0) {
             System.out.println("[cuda] kernel emulation: " + LAUNCHES.get() + " emulated launches over " + ELEMENTS.get()
                     + " output elements compared with the CPU backend");
