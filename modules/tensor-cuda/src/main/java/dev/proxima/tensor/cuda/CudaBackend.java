@@ -659,8 +659,9 @@ public final class CudaBackend implements Backend {
         }
         long sa = batchStride(x), sb = batchStride(y), sc = batchStride(dst);
         int type = gemmType(x.dtype());
+        int[] la = gemmLayout(x), lb = gemmLayout(y), lc = gemmLayout(dst);
         boolean ok = kernelable(x, y, dst) && type >= 0 && y.dtype() == x.dtype() && dst.dtype() == x.dtype() && Cuda.hasCublas()
-                && rowMajor(x) && rowMajor(y) && rowMajor(dst) && sa >= 0 && sb >= 0 && sc >= 0
+                && la != null && lb != null && lc != null && lc[0] == Cublas.OP_N && sa >= 0 && sb >= 0 && sc >= 0
                 && m <= Integer.MAX_VALUE && n <= Integer.MAX_VALUE && k <= Integer.MAX_VALUE && batch <= Integer.MAX_VALUE;
         if (dst.size() == 0) {
             return;
@@ -672,31 +673,51 @@ public final class CudaBackend implements Backend {
         }
         CudaContext c = ctx(x, y, dst);
         MemorySegment h = c.cublas();
-        // row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ: swap operands and m/n, no transposes
-        int ldb = (int) Math.max(1, n), lda = (int) Math.max(1, k), ldc = (int) Math.max(1, n);
+        // row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ: swap the operands and m/n; a row-major operand is
+        // already its own transpose in column-major terms (OP_N), a column-major one (a transposed view) is
+        // passed with OP_T, each with the leading dimension its strides give
+        int opb = lb[0], ldb = lb[1], opa = la[0], lda = la[1], ldc = lc[1];
         if (type == Cublas.R_16F || type == Cublas.R_16BF) {
             // F16/BF16 in and out, F32 accumulation (CUBLAS_COMPUTE_32F), F32 alpha/beta
             if (batch == 1) {
-                Cublas.gemmEx(h, Cublas.OP_N, Cublas.OP_N, (int) n, (int) m, (int) k, 1f, address(y), type, ldb,
+                Cublas.gemmEx(h, opb, opa, (int) n, (int) m, (int) k, 1f, address(y), type, ldb,
                         address(x), lda, 0f, address(dst), type, ldc);
             } else {
-                Cublas.gemmStridedBatchedEx(h, Cublas.OP_N, Cublas.OP_N, (int) n, (int) m, (int) k, 1f, address(y), type, ldb, sb,
+                Cublas.gemmStridedBatchedEx(h, opb, opa, (int) n, (int) m, (int) k, 1f, address(y), type, ldb, sb,
                         address(x), lda, sa, 0f, address(dst), type, ldc, sc, (int) batch);
             }
         } else if (x.dtype() == DType.F32) {
-            Cublas.sgemmStridedBatched(h, Cublas.OP_N, Cublas.OP_N, (int) n, (int) m, (int) k, 1f, address(y), ldb, sb,
+            Cublas.sgemmStridedBatched(h, opb, opa, (int) n, (int) m, (int) k, 1f, address(y), ldb, sb,
                     address(x), lda, sa, 0f, address(dst), ldc, sc, (int) batch);
         } else {
-            Cublas.dgemmStridedBatched(h, Cublas.OP_N, Cublas.OP_N, (int) n, (int) m, (int) k, 1.0, address(y), ldb, sb,
+            Cublas.dgemmStridedBatched(h, opb, opa, (int) n, (int) m, (int) k, 1.0, address(y), ldb, sb,
                     address(x), lda, sa, 0.0, address(dst), ldc, sc, (int) batch);
         }
     }
 
-    /** True if the last two dims are a dense row-major matrix (size-1 dims may have any stride). */
-    private static boolean rowMajor(StridedView v) {
+    /**
+     * How cuBLAS (column-major) reads the last two dimensions (rows R, columns C, strides sr, sc) of a matmul
+     * operand in the operand-swapped product: {@code {OP_N, sr}} for a row-major matrix ({@code sc = 1},
+     * {@code sr >= C}; its column-major image is its transpose), {@code {OP_T, sc}} for a column-major one
+     * ({@code sr = 1}, {@code sc >= R}, e.g. a transposed view), or null for any other layout (the host
+     * computes it). A dimension of size 1 may have any stride; leading dimensions are at least 1.
+     */
+    static int[] gemmLayout(StridedView v) {
         int r = v.rank();
         long rows = v.shape()[r - 2], cols = v.shape()[r - 1];
-        return (cols <= 1 || v.strides()[r - 1] == 1) && (rows <= 1 || v.strides()[r - 2] == cols);
+        long sr = v.strides()[r - 2], sc = v.strides()[r - 1];
+        if (rows <= 1 && cols <= 1) {
+            return new int[] {Cublas.OP_N, 1};
+        }
+        if ((cols <= 1 || sc == 1) && (rows <= 1 || sr >= Math.max(1, cols))) {
+            long ld = rows <= 1 ? Math.max(1, cols) : sr;
+            return ld <= Integer.MAX_VALUE ? new int[] {Cublas.OP_N, (int) ld} : null;
+        }
+        if ((rows <= 1 || sr == 1) && (cols <= 1 || sc >= Math.max(1, rows))) {
+            long ld = cols <= 1 ? Math.max(1, rows) : sc;
+            return ld <= Integer.MAX_VALUE ? new int[] {Cublas.OP_T, (int) ld} : null;
+        }
+        return null;
     }
 
     /** One element stride for all batch dims (0 = broadcast), or -1 if they do not collapse. */

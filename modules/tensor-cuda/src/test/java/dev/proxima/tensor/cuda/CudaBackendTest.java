@@ -187,4 +187,25 @@ class CudaBackendTest {
         assertArrayEquals(new long[] {30, 1}, parts[1].strides());
         assertEquals(0, parts[1].offset());
     }
+
+    @Test
+    void gemmLayoutsOfRowMajorTransposedAndOtherViews() {
+        // [.., 3, 4] row-major (ld 4), a row-major slice of a wider matrix (ld 10), its transpose (OP_T, ld 10)
+        assertArrayEquals(new int[] {Cublas.OP_N, 4}, CudaBackend.gemmLayout(view(new long[] {3, 4}, new long[] {4, 1})));
+        assertArrayEquals(new int[] {Cublas.OP_N, 10}, CudaBackend.gemmLayout(view(new long[] {3, 4}, new long[] {10, 1})));
+        assertArrayEquals(new int[] {Cublas.OP_T, 10}, CudaBackend.gemmLayout(view(new long[] {4, 3}, new long[] {1, 10})));
+        assertArrayEquals(new int[] {Cublas.OP_T, 4}, CudaBackend.gemmLayout(view(new long[] {2, 4, 3}, new long[] {12, 1, 4})));
+        // vectors: any stride on the size-1 dimension; a column of a matrix keeps its row stride
+        assertArrayEquals(new int[] {Cublas.OP_N, 5}, CudaBackend.gemmLayout(view(new long[] {1, 5}, new long[] {0, 1})));
+        assertArrayEquals(new int[] {Cublas.OP_N, 7}, CudaBackend.gemmLayout(view(new long[] {3, 1}, new long[] {7, 0})));
+        assertArrayEquals(new int[] {Cublas.OP_N, 1}, CudaBackend.gemmLayout(view(new long[] {1, 1}, new long[] {0, 0})));
+        // not expressible: a stepped slice, broadcast rows, overlapping rows
+        assertEquals(null, CudaBackend.gemmLayout(view(new long[] {3, 4}, new long[] {8, 2})));
+        assertEquals(null, CudaBackend.gemmLayout(view(new long[] {3, 4}, new long[] {0, 1})));
+        assertEquals(null, CudaBackend.gemmLayout(view(new long[] {3, 4}, new long[] {2, 1})));
+    }
+
+    private static StridedView view(long[] shape, long[] strides) {
+        return new StridedView(null, DType.F32, shape, strides, 0);
+    }
 }

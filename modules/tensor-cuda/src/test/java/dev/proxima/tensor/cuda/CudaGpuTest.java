@@ -82,8 +82,14 @@ class CudaGpuTest extends GpuTestBase {
                 same(a, d -> d.argmin(1, false), 0);                  // argreduce_strided
                 same(a.transpose(0, 2), d -> d.sum(1), tol);          // non-contiguous source
                 assertEquals(fallbacks, CudaBackend.hostFallbacks(), "these reductions run on the device");
-                try (Tensor bd = b.to(GPU)) {
+                try (Tensor bd = b.to(GPU); Tensor bt = b.transpose(1, 2).contiguous(); Tensor btd = bt.to(GPU)) {
+                    long before = CudaBackend.hostFallbacks();
                     same(a, d -> d.matmul(d.device().equals(GPU) ? bd : b), tol);
+                    // transposed views (what matmul's gradients use) go to cuBLAS with OP_T
+                    same(a, d -> d.matmul((d.device().equals(GPU) ? btd : bt).transpose(1, 2)), tol);
+                    same(a, d -> d.transpose(1, 2).matmul(d), tol);
+                    same(a, d -> d.slice(2, 0, 8, 1).matmul(d.slice(1, 0, 8, 1)), tol);   // row-major slices (ld 17)
+                    assertEquals(before, CudaBackend.hostFallbacks(), "these products run on cuBLAS");
                 }
             }
         }
