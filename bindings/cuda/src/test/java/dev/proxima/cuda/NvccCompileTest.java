@@ -19,17 +19,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NvccCompileTest {
 
-    private static Path nvcc() {
+    /**
+     * The CUDA tool {@code name} (nvcc, ptxas): on {@code PATH}, else in {@code /usr/local/cuda/bin} or the
+     * newest {@code /usr/local/cuda-*}{@code /bin}; null if none.
+     */
+    static Path cudaTool(String name) {
+        java.util.List<Path> dirs = new java.util.ArrayList<>();
         String path = System.getenv("PATH");
         if (path != null) {
-            for (String d : path.split(":")) {
-                Path p = Path.of(d, "nvcc");
-                if (Files.isExecutable(p)) {
-                    return p;
-                }
+            for (String dir : path.split(":")) {
+                dirs.add(Path.of(dir));
             }
         }
-        return Files.isExecutable(Path.of("/usr/local/cuda/bin/nvcc")) ? Path.of("/usr/local/cuda/bin/nvcc") : null;
+        dirs.add(Path.of("/usr/local/cuda/bin"));
+        dirs.addAll(LibraryLocator.globNewestFirst(Path.of("/usr/local"), "cuda-", "bin"));
+        return dirs.stream().map(dir -> dir.resolve(name)).filter(Files::isExecutable).findFirst().orElse(null);
     }
 
     private static void compile(Path nvcc, Path src, String arch, Path out) throws Exception {
@@ -43,11 +47,11 @@ class NvccCompileTest {
 
     @Test
     void assembledKernelsCompileWithNvcc(@TempDir Path dir) throws Exception {
-        Path nvcc = nvcc();
+        Path nvcc = cudaTool("nvcc");
         if (nvcc == null) {
-            System.out.println("[cuda] SKIPPED nvcc compile check: nvcc not on PATH");
+            System.out.println("[cuda] SKIPPED nvcc compile check: no nvcc on PATH or in /usr/local/cuda*/bin");
         }
-        Assumptions.assumeTrue(nvcc != null, "nvcc not on PATH");
+        Assumptions.assumeTrue(nvcc != null, "no nvcc");
         List<Path> sources = new ArrayList<>();
         for (String f : KernelSource.FILES) {
             Path p = dir.resolve("plain-" + f);

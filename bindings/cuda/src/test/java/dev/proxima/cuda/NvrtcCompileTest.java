@@ -218,19 +218,6 @@ class NvrtcCompileTest {
         assertEquals(4 * sources.size(), jobs.size());
     }
 
-    private static Path ptxas() {
-        String path = System.getenv("PATH");
-        List<Path> dirs = new ArrayList<>();
-        if (path != null) {
-            for (String d : path.split(":")) {
-                dirs.add(Path.of(d));
-            }
-        }
-        dirs.add(Path.of("/usr/local/cuda/bin"));
-        dirs.addAll(LibraryLocator.globNewestFirst(Path.of("/usr/local"), "cuda-", "bin"));
-        return dirs.stream().map(d -> d.resolve("ptxas")).filter(Files::isExecutable).findFirst().orElse(null);
-    }
-
     private static final Pattern PTX_VERSION = Pattern.compile("(?m)^\\.version (\\d+)\\.(\\d+)");
     private static final Pattern PTXAS_MAX = Pattern.compile("current version is '(\\d+)\\.(\\d+)'");
 
@@ -248,7 +235,7 @@ class NvrtcCompileTest {
      */
     @Test
     void nvrtcPtxAssemblesWithTheLocalPtxas(@TempDir Path dir) throws Exception {
-        Path ptxas = ptxas();
+        Path ptxas = NvccCompileTest.cudaTool("ptxas");
         if (ptxas == null) {
             System.out.println("[cuda] SKIPPED ptxas check: no ptxas on PATH or in /usr/local/cuda*/bin");
         }

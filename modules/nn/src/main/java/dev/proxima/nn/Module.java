@@ -166,6 +166,13 @@ public abstract class Module implements AutoCloseable {
         }
     }
 
+    /** Parameters then buffers by dotted name (the slots a state dict and a device move cover). */
+    private Map<String, Parameter> namedSlots() {
+        Map<String, Parameter> slots = new LinkedHashMap<>(namedParameters());
+        slots.putAll(namedBuffers());
+        return slots;
+    }
+
     // ------------------------------------------------------------------ device
 
     /**
@@ -178,8 +185,7 @@ public abstract class Module implements AutoCloseable {
      * @throws IllegalStateException    if its backend is not available here (the message says why)
      */
     public final Module to(Device device) {
-        Map<String, Parameter> slots = new LinkedHashMap<>(namedParameters());
-        slots.putAll(namedBuffers());
+        Map<String, Parameter> slots = namedSlots();
         try (Autodiff.GradMode off = Autodiff.noGrad()) {
             for (Parameter p : slots.values()) {
                 if (!p.value().device().equals(device)) {
@@ -197,8 +203,7 @@ public abstract class Module implements AutoCloseable {
      */
     public final Device device() {
         Device found = null;
-        Map<String, Parameter> slots = new LinkedHashMap<>(namedParameters());
-        slots.putAll(namedBuffers());
+        Map<String, Parameter> slots = namedSlots();
         for (Map.Entry<String, Parameter> e : slots.entrySet()) {
             Device d = e.getValue().value().device();
             if (found == null) {
@@ -231,8 +236,7 @@ public abstract class Module implements AutoCloseable {
      * @throws IllegalArgumentException naming the first missing or unexpected key, or a dtype/shape mismatch
      */
     public final void loadStateDict(Map<String, Tensor> state) {
-        Map<String, Parameter> slots = new LinkedHashMap<>(namedParameters());
-        slots.putAll(namedBuffers());
+        Map<String, Parameter> slots = namedSlots();
         for (String k : slots.keySet()) {
             if (!state.containsKey(k)) {
                 throw new IllegalArgumentException("state dict lacks '" + k + "'");
@@ -273,8 +277,7 @@ public abstract class Module implements AutoCloseable {
      *                     (the message names the file)
      */
     public final void load(Path file) throws IOException {
-        Map<String, Parameter> slots = new LinkedHashMap<>(namedParameters());
-        slots.putAll(namedBuffers());
+        Map<String, Parameter> slots = namedSlots();
         Map<String, StateFile.Spec> expected = new LinkedHashMap<>();
         slots.forEach((k, p) -> expected.put(k, new StateFile.Spec(p.value().dtype(), p.value().shape())));
         Map<String, Tensor> loaded = StateFile.read(file, expected); // fully validated: set() cannot fail

@@ -23,7 +23,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -56,7 +55,6 @@ public final class CudaBackend implements Backend {
     private static final Map<Integer, AtomicLong> ALLOCATED = new ConcurrentHashMap<>();
     private static final AtomicLong FALLBACKS = new AtomicLong();
     private static final Map<Integer, DeviceMemoryPool> POOLS = new ConcurrentHashMap<>();
-    private static volatile Backend cpu;
 
     /** Creates the backend (called by the service loader); touches no native library. */
     public CudaBackend() {
@@ -93,19 +91,7 @@ public final class CudaBackend implements Backend {
     }
 
     static Backend cpu() {
-        Backend b = cpu;
-        if (b == null) {
-            for (Backend x : ServiceLoader.load(Backend.class, CudaBackend.class.getClassLoader())) {
-                if (x.kind().equals("cpu")) {
-                    b = x;
-                }
-            }
-            if (b == null) {
-                throw new IllegalStateException("no cpu backend found by the service loader");
-            }
-            cpu = b;
-        }
-        return b;
+        return Backend.of(Device.CPU);
     }
 
     // ------------------------------------------------------------------ memory

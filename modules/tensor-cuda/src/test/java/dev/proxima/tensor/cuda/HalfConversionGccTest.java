@@ -61,22 +61,6 @@ class HalfConversionGccTest {
             }
             """;
 
-    private static Path compiler() {
-        for (String c : List.of("cc", "gcc", "clang")) {
-            String path = System.getenv("PATH");
-            if (path == null) {
-                break;
-            }
-            for (String d : path.split(":")) {
-                Path p = Path.of(d, c);
-                if (Files.isExecutable(p)) {
-                    return p;
-                }
-            }
-        }
-        return null;
-    }
-
     private static void run(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
@@ -105,7 +89,7 @@ class HalfConversionGccTest {
 
     @Test
     void deviceConversionCodeMatchesTheCpuBitForBit(@TempDir Path dir) throws Exception {
-        Path cc = compiler();
+        Path cc = KernelEmulation.executable(List.of("cc", "gcc", "clang"));
         if (cc == null) {
             System.out.println("[cuda] SKIPPED half.cuh host check: no cc/gcc/clang on PATH");
         }

@@ -291,10 +291,23 @@ final class KernelEmulation {
 
     /** g++ on the PATH, or null. */
     static Path gxx() {
+        return executable(List.of("g++"));
+    }
+
+    /**
+     * The first of {@code names} found as an executable in a {@code PATH} folder, then in {@code extraDirs}
+     * (tools the tests drive: compilers), or null.
+     */
+    static Path executable(List<String> names, String... extraDirs) {
+        List<String> dirs = new ArrayList<>();
         String path = System.getenv("PATH");
         if (path != null) {
-            for (String d : path.split(":")) {
-                Path p = Path.of(d, "g++");
+            dirs.addAll(List.of(path.split(":")));
+        }
+        dirs.addAll(List.of(extraDirs));
+        for (String name : names) {
+            for (String dir : dirs) {
+                Path p = Path.of(dir, name);
                 if (Files.isExecutable(p)) {
                     return p;
                 }

@@ -85,25 +85,9 @@ class KernelSpecialisationsCompileTest {
         return m;
     }
 
-    private static Path nvcc() {
-        List<String> dirs = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            dirs.addAll(List.of(path.split(":")));
-        }
-        dirs.add("/usr/local/cuda/bin");
-        for (String d : dirs) {
-            Path p = Path.of(d, "nvcc");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
-    }
-
     @Test
     void halfSpecialisationsCompileWithNvcc(@TempDir Path dir) throws Exception {
-        Path nvcc = nvcc();
+        Path nvcc = KernelEmulation.executable(List.of("nvcc"), "/usr/local/cuda/bin");
         if (nvcc == null) {
             System.out.println("[cuda] SKIPPED nvcc compile of the F16/BF16 specialisations: nvcc not on PATH");
         }

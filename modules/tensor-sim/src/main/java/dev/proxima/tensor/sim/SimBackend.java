@@ -35,7 +35,6 @@ public final class SimBackend implements Backend {
     public static final Device SIM = new Device("sim", 0);
 
     private static final AtomicLong ALLOCATED = new AtomicLong();
-    private static volatile Backend cpu;
 
     /** Creates the backend (called by the service loader). */
     public SimBackend() {
@@ -47,14 +46,7 @@ public final class SimBackend implements Backend {
     }
 
     private static Backend cpu() {
-        Backend b = cpu;
-        if (b == null) {
-            b = ServiceLoader.load(Backend.class, SimBackend.class.getClassLoader()).stream()
-                    .map(ServiceLoader.Provider::get).filter(x -> x.kind().equals("cpu")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no cpu backend found by the service loader"));
-            cpu = b;
-        }
-        return b;
+        return Backend.of(Device.CPU);
     }
 
     @Override

@@ -12,6 +12,17 @@ import dev.proxima.tensor.Device;
  */
 public interface Backend {
 
+    /**
+     * The backend serving {@code device} (the one the front end uses for its tensors): for example
+     * {@code Backend.of(Device.CPU)} is the CPU backend, which device backends call for their host fallbacks.
+     *
+     * @throws IllegalArgumentException if no backend serves {@code device}'s kind
+     * @throws IllegalStateException    if that backend is not available here (the message says why)
+     */
+    static Backend of(Device device) {
+        return dev.proxima.tensor.internal.Backends.of(device);
+    }
+
     /** The device family this backend serves, e.g. {@code "cpu"}. */
     String kind();
 
