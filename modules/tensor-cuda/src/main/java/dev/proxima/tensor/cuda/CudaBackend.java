@@ -10,6 +10,8 @@ import dev.proxima.cuda.LaunchConfig;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.spi.Backend;
+import dev.proxima.tensor.spi.KernelRegistry;
+import dev.proxima.tensor.spi.Kernels;
 import dev.proxima.tensor.spi.BinaryOp;
 import dev.proxima.tensor.spi.RandomOp;
 import dev.proxima.tensor.spi.ReduceOp;
@@ -47,7 +49,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * all work is queued on the legacy default stream, so call {@link #synchronize(int)} before timing.
  * Everything else — integer NEG/ABS/SIGN and DIV/POW, empty reductions, ranks above 8, matmul
  * layouts cuBLAS cannot take — runs on the CPU backend over host copies of the operands' storages
- * ({@link #hostFallbacks()} counts these, so tests and benchmarks can see them); the dtype part of that
+ * (the dispatcher stages them and {@code Proxima.hostStagings()} counts them, so tests and benchmarks can see them); the dtype part of that
  * choice is in the package-private {@code *OnDevice} functions.
  */
 public final class CudaBackend implements Backend {
@@ -66,8 +68,14 @@ public final class CudaBackend implements Backend {
         return a == null ? 0 : a.get();
     }
 
-    /** Operations so far that ran on the CPU over host copies. */
-    public static long hostFallbacks() {
+    /**
+     * Copies so far that ran on the CPU over host copies of the storages (dtype conversions and layouts the
+     * device has no copy kernel for). Kernel calls staged through the host are counted by
+     * {@code Proxima.hostStagings()}.
+     *
+     * @return the number of such copies
+     */
+    public static long hostCopies() {
         return FALLBACKS.get();
     }
 
@@ -355,7 +363,7 @@ public final class CudaBackend implements Backend {
             }
             return;
         }
-        onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().copy(v[0], v[1]));
+        copyOnHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().copy(v[0], v[1]));
     }
 
     static Map<String, String> convertDefines(DType from, DType to) {
@@ -433,14 +441,31 @@ public final class CudaBackend implements Backend {
         return true;
     }
 
+    /**
+     * Registers the device kernels: elementwise (fill, iota, unary, binary, mulAdd, where), reductions, matmul
+     * (cuBLAS), the softmax family and the Philox streams. Each declines (returns false) the operands it has no
+     * code for, which the dispatcher then stages through the host.
+     */
     @Override
-    public void fill(StridedView dst, double value) {
+    public void registerKernels(KernelRegistry r) {
+        r.register(Kernels.FILL, (value, v) -> fillKernel(v[0], value));
+        r.register(Kernels.IOTA, (p, v) -> iotaKernel(v[0], p.start(), p.step()));
+        r.register(Kernels.UNARY, (op, v) -> unaryKernel(op, v[0], v[1]));
+        r.register(Kernels.BINARY, (op, v) -> binaryKernel(op, v[0], v[1], v[2]));
+        r.register(Kernels.MUL_ADD, (none, v) -> mulAddKernel(v[0], v[1], v[2], v[3]));
+        r.register(Kernels.WHERE, (none, v) -> whereKernel(v[0], v[1], v[2], v[3]));
+        r.register(Kernels.REDUCE, (p, v) -> reduceKernel(p.op(), v[0], p.axes(), v[1]));
+        r.register(Kernels.MATMUL, (none, v) -> matmulKernel(v[0], v[1], v[2]));
+        r.register(Kernels.SOFTMAX, (p, v) -> softmaxKernel(p.op(), v[0], p.axis(), v[1]));
+        r.register(Kernels.RANDOM, (p, v) -> randomKernel(p.op(), p.key(), p.draw(), p.a(), p.b(), v[0]));
+    }
+
+    private boolean fillKernel(StridedView dst, double value) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(dst)) {
-            onHost(new StridedView[0], new StridedView[] {dst}, v -> cpu().fill(v[0], value));
-            return;
+            return false;
         }
         CudaContext c = ctx(dst);
         Storage one = cpu().allocate(Device.CPU, dst.dtype().byteSize());
@@ -452,33 +477,31 @@ public final class CudaBackend implements Backend {
         } finally {
             one.release();
         }
+        return true;
     }
 
-    @Override
-    public void iota(StridedView dst, double start, double step) {
+    private boolean iotaKernel(StridedView dst, double start, double step) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(dst) || !dst.isContiguous() || !iotaOnDevice(dst.dtype())) {
-            onHost(new StridedView[0], new StridedView[] {dst}, v -> cpu().iota(v[0], start, step));
-            return;
+            return false;
         }
         CudaContext c = ctx(dst);
         try (Arena a = Arena.ofConfined()) {
             KernelArgs args = new KernelArgs(a).ptr(address(dst)).f64(start).f64(step).i64(dst.size());
             launch(c, "elementwise.cu", elementDefines(dst.dtype()), "iota_contig", dst.size(), args);
         }
+        return true;
     }
 
-    @Override
-    public void unary(UnaryOp op, StridedView src, StridedView dst) {
+    private boolean unaryKernel(UnaryOp op, StridedView src, StridedView dst) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(src, dst) || !unaryOnDevice(op, src.dtype())) {
             // integer NEG/ABS/SIGN follow Java's wrap-around rules on the CPU; kept there for exactness
-            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().unary(op, v[0], v[1]));
-            return;
+            return false;
         }
         CudaContext c = ctx(src, dst);
         Map<String, String> defs = elementDefines(src.dtype());
@@ -494,16 +517,15 @@ public final class CudaBackend implements Backend {
                         .ptr(base(dst)).bytes(shape(a, dst.shape())).bytes(view(a, src)).bytes(view(a, dst)));
             }
         }
+        return true;
     }
 
-    @Override
-    public void binary(BinaryOp op, StridedView x, StridedView y, StridedView dst) {
+    private boolean binaryKernel(BinaryOp op, StridedView x, StridedView y, StridedView dst) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(x, y, dst) || !binaryOnDevice(op, x.dtype())) {
-            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> cpu().binary(op, v[0], v[1], v[2]));
-            return;
+            return false;
         }
         CudaContext c = ctx(x, y, dst);
         Map<String, String> defs = elementDefines(x.dtype());
@@ -517,16 +539,15 @@ public final class CudaBackend implements Backend {
                                 .bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, dst)));
             }
         }
+        return true;
     }
 
-    @Override
-    public void mulAdd(StridedView x, StridedView y, StridedView z, StridedView dst) {
+    private boolean mulAddKernel(StridedView x, StridedView y, StridedView z, StridedView dst) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(x, y, z, dst) || !mulAddOnDevice(x.dtype())) {
-            onHost(new StridedView[] {x, y, z}, new StridedView[] {dst}, v -> cpu().mulAdd(v[0], v[1], v[2], v[3]));
-            return;
+            return false;
         }
         CudaContext c = ctx(x, y, z, dst);
         try (Arena a = Arena.ofConfined()) {
@@ -534,16 +555,15 @@ public final class CudaBackend implements Backend {
                     new KernelArgs(a).ptr(base(x)).ptr(base(y)).ptr(base(z)).ptr(base(dst)).bytes(shape(a, dst.shape()))
                             .bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, z)).bytes(view(a, dst)));
         }
+        return true;
     }
 
-    @Override
-    public void where(StridedView cond, StridedView x, StridedView y, StridedView dst) {
+    private boolean whereKernel(StridedView cond, StridedView x, StridedView y, StridedView dst) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(cond, x, y, dst)) {
-            onHost(new StridedView[] {cond, x, y}, new StridedView[] {dst}, v -> cpu().where(v[0], v[1], v[2], v[3]));
-            return;
+            return false;
         }
         CudaContext c = ctx(cond, x, y, dst);
         try (Arena a = Arena.ofConfined()) {
@@ -551,22 +571,21 @@ public final class CudaBackend implements Backend {
                     new KernelArgs(a).ptr(base(cond)).ptr(base(x)).ptr(base(y)).ptr(base(dst)).bytes(shape(a, dst.shape()))
                             .bytes(view(a, cond)).bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, dst)));
         }
+        return true;
     }
 
-    @Override
-    public void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
+    private boolean reduceKernel(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
         int r = src.rank();
         long reduced = 1;
         for (int ax : axes) {
             reduced *= src.shape()[ax];
         }
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         // empty reductions keep the CPU's rules (identities, or the error for MAX of nothing)
         if (r == 0 || reduced == 0 || !kernelable(src, dst) || !reduceOnDevice(op, src.dtype(), dst.dtype())) {
-            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().reduce(op, v[0], axes, v[1]));
-            return;
+            return false;
         }
         CudaContext c = ctx(src, dst);
         Map<String, String> defs = reduceDefines(op, src.dtype(), dst.dtype());
@@ -580,7 +599,7 @@ public final class CudaBackend implements Backend {
                 CudaDriver.launchKernel(c.function("reduce.cu", defs, arg ? "argreduce_last" : "reduce_last"), lc.grid(), lc.block(), 0,
                         MemorySegment.NULL, args.segment());
             }
-            return;
+            return true;
         }
         // any other layout: one thread per output element over the reduced sub-space
         StridedView[] parts = splitAxes(src, axes);
@@ -594,6 +613,7 @@ public final class CudaBackend implements Backend {
             }
             launch(c, "reduce.cu", defs, arg ? "argreduce_strided" : "reduce_strided", dst.size(), args);
         }
+        return true;
     }
 
     /** True if {@code axes} (sorted, distinct) are the last {@code axes.length} of {@code rank} dimensions. */
@@ -633,8 +653,7 @@ public final class CudaBackend implements Backend {
 
     // ------------------------------------------------------------------ matmul
 
-    @Override
-    public void matmul(StridedView x, StridedView y, StridedView dst) {
+    private boolean matmulKernel(StridedView x, StridedView y, StridedView dst) {
         int r = dst.rank();
         long m = dst.shape()[r - 2];
         long n = dst.shape()[r - 1];
@@ -650,12 +669,11 @@ public final class CudaBackend implements Backend {
                 && la != null && lb != null && lc != null && lc[0] == Cublas.OP_N && sa >= 0 && sb >= 0 && sc >= 0
                 && m <= Integer.MAX_VALUE && n <= Integer.MAX_VALUE && k <= Integer.MAX_VALUE && batch <= Integer.MAX_VALUE;
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!ok || k == 0) {
             // half operands are widened to F32 for the CPU (whose matmul takes F32/F64) and the result rounded back
-            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> cpu().matmul(v[0], v[1], v[2]));
-            return;
+            return false;
         }
         CudaContext c = ctx(x, y, dst);
         MemorySegment h = c.cublas();
@@ -679,6 +697,7 @@ public final class CudaBackend implements Backend {
             Cublas.dgemmStridedBatched(h, opb, opa, (int) n, (int) m, (int) k, 1.0, address(y), ldb, sb,
                     address(x), lda, sa, 0.0, address(dst), ldc, sc, (int) batch);
         }
+        return true;
     }
 
     /**
@@ -735,21 +754,19 @@ public final class CudaBackend implements Backend {
 
     /**
      * {@code softmax.cu} (one block per row, double accumulation) when the axis is the last one and src
-     * and dst are contiguous F32/F64 device views; other layouts run on the host ({@link #hostFallbacks()}).
+     * and dst are contiguous F32/F64 device views; other layouts are staged through the host.
      * F32 results may differ from the CPU's (which works in float) by about one float ulp.
      */
-    @Override
-    public void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
+    private boolean softmaxKernel(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         int r = src.rank();
         long len = src.shape()[axis];
         boolean lastAxis = axis == r - 1 && src.isContiguous() && dst.isContiguous();
         boolean floats = src.dtype() == dst.dtype() && (src.dtype() == DType.F32 || src.dtype() == DType.F64);
         if (!floats || !kernelable(src, dst) || len == 0) {
-            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().softmax(op, v[0], axis, v[1]));
-            return;
+            return false;
         }
         CudaContext c = ctx(src, dst);
         Map<String, String> defs = KernelSource.elementDefines(cType(src.dtype()));
@@ -763,7 +780,7 @@ public final class CudaBackend implements Backend {
                         .bytes(view(a, lanes)).bytes(view(a, dstLanes)).i64(len).i64(src.strides()[axis]).i64(dstStride);
                 launch(c, "softmax.cu", defs, "softmax_strided", lanes.size(), args);
             }
-            return;
+            return true;
         }
         long rows = src.size() / len;
         String kernel = switch (op) {
@@ -777,6 +794,7 @@ public final class CudaBackend implements Backend {
             CudaDriver.launchKernel(c.function("softmax.cu", defs, kernel), lc.grid(),
                     lc.block(), 0, MemorySegment.NULL, args.segment());
         }
+        return true;
     }
 
     /**
@@ -785,8 +803,7 @@ public final class CudaBackend implements Backend {
      * uses {@link StrictMath}: F64 values can differ from the CPU's by a few ulp, F32 values (rounded from
      * double) rarely by one float ulp. A non-contiguous or host dst runs on the host.
      */
-    @Override
-    public void random(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
+    private boolean randomKernel(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
         long n = dst.size();
         DType t = dst.dtype();
         boolean ok = op == RandomOp.BERNOULLI ? t == DType.BOOL : t == DType.F32 || t == DType.F64;
@@ -794,11 +811,10 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException(op + " cannot fill " + t);
         }
         if (n == 0) {
-            return;
+            return true;
         }
         if (!onDevice(dst) || !dst.isContiguous()) {
-            onHost(new StridedView[0], new StridedView[] {dst}, v -> cpu().random(op, key, draw, a, b, v[0]));
-            return;
+            return false;
         }
         CudaContext c = ctx(dst);
         boolean f32 = t == DType.F32;
@@ -826,6 +842,7 @@ public final class CudaBackend implements Backend {
             CudaDriver.launchKernel(c.function("philox.cu", Map.of(), kernel), lc.grid(), lc.block(), 0, MemorySegment.NULL,
                     args.segment());
         }
+        return true;
     }
 
     /** The smallest float {@code >= x} (the CPU's lower clamp of F32 uniforms). */
@@ -843,10 +860,10 @@ public final class CudaBackend implements Backend {
     // ------------------------------------------------------------------ host fallback
 
     /**
-     * Runs {@code op} on the CPU: every device storage among the operands is downloaded whole into host
+     * Runs a copy on the CPU: every device storage among the operands is downloaded whole into host
      * memory, the views are re-pointed at the copies, and the outputs' storages are uploaded back.
      */
-    private static void onHost(StridedView[] inputs, StridedView[] outputs, Consumer<StridedView[]> op) {
+    private static void copyOnHost(StridedView[] inputs, StridedView[] outputs, Consumer<StridedView[]> op) {
         FALLBACKS.incrementAndGet();
         Map<Storage, Storage> copies = new IdentityHashMap<>();
         StridedView[] all = new StridedView[inputs.length + outputs.length];

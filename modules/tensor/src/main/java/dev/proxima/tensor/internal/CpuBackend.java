@@ -5,6 +5,8 @@ import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.spi.Backend;
 import dev.proxima.tensor.spi.BinaryOp;
+import dev.proxima.tensor.spi.KernelRegistry;
+import dev.proxima.tensor.spi.Kernels;
 import dev.proxima.tensor.spi.RandomOp;
 import dev.proxima.tensor.spi.ReduceOp;
 import dev.proxima.tensor.spi.SoftmaxOp;
@@ -47,23 +49,65 @@ public final class CpuBackend implements Backend {
         return HostStorage.allocate(bytes);
     }
 
+    /** Registers every core kernel: the CPU runs all of them (and device backends stage through them). */
+    @Override
+    public void registerKernels(KernelRegistry r) {
+        r.register(Kernels.FILL, (value, v) -> {
+            fillKernel(v[0], value);
+            return true;
+        });
+        r.register(Kernels.IOTA, (p, v) -> {
+            iotaKernel(v[0], p.start(), p.step());
+            return true;
+        });
+        r.register(Kernels.UNARY, (op, v) -> {
+            unaryKernel(op, v[0], v[1]);
+            return true;
+        });
+        r.register(Kernels.BINARY, (op, v) -> {
+            binaryKernel(op, v[0], v[1], v[2]);
+            return true;
+        });
+        r.register(Kernels.MUL_ADD, (none, v) -> {
+            mulAddKernel(v[0], v[1], v[2], v[3]);
+            return true;
+        });
+        r.register(Kernels.WHERE, (none, v) -> {
+            whereKernel(v[0], v[1], v[2], v[3]);
+            return true;
+        });
+        r.register(Kernels.REDUCE, (p, v) -> {
+            reduceKernel(p.op(), v[0], p.axes(), v[1]);
+            return true;
+        });
+        r.register(Kernels.MATMUL, (none, v) -> {
+            matmulKernel(v[0], v[1], v[2]);
+            return true;
+        });
+        r.register(Kernels.SOFTMAX, (p, v) -> {
+            softmaxKernel(p.op(), v[0], p.axis(), v[1]);
+            return true;
+        });
+        r.register(Kernels.RANDOM, (p, v) -> {
+            randomKernel(p.op(), p.key(), p.draw(), p.a(), p.b(), v[0]);
+            return true;
+        });
+    }
+
     @Override
     public void copy(StridedView src, StridedView dst) {
         Elementwise.copy(src, dst);
     }
 
-    @Override
-    public void fill(StridedView dst, double value) {
+    private void fillKernel(StridedView dst, double value) {
         Elementwise.fill(dst, value);
     }
 
-    @Override
-    public void iota(StridedView dst, double start, double step) {
+    private void iotaKernel(StridedView dst, double start, double step) {
         Elementwise.iota(dst, start, step);
     }
 
-    @Override
-    public void unary(UnaryOp op, StridedView src, StridedView dst) {
+    private void unaryKernel(UnaryOp op, StridedView src, StridedView dst) {
         if (anyHalf(src, dst)) {
             widened(new StridedView[] {src, dst}, v -> Elementwise.unary(op, v[0], v[1]));
             return;
@@ -71,8 +115,7 @@ public final class CpuBackend implements Backend {
         Elementwise.unary(op, src, dst);
     }
 
-    @Override
-    public void binary(BinaryOp op, StridedView a, StridedView b, StridedView dst) {
+    private void binaryKernel(BinaryOp op, StridedView a, StridedView b, StridedView dst) {
         if (anyHalf(a, b, dst)) {
             widened(new StridedView[] {a, b, dst}, v -> Elementwise.binary(op, v[0], v[1], v[2]));
             return;
@@ -80,8 +123,7 @@ public final class CpuBackend implements Backend {
         Elementwise.binary(op, a, b, dst);
     }
 
-    @Override
-    public void mulAdd(StridedView a, StridedView b, StridedView c, StridedView dst) {
+    private void mulAddKernel(StridedView a, StridedView b, StridedView c, StridedView dst) {
         if (anyHalf(a, b, c, dst)) {
             widened(new StridedView[] {a, b, c, dst}, v -> Elementwise.mulAdd(v[0], v[1], v[2], v[3]));
             return;
@@ -89,18 +131,15 @@ public final class CpuBackend implements Backend {
         Elementwise.mulAdd(a, b, c, dst);
     }
 
-    @Override
-    public void where(StridedView condition, StridedView a, StridedView b, StridedView dst) {
+    private void whereKernel(StridedView condition, StridedView a, StridedView b, StridedView dst) {
         Elementwise.where(condition, a, b, dst);
     }
 
-    @Override
-    public void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
+    private void reduceKernel(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
         Reduce.reduce(op, src, axes, dst);
     }
 
-    @Override
-    public void matmul(StridedView a, StridedView b, StridedView dst) {
+    private void matmulKernel(StridedView a, StridedView b, StridedView dst) {
         if (anyHalf(a, b, dst)) {
             widened(new StridedView[] {a, b, dst}, v -> Matmul.matmul(v[0], v[1], v[2])); // no half GEMM in OpenBLAS
             return;
@@ -163,13 +202,11 @@ public final class CpuBackend implements Backend {
         return new StridedView(s, DType.F32, shape, strides, 0);
     }
 
-    @Override
-    public void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
+    private void softmaxKernel(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
         SoftmaxKernels.softmax(op, src, axis, dst);
     }
 
-    @Override
-    public void random(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
+    private void randomKernel(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
         if (!dst.isContiguous()) {
             throw new IllegalArgumentException("random needs a contiguous output");
         }
