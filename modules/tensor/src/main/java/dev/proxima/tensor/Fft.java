@@ -140,7 +140,7 @@ public final class Fft {
             return HostStaging.run(h -> fft(h[0], axis, norm), x);
         }
         Tensor out = complex("fft", x, axis, norm, false, null);
-        return Tensor.record(out, "fft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft(g, axis, adjoint(norm))});
+        return GradNode.record(out, "fft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft(g, axis, adjoint(norm))});
     }
 
     /**
@@ -175,7 +175,7 @@ public final class Fft {
             return HostStaging.run(h -> ifft(h[0], axis, norm), x);
         }
         Tensor out = complex("ifft", x, axis, norm, true, null);
-        return Tensor.record(out, "ifft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft(g, axis, adjoint(norm))});
+        return GradNode.record(out, "ifft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft(g, axis, adjoint(norm))});
     }
 
     // =================================================================== real ↔ complex
@@ -215,7 +215,7 @@ public final class Fft {
         }
         Tensor out = real("rfft", x, axis, norm);
         long n = x.rank() == 0 ? 1 : x.dim(axis);
-        return Tensor.record(out, "rfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{rfftAdjoint(g, n, axis, norm)});
+        return GradNode.record(out, "rfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{rfftAdjoint(g, n, axis, norm)});
     }
 
     /**
@@ -260,7 +260,7 @@ public final class Fft {
             return HostStaging.run(h -> irfft(h[0], n, axis, norm), x);
         }
         Tensor out = inverseReal("irfft", x, n, axis, norm);
-        return Tensor.record(out, "irfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{irfftAdjoint(g, n, axis, norm)});
+        return GradNode.record(out, "irfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{irfftAdjoint(g, n, axis, norm)});
     }
 
     // =================================================================== 2-D
@@ -297,7 +297,7 @@ public final class Fft {
             return HostStaging.run(h -> fft2(h[0], norm), x);
         }
         Tensor out = complex2("fft2", x, norm, false);
-        return Tensor.record(out, "fft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft2(g, adjoint(norm))});
+        return GradNode.record(out, "fft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft2(g, adjoint(norm))});
     }
 
     /**
@@ -329,7 +329,7 @@ public final class Fft {
             return HostStaging.run(h -> ifft2(h[0], norm), x);
         }
         Tensor out = complex2("ifft2", x, norm, true);
-        return Tensor.record(out, "ifft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft2(g, adjoint(norm))});
+        return GradNode.record(out, "ifft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft2(g, adjoint(norm))});
     }
 
     /**
@@ -377,7 +377,7 @@ public final class Fft {
         }
         long n1 = x.dim(-1);
         // rfft2 = fft along −2 of rfft along −1, so its adjoint applies the two adjoints in reverse order
-        return Tensor.record(out, "rfft2", new Tensor[]{x}, new Tensor[0],
+        return GradNode.record(out, "rfft2", new Tensor[]{x}, new Tensor[0],
                 (g, s, needs) -> new Tensor[]{rfftAdjoint(ifft(g, -2, adjoint(norm)), n1, -1, norm)});
     }
 
@@ -426,7 +426,7 @@ public final class Fft {
         try (Tensor columns = complex("irfft2", x, -2, norm, true, null)) {
             out = inverseReal("irfft2", columns, n, -1, norm);
         }
-        return Tensor.record(out, "irfft2", new Tensor[]{x}, new Tensor[0],
+        return GradNode.record(out, "irfft2", new Tensor[]{x}, new Tensor[0],
                 (g, s, needs) -> new Tensor[]{fft(irfftAdjoint(g, n, -1, norm), -2, adjoint(norm))});
     }
 

@@ -58,13 +58,13 @@ import java.util.List;
  */
 public final class Tensor implements AutoCloseable {
 
-    private final Storage storage;
-    private final Backend backend;
-    private final DType dtype;
-    private final long[] shape;
-    private final long[] strides;
-    private final long offset;
-    private boolean closed;
+    final Storage storage;
+    final Backend backend;
+    final DType dtype;
+    final long[] shape;
+    final long[] strides;
+    final long offset;
+    boolean closed;
     /** The scope that owns this handle, or null. Maintained by {@link Scope}. */
     Scope owner;
     /** The recorded operation that produced this tensor (a non-leaf of the autodiff graph), or null. */
@@ -73,7 +73,7 @@ public final class Tensor implements AutoCloseable {
     GradNode.Leaf leaf;
 
     /** Wraps storage the new tensor takes over (no retain); registers with the current scope. */
-    private Tensor(Storage storage, Backend backend, DType dtype, long[] shape, long[] strides, long offset, boolean scoped) {
+    Tensor(Storage storage, Backend backend, DType dtype, long[] shape, long[] strides, long offset, boolean scoped) {
         this.storage = storage;
         this.backend = backend;
         this.dtype = dtype;
@@ -91,7 +91,7 @@ public final class Tensor implements AutoCloseable {
     // =================================================================== factories
 
     /** A fresh contiguous tensor with uninitialised contents. */
-    private static Tensor allocate(DType dtype, long[] shape, Device device, boolean scoped) {
+    static Tensor allocate(DType dtype, long[] shape, Device device, boolean scoped) {
         long[] checked = Shapes.checkShape(shape);
         Backend backend = Backends.of(device);
         long bytes = Math.multiplyExact(Shapes.size(checked), (long) dtype.byteSize());
@@ -335,7 +335,7 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
-    private static void fill(MemorySegment s, DType dtype, Object a, long[] shape, int depth, long[] cursor) {
+    static void fill(MemorySegment s, DType dtype, Object a, long[] shape, int depth, long[] cursor) {
         int n = Array.getLength(a);
         if (n != shape[depth]) {
             throw new IllegalArgumentException("ragged array: expected length " + shape[depth] + " at depth " + depth + ", got " + n);
@@ -442,7 +442,7 @@ public final class Tensor implements AutoCloseable {
         return dtype + Shapes.str(shape) + (closed ? " (closed)" : "");
     }
 
-    private void live() {
+    void live() {
         if (closed) {
             throw new IllegalStateException("tensor " + dtype + Shapes.str(shape) + " is closed");
         }
@@ -493,12 +493,12 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** True if the memory is host memory the CPU kernels and element accessors can read. */
-    private boolean onHost() {
+    boolean onHost() {
         return storage.device().equals(Device.CPU);
     }
 
     /** An unscoped 0-d host tensor holding the element at storage index {@code at} of this device tensor. */
-    private Tensor hostElement(long at) {
+    Tensor hostElement(long at) {
         Tensor h = allocate(dtype, new long[0], Device.CPU, false);
         try {
             transfer(new StridedView(storage, dtype, new long[0], new long[0], at), h.view());
@@ -513,7 +513,7 @@ public final class Tensor implements AutoCloseable {
      * An unscoped contiguous host tensor of type {@code target} with this tensor's elements (this tensor's
      * own memory when it is already such a host tensor), for reading values; the caller closes it.
      */
-    private Tensor hostCopy(DType target) {
+    Tensor hostCopy(DType target) {
         if (onHost()) {
             return cast(target, false);
         }
@@ -534,7 +534,7 @@ public final class Tensor implements AutoCloseable {
      * device side, since only it can reach its memory; between two devices of different kinds the elements
      * pass through a host buffer.
      */
-    private static void transfer(StridedView src, StridedView dst) {
+    static void transfer(StridedView src, StridedView dst) {
         Device from = src.storage().device();
         Device to = dst.storage().device();
         if (from.equals(Device.CPU)) {
@@ -553,7 +553,7 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    private long elementIndex(long[] index) {
+    long elementIndex(long[] index) {
         live();
         if (index.length != shape.length) {
             throw new IllegalArgumentException("expected " + shape.length + " indices for shape " + Shapes.str(shape)
@@ -622,7 +622,7 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    private int javaLength() {
+    int javaLength() {
         long n = size();
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("tensor of shape " + Shapes.str(shape) + " has too many elements for a Java array");
@@ -638,7 +638,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** A contiguous tensor of {@code target} type: this one's storage if already so, else a copy. */
-    private Tensor cast(DType target, boolean scoped) {
+    Tensor cast(DType target, boolean scoped) {
         live();
         if (!scoped && target == dtype && isContiguous()) {
             return alias();
@@ -647,7 +647,7 @@ public final class Tensor implements AutoCloseable {
         backend.copy(view(), out.view());
         if (dtype.isFloating() && target.isFloating()) {
             DType from = dtype;
-            record(out, "cast", new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{g.cast(from)});
+            GradNode.record(out, "cast", new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{g.cast(from)});
         }
         return out;
     }
@@ -702,17 +702,17 @@ public final class Tensor implements AutoCloseable {
                 throw e;
             }
             Device from = device();
-            return record(out, "to", new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{g.to(from)});
+            return GradNode.record(out, "to", new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{g.to(from)});
         }
     }
 
     /** {@code t} itself if it is on {@code device}, else a copy there (for index tensors made on the host). */
-    private static Tensor onDevice(Tensor t, Device device) {
+    static Tensor onDevice(Tensor t, Device device) {
         return t.device().equals(device) ? t : t.to(device);
     }
 
     /** A new handle on this tensor's memory with another geometry. */
-    private Tensor share(long[] newShape, long[] newStrides, long newOffset) {
+    Tensor share(long[] newShape, long[] newStrides, long newOffset) {
         storage.retain();
         return new Tensor(storage, backend, dtype, newShape, newStrides, newOffset, true);
     }
@@ -894,7 +894,7 @@ public final class Tensor implements AutoCloseable {
             }
         }
         long[] from = shape;
-        return recordView(share(sh, st, offset), "broadcastTo", g -> Derivatives.sumTo(g, from));
+        return recordView(share(sh, st, offset), "broadcastTo", g -> ElementwiseOps.sumTo(g, from));
     }
 
     /** The view without the given dimensions of extent 1 (all of them if none is given). */
@@ -949,192 +949,78 @@ public final class Tensor implements AutoCloseable {
         return recordView(share(sh, st, offset), "unsqueeze", g -> g.reshape(from));
     }
 
-    // =================================================================== elementwise
-
-    private Tensor unary(UnaryOp op, DType compute) {
-        live();
-        if (compute.isHalf()) {
-            try (Tensor wide = cast(DType.F32, false)) {
-                Tensor r = wide.unary(op, DType.F32);
-                return op == UnaryOp.NOT ? r : r.convertAndClose(compute);
-            }
-        }
-        try (Tensor in = compute == dtype ? null : cast(compute, false)) {
-            Tensor src = in == null ? this : in;
-            Tensor out = allocate(op == UnaryOp.NOT ? DType.BOOL : compute, shape, device(), true);
-            backend.unary(op, src.view(), out.view());
-            if (compute.isFloating() && op != UnaryOp.NOT && op != UnaryOp.SIGN) {
-                record(out, op.name().toLowerCase(), new Tensor[]{src}, new Tensor[]{src}, Derivatives.unary(op));
-            }
-            return out;
-        }
-    }
-
-    private Tensor unaryFloat(UnaryOp op) {
-        return unary(op, DType.floating(dtype));
-    }
-
-    private Tensor unarySigned(UnaryOp op) {
-        if (dtype == DType.BOOL) {
-            throw new DTypeMismatchException(op.name().toLowerCase() + " is not defined for BOOL tensors; cast first");
-        }
-        return unary(op, dtype);
-    }
-
     /** −x. */
     public Tensor neg() {
-        return unarySigned(UnaryOp.NEG);
+        return ElementwiseOps.unary(this, UnaryOp.NEG);
     }
 
     /** |x|. */
     public Tensor abs() {
-        return unarySigned(UnaryOp.ABS);
+        return ElementwiseOps.unary(this, UnaryOp.ABS);
     }
 
     /** −1, 0 or 1 by the sign of x (NaN stays NaN). */
     public Tensor sign() {
-        return unarySigned(UnaryOp.SIGN);
+        return ElementwiseOps.unary(this, UnaryOp.SIGN);
     }
 
     /** x² (same dtype). */
     public Tensor square() {
-        return unarySigned(UnaryOp.SQUARE);
+        return ElementwiseOps.unary(this, UnaryOp.SQUARE);
     }
 
     /** eˣ (integers give F64). */
     public Tensor exp() {
-        return unaryFloat(UnaryOp.EXP);
+        return ElementwiseOps.unary(this, UnaryOp.EXP);
     }
 
     /** Natural logarithm (integers give F64). */
     public Tensor log() {
-        return unaryFloat(UnaryOp.LOG);
+        return ElementwiseOps.unary(this, UnaryOp.LOG);
     }
 
     /** Square root (integers give F64). */
     public Tensor sqrt() {
-        return unaryFloat(UnaryOp.SQRT);
+        return ElementwiseOps.unary(this, UnaryOp.SQRT);
     }
 
     /** Hyperbolic tangent (integers give F64). */
     public Tensor tanh() {
-        return unaryFloat(UnaryOp.TANH);
+        return ElementwiseOps.unary(this, UnaryOp.TANH);
     }
 
     /** Sine (integers give F64). */
     public Tensor sin() {
-        return unaryFloat(UnaryOp.SIN);
+        return ElementwiseOps.unary(this, UnaryOp.SIN);
     }
 
     /** Cosine (integers give F64). */
     public Tensor cos() {
-        return unaryFloat(UnaryOp.COS);
+        return ElementwiseOps.unary(this, UnaryOp.COS);
     }
 
     /** The logistic function 1 / (1 + e⁻ˣ) (integers give F64). */
     public Tensor sigmoid() {
-        return unaryFloat(UnaryOp.SIGMOID);
+        return ElementwiseOps.unary(this, UnaryOp.SIGMOID);
     }
 
     /** 1 / x (integers give F64). */
     public Tensor reciprocal() {
-        return unaryFloat(UnaryOp.RECIPROCAL);
+        return ElementwiseOps.unary(this, UnaryOp.RECIPROCAL);
     }
 
     /** The error function erf x = (2/√π)∫₀ˣ e^{−t²} dt, to about 1e−15 relative (integers give F64). */
     public Tensor erf() {
-        return unaryFloat(UnaryOp.ERF);
+        return ElementwiseOps.unary(this, UnaryOp.ERF);
     }
 
     /** Logical not: BOOL, true where x == 0. */
     public Tensor logicalNot() {
-        return unary(UnaryOp.NOT, dtype);
-    }
-
-    private Tensor binary(BinaryOp op, Tensor other) {
-        live();
-        other.live();
-        if (!other.device().equals(device())) {
-            Device dev = elementwiseDevice(op.name().toLowerCase(), this, other);
-            try (Scope scope = Scope.open()) {
-                return scope.keep(onDevice(this, dev).binary(op, onDevice(other, dev)));
-            }
-        }
-        DType compute = DType.promote(dtype, other.dtype);
-        if (op == BinaryOp.DIV) {
-            compute = DType.floating(compute);
-        }
-        if (compute == DType.BOOL && (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.POW)) {
-            throw new DTypeMismatchException(op.name().toLowerCase() + " is not defined for two BOOL tensors; cast to an integer type first");
-        }
-        long[] outShape = Shapes.broadcast(op.name().toLowerCase(), shape, other.shape);
-        if (compute.isHalf()) {
-            try (Tensor a = cast(DType.F32, false); Tensor b = other.cast(DType.F32, false)) {
-                Tensor r = a.binary(op, b);
-                return op.isComparison() ? r : r.convertAndClose(compute);
-            }
-        }
-        DType outType = op.isComparison() ? DType.BOOL : compute;
-        try (Tensor a = compute == dtype ? null : cast(compute, false);
-             Tensor b = compute == other.dtype ? null : other.cast(compute, false)) {
-            Tensor x = a == null ? this : a;
-            Tensor y = b == null ? other : b;
-            Tensor out = allocate(outType, outShape, device(), true);
-            try {
-                backend.binary(op, x.broadcastView(outShape), y.broadcastView(outShape), out.view());
-            } catch (RuntimeException e) {
-                out.close(); // e.g. an integer power with a negative exponent: do not leak the output
-                throw e;
-            }
-            if (outType.isFloating()) {
-                record(out, op.name().toLowerCase(), new Tensor[]{x, y}, new Tensor[]{x, y}, Derivatives.binary(op));
-            }
-            return out;
-        }
-    }
-
-    private Tensor binary(BinaryOp op, double scalar) {
-        live();
-        if (dtype.isHalf()) {
-            // the scalar joins the F32 computation unrounded; only the result is stored in half precision
-            try (Tensor wide = cast(DType.F32, false)) {
-                Tensor r = wide.binary(op, scalar);
-                return op.isComparison() ? r : r.convertAndClose(dtype);
-            }
-        }
-        DType t = DType.promoteScalar(dtype, scalar);
-        try (Tensor s = allocate(t, new long[0], device(), false)) {
-            backend.fill(s.view(), scalar);
-            return binary(op, s);
-        }
-    }
-
-    /**
-     * The device an elementwise operation runs on: the operands' common device, where a 0-d host tensor
-     * counts as a scalar that joins any device (PyTorch's rule for CPU scalars). Any other mix of devices
-     * is an error.
-     *
-     * @throws IllegalArgumentException naming both devices if two operands are on different devices
-     */
-    private static Device elementwiseDevice(String op, Tensor... operands) {
-        Device device = null;
-        for (Tensor t : operands) {
-            Device d = t.device();
-            if (t.shape.length == 0 && d.equals(Device.CPU)) {
-                continue;
-            }
-            if (device == null) {
-                device = d;
-            } else if (!device.equals(d)) {
-                throw new IllegalArgumentException(op + ": tensors are on different devices: " + device + " and " + d
-                        + "; move them to one device with to(Device)");
-            }
-        }
-        return device == null ? Device.CPU : device;
+        return ElementwiseOps.unary(this, UnaryOp.NOT);
     }
 
     /** The view of this tensor broadcast to {@code target} (zero strides), for kernels. */
-    private StridedView broadcastView(long[] target) {
+    StridedView broadcastView(long[] target) {
         int lead = target.length - shape.length;
         long[] st = new long[target.length];
         for (int d = lead; d < target.length; d++) {
@@ -1145,42 +1031,42 @@ public final class Tensor implements AutoCloseable {
 
     /** this + other, broadcast. */
     public Tensor add(Tensor other) {
-        return binary(BinaryOp.ADD, other);
+        return ElementwiseOps.binary(this, BinaryOp.ADD, other);
     }
 
     /** this + scalar. */
     public Tensor add(double scalar) {
-        return binary(BinaryOp.ADD, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.ADD, scalar);
     }
 
     /** this − other, broadcast. */
     public Tensor sub(Tensor other) {
-        return binary(BinaryOp.SUB, other);
+        return ElementwiseOps.binary(this, BinaryOp.SUB, other);
     }
 
     /** this − scalar. */
     public Tensor sub(double scalar) {
-        return binary(BinaryOp.SUB, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.SUB, scalar);
     }
 
     /** this · other, elementwise, broadcast. */
     public Tensor mul(Tensor other) {
-        return binary(BinaryOp.MUL, other);
+        return ElementwiseOps.binary(this, BinaryOp.MUL, other);
     }
 
     /** this · scalar. */
     public Tensor mul(double scalar) {
-        return binary(BinaryOp.MUL, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.MUL, scalar);
     }
 
     /** this / other: true division (integers give F64), broadcast. */
     public Tensor div(Tensor other) {
-        return binary(BinaryOp.DIV, other);
+        return ElementwiseOps.binary(this, BinaryOp.DIV, other);
     }
 
     /** this / scalar. */
     public Tensor div(double scalar) {
-        return binary(BinaryOp.DIV, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.DIV, scalar);
     }
 
     /**
@@ -1188,107 +1074,107 @@ public final class Tensor implements AutoCloseable {
      * ({@link IllegalArgumentException} otherwise, as in NumPy).
      */
     public Tensor pow(Tensor other) {
-        return binary(BinaryOp.POW, other);
+        return ElementwiseOps.binary(this, BinaryOp.POW, other);
     }
 
     /** this raised to scalar. */
     public Tensor pow(double scalar) {
-        return binary(BinaryOp.POW, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.POW, scalar);
     }
 
     /** Elementwise minimum (NaN if either is NaN). */
     public Tensor minimum(Tensor other) {
-        return binary(BinaryOp.MIN, other);
+        return ElementwiseOps.binary(this, BinaryOp.MIN, other);
     }
 
     /** Elementwise minimum with a scalar. */
     public Tensor minimum(double scalar) {
-        return binary(BinaryOp.MIN, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.MIN, scalar);
     }
 
     /** Elementwise maximum (NaN if either is NaN). */
     public Tensor maximum(Tensor other) {
-        return binary(BinaryOp.MAX, other);
+        return ElementwiseOps.binary(this, BinaryOp.MAX, other);
     }
 
     /** Elementwise maximum with a scalar. */
     public Tensor maximum(double scalar) {
-        return binary(BinaryOp.MAX, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.MAX, scalar);
     }
 
     /** BOOL: this == other. */
     public Tensor eq(Tensor other) {
-        return binary(BinaryOp.EQ, other);
+        return ElementwiseOps.binary(this, BinaryOp.EQ, other);
     }
 
     /** BOOL: this == scalar. */
     public Tensor eq(double scalar) {
-        return binary(BinaryOp.EQ, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.EQ, scalar);
     }
 
     /** BOOL: this != other. */
     public Tensor ne(Tensor other) {
-        return binary(BinaryOp.NE, other);
+        return ElementwiseOps.binary(this, BinaryOp.NE, other);
     }
 
     /** BOOL: this != scalar. */
     public Tensor ne(double scalar) {
-        return binary(BinaryOp.NE, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.NE, scalar);
     }
 
     /** BOOL: this &lt; other. */
     public Tensor lt(Tensor other) {
-        return binary(BinaryOp.LT, other);
+        return ElementwiseOps.binary(this, BinaryOp.LT, other);
     }
 
     /** BOOL: this &lt; scalar. */
     public Tensor lt(double scalar) {
-        return binary(BinaryOp.LT, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.LT, scalar);
     }
 
     /** BOOL: this &lt;= other. */
     public Tensor le(Tensor other) {
-        return binary(BinaryOp.LE, other);
+        return ElementwiseOps.binary(this, BinaryOp.LE, other);
     }
 
     /** BOOL: this &lt;= scalar. */
     public Tensor le(double scalar) {
-        return binary(BinaryOp.LE, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.LE, scalar);
     }
 
     /** BOOL: this &gt; other. */
     public Tensor gt(Tensor other) {
-        return binary(BinaryOp.GT, other);
+        return ElementwiseOps.binary(this, BinaryOp.GT, other);
     }
 
     /** BOOL: this &gt; scalar. */
     public Tensor gt(double scalar) {
-        return binary(BinaryOp.GT, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.GT, scalar);
     }
 
     /** BOOL: this &gt;= other. */
     public Tensor ge(Tensor other) {
-        return binary(BinaryOp.GE, other);
+        return ElementwiseOps.binary(this, BinaryOp.GE, other);
     }
 
     /** BOOL: this &gt;= scalar. */
     public Tensor ge(double scalar) {
-        return binary(BinaryOp.GE, scalar);
+        return ElementwiseOps.binary(this, BinaryOp.GE, scalar);
     }
 
     /** BOOL: both non-zero. */
     public Tensor logicalAnd(Tensor other) {
-        return binary(BinaryOp.AND, other);
+        return ElementwiseOps.binary(this, BinaryOp.AND, other);
     }
 
     /** BOOL: either non-zero. */
     public Tensor logicalOr(Tensor other) {
-        return binary(BinaryOp.OR, other);
+        return ElementwiseOps.binary(this, BinaryOp.OR, other);
     }
 
     /** BOOL: exactly one non-zero. */
     public Tensor logicalXor(Tensor other) {
-        return binary(BinaryOp.XOR, other);
+        return ElementwiseOps.binary(this, BinaryOp.XOR, other);
     }
 
     /**
@@ -1296,28 +1182,7 @@ public final class Tensor implements AutoCloseable {
      * (integers are computed in F64).
      */
     public Tensor mulAdd(Tensor b, Tensor c) {
-        live();
-        b.live();
-        c.live();
-        if (!b.device().equals(device()) || !c.device().equals(device())) {
-            Device dev = elementwiseDevice("mulAdd", this, b, c);
-            try (Scope scope = Scope.open()) {
-                return scope.keep(onDevice(this, dev).mulAdd(onDevice(b, dev), onDevice(c, dev)));
-            }
-        }
-        DType compute = DType.floating(DType.promote(DType.promote(dtype, b.dtype), c.dtype));
-        long[] outShape = Shapes.broadcast("mulAdd", Shapes.broadcast("mulAdd", shape, b.shape), c.shape);
-        if (compute.isHalf()) {
-            try (Tensor x = cast(DType.F32, false); Tensor y = b.cast(DType.F32, false); Tensor z = c.cast(DType.F32, false)) {
-                return x.mulAdd(y, z).convertAndClose(compute);
-            }
-        }
-        try (Tensor x = cast(compute, false); Tensor y = b.cast(compute, false); Tensor z = c.cast(compute, false)) {
-            Tensor out = allocate(compute, outShape, device(), true);
-            backend.mulAdd(x.broadcastView(outShape), y.broadcastView(outShape), z.broadcastView(outShape), out.view());
-            record(out, "mulAdd", new Tensor[]{x, y, z}, new Tensor[]{x, y, z}, Derivatives.mulAdd());
-            return out;
-        }
+        return ElementwiseOps.mulAdd(this, b, c);
     }
 
     /**
@@ -1326,66 +1191,7 @@ public final class Tensor implements AutoCloseable {
      * device, except that 0-d host tensors may join operands on another device (see the class comment).
      */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
-        condition.live();
-        a.live();
-        b.live();
-        if (!condition.device().equals(a.device()) || !b.device().equals(a.device())) {
-            Device dev = elementwiseDevice("where", condition, a, b);
-            try (Scope scope = Scope.open()) {
-                return scope.keep(where(onDevice(condition, dev), onDevice(a, dev), onDevice(b, dev)));
-            }
-        }
-        DType t = DType.promote(a.dtype, b.dtype);
-        long[] outShape = Shapes.broadcast("where", Shapes.broadcast("where", condition.shape, a.shape), b.shape);
-        try (Tensor c = condition.cast(DType.BOOL, false); Tensor x = a.cast(t, false); Tensor y = b.cast(t, false)) {
-            Tensor out = allocate(t, outShape, a.device(), true);
-            a.backend.where(c.broadcastView(outShape), x.broadcastView(outShape), y.broadcastView(outShape), out.view());
-            if (t.isFloating()) {
-                record(out, "where", new Tensor[]{c, x, y}, new Tensor[]{c, x, y}, Derivatives.where());
-            }
-            return out;
-        }
-    }
-
-    // =================================================================== reductions
-
-    private Tensor reduce(ReduceOp op, int[] axes, boolean keepDims, DType requested, DType result) {
-        live();
-        DType compute = requested.kernelType(); // half types are read as F32; the store rounds to the result type
-        int[] ax = Shapes.axes(axes, shape.length);
-        boolean[] reduced = new boolean[shape.length];
-        long count = 1;
-        for (int a : ax) {
-            reduced[a] = true;
-            count *= shape[a];
-        }
-        if (count == 0 && (op == ReduceOp.MAX || op == ReduceOp.MIN || op == ReduceOp.MAX_ABS || op == ReduceOp.MIN_ABS
-                || op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN)) {
-            throw new IllegalArgumentException(op.name().toLowerCase() + " of an empty extent has no identity: shape "
-                    + Shapes.str(shape) + ", axes " + Arrays.toString(ax));
-        }
-        long[] kept = new long[shape.length - ax.length];
-        long[] keptDims = new long[shape.length];
-        for (int d = 0, k = 0; d < shape.length; d++) {
-            if (!reduced[d]) {
-                kept[k++] = shape[d];
-            }
-            keptDims[d] = reduced[d] ? 1 : shape[d];
-        }
-        try (Tensor in = compute == dtype ? null : cast(compute, false)) {
-            Tensor src = in == null ? this : in;
-            Tensor out = allocate(result, keepDims ? keptDims : kept, device(), true);
-            StridedView dst = new StridedView(out.storage, result, kept, Shapes.contiguousStrides(kept), 0);
-            backend.reduce(op, src.view(), ax, dst);
-            if (result.isFloating() && src.dtype.isFloating()) {
-                record(out, op.name().toLowerCase(), new Tensor[]{src}, new Tensor[]{src}, Derivatives.reduce(op, ax, keepDims));
-            }
-            return out;
-        }
-    }
-
-    private static DType sumType(DType t) {
-        return t.isFloating() ? t : DType.I64;
+        return ElementwiseOps.where(condition, a, b);
     }
 
     /** Sum over {@code axes} (all if none); integers and BOOL sum to I64. */
@@ -1395,7 +1201,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Sum over {@code axes} (all if empty), keeping reduced dimensions as extent 1 if {@code keepDims}. */
     public Tensor sum(int[] axes, boolean keepDims) {
-        return reduce(ReduceOp.SUM, axes, keepDims, dtype, sumType(dtype));
+        return ReductionOps.reduce(this, ReduceOp.SUM, axes, keepDims);
     }
 
     /** Product over {@code axes} (all if none); integers and BOOL multiply in I64. */
@@ -1405,7 +1211,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Product over {@code axes}, optionally keeping reduced dimensions. */
     public Tensor prod(int[] axes, boolean keepDims) {
-        return reduce(ReduceOp.PROD, axes, keepDims, dtype, sumType(dtype));
+        return ReductionOps.reduce(this, ReduceOp.PROD, axes, keepDims);
     }
 
     /** Arithmetic mean over {@code axes} (all if none); integers give F64. An empty extent gives NaN. */
@@ -1415,23 +1221,11 @@ public final class Tensor implements AutoCloseable {
 
     /** Mean over {@code axes}, optionally keeping reduced dimensions. */
     public Tensor mean(int[] axes, boolean keepDims) {
-        live();
-        int[] ax = Shapes.axes(axes, shape.length);
-        long count = 1;
-        for (int a : ax) {
-            count *= shape[a];
-        }
-        try (Tensor sum = reduce(ReduceOp.SUM, axes, keepDims, dtype, DType.F64)) {
-            scopeForget(sum);
-            try (Tensor m = sum.div((double) count)) {
-                scopeForget(m);
-                return m.cast(DType.floating(dtype));
-            }
-        }
+        return ReductionOps.mean(this, axes, keepDims);
     }
 
     /** This tensor converted to {@code target} as a new scoped tensor; this one is closed. */
-    private Tensor convertAndClose(DType target) {
+    Tensor convertAndClose(DType target) {
         try (Tensor self = this) {
             scopeForget(self);
             return self.cast(target);
@@ -1443,7 +1237,7 @@ public final class Tensor implements AutoCloseable {
         scopeForget(t);
     }
 
-    private static void scopeForget(Tensor t) {
+    static void scopeForget(Tensor t) {
         if (t.owner != null) {
             t.owner.forget(t);
             t.owner = null;
@@ -1457,7 +1251,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Maximum over {@code axes}, optionally keeping reduced dimensions. */
     public Tensor max(int[] axes, boolean keepDims) {
-        return reduce(ReduceOp.MAX, axes, keepDims, dtype, dtype);
+        return ReductionOps.reduce(this, ReduceOp.MAX, axes, keepDims);
     }
 
     /** Minimum over {@code axes} (all if none); NaN if any element is NaN. */
@@ -1467,33 +1261,27 @@ public final class Tensor implements AutoCloseable {
 
     /** Minimum over {@code axes}, optionally keeping reduced dimensions. */
     public Tensor min(int[] axes, boolean keepDims) {
-        return reduce(ReduceOp.MIN, axes, keepDims, dtype, dtype);
+        return ReductionOps.reduce(this, ReduceOp.MIN, axes, keepDims);
     }
 
     /** I64 index of the first maximum of the flattened tensor (a NaN counts as the maximum). */
     public Tensor argmax() {
-        try (Tensor flat = reshape(-1)) {
-            scopeForget(flat);
-            return flat.argmax(0, false);
-        }
+        return ReductionOps.argReduce(this, ReduceOp.ARGMAX);
     }
 
     /** I64 indices of the first maximum along {@code axis}. */
     public Tensor argmax(int axis, boolean keepDims) {
-        return reduce(ReduceOp.ARGMAX, new int[]{Shapes.axis(axis, shape.length)}, keepDims, dtype, DType.I64);
+        return ReductionOps.argReduce(this, ReduceOp.ARGMAX, axis, keepDims);
     }
 
     /** I64 index of the first minimum of the flattened tensor (a NaN counts as the minimum). */
     public Tensor argmin() {
-        try (Tensor flat = reshape(-1)) {
-            scopeForget(flat);
-            return flat.argmin(0, false);
-        }
+        return ReductionOps.argReduce(this, ReduceOp.ARGMIN);
     }
 
     /** I64 indices of the first minimum along {@code axis}. */
     public Tensor argmin(int axis, boolean keepDims) {
-        return reduce(ReduceOp.ARGMIN, new int[]{Shapes.axis(axis, shape.length)}, keepDims, dtype, DType.I64);
+        return ReductionOps.argReduce(this, ReduceOp.ARGMIN, axis, keepDims);
     }
 
     /** The Euclidean (L2) norm of all elements. */
@@ -1507,36 +1295,7 @@ public final class Tensor implements AutoCloseable {
      * any other p (Σ|x|ᵖ)^(1/p). Integers give F64.
      */
     public Tensor norm(double ord, int[] axes, boolean keepDims) {
-        DType f = DType.floating(dtype);
-        if (ord == 2) {
-            try (Tensor ss = reduce(ReduceOp.SUM_SQUARES, axes, keepDims, f, f)) {
-                scopeForget(ss);
-                return ss.sqrt();
-            }
-        }
-        if (ord == 1) {
-            return reduce(ReduceOp.SUM_ABS, axes, keepDims, f, f);
-        }
-        if (ord == Double.POSITIVE_INFINITY) {
-            return reduce(ReduceOp.MAX_ABS, axes, keepDims, f, f);
-        }
-        if (ord == Double.NEGATIVE_INFINITY) {
-            return reduce(ReduceOp.MIN_ABS, axes, keepDims, f, f);
-        }
-        if (ord == 0) {
-            return reduce(ReduceOp.COUNT_NONZERO, axes, keepDims, f, f);
-        }
-        if (Double.isNaN(ord)) {
-            throw new IllegalArgumentException("norm order must not be NaN");
-        }
-        // |x|^p in floating point: an integer tensor would wrap (I8: 6^3) or reject p < 0
-        try (Tensor x = f == dtype ? null : cast(f, false); Tensor a = (x == null ? this : x).abs();
-             Tensor p = a.pow(ord); Tensor s = p.sum(axes, keepDims)) {
-            scopeForget(a);
-            scopeForget(p);
-            scopeForget(s);
-            return s.pow(1 / ord);
-        }
+        return ReductionOps.norm(this, ord, axes, keepDims);
     }
 
     // =================================================================== matmul
@@ -1551,86 +1310,7 @@ public final class Tensor implements AutoCloseable {
      * @throws DTypeMismatchException if an operand is not floating point
      */
     public Tensor matmul(Tensor other) {
-        live();
-        other.live();
-        if (shape.length == 0 || other.shape.length == 0) {
-            throw new ShapeMismatchException("matmul: operands must have at least one dimension, got "
-                    + Shapes.str(shape) + " and " + Shapes.str(other.shape));
-        }
-        if (!dtype.isFloating() || !other.dtype.isFloating()) {
-            throw new DTypeMismatchException("matmul supports floating types (F32, F64; F16/BF16 accumulated in F32), got "
-                    + dtype + " and " + other.dtype + "; cast first");
-        }
-        if (!other.device().equals(device())) {
-            throw new IllegalArgumentException("matmul: tensors are on different devices: " + device() + " and " + other.device());
-        }
-        DType t = DType.promote(dtype, other.dtype);
-        // F16/BF16 operands go to the backend as they are: a GPU multiplies them on tensor cores (F32
-        // accumulation), the CPU widens them to F32 for sgemm; either way the result is rounded once
-        boolean vecLeft = shape.length == 1;
-        boolean vecRight = other.shape.length == 1;
-        long[] as = vecLeft ? new long[]{1, shape[0]} : shape;
-        long[] ast = vecLeft ? new long[]{0, strides[0]} : strides;
-        long[] bs = vecRight ? new long[]{other.shape[0], 1} : other.shape;
-        long[] bst = vecRight ? new long[]{other.strides[0], 0} : other.strides;
-        long m = as[as.length - 2];
-        long k = as[as.length - 1];
-        long k2 = bs[bs.length - 2];
-        long n = bs[bs.length - 1];
-        if (k != k2) {
-            throw new ShapeMismatchException("matmul: inner dimensions differ: " + Shapes.str(shape) + " @ " + Shapes.str(other.shape)
-                    + " (" + k + " vs " + k2 + ")");
-        }
-        long[] batch = Shapes.broadcast("matmul (batch dimensions)", Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2));
-        int r = batch.length + 2;
-        long[] outShape = Arrays.copyOf(batch, r);
-        outShape[r - 2] = m;
-        outShape[r - 1] = n;
-        try (Tensor a = t == dtype ? null : cast(t, false); Tensor b = t == other.dtype ? null : other.cast(t, false)) {
-            StridedView va = a == null ? batchView(storage, t, as, ast, offset, batch)
-                    : batchView(a.storage, t, as, vecLeft ? new long[]{0, 1} : a.strides, a.offset, batch);
-            StridedView vb = b == null ? batchView(other.storage, t, bs, bst, other.offset, batch)
-                    : batchView(b.storage, t, bs, vecRight ? new long[]{1, 0} : b.strides, b.offset, batch);
-            Tensor out = allocate(t, outShape, device(), true);
-            backend.matmul(va, vb, out.view());
-            Tensor result = out;
-            if (vecLeft || vecRight) {
-                long[] finalShape = vecLeft && vecRight ? Arrays.copyOf(batch, batch.length)
-                        : vecLeft ? concat(batch, n) : concat(batch, m);
-                try (Tensor o = out) {
-                    scopeForget(o);
-                    result = o.reshape(finalShape);
-                }
-            }
-            Tensor x = a == null ? this : a;
-            Tensor y = b == null ? other : b;
-            return record(result, "matmul", new Tensor[]{x, y}, new Tensor[]{x, y}, Derivatives.matmul());
-        }
-    }
-
-    private static long[] concat(long[] a, long last) {
-        long[] out = Arrays.copyOf(a, a.length + 1);
-        out[a.length] = last;
-        return out;
-    }
-
-    /** A matrix operand's view with its batch dimensions broadcast to {@code batch}. */
-    private static StridedView batchView(Storage storage, DType t, long[] shape, long[] strides, long offset, long[] batch) {
-        int r = batch.length + 2;
-        int lead = r - shape.length;
-        long[] sh = new long[r];
-        long[] st = new long[r];
-        for (int d = 0; d < r; d++) {
-            if (d < lead) {
-                sh[d] = batch[d];
-                st[d] = 0;
-            } else {
-                long have = shape[d - lead];
-                sh[d] = d < r - 2 ? batch[d] : have;
-                st[d] = d < r - 2 && have == 1 && batch[d] != 1 ? 0 : strides[d - lead];
-            }
-        }
-        return new StridedView(storage, t, sh, st, offset);
+        return MatmulOps.matmul(this, other);
     }
 
     // =================================================================== autodiff
@@ -1704,59 +1384,9 @@ public final class Tensor implements AutoCloseable {
         Autodiff.backward(this, seed, retainGraph, createGraph);
     }
 
-    /**
-     * Records {@code out} as the result of a differentiable operation on {@code inputs}, if recording is
-     * on and an input requires grad. {@code save} lists the tensors the rule reads; they are kept alive
-     * (with their own graph links) until the node is released.
-     */
-    static Tensor record(Tensor out, String name, Tensor[] inputs, Tensor[] save, GradNode.Backward backward) {
-        if (!Autodiff.isGradEnabled()) {
-            return out;
-        }
-        boolean any = false;
-        for (Tensor t : inputs) {
-            any |= t != null && t.requiresGrad();
-        }
-        if (!any) {
-            return out;
-        }
-        GradNode.Edge[] edges = new GradNode.Edge[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            Tensor t = inputs[i];
-            GradNode node = t == null ? null : t.gradFn;
-            GradNode.Leaf l = t == null ? null : t.leaf;
-            if (node != null) {
-                node.retain();
-            } else if (l != null) {
-                l.retain();
-            }
-            edges[i] = new GradNode.Edge(node, l, t == null ? null : t.shape, t == null ? null : t.dtype);
-        }
-        Tensor[] saved = new Tensor[save.length];
-        for (int i = 0; i < save.length; i++) {
-            saved[i] = save[i].alias();
-        }
-        if (out.gradFn != null) {
-            out.gradFn.release();
-        }
-        out.gradFn = new GradNode(name, edges, saved, backward);
-        return out;
-    }
-
-    /** The view of {@code v} restricted to the leading block of extents {@code extents}. */
-    private static Tensor leadingBlock(Tensor v, long[] extents) {
-        Tensor t = v;
-        for (int d = 0; d < extents.length; d++) {
-            if (extents[d] != v.shape[d]) {
-                t = t.slice(d, 0, extents[d], 1);
-            }
-        }
-        return t;
-    }
-
     /** Records a view op whose gradient is {@code rule(g)}. */
-    private Tensor recordView(Tensor out, String name, java.util.function.UnaryOperator<Tensor> rule) {
-        return record(out, name, new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{rule.apply(g)});
+    Tensor recordView(Tensor out, String name, java.util.function.UnaryOperator<Tensor> rule) {
+        return GradNode.record(out, name, new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{rule.apply(g)});
     }
 
     /**
@@ -1768,16 +1398,9 @@ public final class Tensor implements AutoCloseable {
         try (Tensor target = viewOf.apply(base.detach())) {
             g.backend.copy(g.view(), target.view());
         }
-        return record(base, "embed", new Tensor[]{g}, new Tensor[0], (gg, s, needs) -> new Tensor[]{viewOf.apply(gg)});
+        return GradNode.record(base, "embed", new Tensor[]{g}, new Tensor[0], (gg, s, needs) -> new Tensor[]{viewOf.apply(gg)});
     }
 
-    // =================================================================== indexing and shaping
-    //
-    // Gathering, scattering, joining, splitting, padding, reordering, sorting, scans, masks, triangular
-    // and diagonal parts, stable log-sum-exp / softmax, and einsum. Kernels that have no Backend method
-    // yet (gather, scatter, sort, scan, mask compression, binary search) are reached only through the
-    // "kernels outside the Backend SPI" helpers at the end of this section, and only with host tensors:
-    // device tensors are staged through the host by HostStaging first.
 
     /**
      * Values picked along {@code axis} by {@code index}, like PyTorch's {@code torch.gather} (NumPy's
@@ -1800,31 +1423,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IndexOutOfBoundsException if an index lies outside {@code [-dim(axis), dim(axis))}
      */
     public Tensor gather(int axis, Tensor index) {
-        live();
-        index.live();
-        if (HostStaging.offHost("gather", this, index)) {
-            return HostStaging.run(h -> h[0].gather(axis, h[1]), this, index);
-        }
-        requireIndexType("gather", index);
-        int a = Shapes.axis(axis, shape.length);
-        if (index.shape.length != shape.length) {
-            throw new ShapeMismatchException("gather: index of shape " + Shapes.str(index.shape)
-                    + " must have the rank of the input " + Shapes.str(shape));
-        }
-        for (int d = 0; d < shape.length; d++) {
-            if (d != a && index.shape[d] > shape[d]) {
-                throw new ShapeMismatchException("gather: index of shape " + Shapes.str(index.shape) + " is larger than the input "
-                        + Shapes.str(shape) + " in dimension " + d + " (only axis " + a + " may be)");
-            }
-        }
-        checkIndicesKernel("gather", index.view(), a, shape);
-        long[] srcShape = index.shape.clone();
-        srcShape[a] = shape[a];
-        Tensor out = allocate(dtype, index.shape, device(), true);
-        gatherKernel(new StridedView(storage, dtype, srcShape, strides, offset), a, index.view(), out.view());
-        long[] inShape = shape;
-        return record(out, "gather", new Tensor[]{this, index}, new Tensor[]{index},
-                (g, sv, needs) -> new Tensor[]{zeros(g.dtype, inShape).scatterAdd(a, sv[0], g), null});
+        return IndexingOps.gather(this, axis, index);
     }
 
     /**
@@ -1847,47 +1446,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IndexOutOfBoundsException if an index lies outside {@code [-dim(axis), dim(axis))}
      */
     public Tensor takeAlongAxis(Tensor indices, int axis) {
-        live();
-        indices.live();
-        if (HostStaging.offHost("takeAlongAxis", this, indices)) {
-            return HostStaging.run(h -> h[0].takeAlongAxis(h[1], axis), this, indices);
-        }
-        requireIndexType("takeAlongAxis", indices);
-        int a = Shapes.axis(axis, shape.length);
-        int r = shape.length;
-        if (indices.shape.length != r) {
-            throw new ShapeMismatchException("takeAlongAxis: indices of shape " + Shapes.str(indices.shape)
-                    + " must have the rank of the array " + Shapes.str(shape));
-        }
-        long[] outShape = new long[r];
-        for (int d = 0; d < r; d++) {
-            long x = shape[d];
-            long y = indices.shape[d];
-            if (d == a) {
-                outShape[d] = y;
-            } else if (x == y || x == 1 || y == 1) {
-                outShape[d] = x == 1 ? y : x;
-            } else {
-                throw new ShapeMismatchException("takeAlongAxis: array " + Shapes.str(shape) + " and indices " + Shapes.str(indices.shape)
-                        + " do not broadcast in dimension " + d + " (" + x + " vs " + y + ")");
-            }
-        }
-        checkIndicesKernel("takeAlongAxis", indices.view(), a, shape);
-        long[] srcShape = outShape.clone();
-        srcShape[a] = shape[a];
-        long[] srcStrides = new long[r];
-        long[] idxStrides = new long[r];
-        for (int d = 0; d < r; d++) {
-            srcStrides[d] = d != a && shape[d] == 1 && outShape[d] != 1 ? 0 : strides[d];
-            idxStrides[d] = d != a && indices.shape[d] == 1 && outShape[d] != 1 ? 0 : indices.strides[d];
-        }
-        Tensor out = allocate(dtype, outShape, device(), true);
-        gatherKernel(new StridedView(storage, dtype, srcShape, srcStrides, offset), a,
-                new StridedView(indices.storage, indices.dtype, outShape, idxStrides, indices.offset), out.view());
-        long[] inShape = shape;
-        return record(out, "takeAlongAxis", new Tensor[]{this, indices}, new Tensor[]{indices},
-                (g, sv, needs) -> new Tensor[]{Derivatives.sumTo(
-                        zeros(g.dtype, srcShape).scatterAdd(a, sv[0].broadcastTo(outShape), g), inShape), null});
+        return IndexingOps.takeAlongAxis(this, indices, axis);
     }
 
     /**
@@ -1903,30 +1462,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IndexOutOfBoundsException if a position lies outside {@code [-dim(axis), dim(axis))}
      */
     public Tensor indexSelect(int axis, Tensor index) {
-        live();
-        index.live();
-        if (HostStaging.offHost("indexSelect", this, index)) {
-            return HostStaging.run(h -> h[0].indexSelect(axis, h[1]), this, index);
-        }
-        requireIndexType("indexSelect", index);
-        int a = Shapes.axis(axis, shape.length);
-        if (index.shape.length > 1) {
-            throw new ShapeMismatchException("indexSelect: index must be 1-D, got shape " + Shapes.str(index.shape)
-                    + " (input " + Shapes.str(shape) + ")");
-        }
-        checkIndicesKernel("indexSelect", index.view(), a, shape);
-        long[] outShape = shape.clone();
-        outShape[a] = index.shape.length == 0 ? 1 : index.shape[0];
-        long[] idxStrides = new long[shape.length];
-        idxStrides[a] = index.shape.length == 0 ? 0 : index.strides[0];
-        Tensor out = allocate(dtype, outShape, device(), true);
-        gatherKernel(view(), a, new StridedView(index.storage, index.dtype, outShape, idxStrides, index.offset), out.view());
-        long[] inShape = shape;
-        long[] column = new long[shape.length];
-        Arrays.fill(column, 1);
-        column[a] = outShape[a];
-        return record(out, "indexSelect", new Tensor[]{this, index}, new Tensor[]{index},
-                (g, sv, needs) -> new Tensor[]{zeros(g.dtype, inShape).scatterAdd(a, sv[0].reshape(column).broadcastTo(outShape), g), null});
+        return IndexingOps.indexSelect(this, axis, index);
     }
 
     /**
@@ -1953,7 +1489,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IndexOutOfBoundsException if an index lies outside {@code [-dim(axis), dim(axis))}
      */
     public Tensor scatter(int axis, Tensor index, Tensor src) {
-        return scatter("scatter", axis, index, src, false);
+        return IndexingOps.scatter(this, axis, index, src);
     }
 
     /**
@@ -1978,60 +1514,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IndexOutOfBoundsException if an index lies outside {@code [-dim(axis), dim(axis))}
      */
     public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
-        return scatter("scatterAdd", axis, index, src, true);
-    }
-
-    private Tensor scatter(String op, int axis, Tensor index, Tensor src, boolean add) {
-        live();
-        index.live();
-        src.live();
-        if (HostStaging.offHost(op, this, index, src)) {
-            return HostStaging.run(h -> h[0].scatter(op, axis, h[1], h[2], add), this, index, src);
-        }
-        requireIndexType(op, index);
-        if (add && dtype == DType.BOOL) {
-            throw new DTypeMismatchException(op + " is not defined for BOOL tensors; cast to an integer type first");
-        }
-        if (DType.promote(dtype, src.dtype) != dtype) {
-            throw new DTypeMismatchException(op + ": cannot write " + src.dtype + " values into a " + dtype
-                    + " tensor without loss; cast src first");
-        }
-        int a = Shapes.axis(axis, shape.length);
-        int r = shape.length;
-        String shapes = "input " + Shapes.str(shape) + ", index " + Shapes.str(index.shape) + ", src " + Shapes.str(src.shape);
-        if (index.shape.length != r || src.shape.length != r) {
-            throw new ShapeMismatchException(op + ": input, index and src must have the same rank: " + shapes);
-        }
-        for (int d = 0; d < r; d++) {
-            if (index.shape[d] > src.shape[d] || (d != a && index.shape[d] > shape[d])) {
-                throw new ShapeMismatchException(op + ": index is larger than src, or than the input outside axis " + a
-                        + ", in dimension " + d + ": " + shapes);
-            }
-        }
-        checkIndicesKernel(op, index.view(), a, shape);
-        try (Tensor converted = src.dtype == dtype ? null : src.cast(dtype, false)) {
-            Tensor s = converted == null ? src : converted;
-            Tensor out = allocate(dtype, shape, device(), true);
-            backend.copy(view(), out.view());
-            long[] dstShape = index.shape.clone();
-            dstShape[a] = shape[a];
-            scatterKernel(index.view(), new StridedView(s.storage, dtype, index.shape, s.strides, s.offset), a,
-                    new StridedView(out.storage, dtype, dstShape, out.strides, 0), add);
-            if (!dtype.isFloating()) {
-                return out;
-            }
-            long[] srcShape = src.shape;
-            long[] idxShape = index.shape;
-            return record(out, op, new Tensor[]{this, index, s}, new Tensor[]{index}, (g, sv, needs) -> {
-                Tensor gSelf = needs[0] ? (add ? g : g.scatter(a, sv[0], zeros(g.dtype, idxShape))) : null;
-                Tensor gSrc = null;
-                if (needs[2]) {
-                    Tensor picked = g.gather(a, sv[0]);
-                    gSrc = Arrays.equals(idxShape, srcShape) ? picked : embed(picked, srcShape, v -> leadingBlock(v, idxShape));
-                }
-                return new Tensor[]{gSelf, null, gSrc};
-            });
-        }
+        return IndexingOps.scatterAdd(this, axis, index, src);
     }
 
     /**
@@ -2050,27 +1533,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the shapes do not broadcast
      */
     public Tensor maskedSelect(Tensor mask) {
-        live();
-        mask.live();
-        if (HostStaging.offHost("maskedSelect", this, mask)) {
-            return HostStaging.run(h -> h[0].maskedSelect(h[1]), this, mask);
-        }
-        if (mask.dtype != DType.BOOL) {
-            throw new DTypeMismatchException("maskedSelect: the mask must be BOOL, got " + mask.dtype + "; compare or cast first");
-        }
-        long[] common = Shapes.broadcast("maskedSelect", shape, mask.shape);
-        StridedView m = mask.broadcastView(common);
-        long count = countTrueKernel(m);
-        Tensor out = allocate(dtype, new long[]{count}, device(), true);
-        compressKernel(broadcastView(common), m, out.view());
-        long[] inShape = shape;
-        return record(out, "maskedSelect", new Tensor[]{this, mask}, new Tensor[]{mask}, (g, sv, needs) -> {
-            long[] both = Shapes.broadcast("maskedSelect", inShape, sv[0].shape);
-            long total = Shapes.size(both);
-            Tensor positions = arange(0, total, 1, DType.I64).maskedSelect(sv[0].broadcastTo(both).reshape(-1));
-            Tensor scattered = zeros(g.dtype, total).scatterAdd(0, positions, g).reshape(both);
-            return new Tensor[]{Derivatives.sumTo(scattered, inShape), null};
-        });
+        return IndexingOps.maskedSelect(this, mask);
     }
 
     /**
@@ -2137,7 +1600,7 @@ public final class Tensor implements AutoCloseable {
         for (int i = 0; i < tensors.length; i++) {
             starts[i + 1] = starts[i] + tensors[i].shape[a];
         }
-        return record(out, "concat", tensors.clone(), new Tensor[0], (g, sv, needs) -> {
+        return GradNode.record(out, "concat", tensors.clone(), new Tensor[0], (g, sv, needs) -> {
             Tensor[] parts = new Tensor[needs.length];
             for (int i = 0; i < parts.length; i++) {
                 parts[i] = needs[i] ? g.slice(a, starts[i], starts[i + 1], 1) : null;
@@ -2186,7 +1649,7 @@ public final class Tensor implements AutoCloseable {
         if (!type.isFloating()) {
             return out;
         }
-        return record(out, "stack", tensors.clone(), new Tensor[0], (g, sv, needs) -> {
+        return GradNode.record(out, "stack", tensors.clone(), new Tensor[0], (g, sv, needs) -> {
             Tensor[] parts = new Tensor[needs.length];
             for (int i = 0; i < parts.length; i++) {
                 parts[i] = needs[i] ? g.select(a, i) : null;
@@ -2321,7 +1784,7 @@ public final class Tensor implements AutoCloseable {
             }
             long[] inShape = shape;
             long[] widths = padWidths.clone();
-            return record(out, "pad", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> {
+            return GradNode.record(out, "pad", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> {
                 Tensor inner = g;
                 for (int d = 0; d < inShape.length; d++) {
                     inner = inner.slice(d, widths[2 * d], widths[2 * d] + inShape[d], 1);
@@ -2405,7 +1868,7 @@ public final class Tensor implements AutoCloseable {
         if (s > 0) {
             backend.copy(sliceView(src, a, n - s, s), sliceView(dst, a, 0, s));
         }
-        return record(out, "roll", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> new Tensor[]{g.roll(-s, a)});
+        return GradNode.record(out, "roll", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> new Tensor[]{g.roll(-s, a)});
     }
 
     /**
@@ -2449,7 +1912,7 @@ public final class Tensor implements AutoCloseable {
         for (int d = 0; d < r; d++) {
             repAxes[d] = 2 * d;
         }
-        return record(out, "tile", new Tensor[]{this}, new Tensor[0],
+        return GradNode.record(out, "tile", new Tensor[]{this}, new Tensor[0],
                 (g, sv, needs) -> new Tensor[]{g.reshape(expanded).sum(repAxes).reshape(inShape)});
     }
 
@@ -2475,7 +1938,7 @@ public final class Tensor implements AutoCloseable {
         Tensor out = allocate(dtype, outShape, device(), true);
         backend.copy(new StridedView(storage, dtype, expanded, srcStrides, offset),
                 new StridedView(out.storage, dtype, expanded, Shapes.contiguousStrides(expanded), 0));
-        return record(out, "repeatInterleave", new Tensor[]{this}, new Tensor[0],
+        return GradNode.record(out, "repeatInterleave", new Tensor[]{this}, new Tensor[0],
                 (g, sv, needs) -> new Tensor[]{g.reshape(expanded).sum(a + 1)});
     }
 
@@ -2490,21 +1953,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new tensor of this tensor's shape and dtype
      */
     public Tensor sort(int axis, boolean descending) {
-        live();
-        if (HostStaging.offHost("sort", this)) {
-            return HostStaging.run(h -> h[0].sort(axis, descending), this);
-        }
-        int a = requireSortable("sort", axis);
-        Tensor out = allocate(dtype, shape, device(), true);
-        sortKernel(view(), a, descending, shape[a], out.view(), null);
-        long[] inShape = shape;
-        return record(out, "sort", new Tensor[]{this}, new Tensor[]{this}, (g, sv, needs) -> {
-            Tensor order;
-            try (Autodiff.GradMode off = Autodiff.noGrad()) {
-                order = sv[0].argsort(a, descending);
-            }
-            return new Tensor[]{zeros(g.dtype, inShape).scatterAdd(a, order, g)};
-        });
+        return SortingOps.sort(this, axis, descending);
     }
 
     /**
@@ -2523,14 +1972,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new I64 tensor of this tensor's shape
      */
     public Tensor argsort(int axis, boolean descending) {
-        live();
-        if (HostStaging.offHost("argsort", this)) {
-            return HostStaging.run(h -> h[0].argsort(axis, descending), this);
-        }
-        int a = requireSortable("argsort", axis);
-        Tensor out = allocate(DType.I64, shape, device(), true);
-        sortKernel(view(), a, descending, shape[a], null, out.view());
-        return out;
+        return SortingOps.argsort(this, axis, descending);
     }
 
     /**
@@ -2554,34 +1996,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if k is out of range
      */
     public TopK topk(long k, int axis, boolean largest) {
-        live();
-        if (HostStaging.offHost("topk", this)) {
-            Tensor[] r = HostStaging.runAll(h -> {
-                TopK top = h[0].topk(k, axis, largest);
-                return new Tensor[]{top.values(), top.indices()};
-            }, this);
-            return new TopK(r[0], r[1]);
-        }
-        int a = requireSortable("topk", axis);
-        if (k < 0 || k > shape[a]) {
-            throw new IllegalArgumentException("topk: k = " + k + " is out of range for axis " + a + " of shape " + Shapes.str(shape)
-                    + " (expected 0 .. " + shape[a] + ")");
-        }
-        long[] outShape = shape.clone();
-        outShape[a] = k;
-        Tensor values = allocate(dtype, outShape, device(), true);
-        Tensor indices;
-        try {
-            indices = allocate(DType.I64, outShape, device(), true);
-        } catch (RuntimeException e) {
-            values.close();
-            throw e;
-        }
-        sortKernel(view(), a, largest, k, values.view(), indices.view());
-        long[] inShape = shape;
-        record(values, "topk", new Tensor[]{this}, new Tensor[]{indices},
-                (g, sv, needs) -> new Tensor[]{zeros(g.dtype, inShape).scatterAdd(a, sv[0], g)});
-        return new TopK(values, indices);
+        return SortingOps.topk(this, k, axis, largest);
     }
 
     /**
@@ -2593,7 +2008,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new tensor of this tensor's shape
      */
     public Tensor cumsum(int axis) {
-        return scan("cumsum", false, axis);
+        return SortingOps.cumsum(this, axis);
     }
 
     /**
@@ -2604,47 +2019,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new tensor of this tensor's shape
      */
     public Tensor cumprod(int axis) {
-        return scan("cumprod", true, axis);
-    }
-
-    /** The normalised axis, if its lanes are short enough to sort (Java arrays hold the permutation). */
-    private int requireSortable(String op, int axis) {
-        int a = Shapes.axis(axis, shape.length);
-        if (shape[a] > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(op + ": axis " + a + " of shape " + Shapes.str(shape)
-                    + " is too long to sort (at most 2^31 - 9 elements)");
-        }
-        return a;
-    }
-
-    private Tensor scan(String op, boolean product, int axis) {
-        live();
-        if (HostStaging.offHost(op, this)) {
-            return HostStaging.run(h -> h[0].scan(op, product, axis), this);
-        }
-        int a = Shapes.axis(axis, shape.length);
-        Tensor out = allocate(dtype.isFloating() ? dtype : DType.I64, shape, device(), true);
-        scanKernel(product, view(), a, out.view());
-        if (!dtype.isFloating()) {
-            return out;
-        }
-        return record(out, op, new Tensor[]{this}, new Tensor[]{this}, (g, sv, needs) -> {
-            if (!product) {
-                return new Tensor[]{g.flip(a).cumsum(a).flip(a)};
-            }
-            Tensor x = sv[0];
-            boolean zero;
-            try (Autodiff.GradMode off = Autodiff.noGrad(); Tensor zeros = x.eq(0).sum()) {
-                zero = zeros.item() > 0;
-            }
-            if (zero) {
-                throw new IllegalArgumentException("the gradient of cumprod through a zero element is not implemented"
-                        + " (the input has zeros); cumprod of non-zero inputs is differentiable");
-            }
-            // ∂outₖ/∂xᵢ = outₖ / xᵢ for k ≥ i, so the gradient is the reversed cumulative sum of g·out, divided by x
-            Tensor weighted = g.mul(x.cumprod(a));
-            return new Tensor[]{weighted.flip(a).cumsum(a).flip(a).div(x)};
-        });
+        return SortingOps.cumprod(this, axis);
     }
 
     /**
@@ -2659,17 +2034,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new tensor of this tensor's shape
      */
     public Tensor clamp(double min, double max) {
-        live();
-        try (Scope scope = Scope.open()) {
-            Tensor current = this;
-            if (min != Double.NEGATIVE_INFINITY) {
-                current = current.maximum(min);
-            }
-            if (max != Double.POSITIVE_INFINITY) {
-                current = current.minimum(max);
-            }
-            return scope.keep(current == this ? copy() : current);
-        }
+        return ElementwiseOps.clamp(this, min, max);
     }
 
     /**
@@ -2691,18 +2056,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if this tensor is not 1-D
      */
     public Tensor searchsorted(Tensor values, boolean right) {
-        live();
-        values.live();
-        if (HostStaging.offHost("searchsorted", this, values)) {
-            return HostStaging.run(h -> h[0].searchsorted(h[1], right), this, values);
-        }
-        if (shape.length != 1) {
-            throw new ShapeMismatchException("searchsorted: the sorted tensor must be 1-D, got shape " + Shapes.str(shape)
-                    + " (values " + Shapes.str(values.shape) + ")");
-        }
-        Tensor out = allocate(DType.I64, values.shape, device(), true);
-        searchKernel(view(), values.view(), right, out.view());
-        return out;
+        return SortingOps.searchsorted(this, values, right);
     }
 
     /**
@@ -2712,7 +2066,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new I64 tensor of shape {@code [shape()..., numClasses]}
      */
     public Tensor oneHot(long numClasses) {
-        return oneHot(numClasses, DType.I64);
+        return IndexingOps.oneHot(this, numClasses);
     }
 
     /**
@@ -2731,28 +2085,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IndexOutOfBoundsException if a class index lies outside {@code [0, numClasses)}
      */
     public Tensor oneHot(long numClasses, DType type) {
-        live();
-        if (HostStaging.offHost("oneHot", this)) {
-            return HostStaging.run(h -> h[0].oneHot(numClasses, type), this);
-        }
-        requireIndexType("oneHot", this);
-        if (numClasses < 0) {
-            throw new IllegalArgumentException("oneHot: numClasses must be >= 0, got " + numClasses);
-        }
-        int r = shape.length;
-        long[] outShape = Arrays.copyOf(shape, r + 1);
-        outShape[r] = numClasses;
-        checkIndicesKernel("oneHot", view(), r, outShape, false);
-        Tensor out = allocate(type, outShape, device(), true);
-        backend.fill(out.view(), 0);
-        try (Tensor one = allocate(type, new long[0], device(), false)) {
-            backend.fill(one.view(), 1);
-            long[] idxShape = Arrays.copyOf(shape, r + 1);
-            idxShape[r] = 1;
-            scatterKernel(new StridedView(storage, dtype, idxShape, Arrays.copyOf(strides, r + 1), offset),
-                    new StridedView(one.storage, type, idxShape, new long[r + 1], 0), r, out.view(), false);
-        }
-        return out;
+        return IndexingOps.oneHot(this, numClasses, type);
     }
 
     /**
@@ -2780,7 +2113,7 @@ public final class Tensor implements AutoCloseable {
         return triangle("tril", false, k);
     }
 
-    private Tensor triangle(String op, boolean upper, long k) {
+    Tensor triangle(String op, boolean upper, long k) {
         live();
         if (shape.length < 2) {
             throw new ShapeMismatchException(op + " needs at least 2 dimensions, got shape " + Shapes.str(shape));
@@ -2825,7 +2158,7 @@ public final class Tensor implements AutoCloseable {
         if (n > 0) {
             backend.copy(view(), new StridedView(out.storage, dtype, shape, new long[]{m + 1}, k >= 0 ? k : -k * m));
         }
-        return record(out, "diag", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> new Tensor[]{g.diagonal(k, 0, 1)});
+        return GradNode.record(out, "diag", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> new Tensor[]{g.diagonal(k, 0, 1)});
     }
 
     /**
@@ -2894,54 +2227,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new floating-point tensor
      */
     public Tensor logsumexp(int[] axes, boolean keepDims) {
-        live();
-        int[] ax = Shapes.axes(axes, shape.length);
-        boolean[] reduced = new boolean[shape.length];
-        long[] keptDims = shape.clone();
-        long count = 1;
-        for (int a : ax) {
-            reduced[a] = true;
-            keptDims[a] = 1;
-            count *= shape[a];
-        }
-        long[] kept = new long[shape.length - ax.length];
-        int[] perm = new int[shape.length];
-        for (int d = 0, k = 0; d < shape.length; d++) {
-            if (!reduced[d]) {
-                kept[k] = shape[d];
-                perm[k++] = d;
-            }
-        }
-        System.arraycopy(ax, 0, perm, kept.length, ax.length);
-        if (size() == 0) {
-            Tensor lse = full(Double.NEGATIVE_INFINITY, DType.floating(dtype), keptDims);
-            if (keepDims) {
-                return lse;
-            }
-            try (Tensor t = lse) {
-                scopeForget(t);
-                return t.squeeze(ax);
-            }
-        }
-        if (ax.length == 1 && keepDims) {
-            try (Tensor lse = softmaxFamily(SoftmaxOp.LOGSUMEXP, ax[0])) {
-                scopeForget(lse);
-                return lse.unsqueeze(ax[0]);
-            }
-        }
-        if (ax.length == 1) {
-            return softmaxFamily(SoftmaxOp.LOGSUMEXP, ax[0]);
-        }
-        try (Scope scope = Scope.open()) {
-            boolean identity = true;
-            for (int d = 0; d < perm.length; d++) {
-                identity &= perm[d] == d;
-            }
-            Tensor moved = identity ? this : permute(perm);
-            Tensor merged = moved.reshape(insert(kept, kept.length, count));
-            Tensor lse = merged.softmaxFamily(SoftmaxOp.LOGSUMEXP, kept.length);
-            return scope.keep(lse.reshape(keepDims ? keptDims : kept));
-        }
+        return SoftmaxOps.logsumexp(this, axes, keepDims);
     }
 
     /**
@@ -2954,12 +2240,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new floating-point tensor of this tensor's shape
      */
     public Tensor softmax(int axis) {
-        live();
-        int a = Shapes.axis(axis, shape.length);
-        if (size() == 0) {
-            return allocate(DType.floating(dtype), shape, device(), true);
-        }
-        return softmaxFamily(SoftmaxOp.SOFTMAX, a);
+        return SoftmaxOps.softmax(this, axis);
     }
 
     /**
@@ -2972,47 +2253,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new floating-point tensor of this tensor's shape
      */
     public Tensor logSoftmax(int axis) {
-        live();
-        int a = Shapes.axis(axis, shape.length);
-        if (size() == 0) {
-            return allocate(DType.floating(dtype), shape, device(), true);
-        }
-        return softmaxFamily(SoftmaxOp.LOG_SOFTMAX, a);
-    }
-
-    /**
-     * The fused softmax-family kernel along axis {@code a} of this non-empty tensor, with its derivative
-     * rule (written with tensor ops, so it can be differentiated again; like every rule it recomputes
-     * from the saved input instead of reading the output):
-     * softmax {@code gx = y·(g − Σ g·y)}, log-softmax {@code gx = g − softmax(x)·Σ g},
-     * logsumexp {@code gx = g·exp(x − lse) = g·softmax(x)}.
-     */
-    private Tensor softmaxFamily(SoftmaxOp op, int a) {
-        if (!dtype.isFloating()) {
-            try (Tensor wide = cast(DType.F64, false)) {
-                return wide.softmaxFamily(op, a);
-            }
-        }
-        if (dtype.isHalf()) {
-            try (Tensor wide = cast(DType.F32, false)) {
-                return wide.softmaxFamily(op, a).convertAndClose(dtype);
-            }
-        }
-        Tensor out = allocate(dtype, op == SoftmaxOp.LOGSUMEXP ? remove(shape, a) : shape, device(), true);
-        backend.softmax(op, view(), a, out.view());
-        int[] ax = {a};
-        return record(out, op.name().toLowerCase(), new Tensor[]{this}, new Tensor[]{this}, (g, s, needs) -> {
-            Tensor x = s[0];
-            Tensor gx = switch (op) {
-                case SOFTMAX -> {
-                    Tensor y = x.softmax(a);
-                    yield y.mul(g.sub(g.mul(y).sum(ax, true)));
-                }
-                case LOG_SOFTMAX -> g.sub(x.softmax(a).mul(g.sum(ax, true)));
-                case LOGSUMEXP -> g.unsqueeze(a).mul(x.softmax(a));
-            };
-            return new Tensor[]{gx};
-        });
+        return SoftmaxOps.logSoftmax(this, axis);
     }
 
     /**
@@ -3210,7 +2451,7 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    private static char einsumLabel(String spec, char c) {
+    static char einsumLabel(String spec, char c) {
         if ((c < 'a' || c > 'z') && (c < 'A' || c > 'Z')) {
             throw new IllegalArgumentException("einsum: '" + c + "' is not a valid label (ASCII letters only) in \"" + spec + "\"");
         }
@@ -3218,7 +2459,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** {@code t} summed over the labels of {@code labels} that {@code needed} lacks (inside a scope). */
-    private static Tensor sumPrivateLabels(Tensor t, String labels, String needed) {
+    static Tensor sumPrivateLabels(Tensor t, String labels, String needed) {
         int n = 0;
         int[] axes = new int[labels.length()];
         for (int d = 0; d < labels.length(); d++) {
@@ -3236,7 +2477,7 @@ public final class Tensor implements AutoCloseable {
      * {@code t} summed over {@code axes} (sorted, distinct), in {@code t}'s dtype; an empty {@code t}
      * gives zeros without reaching the reduction kernel. Call inside a scope.
      */
-    private static Tensor sumKeepingType(Tensor t, int[] axes) {
+    static Tensor sumKeepingType(Tensor t, int[] axes) {
         if (t.size() == 0) {
             long[] kept = new long[t.shape.length - axes.length];
             for (int d = 0, k = 0, j = 0; d < t.shape.length; d++) {
@@ -3252,7 +2493,7 @@ public final class Tensor implements AutoCloseable {
         return summed.dtype == t.dtype ? summed : summed.cast(t.dtype);
     }
 
-    private static String keptLabels(String labels, String needed) {
+    static String keptLabels(String labels, String needed) {
         StringBuilder kept = new StringBuilder();
         for (char c : labels.toCharArray()) {
             if (needed.indexOf(c) >= 0) {
@@ -3263,7 +2504,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** For each label of {@code order}, its position in {@code labels}. */
-    private static int[] positions(String labels, String order) {
+    static int[] positions(String labels, String order) {
         int[] p = new int[order.length()];
         for (int i = 0; i < p.length; i++) {
             p[i] = labels.indexOf(order.charAt(i));
@@ -3271,7 +2512,7 @@ public final class Tensor implements AutoCloseable {
         return p;
     }
 
-    private static long labelSize(long[] extent, String labels) {
+    static long labelSize(long[] extent, String labels) {
         long n = 1;
         for (char c : labels.toCharArray()) {
             n = Math.multiplyExact(n, extent[c]);
@@ -3279,7 +2520,7 @@ public final class Tensor implements AutoCloseable {
         return n;
     }
 
-    private static long[] labelExtents(long[] extent, String labels) {
+    static long[] labelExtents(long[] extent, String labels) {
         long[] e = new long[labels.length()];
         for (int i = 0; i < e.length; i++) {
             e[i] = extent[labels.charAt(i)];
@@ -3288,7 +2529,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** {@code t} (labelled {@code labels}) as a view over {@code all}, with extent 1 for labels it lacks. */
-    private static Tensor alignLabels(Tensor t, String labels, String all, long[] extent) {
+    static Tensor alignLabels(Tensor t, String labels, String all, long[] extent) {
         StringBuilder present = new StringBuilder();
         long[] sh = new long[all.length()];
         for (int i = 0; i < sh.length; i++) {
@@ -3303,16 +2544,8 @@ public final class Tensor implements AutoCloseable {
         return t.permute(positions(labels, present.toString())).reshape(sh);
     }
 
-    // ------------------------------------------------------------------- helpers of this section
-
-    private static void requireIndexType(String op, Tensor index) {
-        if (index.dtype != DType.I32 && index.dtype != DType.I64) {
-            throw new DTypeMismatchException(op + ": indices must be I32 or I64, got " + index.dtype);
-        }
-    }
-
     /** {@code a} with {@code value} inserted at position {@code at}. */
-    private static long[] insert(long[] a, int at, long value) {
+    static long[] insert(long[] a, int at, long value) {
         long[] out = new long[a.length + 1];
         System.arraycopy(a, 0, out, 0, at);
         out[at] = value;
@@ -3321,7 +2554,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** {@code a} without position {@code at}. */
-    private static long[] remove(long[] a, int at) {
+    static long[] remove(long[] a, int at) {
         long[] out = new long[a.length - 1];
         System.arraycopy(a, 0, out, 0, at);
         System.arraycopy(a, at + 1, out, at, a.length - at - 1);
@@ -3329,56 +2562,10 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** The part {@code [start, start + length)} of {@code v} along {@code axis}. */
-    private static StridedView sliceView(StridedView v, int axis, long start, long length) {
+    static StridedView sliceView(StridedView v, int axis, long start, long length) {
         long[] sh = v.shape().clone();
         sh[axis] = length;
         return new StridedView(v.storage(), v.dtype(), sh, v.strides(), v.offset() + start * v.strides()[axis]);
-    }
-
-    // ------------------------------------------------------------------- kernels outside the Backend SPI
-    //
-    // Gather, scatter, sort, scan, mask compression and binary search have no Backend method yet; the CPU
-    // implementations in dev.proxima.tensor.internal run on host memory. Every call goes through the
-    // methods below, reached only with host tensors: each public operation first sends tensors on another
-    // device through HostStaging (host copies, CPU kernel, results copied back). Once the SPI has these
-    // primitives, a device backend can be routed here instead of staging.
-
-    private static void checkIndicesKernel(String op, StridedView index, int axis, long[] shape) {
-        checkIndicesKernel(op, index, axis, shape, true);
-    }
-
-    private static void checkIndicesKernel(String op, StridedView index, int axis, long[] shape, boolean allowNegative) {
-        long extent = shape[axis];
-        dev.proxima.tensor.internal.Indexing.checkIndices(index, extent, allowNegative, v -> op + ": index " + v
-                + " is out of bounds for axis " + axis + " with extent " + extent + " (shape " + Shapes.str(shape) + ")");
-    }
-
-    private static void gatherKernel(StridedView src, int axis, StridedView index, StridedView dst) {
-        dev.proxima.tensor.internal.Indexing.gather(src, axis, index, dst);
-    }
-
-    private static void scatterKernel(StridedView index, StridedView src, int axis, StridedView dst, boolean add) {
-        dev.proxima.tensor.internal.Indexing.scatter(index, src, axis, dst, add);
-    }
-
-    private static long countTrueKernel(StridedView mask) {
-        return dev.proxima.tensor.internal.Indexing.countTrue(mask);
-    }
-
-    private static void compressKernel(StridedView src, StridedView mask, StridedView dst) {
-        dev.proxima.tensor.internal.Indexing.compress(src, mask, dst);
-    }
-
-    private static void sortKernel(StridedView src, int axis, boolean descending, long k, StridedView values, StridedView indices) {
-        dev.proxima.tensor.internal.Sorting.sort(src, axis, descending, k, values, indices);
-    }
-
-    private static void searchKernel(StridedView sorted, StridedView values, boolean right, StridedView dst) {
-        dev.proxima.tensor.internal.Sorting.searchSorted(sorted, values, right, dst);
-    }
-
-    private static void scanKernel(boolean product, StridedView src, int axis, StridedView dst) {
-        dev.proxima.tensor.internal.Scan.scan(product, src, axis, dst);
     }
 
     // =================================================================== comparison helpers
@@ -3449,7 +2636,7 @@ public final class Tensor implements AutoCloseable {
         return sb.append(", device=").append(device()).append(')').toString();
     }
 
-    private void appendValues(StringBuilder sb, MemorySegment s, int depth, long at, long[] st, boolean summarize) {
+    void appendValues(StringBuilder sb, MemorySegment s, int depth, long at, long[] st, boolean summarize) {
         if (depth == shape.length) {
             if (dtype == DType.BOOL) {
                 sb.append(Elements.getLong(s, dtype, at) != 0);

@@ -92,6 +92,50 @@ public final class CpuBackend implements Backend {
             randomKernel(p.op(), p.key(), p.draw(), p.a(), p.b(), v[0]);
             return true;
         });
+        registerIndexing(r);
+    }
+
+    /** Registers the indexing, sorting and scan kernels. */
+    private static void registerIndexing(KernelRegistry r) {
+        r.register(Kernels.GATHER, (check, v) -> {
+            checkIndices(check, v[1]);
+            Indexing.gather(v[0], check.axis(), v[1], v[2]);
+            return true;
+        });
+        r.register(Kernels.SCATTER, (p, v) -> {
+            checkIndices(p.check(), v[0]);
+            Indexing.scatter(v[0], v[1], p.check().axis(), v[2], p.add());
+            return true;
+        });
+        r.register(Kernels.COUNT_TRUE, (none, v) -> {
+            long n = Indexing.countTrue(v[0]);
+            Elementwise.fill(v[1], n);
+            return true;
+        });
+        r.register(Kernels.COMPRESS, (none, v) -> {
+            Indexing.compress(v[0], v[1], v[2]);
+            return true;
+        });
+        r.register(Kernels.SORT, (p, v) -> {
+            Sorting.sort(v[0], p.axis(), p.descending(), p.k(), v[1], v[2]);
+            return true;
+        });
+        r.register(Kernels.SEARCH_SORTED, (right, v) -> {
+            Sorting.searchSorted(v[0], v[1], right, v[2]);
+            return true;
+        });
+        r.register(Kernels.SCAN, (p, v) -> {
+            Scan.scan(p.product(), v[0], p.axis(), v[1]);
+            return true;
+        });
+    }
+
+    private static void checkIndices(Kernels.IndexCheck check, StridedView index) {
+        long[] shape = check.shape();
+        int axis = check.axis();
+        long extent = shape[axis];
+        Indexing.checkIndices(index, extent, check.allowNegative(), v -> check.op() + ": index " + v
+                + " is out of bounds for axis " + axis + " with extent " + extent + " (shape " + java.util.Arrays.toString(shape) + ")");
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class Dispatcher {
             throw new IllegalArgumentException(key + " takes " + key.inputs() + " inputs and " + key.outputs()
                     + " outputs, got " + args.length + " views");
         }
-        Device device = args[args.length - 1].storage().device();
+        Device device = deviceOf(key, args);
         Backend backend = Backends.of(device);
         Kernel<P> kernel = kernel(backend, key);
         if (kernel != null && kernel.run(params, args)) {
@@ -53,6 +53,16 @@ public final class Dispatcher {
             throw new IllegalStateException("the CPU backend has no kernel for " + key + " (or declined the call)");
         }
         stage(key, params, args);
+    }
+
+    /** The device of the last non-null output (optional outputs may be null). */
+    private static Device deviceOf(KernelKey<?> key, StridedView[] args) {
+        for (int i = args.length - 1; i >= key.inputs(); i--) {
+            if (args[i] != null) {
+                return args[i].storage().device();
+            }
+        }
+        throw new IllegalArgumentException(key + ": every output is null");
     }
 
     /**
@@ -96,7 +106,7 @@ public final class Dispatcher {
     private static <P> void stage(KernelKey<P> key, P params, StridedView[] args) {
         Kernel<P> cpu = kernel(Backends.of(Device.CPU), key);
         if (cpu == null) {
-            throw new IllegalStateException("no kernel for " + key + " on " + args[args.length - 1].storage().device()
+            throw new IllegalStateException("no kernel for " + key + " on " + deviceOf(key, args)
                     + ", and none on the CPU to stage it through");
         }
         Backend host = Backends.of(Device.CPU);
@@ -105,7 +115,7 @@ public final class Dispatcher {
         try {
             for (int i = 0; i < args.length; i++) {
                 StridedView v = args[i];
-                if (v.storage().device().equals(Device.CPU)) {
+                if (v == null || v.storage().device().equals(Device.CPU)) {
                     local[i] = v;
                     continue;
                 }

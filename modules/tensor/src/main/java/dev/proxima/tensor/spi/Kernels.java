@@ -92,4 +92,81 @@ public final class Kernels {
      * dst is F32 or F64 for UNIFORM and NORMAL, BOOL for BERNOULLI; the parameters were checked by {@code Rng}.
      */
     public static final KernelKey<RandomDraw> RANDOM = new KernelKey<>(10, "random", RandomDraw.class, 0, 1, false);
+
+    /**
+     * How an indexing kernel checks its index view before writing anything: every index must lie in
+     * {@code [-shape[axis], shape[axis])} (or {@code [0, shape[axis])} without {@code allowNegative}), else the
+     * kernel throws {@link IndexOutOfBoundsException} naming {@code op}, the index, the axis and the shape.
+     *
+     * @param op            the operation's name, for the message
+     * @param axis          the indexed axis
+     * @param shape         the indexed tensor's shape, for the bound and the message
+     * @param allowNegative whether negative indices count from the end
+     */
+    public record IndexCheck(String op, int axis, long[] shape, boolean allowNegative) {
+    }
+
+    /**
+     * Parameters of {@link #SCATTER}.
+     *
+     * @param check how the indices are checked
+     * @param add   accumulate ({@code +=}) instead of overwriting
+     */
+    public record Scatter(IndexCheck check, boolean add) {
+    }
+
+    /**
+     * Parameters of {@link #SORT}.
+     *
+     * @param axis       the axis of the lanes
+     * @param descending largest first
+     * @param k          how many leading elements of each sorted lane to write (the lane's length for a full sort)
+     */
+    public record Sort(int axis, boolean descending, long k) {
+    }
+
+    /**
+     * Parameters of {@link #SCAN}.
+     *
+     * @param product running products instead of running sums
+     * @param axis    the axis to accumulate along
+     */
+    public record Scan(boolean product, int axis) {
+    }
+
+    /**
+     * [src, index, dst]: {@code dst[p] = src[p with p[axis] replaced by index[p]]} (negative indices count from
+     * the end of the axis); src has dst's shape except along the axis; index is I32 or I64 of dst's shape.
+     * The parameters' check runs first.
+     */
+    public static final KernelKey<IndexCheck> GATHER = new KernelKey<>(11, "gather", IndexCheck.class, 2, 1, false);
+
+    /**
+     * [index, src, dst]: {@code dst[p with p[axis] replaced by index[p]] = src[p]} (or {@code +=}) for every
+     * position p of index, in row-major order (the last write wins; additions accumulate deterministically);
+     * dst holds the values to scatter into and is read. The check runs first.
+     */
+    public static final KernelKey<Scatter> SCATTER = new KernelKey<>(12, "scatter", Scatter.class, 2, 1, true);
+
+    /** [mask, dst]: dst (0-d I64) := the number of true elements of the BOOL mask. */
+    public static final KernelKey<Void> COUNT_TRUE = new KernelKey<>(13, "countTrue", Void.class, 1, 1, false);
+
+    /** [src, mask, dst]: the elements of src where the BOOL mask (of src's shape) is true, in row-major order, into 1-D dst. */
+    public static final KernelKey<Void> COMPRESS = new KernelKey<>(14, "compress", Void.class, 2, 1, false);
+
+    /**
+     * [src, values, indices]: the first k elements of each lane of src along the axis in stable sorted order
+     * (NaNs last in both directions), into values (src's dtype) and their I64 positions into indices; either
+     * output may be null when not wanted.
+     */
+    public static final KernelKey<Sort> SORT = new KernelKey<>(15, "sort", Sort.class, 1, 2, false);
+
+    /**
+     * [sorted, values, dst]: for each element of values the I64 insertion position into the 1-D ascending view
+     * sorted (the parameter: true for the right end of a run of equal elements).
+     */
+    public static final KernelKey<Boolean> SEARCH_SORTED = new KernelKey<>(16, "searchSorted", Boolean.class, 2, 1, false);
+
+    /** [src, dst]: running sums or products along the axis; integers accumulate in I64 (dst I64), floats in double. */
+    public static final KernelKey<Scan> SCAN = new KernelKey<>(17, "scan", Scan.class, 1, 1, false);
 }
