@@ -161,7 +161,7 @@ final class IndexingOps {
                 Tensor gSrc = null;
                 if (needs[2]) {
                     Tensor picked = g.gather(a, idx);
-                    gSrc = Arrays.equals(idxShape, srcShape) ? picked : Tensor.embed(picked, srcShape, v -> leadingBlock(v, idxShape));
+                    gSrc = Arrays.equals(idxShape, srcShape) ? picked : ViewOps.embed(picked, srcShape, v -> leadingBlock(v, idxShape));
                 }
                 return new Tensor[]{gSelf, null, gSrc};
             });

@@ -60,7 +60,7 @@ final class SoftmaxOps {
                 identity &= perm[d] == d;
             }
             Tensor moved = identity ? self : self.permute(perm);
-            Tensor merged = moved.reshape(Tensor.insert(kept, kept.length, count));
+            Tensor merged = moved.reshape(Shapes.insert(kept, kept.length, count));
             Tensor lse = softmaxFamily(merged, SoftmaxOp.LOGSUMEXP, kept.length);
             return scope.keep(lse.reshape(keepDims ? keptDims : kept));
         }
@@ -95,7 +95,7 @@ final class SoftmaxOps {
                 return softmaxFamily(wide, op, a).convertAndClose(self.dtype);
             }
         }
-        Tensor out = Tensor.allocate(self.dtype, op == SoftmaxOp.LOGSUMEXP ? Tensor.remove(self.shape, a) : self.shape, self.device(), true);
+        Tensor out = Tensor.allocate(self.dtype, op == SoftmaxOp.LOGSUMEXP ? Shapes.remove(self.shape, a) : self.shape, self.device(), true);
         Ops.run(out, Kernels.SOFTMAX, new Kernels.Softmax(op, a), self.view(), out.view());
         int[] ax = {a};
         return GradNode.record(out, op.name().toLowerCase(), new Tensor[]{self}, self, (g, x, needs) -> {

@@ -149,9 +149,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if a dimension is negative
      */
     public static Tensor full(double value, DType dtype, long... shape) {
-        Tensor t = allocate(dtype, shape, Device.CPU, true);
-        t.backend.fill(t.view(), value);
-        return t;
+        return CreationOps.full(value, dtype, shape);
     }
 
     /**
@@ -161,39 +159,37 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if a dimension is negative or no backend serves {@code device}
      */
     public static Tensor full(double value, DType dtype, Device device, long... shape) {
-        Tensor t = allocate(dtype, shape, device, true);
-        t.backend.fill(t.view(), value);
-        return t;
+        return CreationOps.full(value, dtype, device, shape);
     }
 
     /** A tensor of zeros. */
     public static Tensor zeros(DType dtype, long... shape) {
-        return full(0, dtype, shape);
+        return CreationOps.zeros(dtype, shape);
     }
 
     /** A tensor of zeros on {@code device}. */
     public static Tensor zeros(DType dtype, Device device, long... shape) {
-        return full(0, dtype, device, shape);
+        return CreationOps.zeros(dtype, device, shape);
     }
 
     /** A tensor of ones. */
     public static Tensor ones(DType dtype, long... shape) {
-        return full(1, dtype, shape);
+        return CreationOps.ones(dtype, shape);
     }
 
     /** A tensor of ones on {@code device}. */
     public static Tensor ones(DType dtype, Device device, long... shape) {
-        return full(1, dtype, device, shape);
+        return CreationOps.ones(dtype, device, shape);
     }
 
     /** A 0-d tensor holding {@code value}. */
     public static Tensor scalar(double value, DType dtype) {
-        return full(value, dtype);
+        return CreationOps.scalar(value, dtype);
     }
 
     /** A 0-d tensor holding {@code value} on {@code device}. */
     public static Tensor scalar(double value, DType dtype, Device device) {
-        return full(value, dtype, device);
+        return CreationOps.scalar(value, dtype, device);
     }
 
     /**
@@ -203,19 +199,12 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if {@code step} is 0 or not finite
      */
     public static Tensor arange(double start, double end, double step, DType dtype) {
-        if (step == 0 || !Double.isFinite(step) || !Double.isFinite(start) || !Double.isFinite(end)) {
-            throw new IllegalArgumentException("arange needs finite start/end and a finite non-zero step, got "
-                    + start + ", " + end + ", " + step);
-        }
-        long n = (long) Math.max(0, Math.ceil((end - start) / step));
-        Tensor t = allocate(dtype, new long[]{n}, Device.CPU, true);
-        t.backend.iota(t.view(), start, step);
-        return t;
+        return CreationOps.arange(start, end, step, dtype);
     }
 
     /** {@code 0, 1, …, n−1} as I64. */
     public static Tensor arange(long n) {
-        return arange(0, n, 1, DType.I64);
+        return CreationOps.arange(n);
     }
 
     /**
@@ -223,64 +212,37 @@ public final class Tensor implements AutoCloseable {
      * {@code numpy.linspace}.
      */
     public static Tensor linspace(double start, double stop, long num, DType dtype) {
-        if (num < 0) {
-            throw new IllegalArgumentException("linspace needs num >= 0, got " + num);
-        }
-        double step = num > 1 ? (stop - start) / (num - 1) : 0;
-        Tensor t = allocate(dtype, new long[]{num}, Device.CPU, true);
-        t.backend.iota(t.view(), start, step);
-        if (num > 1) {
-            Elements.setDouble(t.storage.segment(), dtype, num - 1, stop);
-        }
-        return t;
+        return CreationOps.linspace(start, stop, num, dtype);
     }
 
     /** The n×n identity matrix. */
     public static Tensor eye(long n, DType dtype) {
-        Tensor t = zeros(dtype, n, n);
-        MemorySegment s = t.storage.segment();
-        for (long i = 0; i < n; i++) {
-            Elements.setDouble(s, dtype, i * (n + 1), 1);
-        }
-        return t;
+        return CreationOps.eye(n, dtype);
     }
 
     /** A 1-D F32 tensor. */
     public static Tensor of(float... values) {
-        Tensor t = allocate(DType.F32, new long[]{values.length}, Device.CPU, true);
-        MemorySegment.copy(values, 0, t.storage.segment(), DType.F32.layout(), 0, values.length);
-        return t;
+        return CreationOps.of(values);
     }
 
     /** A 1-D F64 tensor. */
     public static Tensor of(double... values) {
-        Tensor t = allocate(DType.F64, new long[]{values.length}, Device.CPU, true);
-        MemorySegment.copy(values, 0, t.storage.segment(), DType.F64.layout(), 0, values.length);
-        return t;
+        return CreationOps.of(values);
     }
 
     /** A 1-D I32 tensor. */
     public static Tensor of(int... values) {
-        Tensor t = allocate(DType.I32, new long[]{values.length}, Device.CPU, true);
-        MemorySegment.copy(values, 0, t.storage.segment(), DType.I32.layout(), 0, values.length);
-        return t;
+        return CreationOps.of(values);
     }
 
     /** A 1-D I64 tensor. */
     public static Tensor of(long... values) {
-        Tensor t = allocate(DType.I64, new long[]{values.length}, Device.CPU, true);
-        MemorySegment.copy(values, 0, t.storage.segment(), DType.I64.layout(), 0, values.length);
-        return t;
+        return CreationOps.of(values);
     }
 
     /** A 1-D BOOL tensor. */
     public static Tensor of(boolean... values) {
-        Tensor t = allocate(DType.BOOL, new long[]{values.length}, Device.CPU, true);
-        MemorySegment s = t.storage.segment();
-        for (int i = 0; i < values.length; i++) {
-            s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (values[i] ? 1 : 0));
-        }
-        return t;
+        return CreationOps.of(values);
     }
 
     /**
@@ -291,76 +253,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if the array is ragged or its element type is not one of those
      */
     public static Tensor fromArray(Object array) {
-        if (array == null || !array.getClass().isArray()) {
-            throw new IllegalArgumentException("fromArray expects a (nested) primitive array, got " + array);
-        }
-        List<Long> dims = new ArrayList<>();
-        Object a = array;
-        Class<?> c = array.getClass();
-        while (c.isArray()) {
-            dims.add((long) Array.getLength(a));
-            c = c.getComponentType();
-            if (c.isArray()) {
-                if (Array.getLength(a) == 0) {
-                    throw new IllegalArgumentException("cannot infer the shape of an empty outer array");
-                }
-                a = Array.get(a, 0);
-            }
-        }
-        DType dtype;
-        if (c == float.class) {
-            dtype = DType.F32;
-        } else if (c == double.class) {
-            dtype = DType.F64;
-        } else if (c == int.class) {
-            dtype = DType.I32;
-        } else if (c == long.class) {
-            dtype = DType.I64;
-        } else if (c == byte.class) {
-            dtype = DType.I8;
-        } else if (c == boolean.class) {
-            dtype = DType.BOOL;
-        } else {
-            throw new IllegalArgumentException("fromArray does not support element type " + c.getName());
-        }
-        long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-        Tensor t = allocate(dtype, shape, Device.CPU, true);
-        try {
-            long[] cursor = {0};
-            fill(t.storage.segment(), dtype, array, shape, 0, cursor);
-        } catch (RuntimeException e) {
-            t.close();
-            throw e;
-        }
-        return t;
-    }
-
-    static void fill(MemorySegment s, DType dtype, Object a, long[] shape, int depth, long[] cursor) {
-        int n = Array.getLength(a);
-        if (n != shape[depth]) {
-            throw new IllegalArgumentException("ragged array: expected length " + shape[depth] + " at depth " + depth + ", got " + n);
-        }
-        if (depth == shape.length - 1) {
-            long at = cursor[0];
-            switch (a) {
-                case float[] f -> MemorySegment.copy(f, 0, s, DType.F32.layout(), at * 4, n);
-                case double[] d -> MemorySegment.copy(d, 0, s, DType.F64.layout(), at * 8, n);
-                case int[] i -> MemorySegment.copy(i, 0, s, DType.I32.layout(), at * 4, n);
-                case long[] l -> MemorySegment.copy(l, 0, s, DType.I64.layout(), at * 8, n);
-                case byte[] b -> MemorySegment.copy(b, 0, s, DType.I8.layout(), at, n);
-                case boolean[] b -> {
-                    for (int i = 0; i < n; i++) {
-                        Elements.setLong(s, dtype, at + i, b[i] ? 1 : 0);
-                    }
-                }
-                default -> throw new IllegalArgumentException("unexpected array " + a.getClass());
-            }
-            cursor[0] += n;
-            return;
-        }
-        for (int i = 0; i < n; i++) {
-            fill(s, dtype, Array.get(a, i), shape, depth + 1, cursor);
-        }
+        return CreationOps.fromArray(array);
     }
 
     // =================================================================== properties
@@ -455,16 +348,7 @@ public final class Tensor implements AutoCloseable {
      * element is copied to the host first.
      */
     public double item() {
-        live();
-        if (size() != 1) {
-            throw new IllegalArgumentException("item() needs a tensor with exactly one element, got shape " + Shapes.str(shape));
-        }
-        if (onHost()) {
-            return Elements.getDouble(storage.segment(), dtype, offset);
-        }
-        try (Tensor h = hostElement(offset)) {
-            return Elements.getDouble(h.storage.segment(), dtype, 0);
-        }
+        return ConversionOps.item(this);
     }
 
     /**
@@ -472,103 +356,12 @@ public final class Tensor implements AutoCloseable {
      * tensor on another device the element is copied to the host first.
      */
     public double getDouble(long... index) {
-        long at = elementIndex(index);
-        if (onHost()) {
-            return Elements.getDouble(storage.segment(), dtype, at);
-        }
-        try (Tensor h = hostElement(at)) {
-            return Elements.getDouble(h.storage.segment(), dtype, 0);
-        }
+        return ConversionOps.getDouble(this, index);
     }
 
     /** Element at {@code index}, as a long (floats truncate); copied to the host first for a device tensor. */
     public long getLong(long... index) {
-        long at = elementIndex(index);
-        if (onHost()) {
-            return Elements.getLong(storage.segment(), dtype, at);
-        }
-        try (Tensor h = hostElement(at)) {
-            return Elements.getLong(h.storage.segment(), dtype, 0);
-        }
-    }
-
-    /** True if the memory is host memory the CPU kernels and element accessors can read. */
-    boolean onHost() {
-        return storage.device().equals(Device.CPU);
-    }
-
-    /** An unscoped 0-d host tensor holding the element at storage index {@code at} of this device tensor. */
-    Tensor hostElement(long at) {
-        Tensor h = allocate(dtype, new long[0], Device.CPU, false);
-        try {
-            transfer(new StridedView(storage, dtype, new long[0], new long[0], at), h.view());
-        } catch (RuntimeException e) {
-            h.close();
-            throw e;
-        }
-        return h;
-    }
-
-    /**
-     * An unscoped contiguous host tensor of type {@code target} with this tensor's elements (this tensor's
-     * own memory when it is already such a host tensor), for reading values; the caller closes it.
-     */
-    Tensor hostCopy(DType target) {
-        if (onHost()) {
-            return cast(target, false);
-        }
-        try (Tensor dense = cast(target, false)) {
-            Tensor h = allocate(target, shape, Device.CPU, false);
-            try {
-                transfer(dense.view(), h.view());
-            } catch (RuntimeException e) {
-                h.close();
-                throw e;
-            }
-            return h;
-        }
-    }
-
-    /**
-     * dst := src for views on different devices (or the same one): the copy is done by the backend of the
-     * device side, since only it can reach its memory; between two devices of different kinds the elements
-     * pass through a host buffer.
-     */
-    static void transfer(StridedView src, StridedView dst) {
-        Device from = src.storage().device();
-        Device to = dst.storage().device();
-        if (from.equals(Device.CPU)) {
-            Backends.of(to).copy(src, dst);
-        } else if (to.equals(Device.CPU) || from.kind().equals(to.kind())) {
-            Backends.of(from).copy(src, dst);
-        } else {
-            Storage tmp = Backends.of(Device.CPU).allocate(Device.CPU, Math.multiplyExact(src.size(), (long) src.dtype().byteSize()));
-            try {
-                StridedView h = new StridedView(tmp, src.dtype(), src.shape(), Shapes.contiguousStrides(src.shape()), 0);
-                Backends.of(from).copy(src, h);
-                Backends.of(to).copy(h, dst);
-            } finally {
-                tmp.release();
-            }
-        }
-    }
-
-    long elementIndex(long[] index) {
-        live();
-        if (index.length != shape.length) {
-            throw new IllegalArgumentException("expected " + shape.length + " indices for shape " + Shapes.str(shape)
-                    + ", got " + index.length);
-        }
-        long at = offset;
-        for (int d = 0; d < index.length; d++) {
-            long i = index[d] < 0 ? index[d] + shape[d] : index[d];
-            if (i < 0 || i >= shape[d]) {
-                throw new IndexOutOfBoundsException("index " + index[d] + " is out of bounds for dimension " + d
-                        + " of shape " + Shapes.str(shape));
-            }
-            at += i * strides[d];
-        }
-        return at;
+        return ConversionOps.getLong(this, index);
     }
 
     /**
@@ -576,58 +369,27 @@ public final class Tensor implements AutoCloseable {
      * methods copy a tensor on another device to the host first.
      */
     public float[] toFloatArray() {
-        try (Tensor c = hostCopy(DType.F32)) {
-            float[] out = new float[javaLength()];
-            MemorySegment.copy(c.storage.segment(), DType.F32.layout(), c.offset * 4, out, 0, out.length);
-            return out;
-        }
+        return ConversionOps.toFloatArray(this);
     }
 
     /** The elements in row-major order as doubles. */
     public double[] toDoubleArray() {
-        try (Tensor c = hostCopy(DType.F64)) {
-            double[] out = new double[javaLength()];
-            MemorySegment.copy(c.storage.segment(), DType.F64.layout(), c.offset * 8, out, 0, out.length);
-            return out;
-        }
+        return ConversionOps.toDoubleArray(this);
     }
 
     /** The elements in row-major order as ints. */
     public int[] toIntArray() {
-        try (Tensor c = hostCopy(DType.I32)) {
-            int[] out = new int[javaLength()];
-            MemorySegment.copy(c.storage.segment(), DType.I32.layout(), c.offset * 4, out, 0, out.length);
-            return out;
-        }
+        return ConversionOps.toIntArray(this);
     }
 
     /** The elements in row-major order as longs. */
     public long[] toLongArray() {
-        try (Tensor c = hostCopy(DType.I64)) {
-            long[] out = new long[javaLength()];
-            MemorySegment.copy(c.storage.segment(), DType.I64.layout(), c.offset * 8, out, 0, out.length);
-            return out;
-        }
+        return ConversionOps.toLongArray(this);
     }
 
     /** The elements in row-major order as booleans ({@code value != 0}). */
     public boolean[] toBooleanArray() {
-        try (Tensor c = hostCopy(DType.BOOL)) {
-            boolean[] out = new boolean[javaLength()];
-            MemorySegment s = c.storage.segment();
-            for (int i = 0; i < out.length; i++) {
-                out[i] = s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, c.offset + i) != 0;
-            }
-            return out;
-        }
-    }
-
-    int javaLength() {
-        long n = size();
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("tensor of shape " + Shapes.str(shape) + " has too many elements for a Java array");
-        }
-        return (int) n;
+        return ConversionOps.toBooleanArray(this);
     }
 
     // =================================================================== copies and conversions
@@ -669,16 +431,12 @@ public final class Tensor implements AutoCloseable {
 
     /** A contiguous copy with its own memory. */
     public Tensor copy() {
-        return cast(dtype, true);
+        return ConversionOps.copy(this);
     }
 
     /** This tensor if it is already contiguous (as a new handle on the same memory), else a contiguous copy. */
     public Tensor contiguous() {
-        live();
-        if (isContiguous()) {
-            return recordView(share(shape, strides, offset), "contiguous", g -> g);
-        }
-        return copy();
+        return ViewOps.contiguous(this);
     }
 
     /**
@@ -688,22 +446,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if no backend serves {@code device}
      */
     public Tensor to(Device target) {
-        live();
-        if (target.equals(device())) {
-            return recordView(share(shape, strides, offset), "to", g -> g);
-        }
-        Backends.of(target);
-        try (Tensor dense = cast(dtype, false)) {
-            Tensor out = allocate(dtype, shape, target, true);
-            try {
-                transfer(dense.view(), out.view());
-            } catch (RuntimeException e) {
-                out.close();
-                throw e;
-            }
-            Device from = device();
-            return GradNode.record(out, "to", new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{g.to(from)});
-        }
+        return ConversionOps.to(this, target);
     }
 
     /** {@code t} itself if it is on {@code device}, else a copy there (for index tensors made on the host). */
@@ -726,91 +469,22 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the sizes differ
      */
     public Tensor reshape(long... newShape) {
-        live();
-        long[] target = newShape.clone();
-        int infer = -1;
-        long known = 1;
-        for (int d = 0; d < target.length; d++) {
-            if (target[d] == -1) {
-                if (infer >= 0) {
-                    throw new IllegalArgumentException("reshape: only one dimension can be -1, got " + Shapes.str(newShape));
-                }
-                infer = d;
-            } else if (target[d] < 0) {
-                throw new IllegalArgumentException("reshape: invalid dimension " + target[d] + " in " + Shapes.str(newShape));
-            } else {
-                known *= target[d];
-            }
-        }
-        long n = size();
-        if (infer >= 0) {
-            if (known == 0 || n % known != 0) {
-                throw new ShapeMismatchException("reshape: cannot reshape " + Shapes.str(shape) + " (" + n + " elements) into " + Shapes.str(newShape));
-            }
-            target[infer] = n / known;
-        } else if (known != n) {
-            throw new ShapeMismatchException("reshape: cannot reshape " + Shapes.str(shape) + " (" + n + " elements) into "
-                    + Shapes.str(newShape) + " (" + known + " elements)");
-        }
-        long[] viewStrides = Shapes.viewStrides(shape, strides, target);
-        long[] from = shape;
-        Tensor out;
-        if (viewStrides != null) {
-            out = share(target, viewStrides, offset);
-        } else {
-            try (Tensor dense = cast(dtype, false)) {
-                out = dense.share(target, Shapes.contiguousStrides(target), dense.offset);
-            }
-        }
-        return recordView(out, "reshape", g -> g.reshape(from));
+        return ViewOps.reshape(this, newShape);
     }
 
     /** The view with dimensions reordered: dimension {@code i} of the result is {@code axes[i]} of this one. */
     public Tensor permute(int... axes) {
-        live();
-        if (axes.length != shape.length) {
-            throw new IllegalArgumentException("permute: expected " + shape.length + " axes for shape " + Shapes.str(shape)
-                    + ", got " + Arrays.toString(axes));
-        }
-        long[] s = new long[axes.length];
-        long[] st = new long[axes.length];
-        boolean[] seen = new boolean[axes.length];
-        for (int i = 0; i < axes.length; i++) {
-            int a = Shapes.axis(axes[i], shape.length);
-            if (seen[a]) {
-                throw new IllegalArgumentException("permute: axis " + a + " repeated in " + Arrays.toString(axes));
-            }
-            seen[a] = true;
-            s[i] = shape[a];
-            st[i] = strides[a];
-        }
-        int[] inverse = new int[axes.length];
-        for (int i = 0; i < axes.length; i++) {
-            inverse[Shapes.axis(axes[i], shape.length)] = i;
-        }
-        return recordView(share(s, st, offset), "permute", g -> g.permute(inverse));
+        return ViewOps.permute(this, axes);
     }
 
     /** The view with two dimensions swapped. */
     public Tensor transpose(int axis0, int axis1) {
-        int[] axes = new int[shape.length];
-        for (int i = 0; i < axes.length; i++) {
-            axes[i] = i;
-        }
-        int a = Shapes.axis(axis0, shape.length);
-        int b = Shapes.axis(axis1, shape.length);
-        axes[a] = b;
-        axes[b] = a;
-        return permute(axes);
+        return ViewOps.transpose(this, axis0, axis1);
     }
 
     /** The view with all dimensions reversed (the matrix transpose for 2-D), like NumPy's {@code .T}. */
     public Tensor transpose() {
-        int[] axes = new int[shape.length];
-        for (int i = 0; i < axes.length; i++) {
-            axes[i] = shape.length - 1 - i;
-        }
-        return permute(axes);
+        return ViewOps.transpose(this);
     }
 
     /**
@@ -820,40 +494,12 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if {@code step < 1}
      */
     public Tensor slice(int axis, long start, long end, long step) {
-        live();
-        int a = Shapes.axis(axis, shape.length);
-        if (step < 1) {
-            throw new IllegalArgumentException("slice step must be >= 1, got " + step);
-        }
-        long n = shape[a];
-        long s = Math.clamp(start < 0 ? start + n : start, 0, n);
-        long e = Math.clamp(end < 0 ? end + n : end, 0, n);
-        long len = e > s ? (e - s + step - 1) / step : 0;
-        long[] sh = shape.clone();
-        long[] st = strides.clone();
-        sh[a] = len;
-        st[a] = strides[a] * step;
-        Tensor out = share(sh, st, len == 0 ? offset : offset + s * strides[a]);
-        return recordView(out, "slice", g -> embed(g, shape, v -> v.slice(axis, start, end, step)));
+        return ViewOps.slice(this, axis, start, end, step);
     }
 
     /** The view at {@code index} along {@code axis}, which is removed (NumPy's {@code a[i]} for axis 0). */
     public Tensor select(int axis, long index) {
-        live();
-        int a = Shapes.axis(axis, shape.length);
-        long i = index < 0 ? index + shape[a] : index;
-        if (i < 0 || i >= shape[a]) {
-            throw new IndexOutOfBoundsException("index " + index + " is out of bounds for axis " + a + " of shape " + Shapes.str(shape));
-        }
-        long[] sh = new long[shape.length - 1];
-        long[] st = new long[shape.length - 1];
-        for (int d = 0, k = 0; d < shape.length; d++) {
-            if (d != a) {
-                sh[k] = shape[d];
-                st[k++] = strides[d];
-            }
-        }
-        return recordView(share(sh, st, offset + i * strides[a]), "select", g -> embed(g, shape, v -> v.select(axis, index)));
+        return ViewOps.select(this, axis, index);
     }
 
     /**
@@ -864,89 +510,17 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if a dimension is neither equal nor 1
      */
     public Tensor broadcastTo(long... target) {
-        live();
-        int r = target.length;
-        if (r < shape.length) {
-            throw new ShapeMismatchException("broadcastTo: cannot broadcast " + Shapes.str(shape) + " to fewer dimensions " + Shapes.str(target));
-        }
-        long[] sh = new long[r];
-        long[] st = new long[r];
-        int lead = r - shape.length;
-        for (int d = 0; d < r; d++) {
-            long want = target[d];
-            if (d < lead) {
-                if (want < 0) {
-                    throw new ShapeMismatchException("broadcastTo: -1 is not allowed for the new leading dimension " + d + " of " + Shapes.str(target));
-                }
-                sh[d] = want;
-                st[d] = 0;
-                continue;
-            }
-            long have = shape[d - lead];
-            if (want == -1 || want == have) {
-                sh[d] = have;
-                st[d] = strides[d - lead];
-            } else if (have == 1 && want >= 0) {
-                sh[d] = want;
-                st[d] = 0;
-            } else {
-                throw new ShapeMismatchException("broadcastTo: cannot broadcast " + Shapes.str(shape) + " to " + Shapes.str(target));
-            }
-        }
-        long[] from = shape;
-        return recordView(share(sh, st, offset), "broadcastTo", g -> ElementwiseOps.sumTo(g, from));
+        return ViewOps.broadcastTo(this, target);
     }
 
     /** The view without the given dimensions of extent 1 (all of them if none is given). */
     public Tensor squeeze(int... axes) {
-        live();
-        boolean[] drop = new boolean[shape.length];
-        if (axes.length == 0) {
-            for (int d = 0; d < shape.length; d++) {
-                drop[d] = shape[d] == 1;
-            }
-        } else {
-            for (int a : axes) {
-                int d = Shapes.axis(a, shape.length);
-                if (shape[d] != 1) {
-                    throw new ShapeMismatchException("squeeze: dimension " + d + " of " + Shapes.str(shape) + " has extent " + shape[d] + ", not 1");
-                }
-                drop[d] = true;
-            }
-        }
-        int keep = 0;
-        for (boolean b : drop) {
-            keep += b ? 0 : 1;
-        }
-        long[] sh = new long[keep];
-        long[] st = new long[keep];
-        for (int d = 0, k = 0; d < shape.length; d++) {
-            if (!drop[d]) {
-                sh[k] = shape[d];
-                st[k++] = strides[d];
-            }
-        }
-        long[] from = shape;
-        return recordView(share(sh, st, offset), "squeeze", g -> g.reshape(from));
+        return ViewOps.squeeze(this, axes);
     }
 
     /** The view with a new dimension of extent 1 at {@code axis} (−1 appends). */
     public Tensor unsqueeze(int axis) {
-        live();
-        int a = Shapes.axis(axis, shape.length + 1);
-        long[] sh = new long[shape.length + 1];
-        long[] st = new long[shape.length + 1];
-        for (int d = 0, k = 0; d < sh.length; d++) {
-            if (d == a) {
-                sh[d] = 1;
-                st[d] = a < shape.length ? strides[a] * shape[a] : 1;
-            } else {
-                sh[d] = shape[k];
-                st[d] = strides[k++];
-            }
-        }
-        long[] from = shape;
-        return recordView(share(sh, st, offset), "unsqueeze", g -> g.reshape(from));
+        return ViewOps.unsqueeze(this, axis);
     }
 
     /** −x. */
@@ -1384,23 +958,6 @@ public final class Tensor implements AutoCloseable {
         Autodiff.backward(this, seed, retainGraph, createGraph);
     }
 
-    /** Records a view op whose gradient is {@code rule(g)}. */
-    Tensor recordView(Tensor out, String name, java.util.function.UnaryOperator<Tensor> rule) {
-        return GradNode.record(out, name, new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{rule.apply(g)});
-    }
-
-    /**
-     * A zero tensor of {@code baseShape} with {@code g} written into the view {@code viewOf(base)}: the
-     * gradient of taking that view. Recorded, with the view of the gradient as its own derivative.
-     */
-    static Tensor embed(Tensor g, long[] baseShape, java.util.function.UnaryOperator<Tensor> viewOf) {
-        Tensor base = zeros(g.dtype, g.device(), baseShape);
-        try (Tensor target = viewOf.apply(base.detach())) {
-            g.backend.copy(g.view(), target.view());
-        }
-        return GradNode.record(base, "embed", new Tensor[]{g}, new Tensor[0], (gg, s, needs) -> new Tensor[]{viewOf.apply(gg)});
-    }
-
 
     /**
      * Values picked along {@code axis} by {@code index}, like PyTorch's {@code torch.gather} (NumPy's
@@ -1553,60 +1110,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if ranks or other extents differ, or the tensors are 0-d
      */
     public static Tensor concat(int axis, Tensor... tensors) {
-        if (tensors.length == 0) {
-            throw new IllegalArgumentException("concat needs at least one tensor");
-        }
-        Tensor first = tensors[0];
-        for (Tensor t : tensors) {
-            t.live();
-        }
-        int r = first.shape.length;
-        if (r == 0) {
-            throw new ShapeMismatchException("concat: 0-d tensors cannot be concatenated; use stack");
-        }
-        int a = Shapes.axis(axis, r);
-        DType type = first.dtype;
-        long total = 0;
-        for (int i = 0; i < tensors.length; i++) {
-            Tensor t = tensors[i];
-            boolean ok = t.shape.length == r;
-            for (int d = 0; ok && d < r; d++) {
-                ok = d == a || t.shape[d] == first.shape[d];
-            }
-            if (!ok) {
-                throw new ShapeMismatchException("concat along axis " + a + ": tensor " + i + " has shape " + Shapes.str(t.shape)
-                        + ", incompatible with tensor 0's " + Shapes.str(first.shape));
-            }
-            if (!t.device().equals(first.device())) {
-                throw new IllegalArgumentException("concat: tensors are on different devices: " + first.device() + " and " + t.device());
-            }
-            type = DType.promote(type, t.dtype);
-            total = Math.addExact(total, t.shape[a]);
-        }
-        long[] outShape = first.shape.clone();
-        outShape[a] = total;
-        Tensor out = allocate(type, outShape, first.device(), true);
-        long pos = 0;
-        for (Tensor t : tensors) {
-            long[] sh = outShape.clone();
-            sh[a] = t.shape[a];
-            out.backend.copy(t.view(), new StridedView(out.storage, type, sh, out.strides, pos * out.strides[a]));
-            pos += t.shape[a];
-        }
-        if (!type.isFloating()) {
-            return out;
-        }
-        long[] starts = new long[tensors.length + 1];
-        for (int i = 0; i < tensors.length; i++) {
-            starts[i + 1] = starts[i] + tensors[i].shape[a];
-        }
-        return GradNode.record(out, "concat", tensors.clone(), new Tensor[0], (g, sv, needs) -> {
-            Tensor[] parts = new Tensor[needs.length];
-            for (int i = 0; i < parts.length; i++) {
-                parts[i] = needs[i] ? g.slice(a, starts[i], starts[i + 1], 1) : null;
-            }
-            return parts;
-        });
+        return ShapingOps.concat(axis, tensors);
     }
 
     /**
@@ -1620,42 +1124,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the shapes differ
      */
     public static Tensor stack(int axis, Tensor... tensors) {
-        if (tensors.length == 0) {
-            throw new IllegalArgumentException("stack needs at least one tensor");
-        }
-        Tensor first = tensors[0];
-        for (Tensor t : tensors) {
-            t.live();
-        }
-        int a = Shapes.axis(axis, first.shape.length + 1);
-        DType type = first.dtype;
-        for (int i = 0; i < tensors.length; i++) {
-            Tensor t = tensors[i];
-            if (!Arrays.equals(t.shape, first.shape)) {
-                throw new ShapeMismatchException("stack: tensor " + i + " has shape " + Shapes.str(t.shape)
-                        + ", tensor 0 has shape " + Shapes.str(first.shape));
-            }
-            if (!t.device().equals(first.device())) {
-                throw new IllegalArgumentException("stack: tensors are on different devices: " + first.device() + " and " + t.device());
-            }
-            type = DType.promote(type, t.dtype);
-        }
-        long[] outShape = insert(first.shape, a, tensors.length);
-        Tensor out = allocate(type, outShape, first.device(), true);
-        long[] sliceStrides = remove(out.strides, a);
-        for (int i = 0; i < tensors.length; i++) {
-            out.backend.copy(tensors[i].view(), new StridedView(out.storage, type, first.shape, sliceStrides, i * out.strides[a]));
-        }
-        if (!type.isFloating()) {
-            return out;
-        }
-        return GradNode.record(out, "stack", tensors.clone(), new Tensor[0], (g, sv, needs) -> {
-            Tensor[] parts = new Tensor[needs.length];
-            for (int i = 0; i < parts.length; i++) {
-                parts[i] = needs[i] ? g.select(a, i) : null;
-            }
-            return parts;
-        });
+        return ShapingOps.stack(axis, tensors);
     }
 
     /**
@@ -1673,34 +1142,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the sizes do not add up to the extent of {@code axis}
      */
     public Tensor[] split(int axis, long... sizes) {
-        live();
-        int a = Shapes.axis(axis, shape.length);
-        if (sizes.length == 0) {
-            throw new IllegalArgumentException("split needs at least one size");
-        }
-        long sum = 0;
-        for (long s : sizes) {
-            if (s < 0) {
-                throw new IllegalArgumentException("split: sizes must be >= 0, got " + Arrays.toString(sizes));
-            }
-            sum = Math.addExact(sum, s);
-        }
-        if (sum != shape[a]) {
-            throw new ShapeMismatchException("split: sizes " + Arrays.toString(sizes) + " add up to " + sum + ", but axis " + a
-                    + " of shape " + Shapes.str(shape) + " has extent " + shape[a]);
-        }
-        Tensor[] parts = new Tensor[sizes.length];
-        long pos = 0;
-        for (int i = 0; i < sizes.length; i++) {
-            long[] sh = shape.clone();
-            sh[a] = sizes[i];
-            long from = pos;
-            long to = pos + sizes[i];
-            parts[i] = recordView(share(sh, strides, sizes[i] == 0 ? offset : offset + pos * strides[a]), "split",
-                    g -> embed(g, shape, v -> v.slice(a, from, to, 1)));
-            pos += sizes[i];
-        }
-        return parts;
+        return ShapingOps.split(this, axis, sizes);
     }
 
     /**
@@ -1714,21 +1156,7 @@ public final class Tensor implements AutoCloseable {
      * @return the views, in order
      */
     public Tensor[] chunk(int n, int axis) {
-        live();
-        if (n < 1) {
-            throw new IllegalArgumentException("chunk: the number of chunks must be >= 1, got " + n);
-        }
-        int a = Shapes.axis(axis, shape.length);
-        long extent = shape[a];
-        if (extent == 0) {
-            return split(a, new long[n]);
-        }
-        long size = (extent + n - 1) / n;
-        int count = (int) ((extent + size - 1) / size);
-        long[] sizes = new long[count];
-        Arrays.fill(sizes, size);
-        sizes[count - 1] = extent - size * (count - 1);
-        return split(a, sizes);
+        return ShapingOps.chunk(this, n, axis);
     }
 
     /**
@@ -1751,70 +1179,7 @@ public final class Tensor implements AutoCloseable {
      *                                  an empty dimension would be padded by reflection or replication
      */
     public Tensor pad(long[] padWidths, PadMode mode, double value) {
-        live();
-        if (mode == null) {
-            throw new IllegalArgumentException("pad: mode must not be null");
-        }
-        int r = shape.length;
-        if (padWidths.length != 2 * r) {
-            throw new IllegalArgumentException("pad: expected " + 2 * r + " widths (before and after each dimension of shape "
-                    + Shapes.str(shape) + "), got " + Arrays.toString(padWidths));
-        }
-        long[] outShape = new long[r];
-        for (int d = 0; d < r; d++) {
-            long before = padWidths[2 * d];
-            long after = padWidths[2 * d + 1];
-            if (before < 0 || after < 0) {
-                throw new IllegalArgumentException("pad: widths must be >= 0, got " + Arrays.toString(padWidths));
-            }
-            if (mode != PadMode.CONSTANT && shape[d] == 0 && before + after > 0) {
-                throw new IllegalArgumentException("pad: cannot " + mode + "-pad the empty dimension " + d + " of shape " + Shapes.str(shape));
-            }
-            outShape[d] = Math.addExact(shape[d], Math.addExact(before, after));
-        }
-        if (mode == PadMode.CONSTANT) {
-            Tensor out = allocate(dtype, outShape, device(), true);
-            backend.fill(out.view(), value);
-            long at = 0;
-            for (int d = 0; d < r; d++) {
-                at += padWidths[2 * d] * out.strides[d];
-            }
-            if (size() > 0) {
-                backend.copy(view(), new StridedView(out.storage, dtype, shape, out.strides, at));
-            }
-            long[] inShape = shape;
-            long[] widths = padWidths.clone();
-            return GradNode.record(out, "pad", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> {
-                Tensor inner = g;
-                for (int d = 0; d < inShape.length; d++) {
-                    inner = inner.slice(d, widths[2 * d], widths[2 * d] + inShape[d], 1);
-                }
-                return new Tensor[]{inner};
-            });
-        }
-        try (Scope scope = Scope.open()) {
-            Tensor current = this;
-            for (int d = 0; d < r; d++) {
-                long before = padWidths[2 * d];
-                if (before + padWidths[2 * d + 1] == 0) {
-                    continue;
-                }
-                long n = shape[d];
-                long[] source = new long[Math.toIntExact(outShape[d])];
-                for (int o = 0; o < source.length; o++) {
-                    long i = o - before;
-                    if (mode == PadMode.REPLICATE || n == 1) {
-                        source[o] = Math.clamp(i, 0, n - 1);
-                    } else {
-                        long period = 2 * (n - 1);
-                        long m = Math.floorMod(i, period);
-                        source[o] = m < n ? m : period - m;
-                    }
-                }
-                current = current.indexSelect(d, onDevice(Tensor.of(source), device()));
-            }
-            return scope.keep(current == this ? copy() : current);
-        }
+        return ShapingOps.pad(this, padWidths, mode, value);
     }
 
     /**
@@ -1825,18 +1190,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new tensor of this tensor's shape
      */
     public Tensor flip(int... axes) {
-        live();
-        int[] ax = Shapes.axes(axes, shape.length);
-        try (Scope scope = Scope.open()) {
-            Tensor current = this;
-            for (int a : ax) {
-                long n = shape[a];
-                if (n > 1) {
-                    current = current.indexSelect(a, onDevice(arange(n - 1, -1, -1, DType.I64), device()));
-                }
-            }
-            return scope.keep(current == this ? copy() : current);
-        }
+        return ShapingOps.flip(this, axes);
     }
 
     /**
@@ -1854,21 +1208,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new tensor of this tensor's shape
      */
     public Tensor roll(long shift, int axis) {
-        live();
-        int a = Shapes.axis(axis, shape.length);
-        long n = shape[a];
-        Tensor out = allocate(dtype, shape, device(), true);
-        if (n == 0 || out.size() == 0) {
-            return out;
-        }
-        long s = Math.floorMod(shift, n);
-        StridedView src = view();
-        StridedView dst = out.view();
-        backend.copy(sliceView(src, a, 0, n - s), sliceView(dst, a, s, n - s));
-        if (s > 0) {
-            backend.copy(sliceView(src, a, n - s, s), sliceView(dst, a, 0, s));
-        }
-        return GradNode.record(out, "roll", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> new Tensor[]{g.roll(-s, a)});
+        return ShapingOps.roll(this, shift, axis);
     }
 
     /**
@@ -1884,36 +1224,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new tensor
      */
     public Tensor tile(long... reps) {
-        live();
-        for (long rep : reps) {
-            if (rep < 0) {
-                throw new IllegalArgumentException("tile: repetitions must be >= 0, got " + Arrays.toString(reps));
-            }
-        }
-        int r = Math.max(shape.length, reps.length);
-        long[] expanded = new long[2 * r];
-        long[] srcStrides = new long[2 * r];
-        long[] outShape = new long[r];
-        for (int d = 0; d < r; d++) {
-            int sd = d - (r - shape.length);
-            int rd = d - (r - reps.length);
-            long extent = sd >= 0 ? shape[sd] : 1;
-            long rep = rd >= 0 ? reps[rd] : 1;
-            expanded[2 * d] = rep;
-            expanded[2 * d + 1] = extent;
-            srcStrides[2 * d + 1] = sd >= 0 ? strides[sd] : 0;
-            outShape[d] = Math.multiplyExact(rep, extent);
-        }
-        Tensor out = allocate(dtype, outShape, device(), true);
-        backend.copy(new StridedView(storage, dtype, expanded, srcStrides, offset),
-                new StridedView(out.storage, dtype, expanded, Shapes.contiguousStrides(expanded), 0));
-        long[] inShape = shape;
-        int[] repAxes = new int[r];
-        for (int d = 0; d < r; d++) {
-            repAxes[d] = 2 * d;
-        }
-        return GradNode.record(out, "tile", new Tensor[]{this}, new Tensor[0],
-                (g, sv, needs) -> new Tensor[]{g.reshape(expanded).sum(repAxes).reshape(inShape)});
+        return ShapingOps.tile(this, reps);
     }
 
     /**
@@ -1926,20 +1237,7 @@ public final class Tensor implements AutoCloseable {
      * @return a new tensor with {@code repeats · dim(axis)} along {@code axis}
      */
     public Tensor repeatInterleave(long repeats, int axis) {
-        live();
-        if (repeats < 0) {
-            throw new IllegalArgumentException("repeatInterleave: repeats must be >= 0, got " + repeats);
-        }
-        int a = Shapes.axis(axis, shape.length);
-        long[] expanded = insert(shape, a + 1, repeats);
-        long[] srcStrides = insert(strides, a + 1, 0);
-        long[] outShape = shape.clone();
-        outShape[a] = Math.multiplyExact(shape[a], repeats);
-        Tensor out = allocate(dtype, outShape, device(), true);
-        backend.copy(new StridedView(storage, dtype, expanded, srcStrides, offset),
-                new StridedView(out.storage, dtype, expanded, Shapes.contiguousStrides(expanded), 0));
-        return GradNode.record(out, "repeatInterleave", new Tensor[]{this}, new Tensor[0],
-                (g, sv, needs) -> new Tensor[]{g.reshape(expanded).sum(a + 1)});
+        return ShapingOps.repeatInterleave(this, repeats, axis);
     }
 
     /**
@@ -2098,7 +1396,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the tensor has fewer than 2 dimensions
      */
     public Tensor triu(long k) {
-        return triangle("triu", true, k);
+        return ShapingOps.triu(this, k);
     }
 
     /**
@@ -2110,21 +1408,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the tensor has fewer than 2 dimensions
      */
     public Tensor tril(long k) {
-        return triangle("tril", false, k);
-    }
-
-    Tensor triangle(String op, boolean upper, long k) {
-        live();
-        if (shape.length < 2) {
-            throw new ShapeMismatchException(op + " needs at least 2 dimensions, got shape " + Shapes.str(shape));
-        }
-        try (Scope scope = Scope.open()) {
-            Tensor rows = arange(0, shape[shape.length - 2], 1, DType.I64).unsqueeze(1);
-            Tensor cols = arange(0, shape[shape.length - 1], 1, DType.I64);
-            Tensor offsetFromDiagonal = cols.sub(rows);
-            Tensor keep = upper ? offsetFromDiagonal.ge(k) : offsetFromDiagonal.le(k);
-            return scope.keep(where(onDevice(keep, device()), this, scalar(0, dtype, device())));
-        }
+        return ShapingOps.tril(this, k);
     }
 
     /**
@@ -2141,24 +1425,7 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the tensor is neither 1-D nor 2-D
      */
     public Tensor diag(long k) {
-        live();
-        if (shape.length == 2) {
-            try (Tensor d = diagonal(k, 0, 1)) {
-                scopeForget(d);
-                return d.copy();
-            }
-        }
-        if (shape.length != 1) {
-            throw new ShapeMismatchException("diag expects a 1-D or 2-D tensor, got shape " + Shapes.str(shape));
-        }
-        long n = shape[0];
-        long m = Math.addExact(n, Math.absExact(k));
-        Tensor out = allocate(dtype, new long[]{m, m}, device(), true);
-        backend.fill(out.view(), 0);
-        if (n > 0) {
-            backend.copy(view(), new StridedView(out.storage, dtype, shape, new long[]{m + 1}, k >= 0 ? k : -k * m));
-        }
-        return GradNode.record(out, "diag", new Tensor[]{this}, new Tensor[0], (g, sv, needs) -> new Tensor[]{g.diagonal(k, 0, 1)});
+        return ShapingOps.diag(this, k);
     }
 
     /**
@@ -2182,33 +1449,7 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if the axes are equal or out of range
      */
     public Tensor diagonal(long offset, int axis1, int axis2) {
-        live();
-        int a1 = Shapes.axis(axis1, shape.length);
-        int a2 = Shapes.axis(axis2, shape.length);
-        if (a1 == a2) {
-            throw new IllegalArgumentException("diagonal: axis1 and axis2 must differ, both are " + a1 + " (shape " + Shapes.str(shape) + ")");
-        }
-        long n1 = shape[a1];
-        long n2 = shape[a2];
-        long len;
-        if (offset >= 0) {
-            len = offset >= n2 ? 0 : Math.min(n1, n2 - offset);
-        } else {
-            len = offset <= -n1 ? 0 : Math.min(n1 + offset, n2);
-        }
-        long start = len == 0 ? 0 : offset >= 0 ? offset * strides[a2] : -offset * strides[a1];
-        long[] sh = new long[shape.length - 1];
-        long[] st = new long[shape.length - 1];
-        for (int d = 0, j = 0; d < shape.length; d++) {
-            if (d != a1 && d != a2) {
-                sh[j] = shape[d];
-                st[j++] = strides[d];
-            }
-        }
-        sh[sh.length - 1] = len;
-        st[st.length - 1] = strides[a1] + strides[a2];
-        long[] inShape = shape;
-        return recordView(share(sh, st, this.offset + start), "diagonal", g -> embed(g, inShape, v -> v.diagonal(offset, axis1, axis2)));
+        return ShapingOps.diagonal(this, offset, axis1, axis2);
     }
 
     /**
@@ -2291,281 +1532,7 @@ public final class Tensor implements AutoCloseable {
      * @throws DTypeMismatchException   if all operands are BOOL
      */
     public static Tensor einsum(String spec, Tensor... operands) {
-        if (operands.length == 0) {
-            throw new IllegalArgumentException("einsum needs at least one operand");
-        }
-        for (Tensor t : operands) {
-            t.live();
-        }
-        String s = spec.replaceAll("\\s+", "");
-        if (s.contains(".")) {
-            throw new IllegalArgumentException("einsum: ellipsis ('...') broadcasting is not supported: \"" + spec + "\"");
-        }
-        int arrow = s.indexOf("->");
-        String[] terms = (arrow < 0 ? s : s.substring(0, arrow)).split(",", -1);
-        if (terms.length != operands.length) {
-            throw new IllegalArgumentException("einsum: \"" + spec + "\" has " + terms.length + " operand terms but "
-                    + operands.length + " tensors were given");
-        }
-        long[] extent = new long[128];
-        int[] definedBy = new int[128];
-        int[] count = new int[128];
-        Arrays.fill(definedBy, -1);
-        DType type = operands[0].dtype;
-        for (int i = 0; i < terms.length; i++) {
-            Tensor t = operands[i];
-            String term = terms[i];
-            if (term.length() != t.shape.length) {
-                throw new ShapeMismatchException("einsum: term \"" + term + "\" of operand " + i + " labels " + term.length()
-                        + " dimensions, but the operand has shape " + Shapes.str(t.shape));
-            }
-            for (int d = 0; d < term.length(); d++) {
-                char c = einsumLabel(spec, term.charAt(d));
-                count[c]++;
-                if (definedBy[c] < 0) {
-                    definedBy[c] = i;
-                    extent[c] = t.shape[d];
-                } else if (extent[c] != t.shape[d]) {
-                    throw new ShapeMismatchException("einsum: label '" + c + "' has extent " + extent[c] + " in operand " + definedBy[c]
-                            + " (shape " + Shapes.str(operands[definedBy[c]].shape) + ") but " + t.shape[d] + " in operand " + i
-                            + " (shape " + Shapes.str(t.shape) + ")");
-                }
-            }
-            if (!t.device().equals(operands[0].device())) {
-                throw new IllegalArgumentException("einsum: operands are on different devices: " + operands[0].device() + " and " + t.device());
-            }
-            type = DType.promote(type, t.dtype);
-        }
-        if (type == DType.BOOL) {
-            throw new DTypeMismatchException("einsum is not defined for BOOL operands; cast to a number type first");
-        }
-        StringBuilder outLabels = new StringBuilder();
-        if (arrow < 0) {
-            for (char c = 0; c < 128; c++) {
-                if (count[c] == 1) {
-                    outLabels.append(c);
-                }
-            }
-        } else {
-            for (char c0 : s.substring(arrow + 2).toCharArray()) {
-                char c = einsumLabel(spec, c0);
-                if (count[c] == 0) {
-                    throw new IllegalArgumentException("einsum: output label '" + c + "' appears in no operand: \"" + spec + "\"");
-                }
-                if (outLabels.indexOf(String.valueOf(c)) >= 0) {
-                    throw new IllegalArgumentException("einsum: output label '" + c + "' is repeated: \"" + spec + "\"");
-                }
-                outLabels.append(c);
-            }
-        }
-        String out = outLabels.toString();
-        try (Scope scope = Scope.open()) {
-            Tensor[] ts = new Tensor[operands.length];
-            String[] labels = new String[operands.length];
-            for (int i = 0; i < operands.length; i++) {
-                Tensor t = operands[i].dtype == type ? operands[i] : operands[i].cast(type);
-                String l = terms[i];
-                // (1a) a label repeated within one operand selects its diagonal
-                for (int p = 0; p < l.length(); p++) {
-                    int q = l.indexOf(l.charAt(p), p + 1);
-                    if (q >= 0) {
-                        t = t.diagonal(0, p, q);
-                        l = l.substring(0, p) + l.substring(p + 1, q) + l.substring(q + 1) + l.charAt(p);
-                        p = -1;
-                    }
-                }
-                ts[i] = t;
-                labels[i] = l;
-            }
-            for (int i = 0; i < operands.length; i++) {
-                // (1b) sum over labels that neither the output nor any other operand has
-                StringBuilder needed = new StringBuilder(out);
-                for (int j = 0; j < operands.length; j++) {
-                    if (j != i) {
-                        needed.append(labels[j]);
-                    }
-                }
-                ts[i] = sumPrivateLabels(ts[i], labels[i], needed.toString());
-                labels[i] = keptLabels(labels[i], needed.toString());
-            }
-            // (2) contract pairwise, left to right
-            Tensor acc = ts[0];
-            String accLabels = labels[0];
-            for (int i = 1; i < operands.length; i++) {
-                StringBuilder later = new StringBuilder(out);
-                for (int j = i + 1; j < operands.length; j++) {
-                    later.append(labels[j]);
-                }
-                String keep = later.toString();
-                Tensor a = sumPrivateLabels(acc, accLabels, labels[i] + keep);
-                String al = keptLabels(accLabels, labels[i] + keep);
-                Tensor b = sumPrivateLabels(ts[i], labels[i], al + keep);
-                String bl = keptLabels(labels[i], al + keep);
-                StringBuilder batch = new StringBuilder();
-                StringBuilder summed = new StringBuilder();
-                StringBuilder leftFree = new StringBuilder();
-                StringBuilder rightFree = new StringBuilder();
-                for (char c : al.toCharArray()) {
-                    if (bl.indexOf(c) < 0) {
-                        leftFree.append(c);
-                    } else if (keep.indexOf(c) >= 0) {
-                        batch.append(c);
-                    } else {
-                        summed.append(c);
-                    }
-                }
-                for (char c : bl.toCharArray()) {
-                    if (al.indexOf(c) < 0) {
-                        rightFree.append(c);
-                    }
-                }
-                String bt = batch.toString();
-                String sm = summed.toString();
-                String lf = leftFree.toString();
-                String rf = rightFree.toString();
-                if (type.isFloating()) {
-                    Tensor x = a.permute(positions(al, bt + lf + sm))
-                            .reshape(labelSize(extent, bt), labelSize(extent, lf), labelSize(extent, sm));
-                    Tensor y = b.permute(positions(bl, bt + sm + rf))
-                            .reshape(labelSize(extent, bt), labelSize(extent, sm), labelSize(extent, rf));
-                    acc = x.matmul(y).reshape(labelExtents(extent, bt + lf + rf));
-                } else {
-                    String all = bt + lf + rf + sm;
-                    Tensor x = alignLabels(a, al, all, extent);
-                    Tensor y = alignLabels(b, bl, all, extent);
-                    Tensor product = x.mul(y);
-                    if (!sm.isEmpty()) {
-                        int[] axes = new int[sm.length()];
-                        for (int k = 0; k < axes.length; k++) {
-                            axes[k] = all.length() - sm.length() + k;
-                        }
-                        product = sumKeepingType(product, axes);
-                    }
-                    acc = product;
-                }
-                accLabels = bt + lf + rf;
-            }
-            // (3) the output order, as a fresh contiguous tensor of the result type
-            Tensor result = acc.permute(positions(accLabels, out)).cast(type);
-            return scope.keep(result);
-        }
-    }
-
-    static char einsumLabel(String spec, char c) {
-        if ((c < 'a' || c > 'z') && (c < 'A' || c > 'Z')) {
-            throw new IllegalArgumentException("einsum: '" + c + "' is not a valid label (ASCII letters only) in \"" + spec + "\"");
-        }
-        return c;
-    }
-
-    /** {@code t} summed over the labels of {@code labels} that {@code needed} lacks (inside a scope). */
-    static Tensor sumPrivateLabels(Tensor t, String labels, String needed) {
-        int n = 0;
-        int[] axes = new int[labels.length()];
-        for (int d = 0; d < labels.length(); d++) {
-            if (needed.indexOf(labels.charAt(d)) < 0) {
-                axes[n++] = d;
-            }
-        }
-        if (n == 0) {
-            return t;
-        }
-        return sumKeepingType(t, Arrays.copyOf(axes, n));
-    }
-
-    /**
-     * {@code t} summed over {@code axes} (sorted, distinct), in {@code t}'s dtype; an empty {@code t}
-     * gives zeros without reaching the reduction kernel. Call inside a scope.
-     */
-    static Tensor sumKeepingType(Tensor t, int[] axes) {
-        if (t.size() == 0) {
-            long[] kept = new long[t.shape.length - axes.length];
-            for (int d = 0, k = 0, j = 0; d < t.shape.length; d++) {
-                if (j < axes.length && axes[j] == d) {
-                    j++;
-                } else {
-                    kept[k++] = t.shape[d];
-                }
-            }
-            return zeros(t.dtype, t.device(), kept);
-        }
-        Tensor summed = t.sum(axes, false);
-        return summed.dtype == t.dtype ? summed : summed.cast(t.dtype);
-    }
-
-    static String keptLabels(String labels, String needed) {
-        StringBuilder kept = new StringBuilder();
-        for (char c : labels.toCharArray()) {
-            if (needed.indexOf(c) >= 0) {
-                kept.append(c);
-            }
-        }
-        return kept.toString();
-    }
-
-    /** For each label of {@code order}, its position in {@code labels}. */
-    static int[] positions(String labels, String order) {
-        int[] p = new int[order.length()];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = labels.indexOf(order.charAt(i));
-        }
-        return p;
-    }
-
-    static long labelSize(long[] extent, String labels) {
-        long n = 1;
-        for (char c : labels.toCharArray()) {
-            n = Math.multiplyExact(n, extent[c]);
-        }
-        return n;
-    }
-
-    static long[] labelExtents(long[] extent, String labels) {
-        long[] e = new long[labels.length()];
-        for (int i = 0; i < e.length; i++) {
-            e[i] = extent[labels.charAt(i)];
-        }
-        return e;
-    }
-
-    /** {@code t} (labelled {@code labels}) as a view over {@code all}, with extent 1 for labels it lacks. */
-    static Tensor alignLabels(Tensor t, String labels, String all, long[] extent) {
-        StringBuilder present = new StringBuilder();
-        long[] sh = new long[all.length()];
-        for (int i = 0; i < sh.length; i++) {
-            char c = all.charAt(i);
-            if (labels.indexOf(c) >= 0) {
-                present.append(c);
-                sh[i] = extent[c];
-            } else {
-                sh[i] = 1;
-            }
-        }
-        return t.permute(positions(labels, present.toString())).reshape(sh);
-    }
-
-    /** {@code a} with {@code value} inserted at position {@code at}. */
-    static long[] insert(long[] a, int at, long value) {
-        long[] out = new long[a.length + 1];
-        System.arraycopy(a, 0, out, 0, at);
-        out[at] = value;
-        System.arraycopy(a, at, out, at + 1, a.length - at);
-        return out;
-    }
-
-    /** {@code a} without position {@code at}. */
-    static long[] remove(long[] a, int at) {
-        long[] out = new long[a.length - 1];
-        System.arraycopy(a, 0, out, 0, at);
-        System.arraycopy(a, at + 1, out, at, a.length - at - 1);
-        return out;
-    }
-
-    /** The part {@code [start, start + length)} of {@code v} along {@code axis}. */
-    static StridedView sliceView(StridedView v, int axis, long start, long length) {
-        long[] sh = v.shape().clone();
-        sh[axis] = length;
-        return new StridedView(v.storage(), v.dtype(), sh, v.strides(), v.offset() + start * v.strides()[axis]);
+        return Einsum.einsum(spec, operands);
     }
 
     // =================================================================== comparison helpers
@@ -2576,19 +1543,7 @@ public final class Tensor implements AutoCloseable {
      * broadcasting.
      */
     public boolean allClose(Tensor other, double rtol, double atol) {
-        live();
-        other.live();
-        if (!Arrays.equals(shape, other.shape)) {
-            return false;
-        }
-        double[] a = toDoubleArray();
-        double[] b = other.toDoubleArray();
-        for (int i = 0; i < a.length; i++) {
-            if (!(Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]))) {
-                return false;
-            }
-        }
-        return true;
+        return ConversionOps.allClose(this, other, rtol, atol);
     }
 
     // =================================================================== lifetime
@@ -2622,44 +1577,6 @@ public final class Tensor implements AutoCloseable {
      */
     @Override
     public String toString() {
-        if (closed) {
-            return "tensor(" + dtype + Shapes.str(shape) + ", closed)";
-        }
-        StringBuilder sb = new StringBuilder("tensor(").append(dtype).append(Shapes.str(shape)).append(", ");
-        if (onHost()) {
-            appendValues(sb, storage.segment(), 0, offset, strides, size() > 1000);
-            return sb.append(')').toString();
-        }
-        try (Tensor h = hostCopy(dtype)) {
-            appendValues(sb, h.storage.segment(), 0, h.offset, h.strides, size() > 1000);
-        }
-        return sb.append(", device=").append(device()).append(')').toString();
-    }
-
-    void appendValues(StringBuilder sb, MemorySegment s, int depth, long at, long[] st, boolean summarize) {
-        if (depth == shape.length) {
-            if (dtype == DType.BOOL) {
-                sb.append(Elements.getLong(s, dtype, at) != 0);
-            } else if (dtype.isFloating()) {
-                double v = Elements.getDouble(s, dtype, at);
-                sb.append(dtype == DType.F64 ? Double.toString(v) : Float.toString((float) v));
-            } else {
-                sb.append(Elements.getLong(s, dtype, at)); // exact, unlike going through double
-            }
-            return;
-        }
-        sb.append('[');
-        long n = shape[depth];
-        for (long i = 0; i < n; i++) {
-            if (summarize && n > 6 && i == 3) {
-                sb.append("..., ");
-                i = n - 3;
-            }
-            appendValues(sb, s, depth + 1, at + i * st[depth], st, summarize);
-            if (i < n - 1) {
-                sb.append(", ");
-            }
-        }
-        sb.append(']');
+        return ConversionOps.toString(this);
     }
 }
