@@ -56,7 +56,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * function gets a generated launcher {@code launch(void** params, grid, block)} whose parameter list is
  * parsed from the kernel's own declaration: it reads the parameters from the same {@code void**} array
  * that {@code cuLaunchKernel} takes (built with {@link KernelArgs}, structs {@code PxShape}/{@code PxView}
- * from {@link CudaBackend#shape} / {@link CudaBackend#view}) and runs every (block, thread) pair in turn.
+ * from {@link CudaBackend#shape} / {@link CudaBackend#view}) and runs every (block, thread) pair in turn; a
+ * {@code __trap()} (an op code the kernel's switch does not handle) stops it and fails the launch
+ * ({@link #unknownOpCodesTrap()} checks that every op-taking kernel traps).
  * The test then mirrors {@link CudaBackend}'s dispatch (which kernel, which pointer — base or
  * offset-advanced — which arguments) over host memory standing in for device memory, and compares whole
  * output storages (so stray writes outside the view are caught too) with the CPU backend: bit for bit,
