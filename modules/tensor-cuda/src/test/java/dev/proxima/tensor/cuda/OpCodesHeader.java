@@ -27,8 +27,9 @@ final class OpCodesHeader {
     static final String PATH = "native/cuda/opcodes.cuh";
 
     /** The command (from the repository root) that rewrites the header from the enums. */
-    static final String REGENERATE = "./mvnw -B -ntp -o -q test -pl modules/tensor-cuda -am -Dtest=OpCodesHeaderTest"
-            + " -Dsurefire.failIfNoSpecifiedTests=false -Dproxima.opcodes.write=true";
+    static final String REGENERATE = "./mvnw -B -ntp -o -q test -pl modules/tensor-cuda -am"
+            + " -Dtest=OpCodesHeaderTest#committedHeaderIsWhatTheEnumsGenerate -Dsurefire.failIfNoSpecifiedTests=false"
+            + " -Dproxima.opcodes.write=true";
 
     /** One enum: its macro prefix ({@code PX_<prefix>_}), constants and code function. */
     record Family(String prefix, Class<?> type, List<? extends Enum<?>> constants, ToIntFunction<Enum<?>> code) {
