@@ -5,6 +5,7 @@
 // is exact near the maximum, where x - lse would lose the low bits of a large common offset. A row of
 // only -inf gives lse = -inf and softmax/log_softmax NaN, as on the CPU.
 #include "common.cuh"
+#include "opcodes.cuh"
 
 struct PxSumD { __device__ double operator()(double a, double b) const { return a + b; } };
 struct PxMaxD { __device__ double operator()(double a, double b) const {
@@ -59,8 +60,8 @@ extern "C" __global__ void log_softmax_last(const PX_T* x, PX_T* y, i64 rows, i6
 
 // Any axis and layout (e.g. softmax over the channels of NCHW): one thread per lane, three sequential
 // passes over it with the same shift rule as px_row_log_sum; neighbouring threads take neighbouring lanes, so
-// for a leading axis the reads are coalesced. op: the SoftmaxOp ordinal (0 SOFTMAX, 1 LOG_SOFTMAX,
-// 2 LOGSUMEXP). lanes: the shape without the axis; src_lanes/dst_lanes: src's and dst's geometry for it
+// for a leading axis the reads are coalesced. op: PX_SOFTMAX_SOFTMAX, _LOG_SOFTMAX or _LOGSUMEXP of opcodes.cuh
+// (SoftmaxOp.code(); any other code calls __trap()). lanes: the shape without the axis; src_lanes/dst_lanes: src's and dst's geometry for it
 // (for LOGSUMEXP dst has exactly that shape); len, src_stride, dst_stride: the axis.
 extern "C" __global__ void softmax_strided(int op, const PX_T* x, PX_T* y, PxShape lanes, PxView src_lanes, PxView dst_lanes,
                                            i64 len, i64 src_stride, i64 dst_stride) {
@@ -73,13 +74,15 @@ extern "C" __global__ void softmax_strided(int op, const PX_T* x, PX_T* y, PxSha
         for (i64 j = 0; j < len; ++j) s += exp((double) row[j * src_stride] - shift);
         double log_s = log(s);
         PX_T* out = y + px_offset(lanes, dst_lanes, i);
-        if (op == 2) {
-            *out = (PX_T) (shift + log_s);
-        } else {
-            for (i64 j = 0; j < len; ++j) {
-                double v = ((double) row[j * src_stride] - shift) - log_s;  // as softmax_last and the CPU
-                out[j * dst_stride] = (PX_T) (op == 0 ? exp(v) : v);
-            }
+        switch (op) {
+            case PX_SOFTMAX_LOGSUMEXP: *out = (PX_T) (shift + log_s); break;
+            case PX_SOFTMAX_SOFTMAX: case PX_SOFTMAX_LOG_SOFTMAX:
+                for (i64 j = 0; j < len; ++j) {
+                    double v = ((double) row[j * src_stride] - shift) - log_s;  // as softmax_last and the CPU
+                    out[j * dst_stride] = (PX_T) (op == PX_SOFTMAX_SOFTMAX ? exp(v) : v);
+                }
+                break;
+            default: __trap();
         }
     }
 }

@@ -22,9 +22,12 @@ import dev.proxima.tensor.spi.UnaryOp;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -231,7 +234,30 @@ public final class CudaBackend implements Backend {
         return m;
     }
 
-    // ------------------------------------------------------------------ what runs on the device (dtype part)
+    // ------------------------------------------------------------------ what runs on the device
+
+    // The ops each kernel switch has a case for (native/cuda/opcodes.cuh names; OpCodesHeaderTest checks these lists
+    // against the sources). Kernels get op.code() and trap on a code they do not handle, so an op constant added to
+    // an SPI enum stays on the host until a kernel case and its entry here are added.
+
+    /** The ops of {@code px_unary} ({@code unary_contig}, {@code unary_strided}); NOT has {@code not_strided}. */
+    static final Set<UnaryOp> UNARY_KERNELS = Collections.unmodifiableSet(EnumSet.of(UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SIGN,
+            UnaryOp.EXP, UnaryOp.LOG, UnaryOp.SQRT, UnaryOp.TANH, UnaryOp.SIN, UnaryOp.COS, UnaryOp.SIGMOID, UnaryOp.SQUARE,
+            UnaryOp.RECIPROCAL, UnaryOp.ERF));
+    /** The ops of {@code px_binary} ({@code binary_contig}, {@code binary_strided}). */
+    static final Set<BinaryOp> BINARY_KERNELS = Collections.unmodifiableSet(EnumSet.of(BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL,
+            BinaryOp.DIV, BinaryOp.POW, BinaryOp.MIN, BinaryOp.MAX));
+    /** The ops of {@code px_compare} ({@code compare_strided}): BOOL outputs. */
+    static final Set<BinaryOp> COMPARE_KERNELS = Collections.unmodifiableSet(EnumSet.of(BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT,
+            BinaryOp.LE, BinaryOp.GT, BinaryOp.GE, BinaryOp.AND, BinaryOp.OR, BinaryOp.XOR));
+    /** The ops of {@code reduce_last} and {@code reduce_strided}. */
+    static final Set<ReduceOp> REDUCE_KERNELS = Collections.unmodifiableSet(EnumSet.of(ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MAX,
+            ReduceOp.MIN, ReduceOp.SUM_ABS, ReduceOp.SUM_SQUARES, ReduceOp.MAX_ABS, ReduceOp.MIN_ABS, ReduceOp.COUNT_NONZERO));
+    /** The ops of {@code argreduce_last} and {@code argreduce_strided} (I64 indices). */
+    static final Set<ReduceOp> ARG_REDUCE_KERNELS = Collections.unmodifiableSet(EnumSet.of(ReduceOp.ARGMAX, ReduceOp.ARGMIN));
+    /** The ops of {@code softmax.cu} ({@code softmax_strided}'s switch, one {@code *_last} kernel each). */
+    static final Set<SoftmaxOp> SOFTMAX_KERNELS = Collections.unmodifiableSet(EnumSet.of(SoftmaxOp.SOFTMAX, SoftmaxOp.LOG_SOFTMAX,
+            SoftmaxOp.LOGSUMEXP));
 
     /** True if {@code convert.cu} converts {@code from} to {@code to} (every pair, halves included). */
     static boolean convertOnDevice(DType from, DType to) {
@@ -239,25 +265,28 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * True if {@code unary(op)} over {@code t} has a kernel that gives the CPU's result: every op on floats
-     * (F16/BF16 computed in float), NOT on every type; integer NEG/ABS/SIGN/SQUARE stay on the host, where
-     * Java's wrap-around rules are kept exactly.
+     * True if {@code unary(op)} over {@code t} has a kernel that gives the CPU's result: every op of
+     * {@link #UNARY_KERNELS} on floats (F16/BF16 computed in float), NOT on every type; integer NEG/ABS/SIGN/SQUARE
+     * stay on the host, where Java's wrap-around rules are kept exactly.
      */
     static boolean unaryOnDevice(UnaryOp op, DType t) {
-        return op == UnaryOp.NOT || t.isFloating();
+        return op == UnaryOp.NOT || t.isFloating() && UNARY_KERNELS.contains(op);
     }
 
     /**
-     * True if {@code binary(op)} over {@code t} has a kernel that gives the CPU's result: every op on floats,
-     * comparisons and logical ops on every type, ADD/SUB/MUL/MIN/MAX on integers (not BOOL); integer DIV and
-     * POW stay on the host.
+     * True if {@code binary(op)} over {@code t} has a kernel that gives the CPU's result: every op of
+     * {@link #BINARY_KERNELS} on floats, those of {@link #COMPARE_KERNELS} (comparisons and logical ops) on every
+     * type, ADD/SUB/MUL/MIN/MAX on integers (not BOOL); integer DIV and POW stay on the host.
      */
     static boolean binaryOnDevice(BinaryOp op, DType t) {
         if (t == DType.BOOL) {
             return false;
         }
-        return t.isFloating() || op.isComparison() || op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL
-                || op == BinaryOp.MIN || op == BinaryOp.MAX;
+        if (COMPARE_KERNELS.contains(op)) {
+            return true;
+        }
+        return BINARY_KERNELS.contains(op) && (t.isFloating() || op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL
+                || op == BinaryOp.MIN || op == BinaryOp.MAX);
     }
 
     /**
@@ -276,11 +305,15 @@ public final class CudaBackend implements Backend {
     /**
      * True if {@code reduce.cu} reduces {@code src} into {@code dst} as the CPU does: floats accumulate in
      * double and may be stored in any float type (a half result rounds double → float → half, like the
-     * CPU's store); COUNT_NONZERO and the arg reductions write I64; integers accumulate in 64 bits.
+     * CPU's store); COUNT_NONZERO and the arg reductions write I64; integers accumulate in 64 bits. Only the ops
+     * of {@link #REDUCE_KERNELS} and {@link #ARG_REDUCE_KERNELS}.
      */
     static boolean reduceOnDevice(ReduceOp op, DType src, DType dst) {
-        if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) {
+        if (ARG_REDUCE_KERNELS.contains(op)) {
             return dst == DType.I64;
+        }
+        if (!REDUCE_KERNELS.contains(op)) {
+            return false;
         }
         if (src.isFloating()) {
             return dst.isFloating() || op == ReduceOp.COUNT_NONZERO;
@@ -510,10 +543,10 @@ public final class CudaBackend implements Backend {
                 launch(c, "elementwise.cu", defs, "not_strided", dst.size(), new KernelArgs(a).ptr(base(src)).ptr(base(dst))
                         .bytes(shape(a, dst.shape())).bytes(view(a, src)).bytes(view(a, dst)));
             } else if (src.isContiguous() && dst.isContiguous()) {
-                launch(c, "elementwise.cu", defs, "unary_contig", dst.size(), new KernelArgs(a).i32(op.ordinal()).ptr(address(src))
+                launch(c, "elementwise.cu", defs, "unary_contig", dst.size(), new KernelArgs(a).i32(op.code()).ptr(address(src))
                         .ptr(address(dst)).i64(dst.size()));
             } else {
-                launch(c, "elementwise.cu", defs, "unary_strided", dst.size(), new KernelArgs(a).i32(op.ordinal()).ptr(base(src))
+                launch(c, "elementwise.cu", defs, "unary_strided", dst.size(), new KernelArgs(a).i32(op.code()).ptr(base(src))
                         .ptr(base(dst)).bytes(shape(a, dst.shape())).bytes(view(a, src)).bytes(view(a, dst)));
             }
         }
@@ -531,11 +564,11 @@ public final class CudaBackend implements Backend {
         Map<String, String> defs = elementDefines(x.dtype());
         try (Arena a = Arena.ofConfined()) {
             if (!op.isComparison() && x.isContiguous() && y.isContiguous() && dst.isContiguous()) {
-                launch(c, "elementwise.cu", defs, "binary_contig", dst.size(), new KernelArgs(a).i32(op.ordinal()).ptr(address(x))
+                launch(c, "elementwise.cu", defs, "binary_contig", dst.size(), new KernelArgs(a).i32(op.code()).ptr(address(x))
                         .ptr(address(y)).ptr(address(dst)).i64(dst.size()));
             } else {
                 launch(c, "elementwise.cu", defs, op.isComparison() ? "compare_strided" : "binary_strided", dst.size(),
-                        new KernelArgs(a).i32(op.ordinal()).ptr(base(x)).ptr(base(y)).ptr(base(dst)).bytes(shape(a, dst.shape()))
+                        new KernelArgs(a).i32(op.code()).ptr(base(x)).ptr(base(y)).ptr(base(dst)).bytes(shape(a, dst.shape()))
                                 .bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, dst)));
             }
         }
@@ -589,13 +622,13 @@ public final class CudaBackend implements Backend {
         }
         CudaContext c = ctx(src, dst);
         Map<String, String> defs = reduceDefines(op, src.dtype(), dst.dtype());
-        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        boolean arg = ARG_REDUCE_KERNELS.contains(op);
         if (trailingAxes(axes, r) && src.isContiguous() && dst.isContiguous()) {
             // the reduced axes form each row's contiguous tail: one block per row
             long rows = dst.size();
             LaunchConfig lc = LaunchConfig.perRow(rows, reduced, arg ? 1024 : 512);
             try (Arena a = Arena.ofConfined()) {
-                KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(address(src)).ptr(address(dst)).i64(rows).i64(reduced);
+                KernelArgs args = new KernelArgs(a).i32(op.code()).ptr(address(src)).ptr(address(dst)).i64(rows).i64(reduced);
                 CudaDriver.launchKernel(c.function("reduce.cu", defs, arg ? "argreduce_last" : "reduce_last"), lc.grid(), lc.block(), 0,
                         MemorySegment.NULL, args.segment());
             }
@@ -604,7 +637,7 @@ public final class CudaBackend implements Backend {
         // any other layout: one thread per output element over the reduced sub-space
         StridedView[] parts = splitAxes(src, axes);
         try (Arena a = Arena.ofConfined()) {
-            KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(base(src)).ptr(base(dst)).bytes(shape(a, dst.shape()))
+            KernelArgs args = new KernelArgs(a).i32(op.code()).ptr(base(src)).ptr(base(dst)).bytes(shape(a, dst.shape()))
                     .bytes(view(a, parts[0])).bytes(view(a, dst));
             if (arg) {
                 args.i64(parts[1].shape()[0]).i64(parts[1].strides()[0]);
@@ -765,7 +798,7 @@ public final class CudaBackend implements Backend {
         long len = src.shape()[axis];
         boolean lastAxis = axis == r - 1 && src.isContiguous() && dst.isContiguous();
         boolean floats = src.dtype() == dst.dtype() && (src.dtype() == DType.F32 || src.dtype() == DType.F64);
-        if (!floats || !kernelable(src, dst) || len == 0) {
+        if (!floats || !SOFTMAX_KERNELS.contains(op) || !kernelable(src, dst) || len == 0) {
             return false;
         }
         CudaContext c = ctx(src, dst);
@@ -776,7 +809,7 @@ public final class CudaBackend implements Backend {
             StridedView dstLanes = op == SoftmaxOp.LOGSUMEXP ? dst : splitAxes(dst, new int[] {axis})[0];
             long dstStride = op == SoftmaxOp.LOGSUMEXP ? 0 : dst.strides()[axis];
             try (Arena a = Arena.ofConfined()) {
-                KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(base(src)).ptr(base(dst)).bytes(shape(a, lanes.shape()))
+                KernelArgs args = new KernelArgs(a).i32(op.code()).ptr(base(src)).ptr(base(dst)).bytes(shape(a, lanes.shape()))
                         .bytes(view(a, lanes)).bytes(view(a, dstLanes)).i64(len).i64(src.strides()[axis]).i64(dstStride);
                 launch(c, "softmax.cu", defs, "softmax_strided", lanes.size(), args);
             }
