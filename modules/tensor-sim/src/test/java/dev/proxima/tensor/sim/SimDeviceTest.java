@@ -348,15 +348,15 @@ class SimDeviceTest {
             same(TIGHT, t -> Linalg.eigvalsh(t[0]), spd);
             same(TIGHT, t -> Linalg.eig(t[0]).values(), m);
             same(TIGHT, t -> Linalg.eig(t[0]).vectors(), m);
-            same(TIGHT, t -> Linalg.lstsq(t[0], t[1], -1).solution(), tall, data(5, 2));
-            same(TIGHT, t -> Linalg.lstsq(t[0], t[1], -1).residuals(), tall, data(5));
+            same(TIGHT, t -> Linalg.lstsq(t[0], t[1]).solution(), tall, data(5, 2));
+            same(TIGHT, t -> Linalg.lstsq(t[0], t[1]).residuals(), tall, data(5));
             same(TIGHT, t -> Linalg.pinv(t[0], 1e-15), tall);
             same(TIGHT, t -> Linalg.matrixNorm(t[0], Linalg.MatrixNorm.NUCLEAR), m);
             same(TIGHT, t -> Linalg.matrixNorm(t[0], Linalg.MatrixNorm.MAX_ROW_SUM), m);
             same(TIGHT, t -> Linalg.matrixPower(t[0], 3), m);
             same(TIGHT, t -> Linalg.matrixPower(t[0], -2), m);
             same(EXACT, t -> Linalg.matrixPower(t[0], 0), m);
-            Linalg.Lstsq l = Linalg.lstsq(tall.to(SIM), data(5).to(SIM), -1);
+            Linalg.Lstsq l = Linalg.lstsq(tall.to(SIM), data(5).to(SIM));
             assertEquals(3, l.rank());
             assertEquals(SIM, l.singularValues().device());
             Linalg.Eigh valuesOnly = Linalg.eigh(spd.to(SIM));
