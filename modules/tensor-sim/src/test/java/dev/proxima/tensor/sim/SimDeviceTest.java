@@ -320,6 +320,9 @@ class SimDeviceTest {
             same(TIGHT, t -> Fft.ifft2(t[0], Fft.Norm.ORTHO), c);
             same(TIGHT, t -> Fft.rfft2(t[0]), r);
             same(TIGHT, t -> Fft.irfft2(Fft.rfft2(t[0])), r);
+            same(TIGHT, t -> Fft.fft2OfReal(t[0]), r);
+            same(TIGHT, t -> Fft.fft2(t[0], new long[]{2, 9}, Fft.Norm.ORTHO), c);
+            same(TIGHT, t -> Fft.irfft2(Fft.rfft2(t[0], new long[]{5, 4}, Fft.Norm.FORWARD), new long[]{3, 7}, Fft.Norm.FORWARD), r);
         }
     }
 
