@@ -528,7 +528,10 @@ class BlockKernelEmulationTest {
 
     // ------------------------------------------------------------------ softmax
 
-    /** Raw rows for softmax: normal logits, -inf entries, all -inf, +inf, NaN, a 1e30 outlier, a large common offset. */
+    /**
+     * Raw rows for softmax: normal logits, -inf entries, all -inf, +inf, NaN, a 1e30 outlier, a large common offset,
+     * +inf beside -inf entries, two +inf, +inf beside NaN.
+     */
     static double[] softmaxRow(DType t, int n, int r, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed * 31 + r * 1009L + n);
         double[] a = new double[n];
@@ -549,13 +552,53 @@ class BlockKernelEmulationTest {
             case 3 -> a[rnd.nextInt(n)] = Double.POSITIVE_INFINITY;
             case 4 -> a[rnd.nextInt(n)] = Double.NaN;
             case 5 -> a[rnd.nextInt(n)] = 1e30;
+            case 7 -> {
+                for (int i = 0; i < n; i += 3) {
+                    a[i] = Double.NEGATIVE_INFINITY;
+                }
+                a[rnd.nextInt(n)] = Double.POSITIVE_INFINITY;
+            }
+            case 8 -> {
+                a[rnd.nextInt(n)] = Double.POSITIVE_INFINITY;
+                a[rnd.nextInt(n)] = Double.POSITIVE_INFINITY;
+            }
+            case 9 -> {
+                a[rnd.nextInt(n)] = Double.POSITIVE_INFINITY;
+                a[rnd.nextInt(n)] = Double.NaN;
+            }
             default -> {
             }
         }
         return a;
     }
 
-    private static final int SOFTMAX_ROWS = 7;
+    private static final int SOFTMAX_ROWS = 10;
+
+    /**
+     * What every output of a row holding special values must be, whatever the CPU says (SciPy's and PyTorch's
+     * rules, tabulated for the CPU in SoftmaxPrimitiveTest): NaN anywhere gives NaN; otherwise +inf anywhere gives
+     * NaN for softmax and log-softmax and +inf for logsumexp; a row of only -inf gives NaN, or -inf for logsumexp.
+     * Null for a row without such values (-inf beside finite values is ordinary).
+     */
+    static Double specialRowValue(SoftmaxOp op, double[] row) {
+        boolean nan = false, posInf = false, allNegInf = row.length > 0;
+        for (double v : row) {
+            nan |= Double.isNaN(v);
+            posInf |= v == Double.POSITIVE_INFINITY;
+            allNegInf &= v == Double.NEGATIVE_INFINITY;
+        }
+        boolean lse = op == SoftmaxOp.LOGSUMEXP;
+        if (nan) {
+            return Double.NaN;
+        }
+        if (posInf) {
+            return lse ? Double.POSITIVE_INFINITY : Double.NaN;
+        }
+        if (allNegInf) {
+            return lse ? Double.NEGATIVE_INFINITY : Double.NaN;
+        }
+        return null;
+    }
 
     @Test
     void softmaxFamilyAgainstCpu() {
@@ -629,6 +672,16 @@ class BlockKernelEmulationTest {
                 if (!ok && nbad++ < 4) {
                     bad.append(String.format("%n    %s: cpu %s, kernel %s", pad ? "pad " + i : "row " + r + " [" + j + "] x=" + vals[r][j],
                             show(t, c), show(t, e)));
+                }
+            }
+            long width = lse ? 1 : n;
+            for (int r = 0; r < rows; r++) {
+                Double special = specialRowValue(op, vals[r]);
+                for (long j = 0; special != null && j < width; j++) {
+                    double v = decode(t, getRaw(out.segment(), t, 1 + r * width + j));
+                    if (Double.compare(v, special) != 0 && nbad++ < 4) {
+                        bad.append(String.format("%n    row %d [%d]: kernel %s, but a row like this must give %s", r, j, v, special));
+                    }
                 }
             }
             if (nbad > 0) {
@@ -743,6 +796,14 @@ class BlockKernelEmulationTest {
         for (DType t : new DType[] {DType.F32, DType.F64}) {
             for (boolean transposed : new boolean[] {false, true}) {
                 StridedView x = cube(t, transposed, 17 + t.ordinal());
+                // special lanes on top of the NaN at storage index 37 = [1, 1, 1] of the dense [4, 5, 6] cube:
+                // [2, 3, :] only -inf, +inf at [0, 4, 5] beside -inf at [0, 4, 0], +inf at [1, 1, 4] in the lane of the NaN
+                for (int k = 0; k < 6; k++) {
+                    setRaw(x.storage().segment(), t, 2 * 30 + 3 * 6 + k, encode(t, Double.NEGATIVE_INFINITY));
+                }
+                setRaw(x.storage().segment(), t, 4 * 6 + 5, encode(t, Double.POSITIVE_INFINITY));
+                setRaw(x.storage().segment(), t, 4 * 6, encode(t, Double.NEGATIVE_INFINITY));
+                setRaw(x.storage().segment(), t, 30 + 6 + 4, encode(t, Double.POSITIVE_INFINITY));
                 for (int axis = 0; axis < 3; axis++) {
                     int[] ax = {axis};
                     StridedView lanes = CudaBackend.splitAxes(x, ax)[0];

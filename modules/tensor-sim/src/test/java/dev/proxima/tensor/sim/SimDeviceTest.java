@@ -320,6 +320,9 @@ class SimDeviceTest {
             same(TIGHT, t -> Fft.ifft2(t[0], Fft.Norm.ORTHO), c);
             same(TIGHT, t -> Fft.rfft2(t[0]), r);
             same(TIGHT, t -> Fft.irfft2(Fft.rfft2(t[0])), r);
+            same(TIGHT, t -> Fft.fft2OfReal(t[0]), r);
+            same(TIGHT, t -> Fft.fft2(t[0], new long[]{2, 9}, Fft.Norm.ORTHO), c);
+            same(TIGHT, t -> Fft.irfft2(Fft.rfft2(t[0], new long[]{5, 4}, Fft.Norm.FORWARD), new long[]{3, 7}, Fft.Norm.FORWARD), r);
         }
     }
 
@@ -348,15 +351,15 @@ class SimDeviceTest {
             same(TIGHT, t -> Linalg.eigvalsh(t[0]), spd);
             same(TIGHT, t -> Linalg.eig(t[0]).values(), m);
             same(TIGHT, t -> Linalg.eig(t[0]).vectors(), m);
-            same(TIGHT, t -> Linalg.lstsq(t[0], t[1], -1).solution(), tall, data(5, 2));
-            same(TIGHT, t -> Linalg.lstsq(t[0], t[1], -1).residuals(), tall, data(5));
+            same(TIGHT, t -> Linalg.lstsq(t[0], t[1]).solution(), tall, data(5, 2));
+            same(TIGHT, t -> Linalg.lstsq(t[0], t[1]).residuals(), tall, data(5));
             same(TIGHT, t -> Linalg.pinv(t[0], 1e-15), tall);
             same(TIGHT, t -> Linalg.matrixNorm(t[0], Linalg.MatrixNorm.NUCLEAR), m);
             same(TIGHT, t -> Linalg.matrixNorm(t[0], Linalg.MatrixNorm.MAX_ROW_SUM), m);
             same(TIGHT, t -> Linalg.matrixPower(t[0], 3), m);
             same(TIGHT, t -> Linalg.matrixPower(t[0], -2), m);
             same(EXACT, t -> Linalg.matrixPower(t[0], 0), m);
-            Linalg.Lstsq l = Linalg.lstsq(tall.to(SIM), data(5).to(SIM), -1);
+            Linalg.Lstsq l = Linalg.lstsq(tall.to(SIM), data(5).to(SIM));
             assertEquals(3, l.rank());
             assertEquals(SIM, l.singularValues().device());
             Linalg.Eigh valuesOnly = Linalg.eigh(spd.to(SIM));
