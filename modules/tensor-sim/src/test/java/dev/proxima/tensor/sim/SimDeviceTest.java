@@ -1,6 +1,7 @@
 package dev.proxima.tensor.sim;
 
 import dev.proxima.tensor.Autodiff;
+import dev.proxima.tensor.BackwardOptions;
 import dev.proxima.tensor.Conv;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
@@ -116,7 +117,7 @@ class SimDeviceTest {
             // an input the output does not depend on gets zeros on its own device
             Tensor a = Tensor.of(1.0, 2.0).to(SIM).requiresGrad(true);
             Tensor b = Tensor.of(3.0).to(SIM).requiresGrad(true);
-            Tensor[] g = Autodiff.gradients(a.sum(), null, false, false, a, b);
+            Tensor[] g = Autodiff.gradients(a.sum(), null, BackwardOptions.defaults(), a, b);
             assertEquals(SIM, g[1].device());
             assertArrayEquals(new double[]{0}, g[1].toDoubleArray());
         }
@@ -463,8 +464,8 @@ class SimDeviceTest {
             Tensor a = data(3, 3).add(Tensor.eye(3, DType.F64).mul(4));
             Tensor[] host = {x.detach().requiresGrad(true), w.detach().requiresGrad(true), a.detach().requiresGrad(true)};
             Tensor[] dev = {x.to(SIM).requiresGrad(true), w.to(SIM).requiresGrad(true), a.to(SIM).requiresGrad(true)};
-            Tensor[] gh = Autodiff.gradients(f.apply(host), null, false, false, host);
-            Tensor[] gd = Autodiff.gradients(f.apply(dev), null, false, false, dev);
+            Tensor[] gh = Autodiff.gradients(f.apply(host), null, BackwardOptions.defaults(), host);
+            Tensor[] gd = Autodiff.gradients(f.apply(dev), null, BackwardOptions.defaults(), dev);
             for (int i = 0; i < 3; i++) {
                 assertEquals(SIM, gd[i].device());
                 assertArrayEquals(gh[i].toDoubleArray(), gd[i].toDoubleArray(), 1e-10, "gradient " + i);
