@@ -3,6 +3,7 @@ package dev.proxima.tensor.sim;
 import dev.proxima.tensor.Autodiff;
 import dev.proxima.tensor.BackwardOptions;
 import dev.proxima.tensor.Conv;
+import dev.proxima.tensor.CustomOp;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Fft;
@@ -514,6 +515,37 @@ class SimDeviceTest {
             Tensor constant = Autodiff.grad(t -> Tensor.scalar(2, DType.F64), x.to(SIM));
             assertEquals(SIM, constant.device());
             assertFalse(constant.toDoubleArray()[0] != 0);
+        }
+    }
+
+    @Test
+    void customOpsRecordDeviceTensorsAndCheckTheGradientsDevice() {
+        boolean[] hostGradient = {false};
+        CustomOp twoOutputs = new CustomOp() {
+            @Override
+            public Tensor[] forward(Context ctx, Tensor... in) {
+                ctx.saveForBackward(in[0]);
+                return new Tensor[]{in[0].square(), in[0].exp()};
+            }
+
+            @Override
+            public Tensor[] backward(Context ctx, Tensor... g) {
+                Tensor x = ctx.saved(0);
+                Tensor gx = x.mul(2).mul(g[0]).add(x.exp().mul(g[1]));
+                return new Tensor[]{hostGradient[0] ? gx.to(Device.CPU) : gx};
+            }
+        };
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(0.5, -1.0).to(SIM).requiresGrad(true);
+            Tensor[] out = twoOutputs.apply(x);
+            assertEquals(SIM, out[0].device());
+            assertEquals(SIM, out[1].device());
+            Tensor g = Autodiff.gradients(out[0].add(out[1]).sum(), null, BackwardOptions.retainingGraph(), x)[0];
+            assertEquals(SIM, g.device());
+            assertArrayEquals(new double[]{1 + Math.exp(0.5), -2 + Math.exp(-1)}, g.toDoubleArray(), TIGHT);
+            hostGradient[0] = true;
+            throwsWith(IllegalArgumentException.class, () -> Autodiff.gradients(out[0].sum(), null, BackwardOptions.defaults(), x),
+                    "input 0", "cpu", SIM.toString());
         }
     }
 }
