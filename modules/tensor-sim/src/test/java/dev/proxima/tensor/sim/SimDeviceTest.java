@@ -1,7 +1,9 @@
 package dev.proxima.tensor.sim;
 
 import dev.proxima.tensor.Autodiff;
+import dev.proxima.tensor.BackwardOptions;
 import dev.proxima.tensor.Conv;
+import dev.proxima.tensor.CustomOp;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Fft;
@@ -116,7 +118,7 @@ class SimDeviceTest {
             // an input the output does not depend on gets zeros on its own device
             Tensor a = Tensor.of(1.0, 2.0).to(SIM).requiresGrad(true);
             Tensor b = Tensor.of(3.0).to(SIM).requiresGrad(true);
-            Tensor[] g = Autodiff.gradients(a.sum(), null, false, false, a, b);
+            Tensor[] g = Autodiff.gradients(a.sum(), null, BackwardOptions.defaults(), a, b);
             assertEquals(SIM, g[1].device());
             assertArrayEquals(new double[]{0}, g[1].toDoubleArray());
         }
@@ -466,8 +468,8 @@ class SimDeviceTest {
             Tensor a = data(3, 3).add(Tensor.eye(3, DType.F64).mul(4));
             Tensor[] host = {x.detach().requiresGrad(true), w.detach().requiresGrad(true), a.detach().requiresGrad(true)};
             Tensor[] dev = {x.to(SIM).requiresGrad(true), w.to(SIM).requiresGrad(true), a.to(SIM).requiresGrad(true)};
-            Tensor[] gh = Autodiff.gradients(f.apply(host), null, false, false, host);
-            Tensor[] gd = Autodiff.gradients(f.apply(dev), null, false, false, dev);
+            Tensor[] gh = Autodiff.gradients(f.apply(host), null, BackwardOptions.defaults(), host);
+            Tensor[] gd = Autodiff.gradients(f.apply(dev), null, BackwardOptions.defaults(), dev);
             for (int i = 0; i < 3; i++) {
                 assertEquals(SIM, gd[i].device());
                 assertArrayEquals(gh[i].toDoubleArray(), gd[i].toDoubleArray(), 1e-10, "gradient " + i);
@@ -516,6 +518,37 @@ class SimDeviceTest {
             Tensor constant = Autodiff.grad(t -> Tensor.scalar(2, DType.F64), x.to(SIM));
             assertEquals(SIM, constant.device());
             assertFalse(constant.toDoubleArray()[0] != 0);
+        }
+    }
+
+    @Test
+    void customOpsRecordDeviceTensorsAndCheckTheGradientsDevice() {
+        boolean[] hostGradient = {false};
+        CustomOp twoOutputs = new CustomOp() {
+            @Override
+            public Tensor[] forward(Context ctx, Tensor... in) {
+                ctx.saveForBackward(in[0]);
+                return new Tensor[]{in[0].square(), in[0].exp()};
+            }
+
+            @Override
+            public Tensor[] backward(Context ctx, Tensor... g) {
+                Tensor x = ctx.saved(0);
+                Tensor gx = x.mul(2).mul(g[0]).add(x.exp().mul(g[1]));
+                return new Tensor[]{hostGradient[0] ? gx.to(Device.CPU) : gx};
+            }
+        };
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(0.5, -1.0).to(SIM).requiresGrad(true);
+            Tensor[] out = twoOutputs.apply(x);
+            assertEquals(SIM, out[0].device());
+            assertEquals(SIM, out[1].device());
+            Tensor g = Autodiff.gradients(out[0].add(out[1]).sum(), null, BackwardOptions.retainingGraph(), x)[0];
+            assertEquals(SIM, g.device());
+            assertArrayEquals(new double[]{1 + Math.exp(0.5), -2 + Math.exp(-1)}, g.toDoubleArray(), TIGHT);
+            hostGradient[0] = true;
+            throwsWith(IllegalArgumentException.class, () -> Autodiff.gradients(out[0].sum(), null, BackwardOptions.defaults(), x),
+                    "input 0", "cpu", SIM.toString());
         }
     }
 }
