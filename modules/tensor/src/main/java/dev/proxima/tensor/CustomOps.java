@@ -108,7 +108,7 @@ final class CustomOps {
             for (int j = 0; j < outputCount; j++) {
                 outputs[j] = raw[j].detach();
             }
-            Tensor.record(outputs[k], name, edges, toSave, (g, saved, needs) -> runBackward(op, name, ctx, saved, needs, specs, () -> {
+            GradNode.record(outputs[k], name, edges, toSave, (g, saved, needs) -> runBackward(op, name, ctx, saved, needs, specs, () -> {
                 checkShape(name, "the gradient of output " + k, g.shape(), shape);
                 Tensor[] gradOutputs = new Tensor[outputCount];
                 gradOutputs[k] = g.dtype() == type ? g : g.cast(type);
@@ -146,7 +146,7 @@ final class CustomOps {
             }
             buffer = Tensor.concat(0, flat);
         }
-        Tensor.record(buffer, name, edges, toSave, (g, saved, needs) -> runBackward(op, name, ctx, saved, needs, specs, () -> {
+        GradNode.record(buffer, name, edges, toSave, (g, saved, needs) -> runBackward(op, name, ctx, saved, needs, specs, () -> {
             Tensor[] gradOutputs = new Tensor[outputCount];
             for (Part part : parts) {
                 Tensor gk = g.slice(0, part.start(), part.end(), 1).reshape(part.shape());

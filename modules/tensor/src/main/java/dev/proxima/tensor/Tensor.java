@@ -945,17 +945,21 @@ public final class Tensor implements AutoCloseable {
 
     /** Back-propagates from this scalar: every leaf it depends on accumulates ∂this/∂leaf in {@link #grad()}. */
     public void backward() {
-        backward(null, false, false);
+        backward(null, BackwardOptions.defaults());
     }
 
     /**
-     * Back-propagates {@code seed} (the gradient of some scalar with respect to this tensor; null means 1
-     * for a scalar). Leaves accumulate their gradients. The graph is freed afterwards unless
-     * {@code retainGraph}; with {@code createGraph} the backward computation is itself recorded, so the
-     * gradients can be differentiated again (Hessian-vector products, gradient penalties).
+     * Back-propagates {@code seed} (the gradient of some scalar with respect to this tensor; null means 1 for a
+     * scalar). Leaves accumulate their gradients. The graph is freed afterwards unless the options retain it;
+     * with {@link BackwardOptions#creatingGraph()} the backward computation is itself recorded, so the gradients
+     * can be differentiated again (Hessian-vector products, gradient penalties).
+     *
+     * @param seed    the gradient flowing into this tensor, of its shape, or null for a scalar
+     * @param options whether to retain the graph and whether to record the backward pass
+     * @throws IllegalArgumentException if the seed's shape differs, or this tensor does not require grad
      */
-    public void backward(Tensor seed, boolean retainGraph, boolean createGraph) {
-        Autodiff.backward(this, seed, retainGraph, createGraph);
+    public void backward(Tensor seed, BackwardOptions options) {
+        Autodiff.backward(this, seed, options.retainGraph(), options.createGraph());
     }
 
 

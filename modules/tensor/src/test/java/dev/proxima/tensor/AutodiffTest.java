@@ -154,7 +154,7 @@ class AutodiffTest {
             IllegalStateException again = assertThrows(IllegalStateException.class, loss::backward);
             assertTrue(again.getMessage().contains("retainGraph"), again.getMessage());
             Tensor loss2 = w.mul(3).sum();
-            loss2.backward(null, true, false);
+            loss2.backward(null, BackwardOptions.retainingGraph());
             loss2.backward();
             assertArrayEquals(new double[]{8, 2}, w.grad().toDoubleArray(), "2w + 3 + 3 accumulated");
             w.clearGrad();
@@ -222,7 +222,7 @@ class AutodiffTest {
             g[0].close();
             assertArrayEquals(new double[]{5, 6}, g[1].toDoubleArray());
             assertArrayEquals(new double[]{5, 6}, g[2].toDoubleArray());
-            x.add(y).backward(Tensor.of(1.0, -1.0), false, false);
+            x.add(y).backward(Tensor.of(1.0, -1.0), BackwardOptions.defaults());
             x.close();
             assertArrayEquals(new double[]{1, -1}, y.grad().toDoubleArray(), "y's gradient outlives x's");
         }

@@ -310,7 +310,7 @@ class CustomOpTest {
             Tensor y = identity.apply(x)[0];
             assertTrue(x.grad() == null && y != x);
             Tensor loss = y.sum();
-            loss.backward(null, true, false);
+            loss.backward(null, BackwardOptions.retainingGraph());
             loss.backward();
             assertArrayEquals(new double[]{4, 4}, x.grad().toDoubleArray(), "2 + 2 over two passes");
             IllegalStateException freed = assertThrows(IllegalStateException.class, loss::backward);
@@ -336,7 +336,7 @@ class CustomOpTest {
         try (Scope s = Scope.open()) {
             Tensor a = Tensor.of(1.0, 2.0).requiresGrad(true);
             Tensor b = Tensor.of(3.0, 4.0).requiresGrad(true);
-            fork.apply(a, b)[0].backward(Tensor.of(5.0, 7.0), false, false);
+            fork.apply(a, b)[0].backward(Tensor.of(5.0, 7.0), BackwardOptions.defaults());
             a.close();
             assertArrayEquals(new double[]{5, 7}, b.grad().toDoubleArray(), "b's gradient does not share a's handle");
             Tensor c = Tensor.of(1.0, 2.0, 3.0).requiresGrad(true);
