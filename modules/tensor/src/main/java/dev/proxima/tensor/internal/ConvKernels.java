@@ -1,6 +1,11 @@
 package dev.proxima.tensor.internal;
 
 import dev.proxima.blas.Cblas;
+import dev.proxima.tensor.Conv;
+import dev.proxima.tensor.DType;
+import dev.proxima.tensor.spi.KernelRegistry;
+import dev.proxima.tensor.spi.Kernels;
+import dev.proxima.tensor.spi.StridedView;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +19,9 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  *
  * <p>Every kernel reads and writes dense row-major (NCHW) data given as a segment whose element 0 is
  * the tensor's first element; the front end has validated shapes and parameters, converted operands to
- * one floating type ({@code f32} true for F32, false for F64) and allocated the output.
+ * one floating type ({@code f32} true for F32, false for F64) and allocated the output. {@link #register}
+ * adapts them to the dispatcher's keys ({@link Kernels#CONV2D} and the others), which hand over contiguous
+ * views.
  */
 public final class ConvKernels {
 
@@ -54,6 +61,140 @@ public final class ConvKernels {
         boolean pointwise() {
             return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
         }
+    }
+
+    // =========================================================================== kernels on views
+
+    /** Registers the convolution, pooling, resizing and correlation kernels (the CPU backend's). */
+    static void register(KernelRegistry r) {
+        r.register(Kernels.CONV2D, (p, v) -> {
+            long[] xs = v[0].shape(), ws = v[1].shape(), os = v[3].shape();
+            Geometry g = geometry(p, xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], os[2], os[3]);
+            conv2d(dense(v[0], "conv2d", "input"), dense(v[1], "conv2d", "weight"), bias(v[2], "conv2d"),
+                    dense(v[3], "conv2d", "output"), f32(v[3], "conv2d"), g);
+            return true;
+        });
+        r.register(Kernels.CONV_TRANSPOSE2D, (p, v) -> {
+            // the forward convolution this is the adjoint of maps the output images to the input ones
+            long[] xs = v[0].shape(), ws = v[1].shape(), os = v[3].shape();
+            Geometry g = geometry(p, xs[0], os[1], os[2], os[3], xs[1], ws[2], ws[3], xs[2], xs[3]);
+            String k = "convTranspose2d";
+            convTranspose2d(dense(v[0], k, "input"), dense(v[1], k, "weight"), bias(v[2], k), dense(v[3], k, "output"),
+                    f32(v[3], k), g);
+            return true;
+        });
+        r.register(Kernels.MAX_POOL2D, (p, v) -> {
+            pool("maxPool2d", v[0], v[1], p, true, false);
+            return true;
+        });
+        r.register(Kernels.AVG_POOL2D, (p, v) -> {
+            pool("avgPool2d", v[0], v[1], p.window(), false, p.countIncludePad());
+            return true;
+        });
+        r.register(Kernels.MAX_POOL2D_BACKWARD, (p, v) -> {
+            maxPool2dBackward(v[0], v[1], v[2], p);
+            return true;
+        });
+        r.register(Kernels.RESIZE, (p, v) -> {
+            resize(v[0], v[1], p.mode() == Conv.Mode.BILINEAR, p.alignCorners());
+            return true;
+        });
+        r.register(Kernels.CORRELATE2D, (boundary, v) -> {
+            correlate2d(v[0], v[1], v[2], boundary);
+            return true;
+        });
+    }
+
+    /** Max ({@code max}) or average pooling of the [N, C, H, W] view x into out. */
+    private static void pool(String kernel, StridedView x, StridedView out, Kernels.Pooling p, boolean max, boolean countIncludePad) {
+        if (out.size() == 0) {
+            return;
+        }
+        long[] xs = x.shape(), os = out.shape();
+        MemorySegment in = dense(x, kernel, "input");
+        MemorySegment o = dense(out, kernel, "output");
+        boolean f32 = f32(out, kernel);
+        if (max) {
+            maxPool2d(in, o, f32, xs[0] * xs[1], (int) xs[2], (int) xs[3], p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
+                    p.padH(), p.padW(), (int) os[2], (int) os[3]);
+        } else {
+            avgPool2d(in, o, f32, xs[0] * xs[1], (int) xs[2], (int) xs[3], p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
+                    p.padH(), p.padW(), (int) os[2], (int) os[3], countIncludePad);
+        }
+    }
+
+    /** gx := zeros, then each gradient of g added at its window's winner in x (see {@link Kernels#MAX_POOL2D_BACKWARD}). */
+    private static void maxPool2dBackward(StridedView x, StridedView g, StridedView gx, Kernels.Pooling p) {
+        String kernel = "maxPool2dBackward";
+        MemorySegment out = dense(gx, kernel, "input gradient");
+        out.fill((byte) 0);
+        if (gx.size() == 0) {
+            return;
+        }
+        long[] xs = x.shape(), gs = g.shape();
+        maxPool2dBackward(dense(x, kernel, "input"), dense(g, kernel, "output gradient"), out, f32(gx, kernel), xs[0] * xs[1],
+                (int) xs[2], (int) xs[3], p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(),
+                (int) gs[2], (int) gs[3]);
+    }
+
+    /** Nearest or bilinear resize of the [N, C, H, W] view x into out. */
+    private static void resize(StridedView x, StridedView out, boolean bilinear, boolean alignCorners) {
+        if (out.size() == 0) {
+            return;
+        }
+        long[] xs = x.shape(), os = out.shape();
+        MemorySegment in = dense(x, "resize", "input");
+        MemorySegment o = dense(out, "resize", "output");
+        boolean f32 = f32(out, "resize");
+        if (bilinear) {
+            resizeBilinear(in, o, f32, xs[0] * xs[1], (int) xs[2], (int) xs[3], (int) os[2], (int) os[3], alignCorners);
+        } else {
+            resizeNearest(in, o, f32, xs[0] * xs[1], (int) xs[2], (int) xs[3], (int) os[2], (int) os[3]);
+        }
+    }
+
+    /** Same-size correlation of every plane of the [..., H, W] view image with the F64 [kH, kW] kernel, into out. */
+    private static void correlate2d(StridedView image, StridedView kernel, StridedView out, Conv.Boundary boundary) {
+        if (out.size() == 0) {
+            return;
+        }
+        if (kernel.dtype() != DType.F64) {
+            throw new IllegalArgumentException("correlate2d reads an F64 kernel, got " + kernel.dtype());
+        }
+        long[] xs = image.shape(), ks = kernel.shape();
+        long h = xs[xs.length - 2], w = xs[xs.length - 1];
+        double[] taps = dense(kernel, "correlate2d", "kernel").toArray(JAVA_DOUBLE);
+        int code = switch (boundary) {
+            case ZERO -> ZERO;
+            case REFLECT -> REFLECT;
+            case REPLICATE -> REPLICATE;
+            case CIRCULAR -> CIRCULAR;
+        };
+        correlate2d(dense(image, "correlate2d", "image"), dense(out, "correlate2d", "output"), f32(out, "correlate2d"),
+                out.size() / (h * w), (int) h, (int) w, taps, (int) ks[0], (int) ks[1], code);
+    }
+
+    /** The geometry of a convolution from its extents (checked to fit {@code int} by the front end) and parameters. */
+    private static Geometry geometry(Kernels.Convolution p, long n, long c, long h, long w, long o, long kh, long kw,
+                                     long ho, long wo) {
+        return new Geometry((int) n, (int) c, (int) h, (int) w, (int) o, (int) kh, (int) kw, p.strideH(), p.strideW(),
+                p.padH(), p.padW(), p.dilationH(), p.dilationW(), p.groups(), (int) ho, (int) wo);
+    }
+
+    private static MemorySegment dense(StridedView v, String kernel, String what) {
+        return Views.dense(v, kernel, what);
+    }
+
+    private static MemorySegment bias(StridedView bias, String kernel) {
+        return bias == null ? null : Views.dense(bias, kernel, "bias");
+    }
+
+    /** True for F32 data, false for F64; any other dtype (the kernels have no code for it) is an error. */
+    private static boolean f32(StridedView v, String kernel) {
+        if (v.dtype() != DType.F32 && v.dtype() != DType.F64) {
+            throw new IllegalArgumentException(kernel + " computes F32 or F64 data, got " + v.dtype());
+        }
+        return v.dtype() == DType.F32;
     }
 
     // =========================================================================== convolution

@@ -93,6 +93,9 @@ public final class CpuBackend implements Backend {
             return true;
         });
         registerIndexing(r);
+        ConvKernels.register(r);
+        FftKernels.register(r);
+        LinalgKernels.register(r);
     }
 
     /** Registers the indexing, sorting and scan kernels. */

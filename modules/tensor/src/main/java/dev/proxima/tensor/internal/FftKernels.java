@@ -1,6 +1,9 @@
 package dev.proxima.tensor.internal;
 
 import dev.proxima.tensor.DType;
+import dev.proxima.tensor.spi.KernelRegistry;
+import dev.proxima.tensor.spi.Kernels;
+import dev.proxima.tensor.spi.StridedView;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,6 +17,8 @@ import java.util.Arrays;
  * interleaved scratch arrays, transformed, and written out scaled. Blocks run in parallel over
  * {@link Parallel} workers; a single block (one long line) lets the plan parallelise internally.
  * Because every block reads all of its input before writing, the output may be the input memory.
+ * {@link #register} adapts them to the dispatcher's keys ({@link Kernels#FFT} and the others), whose views
+ * may have any strides.
  */
 public final class FftKernels {
 
@@ -36,6 +41,115 @@ public final class FftKernels {
      * @param imag    offset of the imaginary part from the real part (ignored for real data)
      */
     public record Lines(MemorySegment segment, DType dtype, long offset, long[] strides, long step, long imag) {
+    }
+
+    /** Registers the Fourier-transform kernels (the CPU backend's). */
+    static void register(KernelRegistry r) {
+        r.register(Kernels.FFT, (p, v) -> {
+            complex(v[0], v[1], p.axis(), p.inverse(), p.scale());
+            return true;
+        });
+        r.register(Kernels.RFFT, (p, v) -> {
+            realForward(v[0], v[1], p.axis(), p.scale());
+            return true;
+        });
+        r.register(Kernels.IRFFT, (p, v) -> {
+            realInverse(v[0], v[1], p.axis(), p.scale());
+            return true;
+        });
+        r.register(Kernels.HERMITIAN_FILL, (none, v) -> {
+            hermitianFill(v[0], v[1]);
+            return true;
+        });
+    }
+
+    /**
+     * The complex FFT along {@code axis} of the complex views src and dst ({@code [..., 2]}, one shape; dst may
+     * be src itself): see {@link #complex(long[], Lines, Lines, int, boolean, double)}.
+     */
+    static void complex(StridedView src, StridedView dst, int axis, boolean inverse, double scale) {
+        long[] shape = src.shape();
+        int last = shape.length - 1;
+        complex(without(shape, axis, last), lines(src, axis, last, src.strides()[last]), lines(dst, axis, last, dst.strides()[last]),
+                (int) shape[axis], inverse, scale);
+    }
+
+    /** The rfft along {@code axis} of the real view src into the complex view dst. */
+    static void realForward(StridedView src, StridedView dst, int axis, double scale) {
+        long[] shape = src.shape();
+        int last = dst.rank() - 1;
+        realForward(without(shape, axis, -1), lines(src, axis, -1, 0), lines(dst, axis, last, dst.strides()[last]),
+                (int) shape[axis], scale);
+    }
+
+    /** The irfft along {@code axis} of the complex view src into the real view dst, of length {@code dst.shape[axis]}. */
+    static void realInverse(StridedView src, StridedView dst, int axis, double scale) {
+        long[] shape = src.shape();
+        int last = shape.length - 1;
+        realInverse(without(shape, axis, last), lines(src, axis, last, src.strides()[last]), lines(dst, axis, -1, 0),
+                (int) dst.shape()[axis], scale);
+    }
+
+    /** The lines of {@code v} along {@code axis}, with {@code skip} (the complex dimension, or −1) not a batch axis. */
+    private static Lines lines(StridedView v, int axis, int skip, long imag) {
+        long[] strides = v.strides();
+        long[] batch = new long[strides.length - (skip >= 0 && skip < strides.length ? 2 : 1)];
+        for (int d = 0, b = 0; d < strides.length; d++) {
+            if (d != axis && d != skip) {
+                batch[b++] = strides[d];
+            }
+        }
+        return new Lines(v.storage().segment(), v.dtype(), v.offset(), batch, strides[axis], imag);
+    }
+
+    /** {@code shape} without dimensions {@code a} and {@code b} ({@code b} may be −1). */
+    private static long[] without(long[] shape, int a, int b) {
+        long[] out = new long[shape.length - (b >= 0 ? 2 : 1)];
+        for (int d = 0, k = 0; d < shape.length; d++) {
+            if (d != a && d != b) {
+                out[k++] = shape[d];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code out[..., k₀, k₁] = half[..., k₀, k₁]} for {@code k₁ < m = n₁/2 + 1} and
+     * {@code conj(half[..., (n₀ − k₀) mod n₀, n₁ − k₁])} above: the full spectrum of real data from its
+     * rfft2 (both contiguous, {@code half} of shape [..., n₀, m, 2], {@code out} [..., n₀, n₁, 2]).
+     */
+    static void hermitianFill(StridedView halfView, StridedView outView) {
+        long[] shape = outView.shape();
+        int r = shape.length;
+        long n0 = shape[r - 3];
+        long n1 = shape[r - 2];
+        long m = n1 / 2 + 1;
+        boolean single = halfView.dtype() == DType.F32;
+        long size = halfView.dtype().byteSize();
+        long batches = outView.size() / (n0 * n1 * 2);
+        if (batches == 0) {
+            return;
+        }
+        MemorySegment h = Views.dense(halfView, "hermitianFill", "half spectrum");
+        MemorySegment o = Views.dense(outView, "hermitianFill", "output");
+        for (long b = 0; b < batches; b++) {
+            for (long k0 = 0; k0 < n0; k0++) {
+                long row = (b * n0 + k0) * n1 * 2;
+                MemorySegment.copy(h, (b * n0 + k0) * m * 2 * size, o, row * size, m * 2 * size);
+                long mirror = (b * n0 + (n0 - k0) % n0) * m * 2;
+                for (long k1 = m; k1 < n1; k1++) {
+                    long from = mirror + (n1 - k1) * 2;
+                    long to = row + k1 * 2;
+                    if (single) {
+                        o.setAtIndex(F32, to, h.getAtIndex(F32, from));
+                        o.setAtIndex(F32, to + 1, -h.getAtIndex(F32, from + 1));
+                    } else {
+                        o.setAtIndex(F64, to, h.getAtIndex(F64, from));
+                        o.setAtIndex(F64, to + 1, -h.getAtIndex(F64, from + 1));
+                    }
+                }
+            }
+        }
     }
 
     /**

@@ -169,4 +169,228 @@ public final class Kernels {
 
     /** [src, dst]: running sums or products along the axis; integers accumulate in I64 (dst I64), floats in double. */
     public static final KernelKey<Scan> SCAN = new KernelKey<>(17, "scan", Scan.class, 1, 1, false);
+
+    // ------------------------------------------------------------------ convolution, pooling, resizing
+
+    /**
+     * Parameters of {@link #CONV2D} and {@link #CONV_TRANSPOSE2D}: the forward convolution's stride, zero
+     * padding and dilation per spatial axis (height, width) and its number of channel groups.
+     *
+     * @param strideH   the step between output rows, at least 1
+     * @param strideW   the step between output columns, at least 1
+     * @param padH      zero rows added above and below, at least 0
+     * @param padW      zero columns added left and right, at least 0
+     * @param dilationH the spacing between kernel rows, at least 1
+     * @param dilationW the spacing between kernel columns, at least 1
+     * @param groups    the number of channel groups, dividing both channel counts
+     */
+    public record Convolution(int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int groups) {
+    }
+
+    /**
+     * Parameters of the pooling kernels: the window, its step and the padding per spatial axis.
+     *
+     * @param kernelH the window height, at least 1
+     * @param kernelW the window width, at least 1
+     * @param strideH the step between windows down, at least 1
+     * @param strideW the step between windows across, at least 1
+     * @param padH    rows of padding above and below, between 0 and kernelH/2
+     * @param padW    columns of padding left and right, between 0 and kernelW/2
+     */
+    public record Pooling(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+    }
+
+    /**
+     * Parameters of {@link #AVG_POOL2D}.
+     *
+     * @param window          the window, step and padding
+     * @param countIncludePad divide by kernelH·kernelW (padded zeros count) instead of by the window's
+     *                        positions inside the input
+     */
+    public record AvgPooling(Pooling window, boolean countIncludePad) {
+    }
+
+    /**
+     * Parameters of {@link #RESIZE}.
+     *
+     * @param mode         the interpolation rule
+     * @param alignCorners for BILINEAR: align the corner pixels' centres (false for NEAREST)
+     */
+    public record Resize(dev.proxima.tensor.Conv.Mode mode, boolean alignCorners) {
+    }
+
+    /**
+     * [input, weight, bias, out]: 2-D convolution (cross-correlation) of contiguous NCHW data, input
+     * {@code [N, C, H, W]}, weight {@code [O, C/groups, kH, kW]}, bias {@code [O]} or null, out
+     * {@code [N, O, Hout, Wout]} with the output sizes of the parameters; all F32 or all F64, contiguous, every
+     * size within {@code int} range (the front end checked it, and {@code conv1d} passes a height of 1).
+     */
+    public static final KernelKey<Convolution> CONV2D = new KernelKey<>(18, "conv2d", Convolution.class, 3, 1, false);
+
+    /**
+     * [input, weight, bias, out]: 2-D transposed convolution, the adjoint of the {@link #CONV2D} with these
+     * parameters that maps out's images to input's: input {@code [N, Cin, H, W]}, weight
+     * {@code [Cin, Cout/groups, kH, kW]}, bias {@code [Cout]} or null, out {@code [N, Cout, Hout, Wout]}; all F32
+     * or all F64, contiguous.
+     */
+    public static final KernelKey<Convolution> CONV_TRANSPOSE2D =
+            new KernelKey<>(19, "convTranspose2d", Convolution.class, 3, 1, false);
+
+    /**
+     * [input, out]: the maximum of each window of the contiguous {@code [N, C, H, W]} input (padding never
+     * wins; a NaN in a window gives NaN) into the contiguous {@code [N, C, Hout, Wout]} out; F32 or F64.
+     */
+    public static final KernelKey<Pooling> MAX_POOL2D = new KernelKey<>(20, "maxPool2d", Pooling.class, 1, 1, false);
+
+    /**
+     * [input, gradOut, gradIn]: the derivative of {@link #MAX_POOL2D}: gradIn (input's shape) := zeros, then
+     * each element of gradOut (out's shape) added at the position that won its window (the first maximum, or
+     * the first NaN); all of one dtype, F32 or F64, contiguous.
+     */
+    public static final KernelKey<Pooling> MAX_POOL2D_BACKWARD = new KernelKey<>(21, "maxPool2dBackward", Pooling.class, 2, 1, false);
+
+    /** [input, out]: the mean of each window, as {@link #MAX_POOL2D} otherwise. */
+    public static final KernelKey<AvgPooling> AVG_POOL2D = new KernelKey<>(22, "avgPool2d", AvgPooling.class, 1, 1, false);
+
+    /**
+     * [input, out]: each {@code H × W} image of the contiguous {@code [N, C, H, W]} input resized to out's
+     * {@code [N, C, Hout, Wout]} (PyTorch's formulas and single-precision coordinates); F32 or F64.
+     */
+    public static final KernelKey<Resize> RESIZE = new KernelKey<>(23, "resize", Resize.class, 1, 1, false);
+
+    /**
+     * [image, kernel, out]: same-size correlation of every {@code H × W} plane of the contiguous image
+     * {@code [..., H, W]} (F32 or F64, out alike) with the contiguous F64 kernel {@code [kH, kW]} centred at
+     * {@code (kH/2, kW/2)}, positions outside read through the boundary rule; sums in double precision.
+     */
+    public static final KernelKey<dev.proxima.tensor.Conv.Boundary> CORRELATE2D =
+            new KernelKey<>(24, "correlate2d", dev.proxima.tensor.Conv.Boundary.class, 2, 1, false);
+
+    // ------------------------------------------------------------------ Fourier transforms
+
+    /**
+     * Parameters of {@link #FFT}.
+     *
+     * @param axis    the transformed dimension of the views (below the trailing dimension of size 2)
+     * @param inverse the positive exponent (inverse transform) instead of the negative one
+     * @param scale   the factor every output is multiplied by
+     */
+    public record FftAxis(int axis, boolean inverse, double scale) {
+    }
+
+    /**
+     * Parameters of {@link #RFFT} and {@link #IRFFT}.
+     *
+     * @param axis  the transformed dimension of the views (of the real view's dimensions)
+     * @param scale the factor every output is multiplied by
+     */
+    public record RealFftAxis(int axis, double scale) {
+    }
+
+    /**
+     * [src, dst]: the complex FFT of length {@code n = shape[axis]} of every line along the axis; src and dst
+     * are complex ({@code [..., 2]}: real and imaginary parts), of one shape and dtype (F32 or F64, computed in
+     * double precision), any strides; dst may be the very same view as src (every line is read before it is
+     * written) and n is at most 2²⁷.
+     */
+    public static final KernelKey<FftAxis> FFT = new KernelKey<>(25, "fft", FftAxis.class, 1, 1, false);
+
+    /**
+     * [src, dst]: the bins {@code 0 … n/2} of the FFT of every real line of src along the axis
+     * ({@code n = src.shape[axis]}) into complex dst: src's shape with the axis extent {@code n/2 + 1} and a
+     * trailing 2; one dtype, F32 or F64.
+     */
+    public static final KernelKey<RealFftAxis> RFFT = new KernelKey<>(26, "rfft", RealFftAxis.class, 1, 1, false);
+
+    /**
+     * [src, dst]: the real inverse FFT of length {@code n = dst.shape[axis]} of every line of complex src
+     * ({@code n/2 + 1} bins along the axis; the imaginary parts of bin 0 and, for even n, bin n/2 ignored) into
+     * real dst; one dtype, F32 or F64.
+     */
+    public static final KernelKey<RealFftAxis> IRFFT = new KernelKey<>(27, "irfft", RealFftAxis.class, 1, 1, false);
+
+    /**
+     * [half, dst]: the full 2-D spectrum of real data from its rfft2: contiguous half {@code [..., n0, m, 2]}
+     * with {@code m = n1/2 + 1}, contiguous dst {@code [..., n0, n1, 2]}:
+     * {@code dst[..., k0, k1] = half[..., k0, k1]} below m, else {@code conj(half[..., (n0 − k0) mod n0, n1 − k1])}.
+     */
+    public static final KernelKey<Void> HERMITIAN_FILL = new KernelKey<>(28, "hermitianFill", Void.class, 1, 1, false);
+
+    // ------------------------------------------------------------------ linear algebra (LAPACK)
+    //
+    // Matrices are the last two dimensions of a view; leading dimensions are a batch, the same for every view of
+    // a call. Inputs have any strides (broadcast batch dimensions too) and the one dtype of the call, F32 or F64;
+    // outputs are contiguous. A numerical failure (a singular matrix, no convergence) throws
+    // dev.proxima.tensor.LinalgException naming the routine, LAPACK's info and the batch element; a NaN that
+    // LAPACKE refuses throws IllegalArgumentException.
+
+    /**
+     * Parameters of {@link #TRIANGULAR_SOLVE}.
+     *
+     * @param lower        A is lower (else upper) triangular; its other triangle is not read
+     * @param unitDiagonal A's diagonal is taken to be ones (and not read)
+     */
+    public record TriangularSolve(boolean lower, boolean unitDiagonal) {
+    }
+
+    /** [a, b, x]: x := A⁻¹·B for a {@code [..., n, n]} and b, x {@code [..., n, k]} (LU with partial pivoting). */
+    public static final KernelKey<Void> LU_SOLVE = new KernelKey<>(29, "luSolve", Void.class, 2, 1, false);
+
+    /** [a, inverse]: the inverse of each {@code [..., n, n]} matrix (LU). */
+    public static final KernelKey<Void> INVERSE = new KernelKey<>(30, "inverse", Void.class, 1, 1, false);
+
+    /**
+     * [a, sign, logAbsDet]: for each {@code [..., n, n]} matrix the sign of its determinant and the natural log
+     * of its absolute value (0 and −∞ for an exactly singular matrix), both of shape {@code [...]}.
+     */
+    public static final KernelKey<Void> SLOGDET = new KernelKey<>(31, "slogdet", Void.class, 1, 2, false);
+
+    /**
+     * [a, factor]: the Cholesky factor of each {@code [..., n, n]} matrix, from its lower triangle into a
+     * lower-triangular L with A = L·Lᵀ, or (parameter true) from its upper triangle into an upper U with
+     * A = Uᵀ·U; the other triangle of the factor is zero.
+     */
+    public static final KernelKey<Boolean> CHOLESKY = new KernelKey<>(32, "cholesky", Boolean.class, 1, 1, false);
+
+    /** [a, b, x]: x := A⁻¹·B for triangular a {@code [..., n, n]} and b, x {@code [..., n, k]}. */
+    public static final KernelKey<TriangularSolve> TRIANGULAR_SOLVE =
+            new KernelKey<>(33, "triangularSolve", TriangularSolve.class, 2, 1, false);
+
+    /**
+     * [a, q, r]: A = Q·R for each {@code [..., m, n]} matrix, with k = min(m, n): q {@code [..., m, k]} and r
+     * {@code [..., k, n]}, or (parameter true, complete) q {@code [..., m, m]} and r {@code [..., m, n]}; r is
+     * upper triangular (zeros below the diagonal).
+     */
+    public static final KernelKey<Boolean> QR = new KernelKey<>(34, "qr", Boolean.class, 1, 2, false);
+
+    /**
+     * [a, u, s, vt]: A = U·diag(S)·Vᵀ for each {@code [..., m, n]} matrix, singular values s {@code [..., k]}
+     * (k = min(m, n)) descending; u {@code [..., m, k]} and vt {@code [..., k, n]}, or (parameter true, full
+     * matrices) u {@code [..., m, m]} and vt {@code [..., n, n]}. With u and vt both null only the singular
+     * values are computed (failures then name {@code svdvals}).
+     */
+    public static final KernelKey<Boolean> SVD = new KernelKey<>(35, "svd", Boolean.class, 1, 3, false);
+
+    /**
+     * [a, values, vectors]: the eigenvalues (ascending, {@code [..., n]}) and orthonormal eigenvectors (columns of
+     * {@code [..., n, n]}) of each symmetric matrix, read from its lower triangle; vectors null for the values
+     * only.
+     */
+    public static final KernelKey<Void> EIGH = new KernelKey<>(36, "eigh", Void.class, 1, 2, false);
+
+    /**
+     * [a, values, vectors]: the eigenvalues and right eigenvectors (unit norm) of each general
+     * {@code [..., n, n]} matrix as complex values {@code [..., n, 2]} and vectors {@code [..., n, n, 2]}
+     * (vector j in column j), in LAPACK's order: conjugate pairs adjacent, positive imaginary part first.
+     */
+    public static final KernelKey<Void> EIG = new KernelKey<>(37, "eig", Void.class, 1, 2, false);
+
+    /**
+     * [a, b, solution, singularValues, rank]: the minimum-norm least-squares solution of A·X = B for one
+     * {@code [m, n]} matrix a and b {@code [m, k]}, by SVD; solution {@code [max(m, n), k]} holds X in its first
+     * n rows and, below them when m &gt; n, the rows whose squares sum to the residuals; singularValues
+     * {@code [min(m, n)]} descending; rank a 0-d I64. The parameter is the relative cutoff below which singular
+     * values count as zero (LAPACK replaces 0 by the machine epsilon).
+     */
+    public static final KernelKey<Double> LSTSQ = new KernelKey<>(38, "lstsq", Double.class, 2, 3, false);
 }
