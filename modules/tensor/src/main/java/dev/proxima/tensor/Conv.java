@@ -1,6 +1,7 @@
 package dev.proxima.tensor;
 
-import dev.proxima.tensor.internal.ConvKernels;
+import dev.proxima.tensor.spi.Kernels;
+import dev.proxima.tensor.spi.StridedView;
 
 import java.util.Arrays;
 
@@ -25,8 +26,10 @@ import java.util.Arrays;
  * {@link ShapeMismatchException} (shapes) or {@link IllegalArgumentException} (parameters) naming the
  * shapes and the parameter. Any strided view is accepted (it is copied to a dense temporary first).
  * Results are new contiguous tensors owned by the current {@link Scope}, like every other operation, on
- * the operands' device: the kernels run on the host, so operands on another device are copied to the
- * host and the results back (see {@link Tensor}); operands on different devices are an error.
+ * the operands' device; operands on different devices are an error. Each operation runs one kernel through
+ * the dispatcher (keys {@code CONV2D}, {@code CONV_TRANSPOSE2D}, {@code MAX_POOL2D}, {@code AVG_POOL2D},
+ * {@code RESIZE}, {@code CORRELATE2D} of {@link Kernels}): a device whose backend has no such kernel has the
+ * call staged through the host (see {@link Proxima#hostStagings()}).
  *
  * <h2>Algorithms</h2>
  * Convolutions unfold images into a patch matrix (im2col) in a per-worker scratch buffer and multiply it
@@ -208,9 +211,7 @@ public final class Conv {
         int[] op = pair(fn, "outputPadding", outputPadding), d = pair(fn, "dilation", dilation);
         requireRank(fn, "input", input, 4, "[N, Cin, H, W]");
         requireRank(fn, "weight", weight, 4, "[Cin, Cout/groups, kH, kW]");
-        if (HostStaging.offHost(fn, input, weight, bias)) {
-            return HostStaging.run(h -> convTranspose2d(h[0], h[1], h[2], s, p, op, d, groups), input, weight, bias);
-        }
+        Device device = Ops.commonDevice(fn, input, weight, bias);
         DType t = floatType(fn, input, weight, bias);
         checkConvParams(fn, s, p, d, groups);
         long[] xs = input.shape(), ws = weight.shape();
@@ -246,20 +247,14 @@ public final class Conv {
             }
         }
         // The forward convolution this is the adjoint of maps the output images to the input ones.
-        ConvKernels.Geometry g = geometry(fn, n, cout, outSize[0], outSize[1], cin, ws[2], ws[3], s, p, d, groups,
-                xs[2], xs[3]);
+        checkGeometry(fn, n, cout, outSize[0], outSize[1], cin, ws[2], ws[3], groups, xs[2], xs[3]);
         long[] outShape = {n, cout, outSize[0], outSize[1]};
         try (Tensor x = dense(input, t); Tensor w = dense(weight, t); Tensor b = bias == null ? null : dense(bias, t)) {
-            Tensor out = Tensor.uninitialized(t, outShape);
-            try {
-                ConvKernels.convTranspose2d(x.segment(), w.segment(), b == null ? null : b.segment(), out.segment(),
-                        t == DType.F32, g);
-            } catch (RuntimeException e) {
-                out.close();
-                throw e;
-            }
-            return GradNode.record(out, fn, new Tensor[]{input, weight, bias}, new Tensor[]{input, weight},
-                    (gr, sv, needs) -> ConvGradients.convTranspose2d(gr, sv[0], sv[1], needs, s, p, d, groups));
+            Tensor out = Tensor.allocate(t, outShape, device, true);
+            Ops.run(out, Kernels.CONV_TRANSPOSE2D, parameters(s, p, d, groups), x.view(), w.view(), b == null ? null : b.view(),
+                    out.view());
+            return GradNode.record(out, fn, new Tensor[]{input, weight, bias}, input, weight,
+                    (gr, xSaved, wSaved, needs) -> ConvGradients.convTranspose2d(gr, xSaved, wSaved, needs, s, p, d, groups));
         }
     }
 
@@ -267,9 +262,7 @@ public final class Conv {
                                       int groups, int spatial) {
         requireRank(fn, "input", input, spatial + 2, spatial == 1 ? "[N, C, L]" : "[N, C, H, W]");
         requireRank(fn, "weight", weight, spatial + 2, spatial == 1 ? "[O, C/groups, K]" : "[O, C/groups, kH, kW]");
-        if (HostStaging.offHost(fn, input, weight, bias)) {
-            return HostStaging.run(h -> convolution(fn, h[0], h[1], h[2], s, p, d, groups, spatial), input, weight, bias);
-        }
+        Device device = Ops.commonDevice(fn, input, weight, bias);
         DType t = floatType(fn, input, weight, bias);
         checkConvParams(fn, s, p, d, groups);
         long[] xs = input.shape(), ws = weight.shape();
@@ -302,37 +295,48 @@ public final class Conv {
                         + (in + 2L * p[i]) + " (" + in + " + 2·padding " + p[i] + ")" + shapes);
             }
         }
-        ConvKernels.Geometry g = spatial == 1
-                ? geometry(fn, n, c, 1, xs[2], o, 1, ws[2], new int[]{1, s[0]}, new int[]{0, p[0]}, new int[]{1, d[0]},
-                groups, 1, outSize[0])
-                : geometry(fn, n, c, xs[2], xs[3], o, ws[2], ws[3], s, p, d, groups, outSize[0], outSize[1]);
+        // a 1-D convolution runs as a 2-D one over images of height 1
+        long[] xs4 = spatial == 1 ? new long[]{n, c, 1, xs[2]} : xs;
+        long[] ws4 = spatial == 1 ? new long[]{o, ws[1], 1, ws[2]} : ws;
         long[] outShape = spatial == 1 ? new long[]{n, o, outSize[0]} : new long[]{n, o, outSize[0], outSize[1]};
+        long[] outShape4 = spatial == 1 ? new long[]{n, o, 1, outSize[0]} : outShape;
+        checkGeometry(fn, n, c, xs4[2], xs4[3], o, ws4[2], ws4[3], groups, outShape4[2], outShape4[3]);
+        Kernels.Convolution parameters = spatial == 1
+                ? parameters(new int[]{1, s[0]}, new int[]{0, p[0]}, new int[]{1, d[0]}, groups)
+                : parameters(s, p, d, groups);
         try (Tensor x = dense(input, t); Tensor w = dense(weight, t); Tensor b = bias == null ? null : dense(bias, t)) {
-            Tensor out = Tensor.uninitialized(t, outShape);
-            try {
-                ConvKernels.conv2d(x.segment(), w.segment(), b == null ? null : b.segment(), out.segment(), t == DType.F32, g);
-            } catch (RuntimeException e) {
-                out.close();
-                throw e;
-            }
-            GradNodeRule rule = spatial == 1
-                    ? (gr, sv, needs) -> ConvGradients.conv1d(gr, sv[0], sv[1], needs, s[0], p[0], d[0], groups)
-                    : (gr, sv, needs) -> ConvGradients.conv2d(gr, sv[0], sv[1], needs, s, p, d, groups);
-            return GradNode.record(out, fn, new Tensor[]{input, weight, bias}, new Tensor[]{input, weight}, rule::apply);
+            Tensor out = Tensor.allocate(t, outShape, device, true);
+            Ops.run(out, Kernels.CONV2D, parameters, denseView(x, xs4), denseView(w, ws4), b == null ? null : b.view(),
+                    denseView(out, outShape4));
+            GradNode.Rule2 rule = spatial == 1
+                    ? (gr, xSaved, wSaved, needs) -> ConvGradients.conv1d(gr, xSaved, wSaved, needs, s[0], p[0], d[0], groups)
+                    : (gr, xSaved, wSaved, needs) -> ConvGradients.conv2d(gr, xSaved, wSaved, needs, s, p, d, groups);
+            return GradNode.record(out, fn, new Tensor[]{input, weight, bias}, input, weight, rule);
         }
     }
 
-    /** A Geometry after checking that every size the kernels index with {@code int} fits. */
-    private static ConvKernels.Geometry geometry(String fn, long n, long c, long h, long w, long o, long kh, long kw,
-                                                 int[] s, int[] p, int[] d, int groups, long ho, long wo) {
+    /**
+     * Checks that every size the kernels index with {@code int} fits, for the convolution of {@code n×c×h×w}
+     * images with {@code o×(c/groups)×kh×kw} weights into {@code n×o×ho×wo}.
+     */
+    private static void checkGeometry(String fn, long n, long c, long h, long w, long o, long kh, long kw, int groups,
+                                      long ho, long wo) {
         long k = (c / groups) * kh * kw;
         for (long v : new long[]{n, c, h, w, o, kh, kw, ho, wo, k, h * w, ho * wo, (o / groups) * k}) {
             if (v > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException(fn + ": a size (" + v + ") exceeds the 32-bit range of BLAS");
             }
         }
-        return new ConvKernels.Geometry((int) n, (int) c, (int) h, (int) w, (int) o, (int) kh, (int) kw,
-                s[0], s[1], p[0], p[1], d[0], d[1], groups, (int) ho, (int) wo);
+    }
+
+    /** The kernel parameters of a 2-D convolution with strides s, padding p, dilation d (each {height, width}). */
+    private static Kernels.Convolution parameters(int[] s, int[] p, int[] d, int groups) {
+        return new Kernels.Convolution(s[0], s[1], p[0], p[1], d[0], d[1], groups);
+    }
+
+    /** The contiguous tensor {@code t} seen with {@code shape} (the same elements, size-1 axes added). */
+    private static StridedView denseView(Tensor t, long[] shape) {
+        return new StridedView(t.storage, t.dtype, shape, Shapes.contiguousStrides(shape), t.offset);
     }
 
     // =================================================================== pooling
@@ -434,9 +438,6 @@ public final class Conv {
                                boolean countIncludePad) {
         int[] k = pair(fn, "kernel", kernel), s = pair(fn, "stride", stride), p = pair(fn, "padding", padding);
         requireRank(fn, "input", input, 4, "[N, C, H, W]");
-        if (HostStaging.offHost(fn, input)) {
-            return HostStaging.run(h -> pool(fn, h[0], k, s, p, max, countIncludePad), input);
-        }
         for (int i = 0; i < 2; i++) {
             if (k[i] < 1) {
                 throw new IllegalArgumentException(fn + ": kernel must be >= 1 along each axis, got " + Arrays.toString(k));
@@ -462,36 +463,18 @@ public final class Conv {
         }
         checkIntSizes(fn, xs[2], xs[3], out[0], out[1], xs[2] * xs[3]);
         DType t = DType.floating(input.dtype());
-        long planes = xs[0] * xs[1];
+        Kernels.Pooling window = new Kernels.Pooling(k[0], k[1], s[0], s[1], p[0], p[1]);
         try (Tensor x = dense(input, t)) {
-            Tensor o = Tensor.uninitialized(t, xs[0], xs[1], out[0], out[1]);
-            if (planes > 0) {
-                try {
-                    if (max) {
-                        ConvKernels.maxPool2d(x.segment(), o.segment(), t == DType.F32, planes, (int) xs[2], (int) xs[3],
-                                k[0], k[1], s[0], s[1], p[0], p[1], (int) out[0], (int) out[1]);
-                    } else {
-                        ConvKernels.avgPool2d(x.segment(), o.segment(), t == DType.F32, planes, (int) xs[2], (int) xs[3],
-                                k[0], k[1], s[0], s[1], p[0], p[1], (int) out[0], (int) out[1], countIncludePad);
-                    }
-                } catch (RuntimeException e) {
-                    o.close();
-                    throw e;
-                }
+            Tensor o = Tensor.allocate(t, new long[]{xs[0], xs[1], out[0], out[1]}, input.device(), true);
+            if (max) {
+                Ops.run(o, Kernels.MAX_POOL2D, window, x.view(), o.view());
+            } else {
+                Ops.run(o, Kernels.AVG_POOL2D, new Kernels.AvgPooling(window, countIncludePad), x.view(), o.view());
             }
-            if (!t.isFloating()) {
-                return o;
-            }
-            return GradNode.record(o, fn, new Tensor[]{input}, new Tensor[]{input}, max
-                    ? (gr, sv, needs) -> new Tensor[]{ConvGradients.maxPool2d(gr, sv[0], k, s, p)}
-                    : (gr, sv, needs) -> new Tensor[]{ConvGradients.avgPool2d(gr, sv[0].shape(), k, s, p, countIncludePad)});
+            return GradNode.record(o, fn, new Tensor[]{input}, input, max
+                    ? (gr, xSaved, needs) -> new Tensor[]{ConvGradients.maxPool2d(gr, xSaved, window)}
+                    : (gr, xSaved, needs) -> new Tensor[]{ConvGradients.avgPool2d(gr, xSaved.shape(), k, s, p, countIncludePad)});
         }
-    }
-
-    /** The shape of a derivative rule (the package's GradNode.Backward). */
-    @FunctionalInterface
-    private interface GradNodeRule {
-        Tensor[] apply(Tensor g, Tensor[] saved, boolean[] needs);
     }
 
     // =================================================================== resizing
@@ -524,9 +507,6 @@ public final class Conv {
     public static Tensor resize(Tensor input, long outH, long outW, Mode mode, boolean alignCorners) {
         String fn = "resize";
         requireRank(fn, "input", input, 4, "[N, C, H, W]");
-        if (HostStaging.offHost(fn, input)) {
-            return HostStaging.run(h -> resize(h[0], outH, outW, mode, alignCorners), input);
-        }
         if (mode == null) {
             throw new IllegalArgumentException(fn + ": mode must not be null");
         }
@@ -542,24 +522,9 @@ public final class Conv {
         }
         checkIntSizes(fn, xs[2], xs[3], outH, outW);
         DType t = DType.floating(input.dtype());
-        long planes = xs[0] * xs[1];
         try (Tensor x = dense(input, t)) {
-            Tensor o = Tensor.uninitialized(t, xs[0], xs[1], outH, outW);
-            if (planes > 0) {
-                try {
-                    if (mode == Mode.NEAREST) {
-                        ConvKernels.resizeNearest(x.segment(), o.segment(), t == DType.F32, planes, (int) xs[2], (int) xs[3],
-                                (int) outH, (int) outW);
-                    } else {
-                        ConvKernels.resizeBilinear(x.segment(), o.segment(), t == DType.F32, planes, (int) xs[2], (int) xs[3],
-                                (int) outH, (int) outW, alignCorners);
-                    }
-                } catch (RuntimeException e) {
-                    o.close();
-                    throw e;
-                }
-            }
-            return o;
+            Tensor o = Tensor.allocate(t, new long[]{xs[0], xs[1], outH, outW}, input.device(), true);
+            return Ops.run(o, Kernels.RESIZE, new Kernels.Resize(mode, alignCorners), x.view(), o.view());
         }
     }
 
@@ -604,9 +569,7 @@ public final class Conv {
         if (boundary == null) {
             throw new IllegalArgumentException(fn + ": boundary must not be null");
         }
-        if (HostStaging.offHost(fn, image, kernel)) {
-            return HostStaging.run(h -> correlate2d(h[0], h[1], boundary), image, kernel);
-        }
+        Device device = Ops.commonDevice(fn, image, kernel);
         long[] xs = image.shape();
         int r = xs.length;
         long h = xs[r - 2], w = xs[r - 1];
@@ -616,26 +579,9 @@ public final class Conv {
         long kh = kernel.dim(0), kw = kernel.dim(1);
         checkIntSizes(fn, h, w, kh, kw, kh * kw, w + kw);
         DType t = DType.floating(image.dtype());
-        long planes = Shapes.size(xs) / (h * w);
-        double[] k = kernel.toDoubleArray();
-        int code = switch (boundary) {
-            case ZERO -> ConvKernels.ZERO;
-            case REFLECT -> ConvKernels.REFLECT;
-            case REPLICATE -> ConvKernels.REPLICATE;
-            case CIRCULAR -> ConvKernels.CIRCULAR;
-        };
-        try (Tensor x = dense(image, t)) {
-            Tensor o = Tensor.uninitialized(t, xs);
-            if (planes > 0) {
-                try {
-                    ConvKernels.correlate2d(x.segment(), o.segment(), t == DType.F32, planes, (int) h, (int) w, k,
-                            (int) kh, (int) kw, code);
-                } catch (RuntimeException e) {
-                    o.close();
-                    throw e;
-                }
-            }
-            return o;
+        try (Tensor x = dense(image, t); Tensor k = dense(kernel, DType.F64)) {
+            Tensor o = Tensor.allocate(t, xs, device, true);
+            return Ops.run(o, Kernels.CORRELATE2D, boundary, x.view(), k.view(), o.view());
         }
     }
 

@@ -1,11 +1,12 @@
 package dev.proxima.tensor;
 
-import dev.proxima.tensor.internal.ConvKernels;
+import dev.proxima.tensor.spi.Kernels;
 
 /**
  * Reverse-mode derivatives of {@link Conv}'s operations, written with public tensor operations (so they
  * differentiate again), except max pooling's, whose rule routes each gradient to its window's winner with
- * a kernel and is first order only.
+ * a kernel ({@link Kernels#MAX_POOL2D_BACKWARD}) and is first order only. Tensors a rule creates are made on
+ * the gradient's device.
  *
  * <p>For y = conv2d(x, w) with stride s, padding p, dilation d: ∂x = convTranspose2d(ḡ, w) with the
  * output padding that restores x's size, and ∂w = conv2d(xᵀ, ḡᵀ) with stride d, dilation s (batch and
@@ -75,13 +76,14 @@ final class ConvGradients {
     static Tensor avgPool2d(Tensor g, long[] inShape, int[] k, int[] s, int[] p, boolean countIncludePad) {
         long c = inShape[1];
         DType t = g.dtype();
+        Device device = g.device();
         long window = (long) k[0] * k[1];
         Tensor scaled;
         if (countIncludePad) {
             scaled = g.div(window);
         } else {
             // the divisor of each output position is the number of its window cells inside the input
-            Tensor ones = Tensor.ones(t, 1, 1, inShape[2], inShape[3]);
+            Tensor ones = Tensor.ones(t, device, 1, 1, inShape[2], inShape[3]);
             Tensor counts = Conv.avgPool2d(ones, k, s, p, true).mul(window);
             scaled = g.div(counts);
         }
@@ -90,22 +92,19 @@ final class ConvGradients {
             long restored = (g.dim(2 + i) - 1) * s[i] - 2L * p[i] + k[i];
             op[i] = (int) (inShape[2 + i] - restored);
         }
-        Tensor ones = Tensor.ones(t, c, 1, k[0], k[1]);
+        Tensor ones = Tensor.ones(t, device, c, 1, k[0], k[1]);
         return Conv.convTranspose2d(scaled, ones, null, s, p, op, new int[]{1, 1}, (int) c);
     }
 
-    static Tensor maxPool2d(Tensor g, Tensor x, int[] k, int[] s, int[] p) {
+    static Tensor maxPool2d(Tensor g, Tensor x, Kernels.Pooling window) {
         if (Autodiff.isGradEnabled()) {
             throw new UnsupportedOperationException("second derivatives through Conv.maxPool2d are not supported;"
                     + " differentiate it once (createGraph = false)");
         }
-        long[] xs = x.shape();
         DType t = g.dtype();
-        Tensor gx = Tensor.zeros(t, xs);
-        try (Tensor xd = x.cast(t).contiguous(); Tensor gd = g.contiguous()) {
-            ConvKernels.maxPool2dBackward(xd.segment(), gd.segment(), gx.segment(), t == DType.F32, xs[0] * xs[1],
-                    (int) xs[2], (int) xs[3], k[0], k[1], s[0], s[1], p[0], p[1], (int) g.dim(2), (int) g.dim(3));
+        try (Tensor xd = x.dtype() == t ? x.contiguous() : x.cast(t); Tensor gd = g.contiguous()) {
+            Tensor gx = Tensor.allocate(t, x.shape(), g.device(), true);
+            return Ops.run(gx, Kernels.MAX_POOL2D_BACKWARD, window, xd.view(), gd.view(), gx.view());
         }
-        return gx;
     }
 }
