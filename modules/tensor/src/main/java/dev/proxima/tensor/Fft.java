@@ -1,10 +1,7 @@
 package dev.proxima.tensor;
 
-import dev.proxima.tensor.internal.FftKernels;
-import dev.proxima.tensor.spi.StridedView;
+import dev.proxima.tensor.spi.Kernels;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -70,9 +67,11 @@ import java.util.Objects;
  * per thread between calls (softly referenced): four arrays of doubles per line being transformed, of
  * length n, or of the padded power of two ≥ 2n − 1 for Bluestein lengths. Transforms along one axis are
  * limited to 2²⁷ points. Results belong to the current {@link Scope} like those of every other
- * operation; internal temporaries are freed before returning. A tensor on another device is copied to
- * the host, transformed there and the result copied back to its device (see {@link Tensor}). The methods may be called from several
- * threads at once (cached plans are immutable and shared).
+ * operation, on the operand's device; internal temporaries are freed before returning. Each 1-D pass runs
+ * one kernel through the dispatcher (keys {@code FFT}, {@code RFFT}, {@code IRFFT}, {@code HERMITIAN_FILL} of
+ * {@link Kernels}): on a device whose backend has no such kernel the pass is staged through the host (see
+ * {@link Proxima#hostStagings()}). The methods may be called from several threads at once (cached plans are
+ * immutable and shared).
  *
  * <h2>Differences from NumPy</h2>
  * The 1-D transforms have no {@code n} argument to pad or crop the input of {@code fft}/{@code rfft};
@@ -146,9 +145,6 @@ public final class Fft {
      *                                  the axis is out of range or its extent is 0
      */
     public static Tensor fft(Tensor x, int axis, Norm norm) {
-        if (HostStaging.offHost("fft", x)) {
-            return HostStaging.run(h -> fft(h[0], axis, norm), x);
-        }
         Tensor out = complex("fft", x, axis, norm, false, null);
         return GradNode.record(out, "fft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft(g, axis, adjoint(norm))});
     }
@@ -181,9 +177,6 @@ public final class Fft {
      * @throws IllegalArgumentException as for {@link #fft(Tensor, int, Norm)}
      */
     public static Tensor ifft(Tensor x, int axis, Norm norm) {
-        if (HostStaging.offHost("ifft", x)) {
-            return HostStaging.run(h -> ifft(h[0], axis, norm), x);
-        }
         Tensor out = complex("ifft", x, axis, norm, true, null);
         return GradNode.record(out, "ifft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft(g, axis, adjoint(norm))});
     }
@@ -220,9 +213,6 @@ public final class Fft {
      *                                  range or its extent is 0
      */
     public static Tensor rfft(Tensor x, int axis, Norm norm) {
-        if (HostStaging.offHost("rfft", x)) {
-            return HostStaging.run(h -> rfft(h[0], axis, norm), x);
-        }
         Tensor out = real("rfft", x, axis, norm);
         long n = x.rank() == 0 ? 1 : x.dim(axis);
         return GradNode.record(out, "rfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{rfftAdjoint(g, n, axis, norm)});
@@ -266,9 +256,6 @@ public final class Fft {
      *                                  differs from the number of bins
      */
     public static Tensor irfft(Tensor x, long n, int axis, Norm norm) {
-        if (HostStaging.offHost("irfft", x)) {
-            return HostStaging.run(h -> irfft(h[0], n, axis, norm), x);
-        }
         Tensor out = inverseReal("irfft", x, n, axis, norm);
         return GradNode.record(out, "irfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{irfftAdjoint(g, n, axis, norm)});
     }
@@ -303,9 +290,6 @@ public final class Fft {
      *                                  or a transformed extent is 0
      */
     public static Tensor fft2(Tensor x, Norm norm) {
-        if (HostStaging.offHost("fft2", x)) {
-            return HostStaging.run(h -> fft2(h[0], norm), x);
-        }
         Tensor out = complex2("fft2", x, norm, false);
         return GradNode.record(out, "fft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft2(g, adjoint(norm))});
     }
@@ -335,9 +319,6 @@ public final class Fft {
      * @throws IllegalArgumentException as for {@link #fft2(Tensor, Norm)}
      */
     public static Tensor ifft2(Tensor x, Norm norm) {
-        if (HostStaging.offHost("ifft2", x)) {
-            return HostStaging.run(h -> ifft2(h[0], norm), x);
-        }
         Tensor out = complex2("ifft2", x, norm, true);
         return GradNode.record(out, "ifft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft2(g, adjoint(norm))});
     }
@@ -369,9 +350,6 @@ public final class Fft {
      *                                  a transformed extent is 0
      */
     public static Tensor rfft2(Tensor x, Norm norm) {
-        if (HostStaging.offHost("rfft2", x)) {
-            return HostStaging.run(h -> rfft2(h[0], norm), x);
-        }
         checkReal2("rfft2", x);
         Tensor out = real("rfft2", x, -1, norm);
         try {
@@ -417,9 +395,6 @@ public final class Fft {
      *                                  has fewer than two complex dimensions
      */
     public static Tensor irfft2(Tensor x, long n, Norm norm) {
-        if (HostStaging.offHost("irfft2", x)) {
-            return HostStaging.run(h -> irfft2(h[0], n, norm), x);
-        }
         check("irfft2", x, true);
         if (x.rank() < 3) {
             throw new IllegalArgumentException("irfft2 needs complex input with at least two dimensions before the trailing 2, got shape "
@@ -561,22 +536,15 @@ public final class Fft {
      * @throws IllegalArgumentException if {@code x} has rank &lt; 2, is not F32/F64, or a transformed extent is 0
      */
     public static Tensor fft2OfReal(Tensor x, Norm norm) {
-        if (HostStaging.offHost("fft2OfReal", x)) {
-            return HostStaging.run(h -> fft2OfReal(h[0], norm), x);
-        }
         Objects.requireNonNull(norm, "norm");
         checkReal2("fft2OfReal", x);
-        long n0 = x.dim(-2);
-        long n1 = x.dim(-1);
         long[] shape = Arrays.copyOf(x.shape(), x.rank() + 1);
         shape[x.rank()] = 2;
-        Tensor out = Tensor.uninitialized(x.dtype(), shape);
+        Tensor out;
         try (Tensor half = real("fft2OfReal", x, -1, norm)) {
             complex("fft2OfReal", half, -2, norm, false, half);
-            hermitianFill(half, out, n0, n1);
-        } catch (RuntimeException e) {
-            out.close();
-            throw e;
+            out = Tensor.allocate(x.dtype(), shape, x.device(), true);
+            Ops.run(out, Kernels.HERMITIAN_FILL, null, half.view(), out.view());
         }
         // the adjoint of y = F·x for real x is Re(Fᴴ·g): the real part of the inverse transform of g
         return GradNode.record(out, "fft2OfReal", new Tensor[]{x}, new Tensor[0],
@@ -598,41 +566,6 @@ public final class Fft {
         checkReal2("fft2OfReal", x, s, norm);
         try (Scope scope = Scope.open()) {
             return scope.keep(fft2OfReal(resized2(x, x.rank() - 2, s[0], s[1]), norm));
-        }
-    }
-
-    /**
-     * {@code out[..., k₀, k₁] = half[..., k₀, k₁]} for {@code k₁ < m = n₁/2 + 1} and
-     * {@code conj(half[..., (n₀ − k₀) mod n₀, n₁ − k₁])} above: the full spectrum of real data from its
-     * rfft2 (both contiguous, {@code half} of shape [..., n₀, m, 2], {@code out} [..., n₀, n₁, 2]).
-     */
-    private static void hermitianFill(Tensor half, Tensor out, long n0, long n1) {
-        long m = n1 / 2 + 1;
-        boolean single = half.dtype() == DType.F32;
-        long size = half.dtype().byteSize();
-        long batches = out.size() / (n0 * n1 * 2);
-        if (batches == 0) {
-            return;
-        }
-        MemorySegment h = half.segment();
-        MemorySegment o = out.segment();
-        for (long b = 0; b < batches; b++) {
-            for (long k0 = 0; k0 < n0; k0++) {
-                long row = (b * n0 + k0) * n1 * 2;
-                MemorySegment.copy(h, (b * n0 + k0) * m * 2 * size, o, row * size, m * 2 * size);
-                long mirror = (b * n0 + (n0 - k0) % n0) * m * 2;
-                for (long k1 = m; k1 < n1; k1++) {
-                    long from = mirror + (n1 - k1) * 2;
-                    long to = row + k1 * 2;
-                    if (single) {
-                        o.setAtIndex(ValueLayout.JAVA_FLOAT, to, h.getAtIndex(ValueLayout.JAVA_FLOAT, from));
-                        o.setAtIndex(ValueLayout.JAVA_FLOAT, to + 1, -h.getAtIndex(ValueLayout.JAVA_FLOAT, from + 1));
-                    } else {
-                        o.setAtIndex(ValueLayout.JAVA_DOUBLE, to, h.getAtIndex(ValueLayout.JAVA_DOUBLE, from));
-                        o.setAtIndex(ValueLayout.JAVA_DOUBLE, to + 1, -h.getAtIndex(ValueLayout.JAVA_DOUBLE, from + 1));
-                    }
-                }
-            }
         }
     }
 
@@ -711,9 +644,10 @@ public final class Fft {
     /**
      * Per-bin weights for the m bins of a length-n real transform along complex {@code axis} of a tensor of
      * the given complex rank (dimensions before the trailing 2): (edgeRe, edgeIm) for bin 0 and, when n is
-     * even, bin n/2; (inner, inner) for the others. Shaped to broadcast against the complex tensor.
+     * even, bin n/2; (inner, inner) for the others. Shaped to broadcast against the complex tensor, on its device.
      */
-    private static Tensor binWeights(long m, long n, int axis, int complexRank, DType dtype, double edgeRe, double edgeIm, double inner) {
+    private static Tensor binWeights(long m, long n, int axis, int complexRank, DType dtype, Device device, double edgeRe,
+                                     double edgeIm, double inner) {
         double[] w = new double[(int) (2 * m)];
         for (int j = 0; j < m; j++) {
             boolean edge = j == 0 || (n % 2 == 0 && j == n / 2);
@@ -725,19 +659,21 @@ public final class Fft {
         java.util.Arrays.fill(shape, 1);
         shape[0] = m;
         shape[shape.length - 1] = 2;
-        return Tensor.of(w).cast(dtype).reshape(shape);
+        return Tensor.onDevice(Tensor.of(w).cast(dtype).reshape(shape), device);
     }
 
     /** Adjoint of rfft: the interior bins counted once (halved against irfft's doubling), then irfft. */
     private static Tensor rfftAdjoint(Tensor g, long n, int axis, Norm norm) {
-        Tensor half = g.mul(binWeights(g.dim(axis < 0 ? axis - 1 : axis), n, axis, g.rank() - 1, g.dtype(), 1, 1, 0.5));
+        long m = g.dim(axis < 0 ? axis - 1 : axis);
+        Tensor half = g.mul(binWeights(m, n, axis, g.rank() - 1, g.dtype(), g.device(), 1, 1, 0.5));
         return irfft(half, n, axis, adjoint(norm));
     }
 
     /** Adjoint of irfft: rfft, with interior bins doubled and the ignored imaginary parts of the edge bins zero. */
     private static Tensor irfftAdjoint(Tensor g, long n, int axis, Norm norm) {
         Tensor bins = rfft(g, axis, adjoint(norm));
-        return bins.mul(binWeights(bins.dim(axis < 0 ? axis - 1 : axis), n, axis, bins.rank() - 1, bins.dtype(), 1, 0, 2));
+        long m = bins.dim(axis < 0 ? axis - 1 : axis);
+        return bins.mul(binWeights(m, n, axis, bins.rank() - 1, bins.dtype(), bins.device(), 1, 0, 2));
     }
 
     // =================================================================== implementation
@@ -759,22 +695,22 @@ public final class Fft {
         }
     }
 
-    /** Complex to complex along {@code axis}, into a new tensor or (when {@code target} is x itself) in place. */
+    /**
+     * Complex to complex along {@code axis}, into a new tensor on x's device or (when {@code target} is x itself)
+     * in place.
+     */
     private static Tensor complex(String op, Tensor x, int axis, Norm norm, boolean inverse, Tensor target) {
         Objects.requireNonNull(norm, "norm");
         check(op, x, true);
         long[] shape = x.shape();
         int ax = complexAxis(op, shape, axis);
         int n = checkLength(op, shape, ax);
-        Tensor out = target != null ? target : Tensor.uninitialized(x.dtype(), shape);
-        StridedView v = x.view();
-        StridedView o = out.view();
-        int last = shape.length - 1;
-        FftKernels.complex(without(shape, ax, last),
-                lines(v, ax, last, v.strides()[last]),
-                lines(o, ax, last, o.strides()[last]),
-                n, inverse, norm.scale(n, inverse));
-        return out;
+        Kernels.FftAxis parameters = new Kernels.FftAxis(ax, inverse, norm.scale(n, inverse));
+        if (target != null) {
+            return Ops.write(target, Kernels.FFT, parameters, x.view(), target.view());
+        }
+        Tensor out = Tensor.allocate(x.dtype(), shape, x.device(), true);
+        return Ops.run(out, Kernels.FFT, parameters, x.view(), out.view());
     }
 
     /** Real to complex along {@code axis}. */
@@ -790,14 +726,8 @@ public final class Fft {
         long[] outShape = Arrays.copyOf(shape, shape.length + 1);
         outShape[ax] = n / 2 + 1;
         outShape[shape.length] = 2;
-        Tensor out = Tensor.uninitialized(x.dtype(), outShape);
-        StridedView v = x.view();
-        StridedView o = out.view();
-        FftKernels.realForward(without(shape, ax, -1),
-                lines(v, ax, -1, 0),
-                lines(o, ax, shape.length, 1),
-                n, norm.scale(n, false));
-        return out;
+        Tensor out = Tensor.allocate(x.dtype(), outShape, x.device(), true);
+        return Ops.run(out, Kernels.RFFT, new Kernels.RealFftAxis(ax, norm.scale(n, false)), x.view(), out.view());
     }
 
     /** Complex (bins) to real of length {@code n} along {@code axis}. */
@@ -810,37 +740,8 @@ public final class Fft {
         int last = shape.length - 1;
         long[] outShape = Arrays.copyOf(shape, last);
         outShape[ax] = n;
-        Tensor out = Tensor.uninitialized(x.dtype(), outShape);
-        StridedView v = x.view();
-        StridedView o = out.view();
-        FftKernels.realInverse(without(shape, ax, last),
-                lines(v, ax, last, v.strides()[last]),
-                lines(o, ax, -1, 0),
-                (int) n, norm.scale(n, true));
-        return out;
-    }
-
-    /** The lines of {@code v} along {@code axis}, with {@code skip} (the complex dimension, or −1) not a batch axis. */
-    private static FftKernels.Lines lines(StridedView v, int axis, int skip, long imag) {
-        long[] strides = v.strides();
-        long[] batch = new long[strides.length - (skip >= 0 && skip < strides.length ? 2 : 1)];
-        for (int d = 0, b = 0; d < strides.length; d++) {
-            if (d != axis && d != skip) {
-                batch[b++] = strides[d];
-            }
-        }
-        return new FftKernels.Lines(v.storage().segment(), v.dtype(), v.offset(), batch, strides[axis], imag);
-    }
-
-    /** {@code shape} without dimensions {@code a} and {@code b} ({@code b} may be −1). */
-    private static long[] without(long[] shape, int a, int b) {
-        long[] out = new long[shape.length - (b >= 0 ? 2 : 1)];
-        for (int d = 0, k = 0; d < shape.length; d++) {
-            if (d != a && d != b) {
-                out[k++] = shape[d];
-            }
-        }
-        return out;
+        Tensor out = Tensor.allocate(x.dtype(), outShape, x.device(), true);
+        return Ops.run(out, Kernels.IRFFT, new Kernels.RealFftAxis(ax, norm.scale(n, true)), x.view(), out.view());
     }
 
     private static void check(String op, Tensor x, boolean complex) {
