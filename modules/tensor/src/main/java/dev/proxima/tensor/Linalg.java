@@ -1,10 +1,10 @@
 package dev.proxima.tensor;
 
-import dev.proxima.blas.Lapacke;
+import dev.proxima.tensor.internal.Dispatcher;
+import dev.proxima.tensor.spi.KernelKey;
+import dev.proxima.tensor.spi.Kernels;
+import dev.proxima.tensor.spi.StridedView;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -20,8 +20,10 @@ import java.util.Arrays;
  * the decoded {@code info} and the batch index; results never silently contain NaN from a failed factorization.
  * A NaN in the part of an input that LAPACK reads throws {@link IllegalArgumentException} (LAPACKE refuses NaN input).
  *
- * <p>LAPACK runs on the host: matrices on another device are copied to the host and the results back to
- * that device (see {@link Tensor}); operands on different devices are an error.
+ * <p>Results are on the operands' device (operands on different devices are an error). Each function runs
+ * its LAPACK kernel through the dispatcher (the linear-algebra keys of {@link Kernels}, such as
+ * {@link Kernels#LU_SOLVE}); a device whose backend has no such kernel has the call staged through the host
+ * (see {@link Proxima#hostStagings()}).
  *
  * <p>Complex results (from {@link #eig}) use Proxima's complex convention: a trailing dimension of size 2
  * holding (real, imaginary) parts.
@@ -101,11 +103,9 @@ public final class Linalg {
         return (int) d;
     }
 
-    /** A contiguous tensor whose memory holds each matrix of {@code a} in column-major order: shape [..., n, m]. */
-    private static Tensor columnMajor(Tensor a, DType t) {
-        try (Tensor cast = a.dtype() == t ? null : a.cast(t); Tensor tr = (cast == null ? a : cast).transpose(-1, -2)) {
-            return tr.copy();
-        }
+    /** {@code a} in type {@code t}: {@code a} itself, or a converted copy (then closed by the operation's scope). */
+    private static Tensor typed(Tensor a, DType t) {
+        return a.dtype() == t ? a : a.cast(t);
     }
 
     /**
@@ -126,52 +126,34 @@ public final class Linalg {
     }
 
     /**
-     * LU-factors one column-major n×n matrix in place ({@code getrf}), throwing a LinalgException that names
-     * {@code fn}, the zero pivot and the batch element when it is exactly singular.
+     * Runs a solve kernel ({@link Kernels#LU_SOLVE} or {@link Kernels#TRIANGULAR_SOLVE}) of A·X = B, both
+     * broadcast to their common batch, into a new result on their device: [..., n] for a 1-D {@code b}, else
+     * [..., n, k]. Called inside the operation's scope, which owns the converted operands.
      */
-    private static void factorLu(String fn, boolean single, int n, MemorySegment m, MemorySegment ipiv, long batch) {
-        int info = Lapacke.getrf(single, n, n, m, Math.max(1, n), ipiv);
-        checkIllegal("getrf", info);
-        if (info > 0) {
-            throw failure(fn + " (getrf)", info, batch, "U[" + (info - 1) + "," + (info - 1) + "] is exactly zero: the matrix is singular");
-        }
+    private static <P> Tensor solveWith(String fn, KernelKey<P> key, P params, Tensor a, Tensor b, Device device) {
+        int n = intDim(fn, a.dim(-1));
+        Rhs r = rhs(fn, a, b, n);
+        long k = r.columns();
+        intDim(fn, k);
+        DType t = r.type();
+        long[] xShape = withLast(r.batch(), n, k);
+        Tensor x = Tensor.allocate(t, b.rank() == 1 ? withLast(r.batch(), n) : xShape, device, true);
+        StridedView xView = new StridedView(x.storage, t, xShape, Shapes.contiguousStrides(xShape), x.offset);
+        return Ops.run(x, key, params, typed(a, t).broadcastView(withLast(r.batch(), n, n)), typed(r.matrix(), t).broadcastView(xShape),
+                xView);
     }
 
-    /** A contiguous row-major copy of {@code a} in type {@code t} (one bulk copy when already dense). */
-    private static Tensor denseCopy(Tensor a, DType t) {
-        return a.dtype() == t ? a.copy() : a.cast(t);
-    }
-
-    /** The row-major matrices of a column-major buffer [..., cols, rows] as a new contiguous tensor [..., rows, cols]. */
-    private static Tensor rowMajor(Tensor colMajor) {
-        try (Tensor v = colMajor.transpose(-1, -2)) {
-            return v.copy();
-        }
-    }
-
-    private static long batchCount(long[] shape) {
-        long n = 1;
-        for (int d = 0; d < shape.length - 2; d++) {
-            n *= shape[d];
-        }
-        return n;
-    }
-
-    private static MemorySegment matrixAt(Tensor t, long batch, long elementsPerMatrix) {
-        int size = t.dtype().byteSize();
-        return t.segment().asSlice(batch * elementsPerMatrix * size, elementsPerMatrix * size);
-    }
-
-    private static LinalgException failure(String routine, int info, long batch, String meaning) {
-        return new LinalgException(routine + " failed (info = " + info + ") at batch element " + batch + ": " + meaning);
-    }
-
-    private static void checkIllegal(String routine, int info) {
-        if (info < 0) {
-            // Lapacke checks dimensions, leading dimensions, segments and job characters in Java; what LAPACKE still
-            // rejects is an input holding NaN (it scans its matrix arguments for NaN before calling LAPACK)
-            throw new IllegalArgumentException(routine + " rejected argument " + (-info)
-                    + ": the input contains NaN (LAPACKE refuses NaN; any other cause would be a bug in Proxima's call)");
+    /** Runs {@code key} (inputs, then outputs) and closes every fresh output if it throws. */
+    private static <P> void runAll(KernelKey<P> key, P params, Tensor[] outputs, StridedView... args) {
+        try {
+            Dispatcher.run(key, params, args);
+        } catch (RuntimeException | Error e) {
+            for (Tensor t : outputs) {
+                if (t != null) {
+                    t.close();
+                }
+            }
+            throw e;
         }
     }
 
@@ -196,35 +178,9 @@ public final class Linalg {
      */
     public static Tensor solve(Tensor a, Tensor b) {
         requireSquare("solve", a);
-        if (HostStaging.offHost("solve", a, b)) {
-            return HostStaging.run(h -> solve(h[0], h[1]), a, b);
-        }
-        boolean vector = b.rank() == 1;
-        int n = intDim("solve", a.dim(-1));
+        Device device = Ops.commonDevice("solve", a, b);
         try (Scope scope = Scope.open()) {
-            Rhs r = rhs("solve", a, b, n);
-            long k = r.columns();
-            long[] batch = r.batch();
-            DType t = r.type();
-            Tensor bm = r.matrix();
-            // A row-major matrix's memory is Aᵀ in column-major order: factor that copy (a plain memcpy, no
-            // transposition) and solve with getrs('T'), which gives A·X = B.
-            Tensor aw = denseCopy(a.broadcastTo(withLast(batch, n, n)), t);
-            Tensor bw = columnMajor(bm.broadcastTo(withLast(batch, n, k)), t);
-            boolean single = t == DType.F32;
-            long batches = batchCount(aw.shape());
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment ipiv = arena.allocate(ValueLayout.JAVA_INT, Math.max(1, n));
-                for (long i = 0; i < batches; i++) {
-                    MemorySegment lu = matrixAt(aw, i, (long) n * n);
-                    factorLu("solve", single, n, lu, ipiv, i);
-                    int info = Lapacke.getrs(single, 'T', n, intDim("solve", k), lu, Math.max(1, n), ipiv, matrixAt(bw, i, n * k), Math.max(1, n));
-                    checkIllegal("getrs", info);
-                }
-            }
-            Tensor x = rowMajor(bw);
-            Tensor result = vector ? x.squeeze(-1) : x;
-            Tensor solution = scope.keep(result.contiguous());
+            Tensor solution = scope.keep(solveWith("solve", Kernels.LU_SOLVE, null, a, b, device));
             return LinalgGradients.solve(solution, a, b);
         }
     }
@@ -236,28 +192,12 @@ public final class Linalg {
      */
     public static Tensor inv(Tensor a) {
         requireSquare("inv", a);
-        if (HostStaging.offHost("inv", a)) {
-            return HostStaging.run(h -> inv(h[0]), a);
-        }
-        int n = intDim("inv", a.dim(-1));
+        intDim("inv", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            Tensor w = columnMajor(a, t);
-            boolean single = t == DType.F32;
-            long batches = batchCount(w.shape());
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment ipiv = arena.allocate(ValueLayout.JAVA_INT, Math.max(1, n));
-                for (long i = 0; i < batches; i++) {
-                    MemorySegment m = matrixAt(w, i, (long) n * n);
-                    factorLu("inv", single, n, m, ipiv, i);
-                    int info = Lapacke.getri(single, n, m, Math.max(1, n), ipiv);
-                    checkIllegal("getri", info);
-                    if (info > 0) {
-                        throw failure("inv (getri)", info, i, "the matrix is singular");
-                    }
-                }
-            }
-            return LinalgGradients.inv(scope.keep(rowMajor(w)), a);
+            Tensor out = Tensor.allocate(t, a.shape(), a.device(), true);
+            Ops.run(out, Kernels.INVERSE, null, typed(a, t).view(), out.view());
+            return LinalgGradients.inv(scope.keep(out), a);
         }
     }
 
@@ -272,51 +212,14 @@ public final class Linalg {
     /** Sign and natural log of |det| of each matrix, robust to over- and underflow (LU). */
     public static SlogDet slogdet(Tensor a) {
         requireSquare("slogdet", a);
-        if (HostStaging.offHost("slogdet", a)) {
-            Tensor[] r = HostStaging.runAll(h -> {
-                SlogDet d = slogdet(h[0]);
-                return new Tensor[]{d.sign(), d.logAbsDet()};
-            }, a);
-            return new SlogDet(r[0], r[1]);
-        }
-        int n = intDim("slogdet", a.dim(-1));
+        intDim("slogdet", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            Tensor w = denseCopy(a, t);          // factor Aᵀ's column-major image: det(Aᵀ) = det(A)
-            boolean single = t == DType.F32;
-            long batches = batchCount(w.shape());
-            double[] signs = new double[(int) batches];
-            double[] logs = new double[(int) batches];
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment ipiv = arena.allocate(ValueLayout.JAVA_INT, Math.max(1, n));
-                for (long i = 0; i < batches; i++) {
-                    MemorySegment m = matrixAt(w, i, (long) n * n);
-                    int info = Lapacke.getrf(single, n, n, m, Math.max(1, n), ipiv);
-                    checkIllegal("getrf", info);
-                    double sign = 1;
-                    double log = 0;
-                    if (info > 0) {
-                        sign = 0;
-                        log = Double.NEGATIVE_INFINITY;
-                    } else {
-                        for (int j = 0; j < n; j++) {
-                            double u = single ? m.getAtIndex(ValueLayout.JAVA_FLOAT, j + (long) j * n) : m.getAtIndex(ValueLayout.JAVA_DOUBLE, j + (long) j * n);
-                            if (ipiv.getAtIndex(ValueLayout.JAVA_INT, j) != j + 1) {
-                                sign = -sign;
-                            }
-                            if (u < 0) {
-                                sign = -sign;
-                            }
-                            log += Math.log(Math.abs(u));
-                        }
-                    }
-                    signs[(int) i] = sign;
-                    logs[(int) i] = log;
-                }
-            }
             long[] batch = batchShape(a);
-            Tensor sign = Tensor.of(signs).reshape(batch).cast(t);
-            Tensor log = Tensor.of(logs).reshape(batch).cast(t);
+            Tensor sign = Tensor.allocate(t, batch, a.device(), true);
+            Tensor log = Tensor.allocate(t, batch, a.device(), true);
+            // factor Aᵀ's column-major image (A's row-major memory): det(Aᵀ) = det(A)
+            runAll(Kernels.SLOGDET, null, new Tensor[]{sign, log}, typed(a, t).view(), sign.view(), log.view());
             return new SlogDet(scope.keep(sign), LinalgGradients.logAbsDet(scope.keep(log), a));
         }
     }
@@ -329,36 +232,13 @@ public final class Linalg {
      */
     public static Tensor cholesky(Tensor a, boolean upper) {
         requireSquare("cholesky", a);
-        if (HostStaging.offHost("cholesky", a)) {
-            return HostStaging.run(h -> cholesky(h[0], upper), a);
-        }
-        int n = intDim("cholesky", a.dim(-1));
+        intDim("cholesky", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            Tensor w = columnMajor(a, t);
-            boolean single = t == DType.F32;
-            long batches = batchCount(w.shape());
-            for (long i = 0; i < batches; i++) {
-                int info = Lapacke.potrf(single, upper ? 'U' : 'L', n, matrixAt(w, i, (long) n * n), Math.max(1, n));
-                checkIllegal("potrf", info);
-                if (info > 0) {
-                    throw failure("cholesky (potrf)", info, i, "the leading minor of order " + info + " is not positive definite");
-                }
-            }
-            Tensor full = rowMajor(w);
-            Tensor tri = triangle(full, !upper);
-            return LinalgGradients.cholesky(scope.keep(tri), a, upper);
+            Tensor factor = Tensor.allocate(t, a.shape(), a.device(), true);
+            Ops.run(factor, Kernels.CHOLESKY, upper, typed(a, t).view(), factor.view());
+            return LinalgGradients.cholesky(scope.keep(factor), a, upper);
         }
-    }
-
-    /** Keeps the lower (or upper) triangle incl. the diagonal of each matrix; zeros elsewhere. */
-    private static Tensor triangle(Tensor m, boolean lower) {
-        long rows = m.dim(-2);
-        long cols = m.dim(-1);
-        Tensor i = Tensor.arange(0, rows, 1, DType.I64).reshape(rows, 1);
-        Tensor j = Tensor.arange(0, cols, 1, DType.I64).reshape(1, cols);
-        Tensor keep = lower ? i.ge(j) : i.le(j);
-        return Tensor.where(keep, m, Tensor.scalar(0, m.dtype()));
     }
 
     /**
@@ -369,31 +249,10 @@ public final class Linalg {
      */
     public static Tensor solveTriangular(Tensor a, Tensor b, boolean lower, boolean unitDiagonal) {
         requireSquare("solveTriangular", a);
-        if (HostStaging.offHost("solveTriangular", a, b)) {
-            return HostStaging.run(h -> solveTriangular(h[0], h[1], lower, unitDiagonal), a, b);
-        }
-        boolean vector = b.rank() == 1;
-        int n = intDim("solveTriangular", a.dim(-1));
+        Device device = Ops.commonDevice("solveTriangular", a, b);
         try (Scope scope = Scope.open()) {
-            Rhs r = rhs("solveTriangular", a, b, n);
-            long k = r.columns();
-            DType t = r.type();
-            // as in solve: the row-major memory of A is Aᵀ column-major, so solve with trans = 'T' and the
-            // opposite triangle instead of transposing A
-            Tensor aw = denseCopy(a.broadcastTo(withLast(r.batch(), n, n)), t);
-            Tensor bw = columnMajor(r.matrix().broadcastTo(withLast(r.batch(), n, k)), t);
-            boolean single = t == DType.F32;
-            long batches = batchCount(aw.shape());
-            for (long i = 0; i < batches; i++) {
-                int info = Lapacke.trtrs(single, lower ? 'U' : 'L', 'T', unitDiagonal ? 'U' : 'N', n, intDim("solveTriangular", k),
-                        matrixAt(aw, i, (long) n * n), Math.max(1, n), matrixAt(bw, i, n * k), Math.max(1, n));
-                checkIllegal("trtrs", info);
-                if (info > 0) {
-                    throw failure("solveTriangular (trtrs)", info, i, "A[" + (info - 1) + "," + (info - 1) + "] is zero: the matrix is singular");
-                }
-            }
-            Tensor x = rowMajor(bw);
-            Tensor solution = scope.keep((vector ? x.squeeze(-1) : x).contiguous());
+            Tensor solution = scope.keep(solveWith("solveTriangular", Kernels.TRIANGULAR_SOLVE,
+                    new Kernels.TriangularSolve(lower, unitDiagonal), a, b, device));
             return LinalgGradients.solveTriangular(solution, a, b, lower, unitDiagonal);
         }
     }
@@ -406,41 +265,16 @@ public final class Linalg {
      */
     public static QR qr(Tensor a, boolean complete) {
         requireMatrix("qr", a);
-        if (HostStaging.offHost("qr", a)) {
-            Tensor[] r = HostStaging.runAll(h -> {
-                QR d = qr(h[0], complete);
-                return new Tensor[]{d.q(), d.r()};
-            }, a);
-            return new QR(r[0], r[1]);
-        }
         int m = intDim("qr", a.dim(-2));
         int n = intDim("qr", a.dim(-1));
         int k = Math.min(m, n);
         int qCols = complete ? m : k;
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            boolean single = t == DType.F32;
-            Tensor w = columnMajor(a, t);                       // [..., n, m]
             long[] batch = batchShape(a);
-            long batches = batchCount(w.shape());
-            Tensor qw = Tensor.zeros(t, withLast(batch, qCols, m)); // column-major m×qCols
-            Tensor tau = Tensor.zeros(t, Math.max(1, k));
-            for (long i = 0; i < batches; i++) {
-                MemorySegment am = matrixAt(w, i, (long) m * n);
-                int info = Lapacke.geqrf(single, m, n, am, Math.max(1, m), tau.segment());
-                checkIllegal("geqrf", info);
-                MemorySegment qm = matrixAt(qw, i, (long) m * qCols);
-                long copyCols = Math.min(n, qCols);
-                MemorySegment.copy(am, 0, qm, 0, copyCols * m * t.byteSize());
-                if (m > 0 && qCols > 0) {
-                    info = Lapacke.orgqr(single, m, qCols, k, qm, Math.max(1, m), tau.segment());
-                    checkIllegal("orgqr", info);
-                }
-            }
-            Tensor q = rowMajor(qw);
-            Tensor rFull = rowMajor(w);                          // [..., m, n], R in the upper triangle
-            Tensor rRows = complete ? rFull : rFull.slice(-2, 0, k, 1);
-            Tensor r = triangle(rRows, false);
+            Tensor q = Tensor.allocate(t, withLast(batch, m, qCols), a.device(), true);
+            Tensor r = Tensor.allocate(t, withLast(batch, complete ? m : k, n), a.device(), true);
+            runAll(Kernels.QR, complete, new Tensor[]{q, r}, typed(a, t).view(), q.view(), r.view());
             return new QR(scope.keep(q), scope.keep(r));
         }
     }
@@ -453,36 +287,17 @@ public final class Linalg {
      */
     public static SVD svd(Tensor a, boolean fullMatrices) {
         requireMatrix("svd", a);
-        if (HostStaging.offHost("svd", a)) {
-            Tensor[] r = HostStaging.runAll(h -> {
-                SVD d = svd(h[0], fullMatrices);
-                return new Tensor[]{d.u(), d.s(), d.vt()};
-            }, a);
-            return new SVD(r[0], r[1], r[2]);
-        }
         int m = intDim("svd", a.dim(-2));
         int n = intDim("svd", a.dim(-1));
         int k = Math.min(m, n);
-        int uCols = fullMatrices ? m : k;
-        int vtRows = fullMatrices ? n : k;
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            boolean single = t == DType.F32;
-            Tensor w = columnMajor(a, t);
             long[] batch = batchShape(a);
-            long batches = batchCount(w.shape());
-            Tensor uw = Tensor.zeros(t, withLast(batch, uCols, m));
-            Tensor vw = Tensor.zeros(t, withLast(batch, n, vtRows));
-            Tensor s = Tensor.zeros(t, withLast(batch, k));
-            for (long i = 0; i < batches; i++) {
-                int info = Lapacke.gesdd(single, fullMatrices ? 'A' : 'S', m, n, matrixAt(w, i, (long) m * n), Math.max(1, m),
-                        matrixAt(s, i, k), matrixAt(uw, i, (long) m * uCols), Math.max(1, m), matrixAt(vw, i, (long) vtRows * n), Math.max(1, vtRows));
-                checkIllegal("gesdd", info);
-                if (info > 0) {
-                    throw failure("svd (gesdd)", info, i, "the divide-and-conquer iteration did not converge");
-                }
-            }
-            SVD result = new SVD(scope.keep(rowMajor(uw)), scope.keep(s), scope.keep(rowMajor(vw)));
+            Tensor u = Tensor.allocate(t, withLast(batch, m, fullMatrices ? m : k), a.device(), true);
+            Tensor s = Tensor.allocate(t, withLast(batch, k), a.device(), true);
+            Tensor vt = Tensor.allocate(t, withLast(batch, fullMatrices ? n : k, n), a.device(), true);
+            runAll(Kernels.SVD, fullMatrices, new Tensor[]{u, s, vt}, typed(a, t).view(), u.view(), s.view(), vt.view());
+            SVD result = new SVD(scope.keep(u), scope.keep(s), scope.keep(vt));
             return fullMatrices && m != n ? result : LinalgGradients.svd(result, a);
         }
     }
@@ -490,25 +305,12 @@ public final class Linalg {
     /** The singular values of each matrix, descending ({@code gesdd} without vectors). */
     public static Tensor svdvals(Tensor a) {
         requireMatrix("svdvals", a);
-        if (HostStaging.offHost("svdvals", a)) {
-            return HostStaging.run(h -> svdvals(h[0]), a);
-        }
         int m = intDim("svdvals", a.dim(-2));
         int n = intDim("svdvals", a.dim(-1));
-        int k = Math.min(m, n);
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            Tensor w = columnMajor(a, t);
-            long batches = batchCount(w.shape());
-            Tensor s = Tensor.zeros(t, withLast(batchShape(a), k));
-            for (long i = 0; i < batches; i++) {
-                int info = Lapacke.gesdd(t == DType.F32, 'N', m, n, matrixAt(w, i, (long) m * n), Math.max(1, m), matrixAt(s, i, k),
-                        MemorySegment.NULL, 1, MemorySegment.NULL, 1);
-                checkIllegal("gesdd", info);
-                if (info > 0) {
-                    throw failure("svdvals (gesdd)", info, i, "the divide-and-conquer iteration did not converge");
-                }
-            }
+            Tensor s = Tensor.allocate(t, withLast(batchShape(a), Math.min(m, n)), a.device(), true);
+            Ops.run(s, Kernels.SVD, false, typed(a, t).view(), null, s.view(), null);
             return LinalgGradients.svdvals(scope.keep(s), a);
         }
     }
@@ -530,34 +332,14 @@ public final class Linalg {
 
     private static Eigh symmetricEigen(Tensor a, boolean vectors) {
         requireSquare("eigh", a);
-        if (HostStaging.offHost("eigh", a)) {
-            Tensor[] r = HostStaging.runAll(h -> {
-                Eigh d = symmetricEigen(h[0], vectors);
-                return new Tensor[]{d.values(), d.vectors()};
-            }, a);
-            return new Eigh(r[0], r[1]);
-        }
         int n = intDim("eigh", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            Tensor w = columnMajor(a, t);
-            long batches = batchCount(w.shape());
-            Tensor values = Tensor.zeros(t, withLast(batchShape(a), n));
-            for (long i = 0; i < batches; i++) {
-                int info = Lapacke.syevd(t == DType.F32, vectors ? 'V' : 'N', 'L', n, matrixAt(w, i, (long) n * n), Math.max(1, n),
-                        matrixAt(values, i, n));
-                checkIllegal("syevd", info);
-                if (info > 0) {
-                    throw failure("eigh (syevd)", info, i, "the algorithm failed to converge");
-                }
-            }
-            Tensor vecs = scope.keep(rowMajor(w));
-            Eigh result = new Eigh(scope.keep(values), vectors ? vecs : null);
-            Eigh recorded = LinalgGradients.eigh(result.values(), vecs, a, vectors);
-            if (!vectors) {
-                vecs.close();
-            }
-            return recorded;
+            Tensor values = Tensor.allocate(t, withLast(batchShape(a), n), a.device(), true);
+            Tensor vecs = vectors ? Tensor.allocate(t, a.shape(), a.device(), true) : null;
+            runAll(Kernels.EIGH, null, new Tensor[]{values, vecs}, typed(a, t).view(), values.view(),
+                    vecs == null ? null : vecs.view());
+            return LinalgGradients.eigh(scope.keep(values), vecs == null ? null : scope.keep(vecs), a);
         }
     }
 
@@ -570,76 +352,14 @@ public final class Linalg {
      */
     public static Eig eig(Tensor a) {
         requireSquare("eig", a);
-        if (HostStaging.offHost("eig", a)) {
-            Tensor[] r = HostStaging.runAll(h -> {
-                Eig d = eig(h[0]);
-                return new Tensor[]{d.values(), d.vectors()};
-            }, a);
-            return new Eig(r[0], r[1]);
-        }
         int n = intDim("eig", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            boolean single = t == DType.F32;
-            Tensor w = columnMajor(a, t);
             long[] batch = batchShape(a);
-            long batches = batchCount(w.shape());
-            Tensor wr = Tensor.zeros(t, Math.max(1, n));
-            Tensor wi = Tensor.zeros(t, Math.max(1, n));
-            Tensor vr = Tensor.zeros(t, Math.max(1, (long) n * n));
-            Tensor values = Tensor.zeros(t, withLast(batch, n, 2));
-            Tensor vectors = Tensor.zeros(t, withLast(batch, n, n, 2));
-            MemorySegment vs = values.segment();
-            MemorySegment vecs = vectors.segment();
-            for (long i = 0; i < batches; i++) {
-                int info = Lapacke.geev(single, 'N', 'V', n, matrixAt(w, i, (long) n * n), Math.max(1, n), wr.segment(), wi.segment(),
-                        MemorySegment.NULL, 1, vr.segment(), Math.max(1, n));
-                checkIllegal("geev", info);
-                if (info > 0) {
-                    throw failure("eig (geev)", info, i, "the QR algorithm failed to compute all eigenvalues");
-                }
-                long vBase = i * n * 2L;
-                long eBase = i * (long) n * n * 2;
-                for (int j = 0; j < n; j++) {
-                    double re = get(wr, j);
-                    double im = get(wi, j);
-                    set(vs, t, vBase + 2L * j, re);
-                    set(vs, t, vBase + 2L * j + 1, im);
-                }
-                for (int j = 0; j < n; j++) {
-                    double im = get(wi, j);
-                    for (int r = 0; r < n; r++) {
-                        long at = eBase + ((long) r * n + j) * 2;
-                        if (im == 0) {
-                            set(vecs, t, at, get(vr, r + (long) j * n));
-                        } else if (im > 0) {
-                            // pair (j, j+1): v_j = VR[:, j] + i VR[:, j+1], v_{j+1} its conjugate
-                            double x = get(vr, r + (long) j * n);
-                            double y = get(vr, r + (long) (j + 1) * n);
-                            set(vecs, t, at, x);
-                            set(vecs, t, at + 1, y);
-                            set(vecs, t, at + 2, x);
-                            set(vecs, t, at + 3, -y);
-                        }
-                    }
-                    if (im > 0) {
-                        j++;
-                    }
-                }
-            }
+            Tensor values = Tensor.allocate(t, withLast(batch, n, 2), a.device(), true);
+            Tensor vectors = Tensor.allocate(t, withLast(batch, n, n, 2), a.device(), true);
+            runAll(Kernels.EIG, null, new Tensor[]{values, vectors}, typed(a, t).view(), values.view(), vectors.view());
             return new Eig(scope.keep(values), scope.keep(vectors));
-        }
-    }
-
-    private static double get(Tensor t, long i) {
-        return t.dtype() == DType.F32 ? t.segment().getAtIndex(ValueLayout.JAVA_FLOAT, i) : t.segment().getAtIndex(ValueLayout.JAVA_DOUBLE, i);
-    }
-
-    private static void set(MemorySegment s, DType t, long i, double v) {
-        if (t == DType.F32) {
-            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) v);
-        } else {
-            s.setAtIndex(ValueLayout.JAVA_DOUBLE, i, v);
         }
     }
 
@@ -698,15 +418,7 @@ public final class Linalg {
     /** lstsq with a checked rcond, or NaN for NumPy's default (machine epsilon of the work type × max(m, n)). */
     private static Lstsq leastSquares(Tensor a, Tensor b, double rcond) {
         requireMatrix("lstsq", a);
-        if (HostStaging.offHost("lstsq", a, b)) {
-            long[] rank = new long[1];
-            Tensor[] r = HostStaging.runAll(h -> {
-                Lstsq d = leastSquares(h[0], h[1], rcond);
-                rank[0] = d.rank();
-                return new Tensor[]{d.solution(), d.residuals(), d.singularValues()};
-            }, a, b);
-            return new Lstsq(r[0], r[1], rank[0], r[2]);
-        }
+        Device device = Ops.commonDevice("lstsq", a, b);
         if (a.rank() != 2) {
             throw new ShapeMismatchException("lstsq: expected a 2-D matrix, got shape " + Shapes.str(a.shape()));
         }
@@ -722,37 +434,23 @@ public final class Linalg {
         try (Scope scope = Scope.open()) {
             DType t = DType.promote(workType(a), workType(b));
             boolean single = t == DType.F32;
-            Tensor aw = columnMajor(a, t);
             Tensor bm = vector ? b.unsqueeze(1) : b;
-            Tensor bw = columnMajor(bm, t);                          // [k, m]
-            int kw = Math.max(1, k);                                 // gelsd rejects nrhs = 0: solve a zero column instead
-            Tensor bbuf = Tensor.zeros(t, kw, rows);                // column-major rows×kw
-            for (int c = 0; c < k; c++) {
-                MemorySegment.copy(bw.segment(), (long) c * m * t.byteSize(), bbuf.segment(), (long) c * rows * t.byteSize(), (long) m * t.byteSize());
-            }
-            Tensor s = Tensor.zeros(t, Math.max(1, Math.min(m, n)));
             double rc = Double.isNaN(rcond) ? (single ? Math.ulp(1.0f) : Math.ulp(1.0)) * rows : rcond;
-            long rank;
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment r = arena.allocate(ValueLayout.JAVA_INT);
-                int info = Lapacke.gelsd(single, m, n, kw, aw.segment(), Math.max(1, m), bbuf.segment(), Math.max(1, rows), s.segment(), rc, r);
-                checkIllegal("gelsd", info);
-                if (info > 0) {
-                    throw failure("lstsq (gelsd)", info, 0, "the SVD did not converge");
-                }
-                rank = r.get(ValueLayout.JAVA_INT, 0);
-            }
-            Tensor all = rowMajor(bbuf).slice(1, 0, k, 1);           // [rows, k]
+            Tensor all = Tensor.allocate(t, new long[]{rows, k}, device, true);   // X in the first n rows
+            Tensor s = Tensor.allocate(t, new long[]{Math.min(m, n)}, device, true);
+            Tensor rankOut = Tensor.allocate(DType.I64, new long[0], device, true);
+            runAll(Kernels.LSTSQ, rc, new Tensor[]{all, s, rankOut}, typed(a, t).view(), typed(bm, t).view(), all.view(), s.view(),
+                    rankOut.view());
+            long rank = rankOut.getLong();
             Tensor x = all.slice(0, 0, n, 1).contiguous();
             Tensor residuals;
             if (rank == n && m > n) {
                 residuals = all.slice(0, n, rows, 1).square().sum(0);
             } else {
-                residuals = Tensor.zeros(t, 0);
+                residuals = Tensor.zeros(t, device, 0);
             }
             Tensor solution = vector ? x.squeeze(1).contiguous() : x;
-            Tensor sv = s.slice(0, 0, Math.min(m, n), 1).contiguous();
-            return new Lstsq(scope.keep(solution), scope.keep(residuals), rank, scope.keep(sv));
+            return new Lstsq(scope.keep(solution), scope.keep(residuals), rank, scope.keep(s));
         }
     }
 

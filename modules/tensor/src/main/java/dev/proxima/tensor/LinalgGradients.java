@@ -7,7 +7,8 @@ package dev.proxima.tensor;
  * distinct eigen/singular values, as every such rule does. solve, inv, slogdet/det, cholesky and
  * solveTriangular differentiate again (their rules recompute the forward output when the backward pass is
  * recorded); eigh and svd are first order only, and differentiating their rules again is refused with a
- * clear message rather than silently wrong.
+ * clear message rather than silently wrong. The rules run on the operands' device, and the constants they
+ * create are made there.
  */
 final class LinalgGradients {
 
@@ -117,18 +118,17 @@ final class LinalgGradients {
     private static Tensor inverseGaps(Tensor d) {
         Tensor gaps = d.unsqueeze(-2).sub(d.unsqueeze(-1));        // [i][j] = dⱼ − dᵢ
         long n = d.dim(-1);
-        Tensor eye = Tensor.eye(n, DType.BOOL);
-        return Tensor.where(eye, Tensor.scalar(0, d.dtype()), gaps.reciprocal());
+        Tensor eye = Tensor.onDevice(Tensor.eye(n, DType.BOOL), d.device());
+        return Tensor.where(eye, Tensor.scalar(0, d.dtype(), d.device()), gaps.reciprocal());
     }
 
-    private static Tensor diagEmbed(Tensor v) {
-        long n = v.dim(-1);
-        return Tensor.eye(n, v.dtype()).mul(v.unsqueeze(-2));
-    }
-
-    /** Symmetric eigendecomposition A = V·diag(w)·Vᵀ: ∂A = sym(V·(diag(ḡ_w) + F∘(Vᵀ·ḡ_V))·Vᵀ). */
-    static Linalg.Eigh eigh(Tensor values, Tensor vectors, Tensor a, boolean withVectors) {
-        try (Tensor vd = vectors.detach(); Tensor wd = values.detach()) {
+    /**
+     * Symmetric eigendecomposition A = V·diag(w)·Vᵀ: ∂A = sym(V·(diag(ḡ_w) + F∘(Vᵀ·ḡ_V))·Vᵀ). {@code vectors} is
+     * null for the eigenvalues alone (eigvalsh).
+     */
+    static Linalg.Eigh eigh(Tensor values, Tensor vectors, Tensor a) {
+        boolean withVectors = vectors != null;
+        try (Tensor vd = withVectors ? vectors.detach() : null; Tensor wd = values.detach()) {
             // without computed vectors (eigvalsh) the rule recomputes them from the saved input
             GradNode.record(values, "eigh(values)", new Tensor[]{a}, new Tensor[]{withVectors ? vd : a}, (g, s, needs) -> {
                 firstOrderOnly("eigh");

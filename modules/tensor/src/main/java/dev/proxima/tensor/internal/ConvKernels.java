@@ -23,7 +23,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
  * adapts them to the dispatcher's keys ({@link Kernels#CONV2D} and the others), which hand over contiguous
  * views.
  */
-public final class ConvKernels {
+final class ConvKernels {
 
     private ConvKernels() {
     }

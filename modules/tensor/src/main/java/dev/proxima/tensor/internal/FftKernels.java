@@ -20,7 +20,7 @@ import java.util.Arrays;
  * {@link #register} adapts them to the dispatcher's keys ({@link Kernels#FFT} and the others), whose views
  * may have any strides.
  */
-public final class FftKernels {
+final class FftKernels {
 
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
