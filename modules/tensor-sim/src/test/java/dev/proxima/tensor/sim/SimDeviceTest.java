@@ -8,8 +8,10 @@ import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Fft;
 import dev.proxima.tensor.Linalg;
+import dev.proxima.tensor.LinalgException;
 import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.PadMode;
+import dev.proxima.tensor.Proxima;
 import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
@@ -336,6 +338,8 @@ class SimDeviceTest {
             Tensor rhs = data(2, 4, 3);
             Tensor tall = data(5, 3);
             same(TIGHT, t -> Linalg.solve(t[0], t[1]), spd, rhs);
+            same(TIGHT, t -> Linalg.solve(t[0], t[1]), spd.select(0, 1), rhs);                 // A broadcast over b's batch
+            same(TIGHT, t -> Linalg.solveTriangular(t[0], t[1], false, true), spd, rhs.select(0, 0).select(1, 2));
             same(TIGHT, t -> Linalg.inv(t[0]), m);
             same(TIGHT, t -> Linalg.det(t[0]), m);
             same(TIGHT, t -> Linalg.slogdet(t[0]).logAbsDet(), m);
@@ -366,6 +370,70 @@ class SimDeviceTest {
             assertEquals(SIM, l.singularValues().device());
             Linalg.Eigh valuesOnly = Linalg.eigh(spd.to(SIM));
             assertNotNull(valuesOnly.vectors());
+        }
+    }
+
+    @Test
+    void kernelsTheSimLacksAreStagedAndCounted() {
+        try (Scope s = Scope.open()) {
+            Tensor x = data(1, 2, 5, 5);
+            Tensor w = data(3, 2, 3, 3);
+            Tensor a = data(3, 3).add(Tensor.eye(3, DType.F64).mul(4));
+            Tensor b = data(3);
+            Tensor dx = x.to(SIM);
+            Tensor dw = w.to(SIM);
+            Tensor da = a.to(SIM);
+            Tensor db = b.to(SIM);
+
+            // the sim backend registers MATMUL: nothing is staged
+            long before = Proxima.hostStagings();
+            Tensor product = da.matmul(db);
+            assertEquals(before, Proxima.hostStagings(), "matmul runs on the device");
+            assertArrayEquals(a.matmul(b).toDoubleArray(), product.toDoubleArray(), TIGHT);
+
+            // it has no convolution, LAPACK or FFT kernels: each such kernel call is staged once
+            before = Proxima.hostStagings();
+            Tensor y = Conv.conv2d(dx, dw, null, 1, 1, 1);
+            assertEquals(before + 1, Proxima.hostStagings(), "conv2d: one staged kernel");
+            assertEquals(SIM, y.device());
+            assertArrayEquals(Conv.conv2d(x, w, null, 1, 1, 1).toDoubleArray(), y.toDoubleArray(), EXACT);
+
+            before = Proxima.hostStagings();
+            Tensor solution = Linalg.solve(da, db);
+            assertEquals(before + 1, Proxima.hostStagings(), "solve: one staged kernel");
+            assertEquals(SIM, solution.device());
+            assertArrayEquals(Linalg.solve(a, b).toDoubleArray(), solution.toDoubleArray(), EXACT);
+            assertArrayEquals(b.toDoubleArray(), a.matmul(solution.to(Device.CPU)).toDoubleArray(), 1e-12);
+
+            before = Proxima.hostStagings();
+            Fft.fft2(da.reshape(3, 3, 1).broadcastTo(3, 3, 2));
+            assertEquals(before + 2, Proxima.hostStagings(), "fft2: one staged transform per axis");
+
+            // the CPU never stages
+            before = Proxima.hostStagings();
+            Conv.conv2d(x, w, null, 1, 1, 1);
+            Linalg.solve(a, b);
+            assertEquals(before, Proxima.hostStagings(), "host operands run the CPU kernels directly");
+        }
+    }
+
+    @Test
+    void aStagedKernelThatThrowsFreesItsTemporariesAndItsResult() {
+        try (Scope s = Scope.open()) {
+            // the second matrix of the batch is singular: U[1,1] of its LU factors is exactly zero
+            Tensor a = Tensor.fromArray(new double[][][]{{{2, 1}, {1, 3}}, {{1, 2}, {2, 4}}});
+            Tensor b = Tensor.of(1.0, 1.0);
+            LinalgException host = assertThrows(LinalgException.class, () -> Linalg.solve(a, b));
+            Tensor da = a.to(SIM);
+            Tensor db = b.to(SIM);
+            Tensor negative = da.neg();
+            long simBytes = SimBackend.allocatedBytes();
+            long hostBytes = Memory.allocatedBytes();
+            throwsWith(LinalgException.class, () -> Linalg.solve(da, db), host.getMessage());
+            throwsWith(LinalgException.class, () -> Linalg.cholesky(negative, false), "cholesky (potrf)", "batch element 0",
+                    "not positive definite");
+            assertEquals(simBytes, SimBackend.allocatedBytes(), "sim memory after the failed solve and cholesky");
+            assertEquals(hostBytes, Memory.allocatedBytes(), "host memory after the failed solve and cholesky");
         }
     }
 
