@@ -546,6 +546,49 @@ class SimDeviceTest {
     }
 
     @Test
+    void derivativeRulesThatMakeConstantsMakeThemOnTheDevice() {
+        try (Scope s = Scope.open()) {
+            Tensor m = data(3, 3);
+            Tensor spd = m.matmul(m.transpose()).add(Tensor.eye(3, DType.F64).mul(3));
+            Tensor img = data(1, 2, 6, 6);
+            Tensor sig = data(2, 4, 6);
+            Function<Tensor[], Tensor> f = t -> {
+                Tensor sym = t[0].add(t[0].transpose());
+                // eigh and svd: inverse eigenvalue/singular-value gaps built around an identity mask
+                Tensor spectral = Linalg.eigh(sym).vectors().square().mul(t[0]).sum()
+                        .add(Linalg.eigvalsh(sym).square().sum())
+                        .add(Linalg.svd(t[0], false).u().select(1, 0).mul(Tensor.of(1.0, 2.0, 3.0).to(t[0].device())).sum())
+                        .add(Linalg.svdvals(t[0]).sum())
+                        .add(Linalg.cholesky(t[1], false).sum())
+                        .add(Linalg.slogdet(t[1]).logAbsDet())
+                        .add(Linalg.solveTriangular(Linalg.cholesky(t[1], true), t[0], false, false).sum());
+                // average pooling without the padded zeros divides by counts of ones made on the gradient's device
+                Tensor pooled = Conv.avgPool2d(t[2], 3, 2, 1, false).square().sum()
+                        .add(Conv.convTranspose2d(t[2], t[2].slice(2, 0, 2, 1).slice(3, 0, 3, 1).transpose(0, 1), null,
+                                new int[]{1, 2}, new int[]{0, 1}, new int[]{0, 1}, new int[]{1, 1}, 1).square().sum());
+                // the rfft/irfft adjoints weight the bins with constants made on the gradient's device
+                Tensor spectrum = Fft.irfft2(Fft.rfft2(t[3]).mul(t[3].select(2, 0).unsqueeze(2).unsqueeze(3).sum()), 6, Fft.Norm.ORTHO)
+                        .square().sum()
+                        .add(Fft.fft2OfReal(t[3]).square().sum().mul(0.01));
+                return spectral.add(pooled).add(spectrum);
+            };
+            Tensor[] inputs = {m, spd, img, sig};
+            Tensor[] host = new Tensor[inputs.length];
+            Tensor[] dev = new Tensor[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                host[i] = inputs[i].detach().requiresGrad(true);
+                dev[i] = inputs[i].to(SIM).requiresGrad(true);
+            }
+            Tensor[] gh = Autodiff.gradients(f.apply(host), null, BackwardOptions.defaults(), host);
+            Tensor[] gd = Autodiff.gradients(f.apply(dev), null, BackwardOptions.defaults(), dev);
+            for (int i = 0; i < inputs.length; i++) {
+                assertEquals(SIM, gd[i].device(), "gradient " + i);
+                assertArrayEquals(gh[i].toDoubleArray(), gd[i].toDoubleArray(), 1e-9, "gradient " + i);
+            }
+        }
+    }
+
+    @Test
     void gradcheckOnTheDevice() {
         try (Scope s = Scope.open()) {
             Tensor x = data(2, 3).to(SIM);
