@@ -19,7 +19,7 @@ import java.util.Arrays;
  * F64; operands of both types are computed in F64, and any other dtype throws
  * {@link DTypeMismatchException} (cast first), like {@link Tensor#matmul}. Pooling, {@link #resize} and
  * {@link #correlate2d} keep F32 and F64 and compute integer or boolean input in F64, like
- * {@link Tensor#mean}.
+ * {@link Tensor#mean}; F16 and BF16 input throws {@link DTypeMismatchException} (cast to F32 first).
  *
  * <h2>Validation, views, lifetimes</h2>
  * Ranks, channel counts, parameters and output sizes are checked before any work; a violation throws
@@ -360,6 +360,7 @@ public final class Conv {
      * @return {@code [N, C, Hout, Wout]} of the input's type (F64 for integer input)
      * @throws ShapeMismatchException   if the input is not 4-D or an output size is below 1
      * @throws IllegalArgumentException if a parameter is out of range
+     * @throws DTypeMismatchException   if the input is F16 or BF16
      */
     public static Tensor maxPool2d(Tensor input, int[] kernel, int[] stride, int[] padding) {
         return pool("maxPool2d", input, kernel, stride, padding, true, false);
@@ -381,6 +382,7 @@ public final class Conv {
      * @return {@code [N, C, Hout, Wout]}
      * @throws ShapeMismatchException   if the input is not 4-D or an output size is below 1
      * @throws IllegalArgumentException if a parameter is out of range
+     * @throws DTypeMismatchException   if the input is F16 or BF16
      */
     public static Tensor maxPool2d(Tensor input, int kernel, int stride, int padding) {
         return maxPool2d(input, new int[]{kernel, kernel}, new int[]{stride, stride}, new int[]{padding, padding});
@@ -407,6 +409,7 @@ public final class Conv {
      * @return {@code [N, C, Hout, Wout]} of the input's type (F64 for integer input)
      * @throws ShapeMismatchException   if the input is not 4-D or an output size is below 1
      * @throws IllegalArgumentException if a parameter is out of range
+     * @throws DTypeMismatchException   if the input is F16 or BF16
      */
     public static Tensor avgPool2d(Tensor input, int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
         return pool("avgPool2d", input, kernel, stride, padding, false, countIncludePad);
@@ -429,6 +432,7 @@ public final class Conv {
      * @return {@code [N, C, Hout, Wout]}
      * @throws ShapeMismatchException   if the input is not 4-D or an output size is below 1
      * @throws IllegalArgumentException if a parameter is out of range
+     * @throws DTypeMismatchException   if the input is F16 or BF16
      */
     public static Tensor avgPool2d(Tensor input, int kernel, int stride, int padding, boolean countIncludePad) {
         return avgPool2d(input, new int[]{kernel, kernel}, new int[]{stride, stride}, new int[]{padding, padding}, countIncludePad);
@@ -462,7 +466,7 @@ public final class Conv {
             }
         }
         checkIntSizes(fn, xs[2], xs[3], out[0], out[1], xs[2] * xs[3]);
-        DType t = DType.floating(input.dtype());
+        DType t = imageType(fn, input.dtype());
         Kernels.Pooling window = new Kernels.Pooling(k[0], k[1], s[0], s[1], p[0], p[1]);
         try (Tensor x = dense(input, t)) {
             Tensor o = Tensor.allocate(t, new long[]{xs[0], xs[1], out[0], out[1]}, input.device(), true);
@@ -503,6 +507,7 @@ public final class Conv {
      * @return {@code [N, C, outH, outW]} of the input's type (F64 for integer input)
      * @throws ShapeMismatchException   if the input is not 4-D or has an empty spatial axis
      * @throws IllegalArgumentException if a size is below 1, or {@code alignCorners} is set with NEAREST
+     * @throws DTypeMismatchException   if the input is F16 or BF16
      */
     public static Tensor resize(Tensor input, long outH, long outW, Mode mode, boolean alignCorners) {
         String fn = "resize";
@@ -521,7 +526,7 @@ public final class Conv {
             throw new ShapeMismatchException(fn + ": input " + Shapes.str(xs) + " has an empty spatial axis");
         }
         checkIntSizes(fn, xs[2], xs[3], outH, outW);
-        DType t = DType.floating(input.dtype());
+        DType t = imageType(fn, input.dtype());
         try (Tensor x = dense(input, t)) {
             Tensor o = Tensor.allocate(t, new long[]{xs[0], xs[1], outH, outW}, input.device(), true);
             return Ops.run(o, Kernels.RESIZE, new Kernels.Resize(mode, alignCorners), x.view(), o.view());
@@ -555,6 +560,7 @@ public final class Conv {
      * @throws ShapeMismatchException   if the image is not at least 2-D, has an empty spatial axis, or the
      *                                  kernel is not a non-empty matrix
      * @throws IllegalArgumentException if {@code boundary} is null
+     * @throws DTypeMismatchException   if the image is F16 or BF16
      */
     public static Tensor correlate2d(Tensor image, Tensor kernel, Boundary boundary) {
         String fn = "correlate2d";
@@ -578,7 +584,7 @@ public final class Conv {
         }
         long kh = kernel.dim(0), kw = kernel.dim(1);
         checkIntSizes(fn, h, w, kh, kw, kh * kw, w + kw);
-        DType t = DType.floating(image.dtype());
+        DType t = imageType(fn, image.dtype());
         try (Tensor x = dense(image, t); Tensor k = dense(kernel, DType.F64)) {
             Tensor o = Tensor.allocate(t, xs, device, true);
             return Ops.run(o, Kernels.CORRELATE2D, boundary, x.view(), k.view(), o.view());
@@ -620,13 +626,22 @@ public final class Conv {
                 continue;
             }
             types.append(types.isEmpty() ? "" : ", ").append(x.dtype());
-            ok &= x.dtype().isFloating();
+            ok &= x.dtype() == DType.F32 || x.dtype() == DType.F64;
             t = t == null ? x.dtype() : DType.promote(t, x.dtype());
         }
         if (!ok) {
             throw new DTypeMismatchException(fn + " supports F32 and F64 operands, got " + types + "; cast first");
         }
         return t;
+    }
+
+    /** The type pooling, resizing and correlation compute {@code type} in: itself for F32 and F64, F64 for integers and BOOL. */
+    private static DType imageType(String fn, DType type) {
+        if (type == DType.F16 || type == DType.BF16) {
+            throw new DTypeMismatchException(fn + " computes in F32 or F64 (integer and BOOL input in F64), got " + type
+                    + "; cast to F32 first");
+        }
+        return DType.floating(type);
     }
 
     private static void checkConvParams(String fn, int[] s, int[] p, int[] d, int groups) {

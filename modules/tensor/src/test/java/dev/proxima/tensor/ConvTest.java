@@ -2,6 +2,7 @@ package dev.proxima.tensor;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -371,6 +372,19 @@ class ConvTest {
                     Conv.Boundary.ZERO).dtype());
             assertEquals(DType.F32, Conv.correlate2d(Tensor.ones(DType.F32, 3, 3), Tensor.ones(DType.I32, 1, 1),
                     Conv.Boundary.ZERO).dtype());
+            // half-precision operands have no kernels: rejected before any work, naming the type
+            Tensor half = Tensor.ones(DType.F16, 1, 2, 4, 4);
+            for (Executable call : new Executable[]{
+                    () -> Conv.conv2d(half, w64, null, 1, 1, 1),
+                    () -> Conv.convTranspose2d(x32, Tensor.ones(DType.BF16, 2, 1, 3, 3), null, new int[]{1, 1}, new int[]{0, 0},
+                            new int[]{0, 0}, new int[]{1, 1}, 1),
+                    () -> Conv.maxPool2d(half, 2, 2, 0),
+                    () -> Conv.avgPool2d(half, 2, 2, 0, true),
+                    () -> Conv.resize(half, 8, 8, Conv.Mode.BILINEAR, false),
+                    () -> Conv.correlate2d(half, Tensor.ones(DType.F32, 3, 3), Conv.Boundary.ZERO)}) {
+                DTypeMismatchException e = assertThrows(DTypeMismatchException.class, call);
+                assertTrue(e.getMessage().contains("F16") || e.getMessage().contains("BF16"), e.getMessage());
+            }
             // an empty batch gives an empty result of the right shape
             Tensor empty = Conv.conv2d(Tensor.zeros(DType.F32, 0, 2, 5, 5), Tensor.ones(DType.F32, 4, 2, 3, 3), null, 2, 1, 1);
             assertArrayEquals(new long[]{0, 4, 3, 3}, empty.shape());
