@@ -162,6 +162,30 @@ public final class Tensor implements AutoCloseable {
         return CreationOps.full(value, dtype, device, shape);
     }
 
+    /**
+     * Zeros of {@code like}'s dtype and shape on its device, like NumPy's {@code zeros_like} (always contiguous).
+     *
+     * @param like the tensor whose dtype, shape and device to take
+     * @return a new tensor of zeros
+     * @throws IllegalStateException if {@code like} is closed
+     */
+    public static Tensor zerosLike(Tensor like) {
+        like.live();
+        return CreationOps.full(0, like.dtype, like.device(), like.shape);
+    }
+
+    /**
+     * Ones of {@code like}'s dtype and shape on its device, like NumPy's {@code ones_like} (always contiguous).
+     *
+     * @param like the tensor whose dtype, shape and device to take
+     * @return a new tensor of ones
+     * @throws IllegalStateException if {@code like} is closed
+     */
+    public static Tensor onesLike(Tensor like) {
+        like.live();
+        return CreationOps.full(1, like.dtype, like.device(), like.shape);
+    }
+
     /** A tensor of zeros. */
     public static Tensor zeros(DType dtype, long... shape) {
         return CreationOps.zeros(dtype, shape);
@@ -843,6 +867,18 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.argReduce(this, ReduceOp.ARGMAX);
     }
 
+    /**
+     * I64 indices of the first maximum along {@code axis} (NaN counts as the maximum), the axis removed, like
+     * NumPy's {@code argmax(a, axis)}.
+     *
+     * @param axis the axis to search along (negative counts from the end)
+     * @return a new I64 tensor without {@code axis}
+     * @throws IllegalArgumentException if the axis is out of range or has extent 0
+     */
+    public Tensor argmax(int axis) {
+        return ReductionOps.argReduce(this, ReduceOp.ARGMAX, axis, false);
+    }
+
     /** I64 indices of the first maximum along {@code axis}. */
     public Tensor argmax(int axis, boolean keepDims) {
         return ReductionOps.argReduce(this, ReduceOp.ARGMAX, axis, keepDims);
@@ -851,6 +887,18 @@ public final class Tensor implements AutoCloseable {
     /** I64 index of the first minimum of the flattened tensor (a NaN counts as the minimum). */
     public Tensor argmin() {
         return ReductionOps.argReduce(this, ReduceOp.ARGMIN);
+    }
+
+    /**
+     * I64 indices of the first minimum along {@code axis} (NaN counts as the minimum), the axis removed, like
+     * NumPy's {@code argmin(a, axis)}.
+     *
+     * @param axis the axis to search along (negative counts from the end)
+     * @return a new I64 tensor without {@code axis}
+     * @throws IllegalArgumentException if the axis is out of range or has extent 0
+     */
+    public Tensor argmin(int axis) {
+        return ReductionOps.argReduce(this, ReduceOp.ARGMIN, axis, false);
     }
 
     /** I64 indices of the first minimum along {@code axis}. */
@@ -1457,13 +1505,25 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * {@code log Σ exp(x)} along one axis, removed from the result: {@link #logsumexp(int[], boolean)
+     * logsumexp(new int[]{axis}, false)}.
+     *
+     * @param axis the axis to reduce (negative counts from the end)
+     * @return a new floating-point tensor without {@code axis}
+     * @throws IllegalArgumentException if the axis is out of range
+     */
+    public Tensor logsumexp(int axis) {
+        return SoftmaxOps.logsumexp(this, new int[]{axis}, false);
+    }
+
+    /**
      * {@code log Σ exp(x)} over {@code axes} (all if empty), computed stably as
      * {@code m + log Σ exp(x − m)} with m the maximum, like SciPy's {@code logsumexp} and PyTorch's
      * {@code logsumexp}. A slice of only −∞ gives −∞, one containing +∞ gives +∞ and one containing NaN
      * gives NaN; an empty slice gives −∞. Integers give F64; F16 and BF16 are computed in F32 and
      * rounded once.
      *
-     * <p>One axis runs the backend's fused kernel ({@link Backend#softmax}) directly. Several axes (and
+     * <p>One axis runs the fused kernel ({@link dev.proxima.tensor.spi.Kernels#SOFTMAX}) directly. Several axes (and
      * all axes, the default) are first moved to the end and merged into one (a view when they already
      * are the trailing dense dimensions, else one copy), then reduced as one axis.
      *
@@ -1477,9 +1537,9 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * {@code exp(x) / Σ exp(x)} along {@code axis}, computed stably by first subtracting the maximum of
-     * each slice, like PyTorch's {@code softmax(dim)} and SciPy's {@code softmax}; one fused backend
-     * kernel ({@link Backend#softmax}). A slice of only −∞ gives NaN (0/0). Integers give F64; F16 and
-     * BF16 are computed in F32 and rounded once.
+     * each slice, like PyTorch's {@code softmax(dim)} and SciPy's {@code softmax}; one fused kernel
+     * ({@link dev.proxima.tensor.spi.Kernels#SOFTMAX}). A slice holding +∞ or NaN, or of only −∞, is NaN
+     * throughout (as in PyTorch and SciPy). Integers give F64; F16 and BF16 are computed in F32 and rounded once.
      *
      * @param axis the axis whose slices sum to 1
      * @return a new floating-point tensor of this tensor's shape
@@ -1490,9 +1550,10 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * {@code x − log Σ exp(x)} along {@code axis}, the logarithm of {@link #softmax} computed without
-     * forming it (stable for very negative inputs), like PyTorch's {@code log_softmax(dim)}; one fused
-     * backend kernel ({@link Backend#softmax}). Integers give F64; F16 and BF16 are computed in F32 and
-     * rounded once.
+     * forming it (stable for very negative inputs), like PyTorch's {@code log_softmax(dim)}; one fused kernel
+     * ({@link dev.proxima.tensor.spi.Kernels#SOFTMAX}). A slice holding +∞ or NaN, or of only −∞, is NaN
+     * throughout, as in PyTorch (SciPy gives −∞ beside the +∞ entry's NaN). Integers give F64; F16 and BF16
+     * are computed in F32 and rounded once.
      *
      * @param axis the axis to normalise along
      * @return a new floating-point tensor of this tensor's shape

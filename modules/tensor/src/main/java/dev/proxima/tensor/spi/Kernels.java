@@ -76,7 +76,7 @@ public final class Kernels {
     /**
      * [a, b, dst]: batched matrix product: a is [..., m, k], b is [..., k, n], dst is [..., m, n], all with the
      * same (already broadcast) batch dimensions and dtype: F32, F64, or F16/BF16 (products accumulated in at
-     * least F32, the result rounded once).
+     * least F32, the result rounded once). dst may have any strides (an explicit output may be a transposed view).
      */
     public static final KernelKey<Void> MATMUL = new KernelKey<>(8, "matmul", Void.class, 2, 1, false);
 
