@@ -162,7 +162,7 @@ final class ReductionOps {
         Plan plan = Plan.of(ReduceOp.SUM, x.shape, axes);
         DType result = resultType(ReduceOp.SUM, x.dtype);
         Into.checkSeparate("sum", out, result, plan.shape(keepDims), x);
-        if (x.dtype.isHalf()) {
+        if (x.dtype.isHalf() || !flat(out, plan, keepDims).isContiguous()) {
             try (Tensor r = reduce(x, ReduceOp.SUM, axes, keepDims)) {
                 Tensor.disown(r);
                 return ElementwiseOps.copyInto(r, out);
@@ -177,7 +177,7 @@ final class ReductionOps {
         Plan plan = Plan.of(ReduceOp.SUM, x.shape, axes);
         DType result = DType.floating(x.dtype);
         Into.checkSeparate("mean", out, result, plan.shape(keepDims), x);
-        if (result != x.dtype || x.dtype.isHalf() || x.dtype == DType.F32) {
+        if (result != x.dtype || x.dtype.isHalf() || x.dtype == DType.F32 || !flat(out, plan, keepDims).isContiguous()) {
             // accumulate in F64 as mean does, then round once into out
             try (Tensor r = mean(x, axes, keepDims)) {
                 Tensor.disown(r);

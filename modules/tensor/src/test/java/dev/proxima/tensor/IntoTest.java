@@ -87,6 +87,9 @@ class IntoTest {
             Tensor s = Tensor.zeros(DType.F64, 4, 1, 6);
             Into.sum(x, new int[]{1}, true, s);
             assertTrue(s.allClose(x.sum(new int[]{1}, true), 0, 0));
+            Tensor st = Tensor.zeros(DType.F64, 6, 4).transpose();   // a strided output: through a temporary
+            Into.sum(x, new int[]{1}, false, st);
+            assertTrue(st.allClose(x.sum(1), 0, 0));
             Tensor m = Tensor.zeros(DType.F64, 6);
             Into.mean(x, new int[]{0, 1}, false, m);
             assertTrue(m.allClose(x.mean(new int[]{0, 1}, false), 1e-15, 0));

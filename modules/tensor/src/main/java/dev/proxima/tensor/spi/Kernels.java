@@ -67,7 +67,7 @@ public final class Kernels {
     public static final KernelKey<Void> WHERE = new KernelKey<>(6, "where", Void.class, 3, 1, false);
 
     /**
-     * [src, dst]: src reduced over the parameters' axes into dst, whose shape is src's without those axes.
+     * [src, dst]: src reduced over the parameters' axes into the contiguous dst, whose shape is src's without those axes.
      * SUM, PROD and COUNT_NONZERO of integers and BOOL accumulate in 64 bits; floats accumulate in at least
      * double precision; ARGMAX/ARGMIN write I64.
      */
