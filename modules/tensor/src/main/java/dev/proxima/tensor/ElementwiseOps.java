@@ -35,21 +35,7 @@ final class ElementwiseOps {
      * @throws IllegalArgumentException naming both devices if two operands are on different devices
      */
     static Device elementwiseDevice(String op, Tensor... operands) {
-        Device device = null;
-        for (Tensor t : operands) {
-            t.live();
-            Device d = t.device();
-            if (t.shape.length == 0 && d.equals(Device.CPU)) {
-                continue;
-            }
-            if (device == null) {
-                device = d;
-            } else if (!device.equals(d)) {
-                throw new IllegalArgumentException(op + ": tensors are on different devices: " + device + " and " + d
-                        + "; move them to one device with to(Device)");
-            }
-        }
-        return device == null ? Device.CPU : device;
+        return Ops.commonDevice(op, true, operands);
     }
 
     /** {@code t} converted to {@code type} and moved to {@code device} (a scoped-free handle the caller closes). */

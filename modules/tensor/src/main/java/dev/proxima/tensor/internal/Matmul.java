@@ -135,22 +135,14 @@ final class Matmul {
         }
 
         static Dense of(StridedView v) {
-            long[] shape = v.shape();
-            long[] strides = new long[shape.length];
-            long s = 1;
-            for (int d = shape.length - 1; d >= 0; d--) {
-                strides[d] = s;
-                s *= shape[d];
-            }
-            HostStorage storage = HostStorage.allocate(s * v.dtype().byteSize());
-            StridedView dense = new StridedView(storage, v.dtype(), shape, strides, 0);
+            Dense dense = uninitialized(v);
             try {
-                Elementwise.copy(v, dense);
+                Elementwise.copy(v, dense.view);
             } catch (RuntimeException e) {
-                storage.release();
+                dense.close();
                 throw e;
             }
-            return new Dense(dense);
+            return dense;
         }
 
         @Override
