@@ -7,7 +7,9 @@ import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.testkit.Reference.Array;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 import org.opentest4j.AssertionFailedError;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 import static dev.proxima.testkit.TensorAssertions.assertClose;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -41,7 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (transposed and strided operands, vectors, batches with broadcasting), softmax, log-softmax and
  * logsumexp (including inputs that overflow a naive F32 softmax), {@link Rng} streams on the device equal
  * to the CPU's for the same key (and plausible in distribution), ops without a device kernel (sort,
- * gather, cumsum: staged through the host) and a gradient computed on the device. Input values are
+ * gather, cumsum: staged through the host), gradients computed on the device, and first and second
+ * derivatives of several op families there checked by finite differences. Input values are
  * multiples of 1/8 (or 1/128 near 1), exact in every floating dtype, so sums and small matrix products
  * are exact even in F16 and the tolerances only absorb the final rounding and transcendental functions.
  *
@@ -788,5 +792,25 @@ public abstract class BackendContract {
             Tensor g = Autodiff.grad(v -> v.matmul(da).sub(db).square().sum(), put(x, t, shape));
             expect("∇Σ(x·A − b)² by Autodiff.grad", expected, t, g, tol);
         });
+    }
+
+    /**
+     * First and second derivatives of several op families evaluated on the device, against central finite
+     * differences in F64 ({@link GradcheckTable}, one dynamic test per case, input and order).
+     *
+     * @return the dynamic tests
+     */
+    @TestFactory
+    public Stream<DynamicTest> gradchecksOnTheDevice() {
+        return new GradcheckTable()
+                .withDevice(device())
+                .add("mul broadcast", x -> x[0].mul(x[1]), new long[]{2, 3}, new long[]{3})
+                .add("exp log sigmoid", x -> x[0].exp().add(1).log().mul(x[0].sigmoid()), new long[]{4})
+                .add("matmul", x -> x[0].matmul(x[1]), new long[]{2, 3}, new long[]{3, 2})
+                .add("sum keepDims and mean", x -> x[0].sum(new int[]{1}, true).mul(x[0]).mean(0), new long[]{2, 3})
+                .add("where", x -> Tensor.where(x[0].gt(0.2), x[0].square(), x[0].neg()), new long[]{6})
+                .add("softmax and logsumexp", x -> x[0].softmax(1).add(x[0].logsumexp(new int[]{1}, true)), new long[]{2, 4})
+                .add("sort (staged)", x -> x[0].sort(1, true).mul(x[0].exp()), new long[]{2, 3})
+                .allChecks();
     }
 }
