@@ -65,6 +65,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(NoLeaks.class)
 public abstract class BackendContract {
 
+    /** Every dtype, for allocation, copies and conversions. */
+    private static final List<DType> ALL_TYPES = List.of(DType.F64, DType.F32, DType.F16, DType.BF16,
+            DType.I64, DType.I32, DType.I8, DType.U8, DType.BOOL);
+
+    /** Axis sets of a rank-3 tensor the reductions run over: none (all), single, negative, pairs, all three. */
+    private static final int[][] AXES = {{}, {0}, {1}, {2}, {-1}, {0, 2}, {1, 2}, {0, 1, 2}};
+
     /** For subclasses. */
     protected BackendContract() {
     }
@@ -115,10 +122,6 @@ public abstract class BackendContract {
         return g;
     }
 
-    private static int size(long... shape) {
-        return Reference.size(shape);
-    }
-
     /** The values as a tensor of {@code dtype} on the device: an F64 host tensor moved there, then converted there. */
     private Tensor put(double[] values, DType dtype, long... shape) {
         Tensor onDevice = Tensor.of(values).reshape(shape).to(device());
@@ -152,15 +155,13 @@ public abstract class BackendContract {
                 try (Scope scope = Scope.open()) {
                     body.run(t);
                 } catch (Throwable e) {
-                    throw new AssertionFailedError("[" + t + "] " + e, e);
+                    // an assertion's message says what failed; any other exception is named with its type
+                    throw new AssertionFailedError("[" + t + "] " + (e instanceof AssertionError ? e.getMessage() : e), e);
                 }
             });
         }
         assertAll(runs.stream());
     }
-
-    private static final List<DType> ALL_TYPES = List.of(DType.F64, DType.F32, DType.F16, DType.BF16,
-            DType.I64, DType.I32, DType.I8, DType.U8, DType.BOOL);
 
     /** {@code v} converted to {@code t} by the documented rules, computed in Java. */
     private static double convert(double v, DType t) {
@@ -183,10 +184,9 @@ public abstract class BackendContract {
     @Test
     public void allocationOnTheDevice() {
         forEach(ALL_TYPES, t -> {
-            double one = 1;
             double filled = t == DType.BOOL ? 1 : t == DType.U8 ? 200 : t.isFloating() ? -2.5 : -7;
             expect("zeros", new double[6], new long[]{2, 3}, t, Tensor.zeros(t, device(), 2, 3), Tolerance.EXACT);
-            expect("ones", new double[]{one, one, one, one}, new long[]{4}, t, Tensor.ones(t, device(), 4), Tolerance.EXACT);
+            expect("ones", new double[]{1, 1, 1, 1}, new long[]{4}, t, Tensor.ones(t, device(), 4), Tolerance.EXACT);
             double[] f = new double[24];
             Arrays.fill(f, filled);
             expect("full", f, new long[]{2, 3, 4}, t, Tensor.full(filled, t, device(), 2, 3, 4), Tolerance.EXACT);
@@ -204,7 +204,11 @@ public abstract class BackendContract {
         forEach(ALL_TYPES, t -> {
             double[] values = new double[12];
             for (int i = 0; i < values.length; i++) {
-                values[i] = t == DType.BOOL ? i % 3 == 0 ? 1 : 0 : t == DType.U8 ? 250 - 9 * i : (i * 5 % 12) - 6 + (t.isFloating() ? 0.25 : 0);
+                values[i] = switch (t) {
+                    case BOOL -> i % 3 == 0 ? 1 : 0;
+                    case U8 -> 250 - 9 * i;
+                    default -> (i * 5 % 12) - 6 + (t.isFloating() ? 0.25 : 0); // distinct, negative ones too
+                };
             }
             Tensor host = Tensor.of(values).reshape(3, 4).cast(t);
             Tensor dev = host.to(device());
@@ -508,8 +512,6 @@ public abstract class BackendContract {
     }
 
     // ================================================================== reductions
-
-    private static final int[][] AXES = {{}, {0}, {1}, {2}, {-1}, {0, 2}, {1, 2}, {0, 1, 2}};
 
     /** sum, mean, max, min and prod over every axis set of a [3, 4, 5] tensor, with and without kept dims. */
     @Test
