@@ -4,8 +4,10 @@
 // shape and one PxView per operand (up to 8 dims). All loops are grid-stride.
 // F16/BF16 (PX_HALF 1/2, PX_T unsigned short) are loaded to float, computed exactly as the F32
 // kernels compute, and rounded back to nearest even on store (px_ld / px_st in common.cuh).
-// Op codes are the ordinals of dev.proxima.tensor.spi.UnaryOp / BinaryOp.
+// Op codes are the PX_UNARY_* / PX_BINARY_* names of opcodes.cuh (UnaryOp / BinaryOp.code()); a code a
+// switch does not handle calls __trap(), which aborts the launch.
 #include "common.cuh"
+#include "opcodes.cuh"
 
 // ---- scalar functions on px_c (transcendentals computed in double for floats, then rounded) ----
 
@@ -25,26 +27,26 @@ __device__ __forceinline__ bool px_signbit(double x) { return __double_as_longlo
 __device__ __forceinline__ px_c px_unary(int op, px_c xv) {
     double x = (double) xv;
     switch (op) {
-        case 0: return (px_c) (-xv);                                   // NEG
+        case PX_UNARY_NEG: return (px_c) (-xv);
 #if PX_IS_FLOAT
-        case 1: return px_fabs(xv);                                    // ABS (clears the sign of -0.0 and NaN, like Math.abs)
+        case PX_UNARY_ABS: return px_fabs(xv);                         // clears the sign of -0.0 and NaN, like Math.abs
 #else
-        case 1: return xv < (px_c) 0 ? (px_c) (-xv) : xv;             // ABS
+        case PX_UNARY_ABS: return xv < (px_c) 0 ? (px_c) (-xv) : xv;
 #endif
-        case 2: return px_isnan(x) ? xv : (px_c) (x > 0 ? 1 : (x < 0 ? -1 : 0)); // SIGN
+        case PX_UNARY_SIGN: return px_isnan(x) ? xv : (px_c) (x > 0 ? 1 : (x < 0 ? -1 : 0));
 #if PX_IS_FLOAT
-        case 3: return (px_c) exp(x);
-        case 4: return (px_c) log(x);
-        case 5: return (px_c) sqrt(x);
-        case 6: return (px_c) tanh(x);
-        case 7: return (px_c) sin(x);
-        case 8: return (px_c) cos(x);
-        case 9: return (px_c) (1.0 / (1.0 + exp(-x)));
-        case 11: return (px_c) (1.0 / x);
-        case 13: return (px_c) erf(x);                                 // ERF (12 is NOT, handled apart)
+        case PX_UNARY_EXP: return (px_c) exp(x);
+        case PX_UNARY_LOG: return (px_c) log(x);
+        case PX_UNARY_SQRT: return (px_c) sqrt(x);
+        case PX_UNARY_TANH: return (px_c) tanh(x);
+        case PX_UNARY_SIN: return (px_c) sin(x);
+        case PX_UNARY_COS: return (px_c) cos(x);
+        case PX_UNARY_SIGMOID: return (px_c) (1.0 / (1.0 + exp(-x)));
+        case PX_UNARY_RECIPROCAL: return (px_c) (1.0 / x);
+        case PX_UNARY_ERF: return (px_c) erf(x);
 #endif
-        case 10: return (px_c) (xv * xv);                              // SQUARE
-        default: return xv;
+        case PX_UNARY_SQUARE: return (px_c) (xv * xv);
+        default: __trap(); return xv;  // unknown code (NOT has its own kernel; integer types have no transcendentals)
     }
 }
 
@@ -52,41 +54,41 @@ __device__ __forceinline__ px_c px_unary(int op, px_c xv) {
 __device__ __forceinline__ px_c px_binary(int op, px_c a, px_c b) {
     switch (op) {
 #if PX_IS_FLOAT
-        case 0: return a + b;
-        case 1: return a - b;
-        case 2: return a * b;
+        case PX_BINARY_ADD: return a + b;
+        case PX_BINARY_SUB: return a - b;
+        case PX_BINARY_MUL: return a * b;
 #else
         // two's-complement wrap-around, as the CPU's long arithmetic narrowed on store; signed overflow is
         // undefined behaviour in C++ (I32/I64 ADD/SUB/MUL overflowed here), unsigned arithmetic is not
-        case 0: return (px_c) ((u64) a + (u64) b);
-        case 1: return (px_c) ((u64) a - (u64) b);
-        case 2: return (px_c) ((u64) a * (u64) b);
+        case PX_BINARY_ADD: return (px_c) ((u64) a + (u64) b);
+        case PX_BINARY_SUB: return (px_c) ((u64) a - (u64) b);
+        case PX_BINARY_MUL: return (px_c) ((u64) a * (u64) b);
 #endif
-        case 3: return a / b;
+        case PX_BINARY_DIV: return a / b;
         // Math.pow, not C's pow: a NaN exponent, and a base of +-1 with an infinite exponent, give NaN
         // (C and CUDA give 1 for pow(1, NaN), pow(1, +-inf) and pow(-1, +-inf)); y - y is NaN for both
-        case 4: return (px_isnan((double) b) || (px_fabs((double) a) == 1.0 && px_fabs((double) b) > 1.7976931348623157e308))
+        case PX_BINARY_POW: return (px_isnan((double) b) || (px_fabs((double) a) == 1.0 && px_fabs((double) b) > 1.7976931348623157e308))
                 ? (px_c) ((double) b - (double) b) : (px_c) pow((double) a, (double) b);
-        case 5: return (px_isnan((double) a) || px_isnan((double) b)) ? (px_c) ((double) a + (double) b)
+        case PX_BINARY_MIN: return (px_isnan((double) a) || px_isnan((double) b)) ? (px_c) ((double) a + (double) b)
                 : (a < b || (a == b && px_signbit((double) a))) ? a : b;
-        case 6: return (px_isnan((double) a) || px_isnan((double) b)) ? (px_c) ((double) a + (double) b)
+        case PX_BINARY_MAX: return (px_isnan((double) a) || px_isnan((double) b)) ? (px_c) ((double) a + (double) b)
                 : (a > b || (a == b && !px_signbit((double) a))) ? a : b;
-        default: return a;
+        default: __trap(); return a;  // unknown code (comparisons have their own kernel)
     }
 }
 
 __device__ __forceinline__ u8 px_compare(int op, px_c a, px_c b) {
     switch (op) {
-        case 7: return a == b;
-        case 8: return a != b;
-        case 9: return a < b;
-        case 10: return a <= b;
-        case 11: return a > b;
-        case 12: return a >= b;
-        case 13: return (a != (px_c) 0) && (b != (px_c) 0);
-        case 14: return (a != (px_c) 0) || (b != (px_c) 0);
-        case 15: return (a != (px_c) 0) != (b != (px_c) 0);
-        default: return 0;
+        case PX_BINARY_EQ: return a == b;
+        case PX_BINARY_NE: return a != b;
+        case PX_BINARY_LT: return a < b;
+        case PX_BINARY_LE: return a <= b;
+        case PX_BINARY_GT: return a > b;
+        case PX_BINARY_GE: return a >= b;
+        case PX_BINARY_AND: return (a != (px_c) 0) && (b != (px_c) 0);
+        case PX_BINARY_OR: return (a != (px_c) 0) || (b != (px_c) 0);
+        case PX_BINARY_XOR: return (a != (px_c) 0) != (b != (px_c) 0);
+        default: __trap(); return 0;  // unknown code (arithmetic has its own kernels)
     }
 }
 

@@ -1,8 +1,9 @@
 // Reductions along the last axis of a row-major [rows, len] block (the axis must be contiguous):
 // one block per row (grid-stride over rows), each thread strides over the row, then warp shuffles
 // and a shared-memory block reduce. Floats accumulate in double, integers in 64 bits, as the CPU
-// backend does. Op codes are the ordinals of dev.proxima.tensor.spi.ReduceOp (ARGMAX/ARGMIN have
-// their own kernel and write i64 indices).
+// backend does. Op codes are the PX_REDUCE_* names of opcodes.cuh (ReduceOp.code(); ARGMAX/ARGMIN have
+// their own kernels and write i64 indices); a code a kernel does not handle calls __trap(), which aborts the
+// launch.
 // F16/BF16 sources (PX_HALF) are read as float and accumulate in double like F32; an F16/BF16 result
 // (PX_OUT unsigned short, PX_OUT_HALF 1 / 2) is the double accumulator rounded to float, then to
 // nearest even half, as the CPU stores it.
@@ -13,6 +14,7 @@
 #define PX_OUT_HALF 0
 #endif
 #include "common.cuh"
+#include "opcodes.cuh"
 
 #if PX_IS_FLOAT
 typedef double px_acc;
@@ -61,10 +63,11 @@ __device__ __forceinline__ void px_row(const PX_T* row, i64 len, PX_OUT* out, in
         px_c v = px_ld(row[j]);
         px_acc x = (px_acc) v;
         switch (op) {
-            case 4: case 6: case 7: x = px_abs(x); break;   // SUM_ABS, MAX_ABS, MIN_ABS
-            case 5: x = px_mul(x, x); break;                  // SUM_SQUARES
-            case 8: x = (v != (px_c) 0) ? 1 : 0; break;       // COUNT_NONZERO
-            default: break;
+            case PX_REDUCE_SUM: case PX_REDUCE_PROD: case PX_REDUCE_MAX: case PX_REDUCE_MIN: break;
+            case PX_REDUCE_SUM_ABS: case PX_REDUCE_MAX_ABS: case PX_REDUCE_MIN_ABS: x = px_abs(x); break;
+            case PX_REDUCE_SUM_SQUARES: x = px_mul(x, x); break;
+            case PX_REDUCE_COUNT_NONZERO: x = (v != (px_c) 0) ? 1 : 0; break;
+            default: __trap();
         }
         acc = f(acc, x);
     }
@@ -76,20 +79,24 @@ extern "C" __global__ void reduce_last(int op, const PX_T* x, PX_OUT* y, i64 row
     for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
         const PX_T* row = x + r * len;
         switch (op) {
-            case 1: px_row(row, len, y + r, op, PxProd(), (px_acc) 1); break;
-            case 2: case 6: px_row(row, len, y + r, op, PxMax(), op == 6 ? (px_acc) 0 : (px_acc) -PX_ACC_MAX - (PX_IS_FLOAT ? 0 : 1)); break;
-            case 3: case 7: px_row(row, len, y + r, op, PxMin(), (px_acc) PX_ACC_MAX); break;
-            default: px_row(row, len, y + r, op, PxSum(), (px_acc) 0); break;  // SUM, SUM_ABS, SUM_SQUARES, COUNT_NONZERO
+            case PX_REDUCE_SUM: case PX_REDUCE_SUM_ABS: case PX_REDUCE_SUM_SQUARES: case PX_REDUCE_COUNT_NONZERO:
+                px_row(row, len, y + r, op, PxSum(), (px_acc) 0); break;
+            case PX_REDUCE_PROD: px_row(row, len, y + r, op, PxProd(), (px_acc) 1); break;
+            case PX_REDUCE_MAX: case PX_REDUCE_MAX_ABS:
+                px_row(row, len, y + r, op, PxMax(), op == PX_REDUCE_MAX_ABS ? (px_acc) 0 : (px_acc) -PX_ACC_MAX - (PX_IS_FLOAT ? 0 : 1)); break;
+            case PX_REDUCE_MIN: case PX_REDUCE_MIN_ABS: px_row(row, len, y + r, op, PxMin(), (px_acc) PX_ACC_MAX); break;
+            default: __trap();
         }
     }
 }
 
-// index of the first maximum (op 9) or minimum (op 10) of each row; NaN counts as the extreme.
+// index of the first maximum (ARGMAX) or minimum (ARGMIN) of each row; NaN counts as the extreme.
 // Values compare in px_acc (double for floats, i64 for integers: exact for every I64).
 extern "C" __global__ void argreduce_last(int op, const PX_T* x, i64* y, i64 rows, i64 len) {
     __shared__ px_acc sv[1024];
     __shared__ i64 si[1024];
-    bool is_max = op == 9;
+    if (op != PX_REDUCE_ARGMAX && op != PX_REDUCE_ARGMIN) __trap();
+    bool is_max = op == PX_REDUCE_ARGMAX;
     for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
         const PX_T* row = x + r * len;
         px_acc best = 0;
@@ -132,10 +139,11 @@ __device__ __forceinline__ px_acc px_strided(const PX_T* x, i64 base, const PxSh
         px_c v = px_ld(x[base + px_offset(red, src_red, j)]);
         px_acc e = (px_acc) v;
         switch (op) {
-            case 4: case 6: case 7: e = px_abs(e); break;   // SUM_ABS, MAX_ABS, MIN_ABS
-            case 5: e = e * e; break;                         // SUM_SQUARES
-            case 8: e = (v != (px_c) 0) ? 1 : 0; break;       // COUNT_NONZERO
-            default: break;
+            case PX_REDUCE_SUM: case PX_REDUCE_PROD: case PX_REDUCE_MAX: case PX_REDUCE_MIN: break;
+            case PX_REDUCE_SUM_ABS: case PX_REDUCE_MAX_ABS: case PX_REDUCE_MIN_ABS: e = px_abs(e); break;
+            case PX_REDUCE_SUM_SQUARES: e = e * e; break;
+            case PX_REDUCE_COUNT_NONZERO: e = (v != (px_c) 0) ? 1 : 0; break;
+            default: __trap();
         }
         acc = f(acc, e);
     }
@@ -148,21 +156,24 @@ extern "C" __global__ void reduce_strided(int op, const PX_T* x, PX_OUT* y, PxSh
         i64 base = px_offset(keep, src_keep, i);
         px_acc acc;
         switch (op) {
-            case 1: acc = px_strided(x, base, red, src_red, op, PxProd(), (px_acc) 1); break;
-            case 2: case 6: acc = px_strided(x, base, red, src_red, op, PxMax(),
-                                             op == 6 ? (px_acc) 0 : (px_acc) -PX_ACC_MAX - (PX_IS_FLOAT ? 0 : 1)); break;
-            case 3: case 7: acc = px_strided(x, base, red, src_red, op, PxMin(), (px_acc) PX_ACC_MAX); break;
-            default: acc = px_strided(x, base, red, src_red, op, PxSum(), (px_acc) 0); break;
+            case PX_REDUCE_SUM: case PX_REDUCE_SUM_ABS: case PX_REDUCE_SUM_SQUARES: case PX_REDUCE_COUNT_NONZERO:
+                acc = px_strided(x, base, red, src_red, op, PxSum(), (px_acc) 0); break;
+            case PX_REDUCE_PROD: acc = px_strided(x, base, red, src_red, op, PxProd(), (px_acc) 1); break;
+            case PX_REDUCE_MAX: case PX_REDUCE_MAX_ABS: acc = px_strided(x, base, red, src_red, op, PxMax(),
+                    op == PX_REDUCE_MAX_ABS ? (px_acc) 0 : (px_acc) -PX_ACC_MAX - (PX_IS_FLOAT ? 0 : 1)); break;
+            case PX_REDUCE_MIN: case PX_REDUCE_MIN_ABS: acc = px_strided(x, base, red, src_red, op, PxMin(), (px_acc) PX_ACC_MAX); break;
+            default: __trap(); acc = 0;
         }
         y[px_offset(keep, dst, i)] = px_out(acc);
     }
 }
 
-// index (along the single reduced axis) of the first maximum (op 9) or minimum (op 10); NaN counts as the
+// index (along the single reduced axis) of the first maximum (ARGMAX) or minimum (ARGMIN); NaN counts as the
 // extreme and values compare in px_acc, as in argreduce_last
 extern "C" __global__ void argreduce_strided(int op, const PX_T* x, i64* y, PxShape keep, PxView src_keep, PxView dst,
                                              i64 len, i64 stride) {
-    bool is_max = op == 9;
+    if (op != PX_REDUCE_ARGMAX && op != PX_REDUCE_ARGMIN) __trap();
+    bool is_max = op == PX_REDUCE_ARGMAX;
     for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < keep.n; i += (i64) gridDim.x * blockDim.x) {
         const PX_T* lane = x + px_offset(keep, src_keep, i);
         px_acc best = 0;

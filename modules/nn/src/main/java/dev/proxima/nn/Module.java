@@ -1,8 +1,11 @@
 package dev.proxima.nn;
 
 import dev.proxima.tensor.Autodiff;
+import dev.proxima.tensor.DTypeMismatchException;
 import dev.proxima.tensor.Device;
+import dev.proxima.tensor.ShapeMismatchException;
 import dev.proxima.tensor.Tensor;
+import dev.proxima.tensor.TensorTree;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,6 +14,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 
 /**
  * A neural-network building block: named {@link Parameter}s (trainable leaves), buffers (non-trainable
@@ -121,6 +125,105 @@ public abstract class Module implements AutoCloseable {
         }
         for (Map.Entry<String, Module> e : children.entrySet()) {
             e.getValue().collect(prefix + e.getKey() + ".", out, trainable);
+        }
+    }
+
+    /**
+     * The trainable parameters as a tree of nested dicts that mirrors the module hierarchy: this module's
+     * parameters by name, then one dict per child that has parameters, in registration order. Its
+     * {@link TensorTree#flatten() paths} are exactly the keys of {@link #namedParameters()}
+     * ({@code "0.weight"}, {@code "layers.2.bias"}), and its leaves are the parameters' current values,
+     * owned by the module (do not close them).
+     *
+     * <p>With {@link #forwardWith} this makes the model a function of its parameters, which
+     * {@link Autodiff}'s tree overloads differentiate (gradients, Hessian-vector products, meta-gradients):
+     * {@snippet :
+     * try (Scope s = Scope.open()) {
+     *     TensorTree params = net.parameterTree();
+     *     TensorTree grads = Autodiff.grad(p -> Losses.mse(net.forwardWith(p, x), y, Losses.Reduction.MEAN), params);
+     *     Tensor norm = grads.l2Norm();
+     *     TensorTree v = grads.map(g -> g.div(norm));                 // the unit gradient direction
+     *     TensorTree hv = Autodiff.hvp(p -> Losses.mse(net.forwardWith(p, x), y, Losses.Reduction.MEAN), params, v);
+     *     Tensor curvature = v.vdot(hv);                              // vᵀ·H·v along the gradient
+     * }
+     * }
+     *
+     * @return a tree of the current parameter values (a new tree on every call; values are replaced, not
+     *         mutated, by {@link Parameter#set})
+     */
+    public final TensorTree parameterTree() {
+        LinkedHashMap<String, TensorTree> entries = new LinkedHashMap<>();
+        params.forEach((name, p) -> entries.put(name, TensorTree.leaf(p.value())));
+        children.forEach((name, child) -> {
+            TensorTree sub = child.parameterTree();
+            if (sub.leafCount() > 0) {
+                entries.put(name, sub);
+            }
+        });
+        return TensorTree.dict(entries);
+    }
+
+    /**
+     * Applies the module with {@code parameters} in place of its own parameter values, like PyTorch's
+     * {@code torch.func.functional_call}: the function of the parameters that {@link Autodiff}'s tree
+     * overloads differentiate. The module's own values are put back before this method returns (also when
+     * {@code forward} throws); buffers are the module's own (BatchNorm in training mode updates them).
+     * Not for concurrent use with other calls on the same module.
+     *
+     * @param parameters a tree whose leaf paths are exactly those of {@link #namedParameters()}, in that
+     *                   order (such as {@link #parameterTree()} or a tree of the same structure), with
+     *                   values of the parameters' dtypes, shapes and devices
+     * @param input      the input of {@link #forward}
+     * @return {@code forward(input)} computed with {@code parameters}, in the caller's scope
+     * @throws IllegalArgumentException if the paths differ from the parameter names (the message names the
+     *                                  first difference), or a value is on another device
+     * @throws ShapeMismatchException   if a value has another shape than its parameter
+     * @throws DTypeMismatchException   if a value has another dtype than its parameter
+     */
+    public final Tensor forwardWith(TensorTree parameters, Tensor input) {
+        Map<String, Parameter> slots = namedParameters();
+        SequencedMap<String, Tensor> given = parameters.flatten();
+        List<String> expected = List.copyOf(slots.keySet());
+        List<String> got = List.copyOf(given.keySet());
+        if (!expected.equals(got)) {
+            int i = 0;
+            while (i < expected.size() && i < got.size() && expected.get(i).equals(got.get(i))) {
+                i++;
+            }
+            String what = i < expected.size() && i < got.size() ? "'" + got.get(i) + "' where '" + expected.get(i) + "' was expected"
+                    : i < expected.size() ? "no value for '" + expected.get(i) + "'" : "an unexpected value '" + got.get(i) + "'";
+            throw new IllegalArgumentException("the parameter tree does not match the module's parameters " + expected
+                    + ": leaf " + i + " is " + what);
+        }
+        List<Parameter> targets = new ArrayList<>(slots.values());
+        List<Tensor> values = new ArrayList<>(given.values());
+        for (int i = 0; i < targets.size(); i++) {
+            Tensor have = targets.get(i).value();
+            Tensor t = values.get(i);
+            String name = expected.get(i);
+            if (!java.util.Arrays.equals(t.shape(), have.shape())) {
+                throw new ShapeMismatchException("parameter '" + name + "' has shape " + java.util.Arrays.toString(have.shape())
+                        + ", the tree gives " + java.util.Arrays.toString(t.shape()));
+            }
+            if (t.dtype() != have.dtype()) {
+                throw new DTypeMismatchException("parameter '" + name + "' is " + have.dtype() + ", the tree gives " + t.dtype());
+            }
+            if (!t.device().equals(have.device())) {
+                throw new IllegalArgumentException("parameter '" + name + "' is on " + have.device() + ", the tree gives a value on " + t.device());
+            }
+        }
+        Tensor[] own = new Tensor[targets.size()];
+        try {
+            for (int i = 0; i < own.length; i++) {
+                own[i] = targets.get(i).swapRaw(values.get(i));
+            }
+            return forward(input);
+        } finally {
+            for (int i = 0; i < own.length; i++) {
+                if (own[i] != null) {
+                    targets.get(i).swapRaw(own[i]);
+                }
+            }
         }
     }
 

@@ -115,8 +115,9 @@ public final class Parameter implements AutoCloseable {
     }
 
     /**
-     * For tests (gradient checks with respect to a parameter): puts {@code t} in the slot as is, without
-     * taking ownership or checks, and returns the previous value, which the caller must swap back.
+     * For {@link Module#forwardWith} and gradient checks with respect to a parameter: puts {@code t} in the
+     * slot as is, without taking ownership or checks, and returns the previous value, which the caller must
+     * swap back.
      */
     Tensor swapRaw(Tensor t) {
         Tensor old = value;

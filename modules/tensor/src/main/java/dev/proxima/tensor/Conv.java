@@ -258,7 +258,7 @@ public final class Conv {
                 out.close();
                 throw e;
             }
-            return Tensor.record(out, fn, new Tensor[]{input, weight, bias}, new Tensor[]{input, weight},
+            return GradNode.record(out, fn, new Tensor[]{input, weight, bias}, new Tensor[]{input, weight},
                     (gr, sv, needs) -> ConvGradients.convTranspose2d(gr, sv[0], sv[1], needs, s, p, d, groups));
         }
     }
@@ -318,7 +318,7 @@ public final class Conv {
             GradNodeRule rule = spatial == 1
                     ? (gr, sv, needs) -> ConvGradients.conv1d(gr, sv[0], sv[1], needs, s[0], p[0], d[0], groups)
                     : (gr, sv, needs) -> ConvGradients.conv2d(gr, sv[0], sv[1], needs, s, p, d, groups);
-            return Tensor.record(out, fn, new Tensor[]{input, weight, bias}, new Tensor[]{input, weight}, rule::apply);
+            return GradNode.record(out, fn, new Tensor[]{input, weight, bias}, new Tensor[]{input, weight}, rule::apply);
         }
     }
 
@@ -482,7 +482,7 @@ public final class Conv {
             if (!t.isFloating()) {
                 return o;
             }
-            return Tensor.record(o, fn, new Tensor[]{input}, new Tensor[]{input}, max
+            return GradNode.record(o, fn, new Tensor[]{input}, new Tensor[]{input}, max
                     ? (gr, sv, needs) -> new Tensor[]{ConvGradients.maxPool2d(gr, sv[0], k, s, p)}
                     : (gr, sv, needs) -> new Tensor[]{ConvGradients.avgPool2d(gr, sv[0].shape(), k, s, p, countIncludePad)});
         }

@@ -3,6 +3,8 @@ package dev.proxima.tensor;
 import dev.proxima.tensor.internal.FftKernels;
 import dev.proxima.tensor.spi.StridedView;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -32,8 +34,13 @@ import java.util.Objects;
  *
  * <p>{@code rfft} of real data returns only the bins {@code k = 0 … ⌊n/2⌋} (the others are their
  * complex conjugates); {@code irfft} takes those bins and returns the real signal. The 2-D variants
- * transform the last two axes (of the complex dimensions, for complex operands); their scale is the
- * product of the per-axis scales, e.g. {@code 1/(n₀·n₁)} for a backward inverse.
+ * transform the last two axes (of the complex dimensions, for complex operands), NumPy's default
+ * {@code axes=(-2, -1)}; their scale is the product of the per-axis scales, e.g. {@code 1/(n₀·n₁)} for a
+ * backward inverse. Like NumPy's {@code s}, their {@code long[] s} overloads first crop or zero-pad each of
+ * the two axes at its end to {@code s[0]} and {@code s[1]} points (for {@code irfft2}, {@code s} is the
+ * output shape), and the scale uses those sizes. {@code fft2OfReal} is NumPy's {@code fft2} of a real
+ * array: the full spectrum, Hermitian-symmetric; it needs its own name because a real tensor whose last
+ * extent is 2 would otherwise read as complex. Every transform is differentiable (reverse mode, to any order).
  *
  * {@snippet :
  * try (Scope scope = Scope.open()) {
@@ -68,12 +75,15 @@ import java.util.Objects;
  * threads at once (cached plans are immutable and shared).
  *
  * <h2>Differences from NumPy</h2>
- * There is no {@code n} argument to pad or crop the input of {@code fft}/{@code rfft}; slice the
- * input instead. {@code irfft}'s {@code n} must match the number of bins {@code m}:
- * {@code n = 2(m−1)} or {@code 2m−1} (NumPy would crop or zero-pad). Like NumPy, {@code irfft}
- * ignores the imaginary parts of bin 0 and, for even {@code n}, of bin {@code n/2}. The 2-D variants
- * always use the last two axes (no {@code axes} argument; {@link Tensor#permute} first). Integer input
- * is rejected (cast to F64 first) rather than converted.
+ * The 1-D transforms have no {@code n} argument to pad or crop the input of {@code fft}/{@code rfft};
+ * slice the input instead. {@code irfft}'s {@code n} (and the last-axis length {@code n} of
+ * {@link #irfft2(Tensor, long, Norm)}) must match the number of bins {@code m}: {@code n = 2(m−1)} or
+ * {@code 2m−1} (NumPy would crop or zero-pad; {@link #irfft2(Tensor, long[], Norm)} does, as NumPy). Like
+ * NumPy, {@code irfft} ignores the imaginary parts of bin 0 and, for even {@code n}, of bin {@code n/2}.
+ * The 2-D variants always use the last two axes (no {@code axes} argument; {@link Tensor#permute} first),
+ * and the entries of {@code s} must be sizes (NumPy 2's {@code -1}, "the input's extent", is not accepted).
+ * Real input to {@code fft2} goes through {@link #fft2OfReal(Tensor, long[], Norm)}. Integer input is
+ * rejected (cast to F64 first) rather than converted.
  */
 public final class Fft {
 
@@ -140,7 +150,7 @@ public final class Fft {
             return HostStaging.run(h -> fft(h[0], axis, norm), x);
         }
         Tensor out = complex("fft", x, axis, norm, false, null);
-        return Tensor.record(out, "fft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft(g, axis, adjoint(norm))});
+        return GradNode.record(out, "fft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft(g, axis, adjoint(norm))});
     }
 
     /**
@@ -175,7 +185,7 @@ public final class Fft {
             return HostStaging.run(h -> ifft(h[0], axis, norm), x);
         }
         Tensor out = complex("ifft", x, axis, norm, true, null);
-        return Tensor.record(out, "ifft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft(g, axis, adjoint(norm))});
+        return GradNode.record(out, "ifft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft(g, axis, adjoint(norm))});
     }
 
     // =================================================================== real ↔ complex
@@ -215,7 +225,7 @@ public final class Fft {
         }
         Tensor out = real("rfft", x, axis, norm);
         long n = x.rank() == 0 ? 1 : x.dim(axis);
-        return Tensor.record(out, "rfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{rfftAdjoint(g, n, axis, norm)});
+        return GradNode.record(out, "rfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{rfftAdjoint(g, n, axis, norm)});
     }
 
     /**
@@ -260,7 +270,7 @@ public final class Fft {
             return HostStaging.run(h -> irfft(h[0], n, axis, norm), x);
         }
         Tensor out = inverseReal("irfft", x, n, axis, norm);
-        return Tensor.record(out, "irfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{irfftAdjoint(g, n, axis, norm)});
+        return GradNode.record(out, "irfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{irfftAdjoint(g, n, axis, norm)});
     }
 
     // =================================================================== 2-D
@@ -297,7 +307,7 @@ public final class Fft {
             return HostStaging.run(h -> fft2(h[0], norm), x);
         }
         Tensor out = complex2("fft2", x, norm, false);
-        return Tensor.record(out, "fft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft2(g, adjoint(norm))});
+        return GradNode.record(out, "fft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft2(g, adjoint(norm))});
     }
 
     /**
@@ -329,7 +339,7 @@ public final class Fft {
             return HostStaging.run(h -> ifft2(h[0], norm), x);
         }
         Tensor out = complex2("ifft2", x, norm, true);
-        return Tensor.record(out, "ifft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft2(g, adjoint(norm))});
+        return GradNode.record(out, "ifft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft2(g, adjoint(norm))});
     }
 
     /**
@@ -362,12 +372,7 @@ public final class Fft {
         if (HostStaging.offHost("rfft2", x)) {
             return HostStaging.run(h -> rfft2(h[0], norm), x);
         }
-        check("rfft2", x, false);
-        if (x.rank() < 2) {
-            throw new IllegalArgumentException("rfft2 needs a tensor of rank >= 2, got shape " + Shapes.str(x.shape()));
-        }
-        checkLength("rfft2", x.shape(), x.rank() - 2);
-        checkLength("rfft2", x.shape(), x.rank() - 1);
+        checkReal2("rfft2", x);
         Tensor out = real("rfft2", x, -1, norm);
         try {
             complex("rfft2", out, -2, norm, false, out);
@@ -377,7 +382,7 @@ public final class Fft {
         }
         long n1 = x.dim(-1);
         // rfft2 = fft along −2 of rfft along −1, so its adjoint applies the two adjoints in reverse order
-        return Tensor.record(out, "rfft2", new Tensor[]{x}, new Tensor[0],
+        return GradNode.record(out, "rfft2", new Tensor[]{x}, new Tensor[0],
                 (g, s, needs) -> new Tensor[]{rfftAdjoint(ifft(g, -2, adjoint(norm)), n1, -1, norm)});
     }
 
@@ -426,8 +431,270 @@ public final class Fft {
         try (Tensor columns = complex("irfft2", x, -2, norm, true, null)) {
             out = inverseReal("irfft2", columns, n, -1, norm);
         }
-        return Tensor.record(out, "irfft2", new Tensor[]{x}, new Tensor[0],
+        return GradNode.record(out, "irfft2", new Tensor[]{x}, new Tensor[0],
                 (g, s, needs) -> new Tensor[]{fft(irfftAdjoint(g, n, -1, norm), -2, adjoint(norm))});
+    }
+
+    // =================================================================== 2-D with sizes, and real input
+
+    /**
+     * The 2-D complex FFT of {@code x} cropped or zero-padded to {@code s[0] × s[1]} points over the last two
+     * complex axes, like {@code numpy.fft.fft2(x, s=s, norm=...)}: each axis keeps its first {@code s[i]}
+     * points, or gets zeros appended up to {@code s[i]}, and is then transformed as by
+     * {@link #fft2(Tensor, Norm)} (the scale uses {@code s}).
+     *
+     * {@snippet :
+     * Tensor z = Tensor.zeros(DType.F64, 3, 5, 2);              // a 3×5 complex image
+     * Tensor spectrum = Fft.fft2(z, new long[]{4, 8}, Fft.Norm.BACKWARD); // shape [4, 8, 2]: zero-padded
+     * }
+     *
+     * @param x    complex input with at least two dimensions before the trailing 2, F32 or F64
+     * @param s    the transform sizes of the two axes, each ≥ 1
+     * @param norm the normalisation mode
+     * @return a new complex tensor of shape {@code [..., s[0], s[1], 2]}, same dtype
+     * @throws IllegalArgumentException if {@code x} is not complex-shaped with rank ≥ 3, not F32/F64, or
+     *                                  {@code s} does not hold two sizes in {@code [1, 2²⁷]}
+     */
+    public static Tensor fft2(Tensor x, long[] s, Norm norm) {
+        checkComplex2("fft2", x, s, norm);
+        try (Scope scope = Scope.open()) {
+            return scope.keep(fft2(resized2(x, x.rank() - 3, s[0], s[1]), norm));
+        }
+    }
+
+    /**
+     * The 2-D complex inverse FFT of {@code x} cropped or zero-padded to {@code s[0] × s[1]} points over the
+     * last two complex axes, like {@code numpy.fft.ifft2(x, s=s, norm=...)}; see
+     * {@link #fft2(Tensor, long[], Norm)} for the cropping and padding and {@link #ifft2(Tensor, Norm)} for the
+     * transform.
+     *
+     * @param x    complex input with at least two dimensions before the trailing 2, F32 or F64
+     * @param s    the transform sizes of the two axes, each ≥ 1
+     * @param norm the normalisation mode
+     * @return a new complex tensor of shape {@code [..., s[0], s[1], 2]}, same dtype
+     * @throws IllegalArgumentException as for {@link #fft2(Tensor, long[], Norm)}
+     */
+    public static Tensor ifft2(Tensor x, long[] s, Norm norm) {
+        checkComplex2("ifft2", x, s, norm);
+        try (Scope scope = Scope.open()) {
+            return scope.keep(ifft2(resized2(x, x.rank() - 3, s[0], s[1]), norm));
+        }
+    }
+
+    /**
+     * The 2-D FFT of real data cropped or zero-padded to {@code s[0] × s[1]} points over the last two axes,
+     * keeping the {@code s[1]/2 + 1} non-redundant bins of the last axis, like
+     * {@code numpy.fft.rfft2(x, s=s, norm=...)}; see {@link #rfft2(Tensor, Norm)}.
+     *
+     * {@snippet :
+     * Tensor img = Tensor.ones(DType.F64, 6, 6);
+     * Tensor spectrum = Fft.rfft2(img, new long[]{8, 8}, Fft.Norm.ORTHO); // shape [8, 5, 2]
+     * }
+     *
+     * @param x    real input of rank ≥ 2, F32 or F64
+     * @param s    the transform sizes of the two axes, each ≥ 1
+     * @param norm the normalisation mode
+     * @return a new complex tensor of shape {@code [..., s[0], s[1]/2 + 1, 2]}, same dtype
+     * @throws IllegalArgumentException if {@code x} has rank &lt; 2 or is not F32/F64, or {@code s} does not
+     *                                  hold two sizes in {@code [1, 2²⁷]}
+     */
+    public static Tensor rfft2(Tensor x, long[] s, Norm norm) {
+        checkReal2("rfft2", x, s, norm);
+        try (Scope scope = Scope.open()) {
+            return scope.keep(rfft2(resized2(x, x.rank() - 2, s[0], s[1]), norm));
+        }
+    }
+
+    /**
+     * The inverse of {@link #rfft2(Tensor, long[], Norm)} with output shape {@code s[0] × s[1]}, like
+     * {@code numpy.fft.irfft2(x, s=s, norm=...)}: the bins along the second-to-last complex axis are cropped
+     * or zero-padded to {@code s[0]} and inverted by a complex inverse FFT, then the bins along the last axis
+     * are cropped or zero-padded to {@code s[1]/2 + 1} and turned into {@code s[1]} real points by an
+     * {@link #irfft(Tensor, long, int, Norm) irfft}. Unlike {@link #irfft2(Tensor, long, Norm)} any sizes
+     * are accepted, as in NumPy.
+     *
+     * {@snippet :
+     * Tensor img = Tensor.ones(DType.F64, 6, 7);
+     * Tensor back = Fft.irfft2(Fft.rfft2(img), new long[]{6, 7}, Fft.Norm.BACKWARD); // ≈ img
+     * }
+     *
+     * @param x    complex input with at least two dimensions before the trailing 2, F32 or F64
+     * @param s    the output shape of the two axes, each ≥ 1
+     * @param norm the normalisation mode
+     * @return a new real tensor of shape {@code [..., s[0], s[1]]}, same dtype
+     * @throws IllegalArgumentException as for {@link #fft2(Tensor, long[], Norm)}
+     */
+    public static Tensor irfft2(Tensor x, long[] s, Norm norm) {
+        checkComplex2("irfft2", x, s, norm);
+        try (Scope scope = Scope.open()) {
+            return scope.keep(irfft2(resized2(x, x.rank() - 3, s[0], s[1] / 2 + 1), s[1], norm));
+        }
+    }
+
+    /**
+     * The 2-D FFT of real data over the last two axes with {@link Norm#BACKWARD}: the full spectrum; see
+     * {@link #fft2OfReal(Tensor, Norm)}.
+     *
+     * @param x real input of rank ≥ 2, F32 or F64
+     * @return a new complex tensor of shape {@code [..., n₀, n₁, 2]}
+     */
+    public static Tensor fft2OfReal(Tensor x) {
+        return fft2OfReal(x, Norm.BACKWARD);
+    }
+
+    /**
+     * The 2-D FFT of real data over the last two axes, every bin: what {@code numpy.fft.fft2} returns for a
+     * real array, {@code X_{k₀k₁} = s · Σ x_{j₀j₁} e^{−2πi (j₀k₀/n₀ + j₁k₁/n₁)}} with {@code s} as for
+     * {@link #fft2(Tensor, Norm)}. The spectrum is Hermitian, {@code X_{k₀k₁} = conj(X_{−k₀,−k₁})} (indices
+     * mod n), so it is computed as an {@link #rfft2(Tensor, Norm) rfft2} whose missing bins are filled in by
+     * that symmetry: about half the arithmetic of a complex {@code fft2} of the same data with zero imaginary parts.
+     * Use {@code rfft2} when the {@code n₁/2 + 1} non-redundant bins suffice.
+     *
+     * {@snippet :
+     * Tensor img = Tensor.ones(DType.F64, 4, 6);
+     * Tensor spectrum = Fft.fft2OfReal(img, Fft.Norm.BACKWARD); // shape [4, 6, 2]: 24 at [0, 0, 0], else 0
+     * }
+     *
+     * @param x    real input of rank ≥ 2, F32 or F64
+     * @param norm the normalisation mode
+     * @return a new contiguous complex tensor of shape {@code [..., n₀, n₁, 2]}, same dtype
+     * @throws IllegalArgumentException if {@code x} has rank &lt; 2, is not F32/F64, or a transformed extent is 0
+     */
+    public static Tensor fft2OfReal(Tensor x, Norm norm) {
+        if (HostStaging.offHost("fft2OfReal", x)) {
+            return HostStaging.run(h -> fft2OfReal(h[0], norm), x);
+        }
+        Objects.requireNonNull(norm, "norm");
+        checkReal2("fft2OfReal", x);
+        long n0 = x.dim(-2);
+        long n1 = x.dim(-1);
+        long[] shape = Arrays.copyOf(x.shape(), x.rank() + 1);
+        shape[x.rank()] = 2;
+        Tensor out = Tensor.uninitialized(x.dtype(), shape);
+        try (Tensor half = real("fft2OfReal", x, -1, norm)) {
+            complex("fft2OfReal", half, -2, norm, false, half);
+            hermitianFill(half, out, n0, n1);
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        // the adjoint of y = F·x for real x is Re(Fᴴ·g): the real part of the inverse transform of g
+        return GradNode.record(out, "fft2OfReal", new Tensor[]{x}, new Tensor[0],
+                (g, sv, needs) -> new Tensor[]{ifft2(g, adjoint(norm)).select(-1, 0)});
+    }
+
+    /**
+     * The full 2-D FFT of real data cropped or zero-padded to {@code s[0] × s[1]} points over the last two
+     * axes, like {@code numpy.fft.fft2(x, s=s, norm=...)} for a real {@code x}; see
+     * {@link #fft2OfReal(Tensor, Norm)} and, for the cropping and padding, {@link #fft2(Tensor, long[], Norm)}.
+     *
+     * @param x    real input of rank ≥ 2, F32 or F64
+     * @param s    the transform sizes of the two axes, each ≥ 1
+     * @param norm the normalisation mode
+     * @return a new contiguous complex tensor of shape {@code [..., s[0], s[1], 2]}, same dtype
+     * @throws IllegalArgumentException as for {@link #rfft2(Tensor, long[], Norm)}
+     */
+    public static Tensor fft2OfReal(Tensor x, long[] s, Norm norm) {
+        checkReal2("fft2OfReal", x, s, norm);
+        try (Scope scope = Scope.open()) {
+            return scope.keep(fft2OfReal(resized2(x, x.rank() - 2, s[0], s[1]), norm));
+        }
+    }
+
+    /**
+     * {@code out[..., k₀, k₁] = half[..., k₀, k₁]} for {@code k₁ < m = n₁/2 + 1} and
+     * {@code conj(half[..., (n₀ − k₀) mod n₀, n₁ − k₁])} above: the full spectrum of real data from its
+     * rfft2 (both contiguous, {@code half} of shape [..., n₀, m, 2], {@code out} [..., n₀, n₁, 2]).
+     */
+    private static void hermitianFill(Tensor half, Tensor out, long n0, long n1) {
+        long m = n1 / 2 + 1;
+        boolean single = half.dtype() == DType.F32;
+        long size = half.dtype().byteSize();
+        long batches = out.size() / (n0 * n1 * 2);
+        if (batches == 0) {
+            return;
+        }
+        MemorySegment h = half.segment();
+        MemorySegment o = out.segment();
+        for (long b = 0; b < batches; b++) {
+            for (long k0 = 0; k0 < n0; k0++) {
+                long row = (b * n0 + k0) * n1 * 2;
+                MemorySegment.copy(h, (b * n0 + k0) * m * 2 * size, o, row * size, m * 2 * size);
+                long mirror = (b * n0 + (n0 - k0) % n0) * m * 2;
+                for (long k1 = m; k1 < n1; k1++) {
+                    long from = mirror + (n1 - k1) * 2;
+                    long to = row + k1 * 2;
+                    if (single) {
+                        o.setAtIndex(ValueLayout.JAVA_FLOAT, to, h.getAtIndex(ValueLayout.JAVA_FLOAT, from));
+                        o.setAtIndex(ValueLayout.JAVA_FLOAT, to + 1, -h.getAtIndex(ValueLayout.JAVA_FLOAT, from + 1));
+                    } else {
+                        o.setAtIndex(ValueLayout.JAVA_DOUBLE, to, h.getAtIndex(ValueLayout.JAVA_DOUBLE, from));
+                        o.setAtIndex(ValueLayout.JAVA_DOUBLE, to + 1, -h.getAtIndex(ValueLayout.JAVA_DOUBLE, from + 1));
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code x} cropped or zero-padded at the end of dimensions {@code d} and {@code d + 1} to {@code n0} and {@code n1}. */
+    private static Tensor resized2(Tensor x, int d, long n0, long n1) {
+        return resized(resized(x, d, n0), d + 1, n1);
+    }
+
+    /** {@code x} cropped (a view) or zero-padded (a copy) at the end of dimension {@code d} to extent {@code n}. */
+    private static Tensor resized(Tensor x, int d, long n) {
+        long have = x.dim(d);
+        if (have >= n) {
+            return have == n ? x : x.slice(d, 0, n, 1);
+        }
+        long[] widths = new long[2 * x.rank()];
+        widths[2 * d + 1] = n - have;
+        return x.pad(widths, PadMode.CONSTANT, 0);
+    }
+
+    /** The checks of a 2-D transform of real input, before any work. */
+    private static void checkReal2(String op, Tensor x) {
+        check(op, x, false);
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(op + " needs a tensor of rank >= 2, got shape " + Shapes.str(x.shape()));
+        }
+        checkLength(op, x.shape(), x.rank() - 2);
+        checkLength(op, x.shape(), x.rank() - 1);
+    }
+
+    /** The checks of a sized 2-D transform of real input (the input extents may be anything, even 0). */
+    private static void checkReal2(String op, Tensor x, long[] s, Norm norm) {
+        Objects.requireNonNull(norm, "norm");
+        check(op, x, false);
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(op + " needs a tensor of rank >= 2, got shape " + Shapes.str(x.shape()));
+        }
+        checkSizes(op, s);
+    }
+
+    /** The checks of a sized 2-D transform of complex input (the input extents may be anything, even 0). */
+    private static void checkComplex2(String op, Tensor x, long[] s, Norm norm) {
+        Objects.requireNonNull(norm, "norm");
+        check(op, x, true);
+        if (x.rank() < 3) {
+            throw new IllegalArgumentException(op + " needs complex input with at least two dimensions before the trailing 2, got shape "
+                    + Shapes.str(x.shape()));
+        }
+        checkSizes(op, s);
+    }
+
+    /** {@code s} holds two transform sizes in [1, MAX_LENGTH]. */
+    private static void checkSizes(String op, long[] s) {
+        Objects.requireNonNull(s, "s");
+        if (s.length != 2) {
+            throw new IllegalArgumentException(op + ": s must hold two sizes, for the last two axes, got " + Arrays.toString(s));
+        }
+        for (int i = 0; i < 2; i++) {
+            if (s[i] < 1 || s[i] > MAX_LENGTH) {
+                throw new IllegalArgumentException(op + ": s[" + i + "] = " + s[i] + " is not a transform size: expected 1 .. "
+                        + MAX_LENGTH + " (NumPy's -1 for the input's extent is not accepted; pass the extent)");
+            }
+        }
     }
 
     // =================================================================== adjoints (reverse-mode derivatives)

@@ -80,6 +80,7 @@ final class GradNode {
         if (saved != null) {
             for (Tensor t : saved) {
                 if (t != null) {
+                    unmarkSaved(t.storage);
                     t.close();
                 }
             }
@@ -126,5 +127,117 @@ final class GradNode {
         }
         java.util.Collections.reverse(order);
         return order; // root first; every node before the nodes it feeds from
+    }
+
+    /**
+     * Records {@code out} as the result of a differentiable operation on {@code inputs}, if recording is
+     * on and an input requires grad. {@code save} lists the tensors the rule reads; they are kept alive
+     * (with their own graph links) until the node is released.
+     */
+    static Tensor record(Tensor out, String name, Tensor[] inputs, Tensor[] save, Backward backward) {
+        if (!Autodiff.isGradEnabled()) {
+            return out;
+        }
+        boolean any = false;
+        for (Tensor t : inputs) {
+            any |= t != null && t.requiresGrad();
+        }
+        if (!any) {
+            return out;
+        }
+        Edge[] edges = new Edge[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor t = inputs[i];
+            GradNode node = t == null ? null : t.gradFn;
+            Leaf l = t == null ? null : t.leaf;
+            if (node != null) {
+                node.retain();
+            } else if (l != null) {
+                l.retain();
+            }
+            edges[i] = new Edge(node, l, t == null ? null : t.shape, t == null ? null : t.dtype);
+        }
+        Tensor[] saved = new Tensor[save.length];
+        for (int i = 0; i < save.length; i++) {
+            saved[i] = save[i].alias();
+            markSaved(saved[i].storage);
+        }
+        if (out.gradFn != null) {
+            out.gradFn.release();
+        }
+        out.gradFn = new GradNode(name, edges, saved, backward);
+        return out;
+    }
+
+    // ------------------------------------------------------------------ memory the graph reads later
+
+    /** How many saved handles of live graph nodes point into each storage (identity), for {@link Into}'s safety rule. */
+    private static final java.util.Map<dev.proxima.tensor.spi.Storage, int[]> SAVED = new java.util.IdentityHashMap<>();
+
+    private static void markSaved(dev.proxima.tensor.spi.Storage s) {
+        synchronized (SAVED) {
+            SAVED.computeIfAbsent(s, k -> new int[1])[0]++;
+        }
+    }
+
+    private static void unmarkSaved(dev.proxima.tensor.spi.Storage s) {
+        synchronized (SAVED) {
+            int[] n = SAVED.get(s);
+            if (n != null && --n[0] == 0) {
+                SAVED.remove(s);
+            }
+        }
+    }
+
+    /** True if a recorded operation saved a tensor over {@code s} for its backward pass (writing there would corrupt it). */
+    static boolean isSaved(dev.proxima.tensor.spi.Storage s) {
+        synchronized (SAVED) {
+            return SAVED.containsKey(s);
+        }
+    }
+
+    /** A derivative rule that reads no saved tensor. */
+    @FunctionalInterface
+    interface Rule0 {
+        Tensor[] apply(Tensor gradOutput, boolean[] needs);
+    }
+
+    /** A derivative rule that reads one saved tensor. */
+    @FunctionalInterface
+    interface Rule1 {
+        Tensor[] apply(Tensor gradOutput, Tensor saved, boolean[] needs);
+    }
+
+    /** A derivative rule that reads two saved tensors. */
+    @FunctionalInterface
+    interface Rule2 {
+        Tensor[] apply(Tensor gradOutput, Tensor first, Tensor second, boolean[] needs);
+    }
+
+    /** A derivative rule that reads three saved tensors. */
+    @FunctionalInterface
+    interface Rule3 {
+        Tensor[] apply(Tensor gradOutput, Tensor first, Tensor second, Tensor third, boolean[] needs);
+    }
+
+    /** {@link #record} of an op whose rule reads no saved tensor. */
+    static Tensor record(Tensor out, String name, Tensor[] inputs, Rule0 rule) {
+        return record(out, name, inputs, new Tensor[0], (g, s, needs) -> rule.apply(g, needs));
+    }
+
+    /** {@link #record} of an op whose rule reads one saved tensor, handed to it by name. */
+    static Tensor record(Tensor out, String name, Tensor[] inputs, Tensor saved, Rule1 rule) {
+        return record(out, name, inputs, new Tensor[]{saved}, (g, s, needs) -> rule.apply(g, s[0], needs));
+    }
+
+    /** {@link #record} of an op whose rule reads two saved tensors, handed to it by name. */
+    static Tensor record(Tensor out, String name, Tensor[] inputs, Tensor first, Tensor second, Rule2 rule) {
+        return record(out, name, inputs, new Tensor[]{first, second}, (g, s, needs) -> rule.apply(g, s[0], s[1], needs));
+    }
+
+    /** {@link #record} of an op whose rule reads three saved tensors, handed to it by name. */
+    static Tensor record(Tensor out, String name, Tensor[] inputs, Tensor first, Tensor second, Tensor third, Rule3 rule) {
+        return record(out, name, inputs, new Tensor[]{first, second, third},
+                (g, s, needs) -> rule.apply(g, s[0], s[1], s[2], needs));
     }
 }

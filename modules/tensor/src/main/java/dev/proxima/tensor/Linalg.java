@@ -12,11 +12,11 @@ import java.util.Arrays;
  * {@code numpy.linalg}.
  *
  * <p>Every function accepts a stack of matrices: the last two dimensions are the matrix, leading
- * dimensions are a batch (broadcast between operands where two are taken). F32 runs the single-precision
- * routines, F64 the double ones; integer inputs are converted to F64. Inputs are never modified: each
+ * dimensions are a batch (broadcast between operands where two are taken); {@link #lstsq(Tensor, Tensor)} alone takes a
+ * single matrix. F32 runs the single-precision routines, F64 the double ones; integer inputs are converted
+ * to F64, and F16 and BF16 inputs are computed in, and returned as, F32. Inputs are never modified: each
  * matrix is copied into a column-major work buffer, which LAPACK overwrites. A singular or
- * (F16 and BF16 inputs are computed in, and returned as, F32.) A singular or
- * non-positive-definite matrix, or a failed convergence, throws {@link LinAlgException} naming the routine,
+ * non-positive-definite matrix, or a failed convergence, throws {@link LinalgException} naming the routine,
  * the decoded {@code info} and the batch index; results never silently contain NaN from a failed factorization.
  * A NaN in the part of an input that LAPACK reads throws {@link IllegalArgumentException} (LAPACKE refuses NaN input).
  *
@@ -126,7 +126,7 @@ public final class Linalg {
     }
 
     /**
-     * LU-factors one column-major n×n matrix in place ({@code getrf}), throwing a LinAlgException that names
+     * LU-factors one column-major n×n matrix in place ({@code getrf}), throwing a LinalgException that names
      * {@code fn}, the zero pivot and the batch element when it is exactly singular.
      */
     private static void factorLu(String fn, boolean single, int n, MemorySegment m, MemorySegment ipiv, long batch) {
@@ -162,8 +162,8 @@ public final class Linalg {
         return t.segment().asSlice(batch * elementsPerMatrix * size, elementsPerMatrix * size);
     }
 
-    private static LinAlgException failure(String routine, int info, long batch, String meaning) {
-        return new LinAlgException(routine + " failed (info = " + info + ") at batch element " + batch + ": " + meaning);
+    private static LinalgException failure(String routine, int info, long batch, String meaning) {
+        return new LinalgException(routine + " failed (info = " + info + ") at batch element " + batch + ": " + meaning);
     }
 
     private static void checkIllegal(String routine, int info) {
@@ -192,7 +192,7 @@ public final class Linalg {
      * {@code getrs} with the transpose flag). {@code b} is a vector [..., n]
      * only when it is 1-D; otherwise it is [..., n, k] (NumPy 2's rule). Batch dimensions broadcast.
      *
-     * @throws LinAlgException if a matrix is exactly singular
+     * @throws LinalgException if a matrix is exactly singular
      */
     public static Tensor solve(Tensor a, Tensor b) {
         requireSquare("solve", a);
@@ -232,7 +232,7 @@ public final class Linalg {
     /**
      * The inverse of each matrix (LU: {@code getrf} then {@code getri}).
      *
-     * @throws LinAlgException if a matrix is exactly singular
+     * @throws LinalgException if a matrix is exactly singular
      */
     public static Tensor inv(Tensor a) {
         requireSquare("inv", a);
@@ -325,7 +325,7 @@ public final class Linalg {
      * Lower-triangular L with A = L·Lᵀ (or upper U with A = Uᵀ·U if {@code upper}), from the lower
      * (upper) triangle of A ({@code potrf}).
      *
-     * @throws LinAlgException if a matrix is not positive definite
+     * @throws LinalgException if a matrix is not positive definite
      */
     public static Tensor cholesky(Tensor a, boolean upper) {
         requireSquare("cholesky", a);
@@ -365,7 +365,7 @@ public final class Linalg {
      * Solves op(A)·X = B with A triangular ({@code trtrs}): lower or upper triangle of A, optionally an
      * implicit unit diagonal. B is [..., n] if 1-D, else [..., n, k]; batch dimensions broadcast.
      *
-     * @throws LinAlgException if A has a zero on its diagonal
+     * @throws LinalgException if A has a zero on its diagonal
      */
     public static Tensor solveTriangular(Tensor a, Tensor b, boolean lower, boolean unitDiagonal) {
         requireSquare("solveTriangular", a);
@@ -449,7 +449,7 @@ public final class Linalg {
      * Singular value decomposition ({@code gesdd}): {@code fullMatrices = false} gives U m×k, S k, Vᵀ k×n
      * with k = min(m, n); {@code true} gives U m×m and Vᵀ n×n.
      *
-     * @throws LinAlgException if the iteration did not converge
+     * @throws LinalgException if the iteration did not converge
      */
     public static SVD svd(Tensor a, boolean fullMatrices) {
         requireMatrix("svd", a);
@@ -517,7 +517,7 @@ public final class Linalg {
      * Eigenvalues (ascending) and orthonormal eigenvectors (columns) of each symmetric matrix, read from
      * its lower triangle ({@code syevd}).
      *
-     * @throws LinAlgException if the iteration did not converge
+     * @throws LinalgException if the iteration did not converge
      */
     public static Eigh eigh(Tensor a) {
         return symmetricEigen(a, true);
@@ -566,7 +566,7 @@ public final class Linalg {
      * values [..., n, 2], vectors [..., n, n, 2] with eigenvector j in column j, unit Euclidean norm.
      * Eigenvalues come in LAPACK's order (conjugate pairs adjacent, positive imaginary part first).
      *
-     * @throws LinAlgException if the QR iteration did not converge
+     * @throws LinalgException if the QR iteration did not converge
      */
     public static Eig eig(Tensor a) {
         requireSquare("eig", a);
@@ -646,16 +646,62 @@ public final class Linalg {
     // ================================================================== least squares, pseudo-inverse, norms, powers
 
     /**
-     * Minimum-norm least-squares solution of A·x = b by SVD ({@code gelsd}), like {@code numpy.linalg.lstsq}.
-     * A is m×n (no batch); b is [m] or [m, k]. Singular values below {@code rcond·σ_max} are treated as
-     * zero; a negative {@code rcond} means machine epsilon × max(m, n) (NumPy's default).
+     * Minimum-norm least-squares solution of A·x = b by SVD ({@code gelsd}) with NumPy's default cutoff,
+     * like {@code numpy.linalg.lstsq(a, b)} ({@code rcond=None}): singular values at most
+     * {@code ε·max(m, n)·σ_max} count as zero, with ε the machine epsilon of the type the problem is solved in
+     * (2⁻⁵² for F64 and integer inputs, 2⁻²³ for F32, F16 and BF16; NumPy solves F32 input in double, so its
+     * default for F32 uses 2⁻⁵² instead). See {@link #lstsq(Tensor, Tensor, double)}.
+     *
+     * {@snippet :
+     * Tensor a = Tensor.fromArray(new double[][]{{1, 0}, {0, 1}, {1, 1}});
+     * Linalg.Lstsq fit = Linalg.lstsq(a, Tensor.of(1.0, 1.0, 0.0));
+     * // fit.solution() = [1/3, 1/3], fit.residuals() = [4/3], fit.rank() = 2
+     * }
+     *
+     * @param a the m×n matrix A (2-D, no batch)
+     * @param b the right-hand side, [m] or [m, k]
+     * @return the solution ([n] or [n, k]), the squared residual norms, the effective rank and A's singular values
+     * @throws ShapeMismatchException if A is not 2-D or b does not have m rows
+     * @throws LinalgException        if the SVD does not converge
+     */
+    public static Lstsq lstsq(Tensor a, Tensor b) {
+        return leastSquares(a, b, Double.NaN);
+    }
+
+    /**
+     * Minimum-norm least-squares solution of A·x = b by SVD ({@code gelsd}), like
+     * {@code numpy.linalg.lstsq(a, b, rcond)}: singular values at most {@code rcond·σ_max} are treated as
+     * zero when determining the effective rank. As in NumPy, LAPACK replaces a cutoff of exactly 0 by the
+     * machine epsilon ε of the work type, so {@code rcond = 0} keeps only singular values above ε·σ_max. The
+     * residuals are returned, as in NumPy, only when the rank is n and m &gt; n (one per column of b);
+     * otherwise they are an empty tensor.
+     *
+     * @param a     the m×n matrix A (2-D, no batch)
+     * @param b     the right-hand side, [m] or [m, k]
+     * @param rcond the relative cutoff, in {@code [0, 1)} ({@link #lstsq(Tensor, Tensor)} uses NumPy's default)
+     * @return the solution ([n] or [n, k]), the squared residual norms, the effective rank and A's singular values
+     * @throws IllegalArgumentException if {@code rcond} is negative, NaN, or 1 or more (NumPy's {@code rcond=-1},
+     *                                  LAPACK's machine precision, is {@code Math.ulp(1.0)} here, or
+     *                                  {@code Math.ulp(1.0f)} for F32 work; LAPACK would silently use ε
+     *                                  for a cutoff of 1 or more, which would otherwise drop every singular value)
+     * @throws ShapeMismatchException   if A is not 2-D or b does not have m rows
+     * @throws LinalgException          if the SVD does not converge
      */
     public static Lstsq lstsq(Tensor a, Tensor b, double rcond) {
+        if (!(rcond >= 0 && rcond < 1)) {
+            throw new IllegalArgumentException("lstsq: rcond must be in [0, 1) (a cutoff relative to the largest singular value), got "
+                    + rcond + "; for NumPy's default call lstsq(a, b) without rcond");
+        }
+        return leastSquares(a, b, rcond);
+    }
+
+    /** lstsq with a checked rcond, or NaN for NumPy's default (machine epsilon of the work type × max(m, n)). */
+    private static Lstsq leastSquares(Tensor a, Tensor b, double rcond) {
         requireMatrix("lstsq", a);
         if (HostStaging.offHost("lstsq", a, b)) {
             long[] rank = new long[1];
             Tensor[] r = HostStaging.runAll(h -> {
-                Lstsq d = lstsq(h[0], h[1], rcond);
+                Lstsq d = leastSquares(h[0], h[1], rcond);
                 rank[0] = d.rank();
                 return new Tensor[]{d.solution(), d.residuals(), d.singularValues()};
             }, a, b);
@@ -685,10 +731,7 @@ public final class Linalg {
                 MemorySegment.copy(bw.segment(), (long) c * m * t.byteSize(), bbuf.segment(), (long) c * rows * t.byteSize(), (long) m * t.byteSize());
             }
             Tensor s = Tensor.zeros(t, Math.max(1, Math.min(m, n)));
-            double rc = rcond < 0 ? Math.ulp(1.0) * rows : rcond;
-            if (single && rcond < 0) {
-                rc = Math.ulp(1.0f) * rows;
-            }
+            double rc = Double.isNaN(rcond) ? (single ? Math.ulp(1.0f) : Math.ulp(1.0)) * rows : rcond;
             long rank;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment r = arena.allocate(ValueLayout.JAVA_INT);
@@ -713,11 +756,44 @@ public final class Linalg {
         }
     }
 
+    /** NumPy's default relative cutoff of {@code numpy.linalg.pinv} ({@code rcond=1e-15}, whatever the dtype). */
+    private static final double PINV_DEFAULT_RCOND = 1e-15;
+
+    /**
+     * Moore–Penrose pseudo-inverse of each matrix with NumPy's default cutoff, like
+     * {@code numpy.linalg.pinv(a)}: singular values σ ≤ 1e-15·σ_max count as zero (NumPy's {@code rcond}
+     * default, the same for every dtype; pass a larger cutoff to {@link #pinv(Tensor, double)} for F32 data or
+     * for the array API's {@code max(m, n)·ε}). Differentiable.
+     *
+     * {@snippet :
+     * Tensor a = Tensor.fromArray(new double[][]{{3}, {4}});
+     * Tensor p = Linalg.pinv(a);                      // [[0.12, 0.16]]
+     * }
+     *
+     * @param a a matrix or a stack of matrices [..., m, n]
+     * @return the pseudo-inverses, [..., n, m]
+     * @throws ShapeMismatchException if {@code a} has rank &lt; 2
+     * @throws LinalgException        if the SVD does not converge
+     */
+    public static Tensor pinv(Tensor a) {
+        return pinv(a, PINV_DEFAULT_RCOND);
+    }
+
     /**
      * Moore–Penrose pseudo-inverse of each matrix by SVD: V·diag(1/σ)·Uᵀ, with σ ≤ {@code rcond·σ_max}
-     * treated as zero (NumPy's default {@code rcond} is 1e-15).
+     * treated as zero, like {@code numpy.linalg.pinv(a, rcond)}. Differentiable.
+     *
+     * @param a     a matrix or a stack of matrices [..., m, n]
+     * @param rcond the relative cutoff, {@code >= 0} ({@link #pinv(Tensor)} uses NumPy's default 1e-15)
+     * @return the pseudo-inverses, [..., n, m]
+     * @throws IllegalArgumentException if {@code rcond} is negative or NaN
+     * @throws ShapeMismatchException   if {@code a} has rank &lt; 2
+     * @throws LinalgException          if the SVD does not converge
      */
     public static Tensor pinv(Tensor a, double rcond) {
+        if (!(rcond >= 0)) {
+            throw new IllegalArgumentException("pinv: rcond must be >= 0 (a cutoff relative to the largest singular value), got " + rcond);
+        }
         requireMatrix("pinv", a);
         try (Scope scope = Scope.open()) {
             SVD d = svd(a, false);

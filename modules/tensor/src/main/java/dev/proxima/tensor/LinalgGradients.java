@@ -40,13 +40,13 @@ final class LinalgGradients {
         long[] as = a.shape();
         long[] bs = b.shape();
         try (Tensor xd = x.detach()) {
-            return Tensor.record(x, "solve", new Tensor[]{a, b}, new Tensor[]{a, b, xd}, (g, s, needs) -> {
+            return GradNode.record(x, "solve", new Tensor[]{a, b}, new Tensor[]{a, b, xd}, (g, s, needs) -> {
                 Tensor gb = Linalg.solve(mT(s[0]), g);
                 Tensor gbm = vector ? gb.unsqueeze(-1) : gb;
                 Tensor xv = output(s[2], () -> Linalg.solve(s[0], s[1]));
                 Tensor xm = vector ? xv.unsqueeze(-1) : xv;
-                Tensor ga = needs[0] ? Derivatives.sumTo(gbm.matmul(mT(xm)).neg(), as) : null;
-                return new Tensor[]{ga, needs[1] ? Derivatives.sumTo(gb, bs) : null};
+                Tensor ga = needs[0] ? ElementwiseOps.sumTo(gbm.matmul(mT(xm)).neg(), as) : null;
+                return new Tensor[]{ga, needs[1] ? ElementwiseOps.sumTo(gb, bs) : null};
             });
         }
     }
@@ -54,7 +54,7 @@ final class LinalgGradients {
     /** B = A⁻¹: ∂A = −Bᵀ·ḡ·Bᵀ. */
     static Tensor inv(Tensor inverse, Tensor a) {
         try (Tensor bd = inverse.detach()) {
-            return Tensor.record(inverse, "inv", new Tensor[]{a}, new Tensor[]{a, bd}, (g, s, needs) -> {
+            return GradNode.record(inverse, "inv", new Tensor[]{a}, new Tensor[]{a, bd}, (g, s, needs) -> {
                 Tensor bt = mT(output(s[1], () -> Linalg.inv(s[0])));
                 return new Tensor[]{bt.matmul(g).matmul(bt).neg()};
             });
@@ -63,7 +63,7 @@ final class LinalgGradients {
 
     /** log|det A|: ∂A = ḡ·A⁻ᵀ. */
     static Tensor logAbsDet(Tensor logAbs, Tensor a) {
-        return Tensor.record(logAbs, "slogdet", new Tensor[]{a}, new Tensor[]{a}, (g, s, needs) -> {
+        return GradNode.record(logAbs, "slogdet", new Tensor[]{a}, new Tensor[]{a}, (g, s, needs) -> {
             Tensor invT = mT(Linalg.inv(s[0]));
             return new Tensor[]{invT.mul(g.unsqueeze(-1).unsqueeze(-1))};
         });
@@ -79,7 +79,7 @@ final class LinalgGradients {
      */
     static Tensor cholesky(Tensor factor, Tensor a, boolean upper) {
         try (Tensor fd = factor.detach()) {
-            return Tensor.record(factor, "cholesky", new Tensor[]{a}, new Tensor[]{a, fd}, (g, s, needs) -> {
+            return GradNode.record(factor, "cholesky", new Tensor[]{a}, new Tensor[]{a, fd}, (g, s, needs) -> {
                 Tensor f = output(s[1], () -> Linalg.cholesky(s[0], upper));
                 Tensor l = upper ? mT(f) : f;
                 Tensor gl = upper ? mT(g) : g;
@@ -97,7 +97,7 @@ final class LinalgGradients {
         long[] as = a.shape();
         long[] bs = b.shape();
         try (Tensor xd = x.detach()) {
-            return Tensor.record(x, "solveTriangular", new Tensor[]{a, b}, new Tensor[]{a, b, xd}, (g, s, needs) -> {
+            return GradNode.record(x, "solveTriangular", new Tensor[]{a, b}, new Tensor[]{a, b, xd}, (g, s, needs) -> {
                 Tensor gb = Linalg.solveTriangular(mT(s[0]), g, !lower, unitDiagonal);
                 Tensor ga = null;
                 if (needs[0]) {
@@ -106,9 +106,9 @@ final class LinalgGradients {
                     Tensor xm = vector ? xv.unsqueeze(-1) : xv;
                     Tensor full = gbm.matmul(mT(xm)).neg();
                     Tensor tri = lower ? full.tril(unitDiagonal ? -1 : 0) : full.triu(unitDiagonal ? 1 : 0);
-                    ga = Derivatives.sumTo(tri, as);
+                    ga = ElementwiseOps.sumTo(tri, as);
                 }
-                return new Tensor[]{ga, needs[1] ? Derivatives.sumTo(gb, bs) : null};
+                return new Tensor[]{ga, needs[1] ? ElementwiseOps.sumTo(gb, bs) : null};
             });
         }
     }
@@ -130,13 +130,13 @@ final class LinalgGradients {
     static Linalg.Eigh eigh(Tensor values, Tensor vectors, Tensor a, boolean withVectors) {
         try (Tensor vd = vectors.detach(); Tensor wd = values.detach()) {
             // without computed vectors (eigvalsh) the rule recomputes them from the saved input
-            Tensor.record(values, "eigh(values)", new Tensor[]{a}, new Tensor[]{withVectors ? vd : a}, (g, s, needs) -> {
+            GradNode.record(values, "eigh(values)", new Tensor[]{a}, new Tensor[]{withVectors ? vd : a}, (g, s, needs) -> {
                 firstOrderOnly("eigh");
                 Tensor v = withVectors ? s[0] : Linalg.eigh(s[0]).vectors();
                 return new Tensor[]{v.mul(g.unsqueeze(-2)).matmul(mT(v))};
             });
             if (withVectors) {
-                Tensor.record(vectors, "eigh(vectors)", new Tensor[]{a}, new Tensor[]{vd, wd}, (g, s, needs) -> {
+                GradNode.record(vectors, "eigh(vectors)", new Tensor[]{a}, new Tensor[]{vd, wd}, (g, s, needs) -> {
                     firstOrderOnly("eigh");
                     Tensor v = s[0];
                     Tensor inner = inverseGaps(s[1]).mul(mT(v).matmul(g));
@@ -150,7 +150,7 @@ final class LinalgGradients {
 
     /** Singular values σ of A = U·diag(σ)·Vᵀ: ∂A = U·diag(ḡ)·Vᵀ (the vectors are recomputed, not differentiated). */
     static Tensor svdvals(Tensor s, Tensor a) {
-        return Tensor.record(s, "svdvals", new Tensor[]{a}, new Tensor[]{a}, (g, sv, needs) -> {
+        return GradNode.record(s, "svdvals", new Tensor[]{a}, new Tensor[]{a}, (g, sv, needs) -> {
             firstOrderOnly("svdvals");
             Linalg.SVD d = Linalg.svd(sv[0], false);
             return new Tensor[]{d.u().mul(g.unsqueeze(-2)).matmul(d.vt())};
@@ -163,11 +163,11 @@ final class LinalgGradients {
      */
     static Linalg.SVD svd(Linalg.SVD d, Tensor a) {
         try (Tensor ud = d.u().detach(); Tensor sd = d.s().detach(); Tensor vtd = d.vt().detach()) {
-            Tensor.record(d.s(), "svd(s)", new Tensor[]{a}, new Tensor[]{ud, vtd}, (g, s, needs) -> {
+            GradNode.record(d.s(), "svd(s)", new Tensor[]{a}, new Tensor[]{ud, vtd}, (g, s, needs) -> {
                 firstOrderOnly("svd");
                 return new Tensor[]{s[0].mul(g.unsqueeze(-2)).matmul(s[1])};
             });
-            Tensor.record(d.u(), "svd(u)", new Tensor[]{a}, new Tensor[]{ud, sd, vtd}, (g, s, needs) -> {
+            GradNode.record(d.u(), "svd(u)", new Tensor[]{a}, new Tensor[]{ud, sd, vtd}, (g, s, needs) -> {
                 firstOrderOnly("svd");
                 Tensor u = s[0];
                 Tensor sigma = s[1];
@@ -180,7 +180,7 @@ final class LinalgGradients {
                 Tensor outside = g.sub(u.matmul(utg)).div(sigma.unsqueeze(-2)).matmul(mT(v));  // (I − UUᵀ)·Ū·S⁻¹·Vᵀ
                 return new Tensor[]{inPlane.add(outside)};
             });
-            Tensor.record(d.vt(), "svd(vt)", new Tensor[]{a}, new Tensor[]{ud, sd, vtd}, (g, s, needs) -> {
+            GradNode.record(d.vt(), "svd(vt)", new Tensor[]{a}, new Tensor[]{ud, sd, vtd}, (g, s, needs) -> {
                 firstOrderOnly("svd");
                 Tensor u = s[0];
                 Tensor sigma = s[1];

@@ -54,6 +54,17 @@ public final class Proxima {
                 OpenBlas.library(), OpenBlas.threads(), devices);
     }
 
+    /**
+     * How many kernel calls so far ran on the host because their device's backend has no kernel for them (or
+     * declined the operands): the dispatcher copied the operands to host memory, ran the CPU kernel and copied
+     * the results back. A benchmark or test can watch this number to check that work stays on a device.
+     *
+     * @return the number of staged kernel calls since the process started
+     */
+    public static long hostStagings() {
+        return dev.proxima.tensor.internal.Dispatcher.hostStagings();
+    }
+
     /** The backends this process knows. */
     static List<Backend> backends() {
         return List.copyOf(Backends.all().values());

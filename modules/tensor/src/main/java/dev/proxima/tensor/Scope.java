@@ -51,6 +51,11 @@ public final class Scope implements AutoCloseable {
         t.owner = this;
     }
 
+    /** True if this scope owns {@code t}. */
+    boolean owns(Tensor t) {
+        return t.owner == this;
+    }
+
     void forget(Tensor t) {
         for (int i = owned.size() - 1; i >= 0; i--) {
             if (owned.get(i) == t) {

@@ -126,4 +126,19 @@ final class Shapes {
         }
         return v == -1 ? out : null;
     }
+
+    static long[] insert(long[] a, int at, long value) {
+        long[] out = new long[a.length + 1];
+        System.arraycopy(a, 0, out, 0, at);
+        out[at] = value;
+        System.arraycopy(a, at, out, at + 1, a.length - at);
+        return out;
+    }
+
+    static long[] remove(long[] a, int at) {
+        long[] out = new long[a.length - 1];
+        System.arraycopy(a, 0, out, 0, at);
+        System.arraycopy(a, at + 1, out, at, a.length - at - 1);
+        return out;
+    }
 }

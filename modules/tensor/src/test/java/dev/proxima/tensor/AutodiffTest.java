@@ -154,7 +154,7 @@ class AutodiffTest {
             IllegalStateException again = assertThrows(IllegalStateException.class, loss::backward);
             assertTrue(again.getMessage().contains("retainGraph"), again.getMessage());
             Tensor loss2 = w.mul(3).sum();
-            loss2.backward(null, true, false);
+            loss2.backward(null, BackwardOptions.retainingGraph());
             loss2.backward();
             assertArrayEquals(new double[]{8, 2}, w.grad().toDoubleArray(), "2w + 3 + 3 accumulated");
             w.clearGrad();
@@ -181,9 +181,50 @@ class AutodiffTest {
             assertThrows(IllegalArgumentException.class, () -> Tensor.of(1.0).backward());
             // an input the output does not depend on gets a zero gradient
             Tensor v = Tensor.of(5.0).requiresGrad(true);
-            Tensor[] g = Autodiff.gradients(w.sum(), null, false, false, w, v);
+            Tensor[] g = Autodiff.gradients(w.sum(), null, BackwardOptions.defaults(), w, v);
             assertArrayEquals(new double[]{1, 1}, g[0].toDoubleArray());
             assertArrayEquals(new double[]{0}, g[1].toDoubleArray());
+        }
+    }
+
+    @Test
+    void backwardOptionsRetainAndRecordTheGraph() {
+        assertEquals(new BackwardOptions(false, false), BackwardOptions.defaults());
+        assertEquals(new BackwardOptions(true, false), BackwardOptions.retainingGraph());
+        assertEquals(new BackwardOptions(true, true), BackwardOptions.creatingGraph());
+        assertEquals(new BackwardOptions(false, true), BackwardOptions.creatingGraph().withRetainGraph(false));
+        assertEquals(BackwardOptions.retainingGraph(), BackwardOptions.defaults().withRetainGraph(true).withCreateGraph(false));
+        try (Scope s = Scope.open()) {
+            Tensor w = Tensor.of(1.0, 2.0).requiresGrad(true);
+            Tensor loss = w.pow(3).sum();
+            Tensor g = Autodiff.gradients(loss, null, BackwardOptions.retainingGraph(), w)[0];
+            assertFalse(g.requiresGrad());
+            Tensor again = Autodiff.gradients(loss, null, BackwardOptions.creatingGraph(), w)[0];
+            assertArrayEquals(g.toDoubleArray(), again.toDoubleArray());
+            assertTrue(again.requiresGrad(), "recorded: differentiable again");
+            assertArrayEquals(new double[]{6, 12}, Autodiff.gradients(again.sum(), null, BackwardOptions.defaults(), w)[0].toDoubleArray());
+            Autodiff.gradients(loss, null, BackwardOptions.defaults(), w);
+            IllegalStateException freed = assertThrows(IllegalStateException.class,
+                    () -> Autodiff.gradients(loss, null, BackwardOptions.defaults(), w));
+            assertTrue(freed.getMessage().contains("retainGraph"), freed.getMessage());
+            assertThrows(NullPointerException.class, () -> Autodiff.gradients(loss, null, null, w));
+        }
+    }
+
+    @Test
+    void oneGradientTensorPassedToSeveralInputsIsHandedOutAsSeparateHandles() {
+        try (Scope s = Scope.open()) {
+            // add's rule passes g on to both operands unchanged
+            Tensor x = Tensor.of(1.0, 2.0).requiresGrad(true);
+            Tensor y = Tensor.of(3.0, 4.0).requiresGrad(true);
+            Tensor[] g = Autodiff.gradients(x.add(y), Tensor.of(5.0, 6.0), BackwardOptions.retainingGraph(), x, y, x);
+            assertTrue(g[0] != g[1] && g[0] != g[2]);
+            g[0].close();
+            assertArrayEquals(new double[]{5, 6}, g[1].toDoubleArray());
+            assertArrayEquals(new double[]{5, 6}, g[2].toDoubleArray());
+            x.add(y).backward(Tensor.of(1.0, -1.0), BackwardOptions.defaults());
+            x.close();
+            assertArrayEquals(new double[]{1, -1}, y.grad().toDoubleArray(), "y's gradient outlives x's");
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -248,21 +249,25 @@ class FftTest {
     @Test
     void matchesNumpyFixtures() throws IOException {
         List<Fixture> fixtures = readFixtures();
-        assertTrue(fixtures.size() > 90, "fixtures loaded: " + fixtures.size());
+        assertTrue(fixtures.size() > 150, "fixtures loaded: " + fixtures.size());
         for (Fixture f : fixtures) {
             try (Scope scope = Scope.open()) {
                 Tensor in = tensor(f.input, f.inShape);
                 Norm norm = Norm.valueOf(f.norm.toUpperCase());
+                long[] s = f.s;
                 Tensor out = switch (f.op) {
                     case "fft" -> Fft.fft(in, f.axis, norm);
                     case "ifft" -> Fft.ifft(in, f.axis, norm);
                     case "rfft" -> Fft.rfft(in, f.axis, norm);
                     case "irfft" -> Fft.irfft(in, f.n, f.axis, norm);
-                    case "fft2" -> Fft.fft2(in, norm);
-                    case "rfft2" -> Fft.rfft2(in, norm);
+                    case "fft2" -> s == null ? Fft.fft2(in, norm) : Fft.fft2(in, s, norm);
+                    case "ifft2" -> s == null ? Fft.ifft2(in, norm) : Fft.ifft2(in, s, norm);
+                    case "rfft2" -> s == null ? Fft.rfft2(in, norm) : Fft.rfft2(in, s, norm);
+                    case "irfft2" -> s == null ? Fft.irfft2(in, f.n, norm) : Fft.irfft2(in, s, norm);
+                    case "fft2_real" -> s == null ? Fft.fft2OfReal(in, norm) : Fft.fft2OfReal(in, s, norm);
                     default -> throw new IllegalStateException("unknown fixture op " + f.op);
                 };
-                String what = f.op + " " + f.norm + " axis=" + f.axis + " n=" + f.n + " " + Arrays.toString(f.inShape);
+                String what = f.op + " " + f.norm + " axis=" + f.axis + " n=" + f.n + " s=" + Arrays.toString(s) + " " + Arrays.toString(f.inShape);
                 assertArrayEquals(f.outShape, out.shape(), what);
                 assertClose(f.output, out.toDoubleArray(), 1e-13, what);
             }
@@ -340,6 +345,106 @@ class FftTest {
             }
             Tensor even = Tensor.of(random(4 * 6, 12)).reshape(4, 6);
             assertArraysClose(even, Fft.irfft2(Fft.rfft2(even)), 1e-13);
+        }
+    }
+
+    @Test
+    void fullSpectrumOfRealDataIsTheComplexTransformWithZeroImaginaryParts() {
+        try (Scope scope = Scope.open()) {
+            // closed form: a constant image has all its energy in bin (0, 0)
+            double[] ones = Fft.fft2OfReal(Tensor.ones(DType.F64, 4, 6)).toDoubleArray();
+            assertEquals(24, ones[0], 1e-13);
+            for (int i = 1; i < ones.length; i++) {
+                assertEquals(0, ones[i], 1e-13, "bin component " + i);
+            }
+            // every parity of n₀ and n₁, a batch, a transposed (non-contiguous) view, and one-row / one-column images
+            long[][] shapes = {{5, 8}, {6, 7}, {2, 3, 4}, {1, 9}, {7, 1}, {1, 1}, {4, 2}};
+            for (long[] shape : shapes) {
+                int count = (int) Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+                Tensor x = Tensor.of(random(count, count)).reshape(shape);
+                Tensor asComplex = Tensor.stack(-1, x, Tensor.zeros(DType.F64, shape));
+                for (Norm norm : Norm.values()) {
+                    assertArraysClose(Fft.fft2(asComplex, norm), Fft.fft2OfReal(x, norm), 1e-14);
+                }
+                Tensor t = x.transpose(-1, -2);
+                assertArraysClose(Fft.fft2OfReal(t.copy()), Fft.fft2OfReal(t), 0);
+                // the inverse of the full spectrum is x again, with zero imaginary parts
+                assertArraysClose(asComplex, Fft.ifft2(Fft.fft2OfReal(x, Norm.ORTHO), Norm.ORTHO), 1e-14);
+            }
+            Tensor x32 = Tensor.of(random(6 * 10, 3)).reshape(6, 10).cast(DType.F32);
+            Tensor spectrum32 = Fft.fft2OfReal(x32);
+            assertEquals(DType.F32, spectrum32.dtype());
+            assertArraysClose(Fft.fft2OfReal(x32.cast(DType.F64)), spectrum32, 1e-6);
+        }
+    }
+
+    @Test
+    void sizesCropOrZeroPadEachAxisLikeNumpy() {
+        try (Scope scope = Scope.open()) {
+            Tensor img = Tensor.of(random(2 * 5 * 6, 21)).reshape(2, 5, 6);
+            Tensor z = Tensor.of(random(5 * 6 * 2, 22)).reshape(5, 6, 2);
+            for (long[] s : new long[][]{{5, 6}, {3, 9}, {8, 4}, {1, 1}}) {
+                // the same as slicing or padding by hand and transforming
+                Tensor realIn = resize(img, 1, s[0], s[1]);
+                Tensor complexIn = resize(z, 0, s[0], s[1]);
+                for (Norm norm : Norm.values()) {
+                    assertArraysClose(Fft.rfft2(realIn, norm), Fft.rfft2(img, s, norm), 0);
+                    assertArraysClose(Fft.fft2OfReal(realIn, norm), Fft.fft2OfReal(img, s, norm), 0);
+                    assertArraysClose(Fft.fft2(complexIn, norm), Fft.fft2(z, s, norm), 0);
+                    assertArraysClose(Fft.ifft2(complexIn, norm), Fft.ifft2(z, s, norm), 0);
+                }
+                // irfft2 with s inverts rfft2 with the same s, odd widths included
+                assertArraysClose(realIn, Fft.irfft2(Fft.rfft2(img, s, Norm.BACKWARD), s, Norm.BACKWARD), 1e-13);
+                assertArrayEquals(new long[]{2, s[0], s[1] / 2 + 1, 2}, Fft.rfft2(img, s, Norm.BACKWARD).shape());
+            }
+            // padding an empty input is allowed with s, as in NumPy: the transform of zeros
+            assertArraysClose(Tensor.zeros(DType.F64, 2, 3, 2), Fft.fft2(Tensor.zeros(DType.F64, 0, 3, 2), new long[]{2, 3}, Norm.BACKWARD), 0);
+            // irfft2 with s crops or pads the bins of the last axis to s[1]/2 + 1, where irfft2(x, n, norm) insists
+            Tensor bins = Fft.rfft2(img);                                     // [2, 5, 4, 2]: a width of 6 or 7
+            assertArrayEquals(new long[]{2, 5, 12}, Fft.irfft2(bins, new long[]{5, 12}, Norm.BACKWARD).shape());
+            assertThrows(IllegalArgumentException.class, () -> Fft.irfft2(bins, 12, Norm.BACKWARD));
+        }
+    }
+
+    /** x cropped or zero-padded at the end of dimensions d and d + 1, by hand. */
+    private static Tensor resize(Tensor x, int d, long n0, long n1) {
+        Tensor out = x;
+        long[] target = {n0, n1};
+        for (int i = 0; i < 2; i++) {
+            long have = out.dim(d + i);
+            if (have > target[i]) {
+                out = out.slice(d + i, 0, target[i], 1);
+            } else if (have < target[i]) {
+                long[] widths = new long[2 * out.rank()];
+                widths[2 * (d + i) + 1] = target[i] - have;
+                out = out.pad(widths, PadMode.CONSTANT, 0);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void newTwoDimensionalTransformsDifferentiateTwice() {
+        List<Function<Tensor, Tensor>> real = List.of(
+                x -> Fft.fft2OfReal(x, Norm.BACKWARD),
+                x -> Fft.fft2OfReal(x, Norm.ORTHO).mul(Fft.fft2OfReal(x, Norm.FORWARD)),
+                x -> Fft.fft2OfReal(x, new long[]{2, 6}, Norm.ORTHO),
+                x -> Fft.rfft2(x, new long[]{5, 3}, Norm.BACKWARD).square(),
+                x -> Fft.irfft2(Fft.rfft2(x, new long[]{4, 5}, Norm.FORWARD), new long[]{3, 7}, Norm.FORWARD).mul(x.sum()));
+        List<Function<Tensor, Tensor>> complex = List.of(
+                x -> Fft.fft2(x, new long[]{2, 6}, Norm.BACKWARD).square(),
+                x -> Fft.ifft2(x, new long[]{5, 3}, Norm.ORTHO),
+                x -> Fft.irfft2(x, new long[]{4, 5}, Norm.BACKWARD).square());
+        for (int i = 0; i < real.size() + complex.size(); i++) {
+            try (Scope scope = Scope.open()) {
+                boolean isReal = i < real.size();
+                Function<Tensor, Tensor> f = isReal ? real.get(i) : complex.get(i - real.size());
+                Tensor x = isReal ? Tensor.of(random(3 * 4, 30 + i)).reshape(3, 4) : Tensor.of(random(3 * 4 * 2, 30 + i)).reshape(3, 4, 2);
+                Autodiff.GradcheckResult first = Autodiff.gradcheck(f, x, 1e-6, 1e-7, 1e-5);
+                assertTrue(first.passed(), "function " + i + " first order: " + first.maxAbsError());
+                Autodiff.GradcheckResult second = Autodiff.gradgradcheck(f, x, 1e-5, 1e-6, 1e-4);
+                assertTrue(second.passed(), "function " + i + " second order: " + second.maxAbsError());
+            }
         }
     }
 
@@ -461,6 +566,27 @@ class FftTest {
             assertTrue(e.getMessage().contains("10") && e.getMessage().contains("11"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> Fft.irfft(z, 9, -1, Norm.BACKWARD));
             assertThrows(IllegalArgumentException.class, () -> Fft.irfft2(z, 13, Norm.BACKWARD));
+            // fft2OfReal: rank >= 2, floating point, no empty transformed axis
+            assertThrows(IllegalArgumentException.class, () -> Fft.fft2OfReal(line));
+            assertThrows(DTypeMismatchException.class, () -> Fft.fft2OfReal(ints.reshape(2, 2)));
+            assertThrows(IllegalArgumentException.class, () -> Fft.fft2OfReal(noColumns));
+            // s: two sizes in [1, 2^27]; NumPy's -1 is refused with a hint
+            for (long[] bad : new long[][]{{4}, {4, 6, 1}, {0, 6}, {4, -1}, {4, (1L << 27) + 1}}) {
+                e = assertThrows(IllegalArgumentException.class, () -> Fft.fft2(z, bad, Norm.BACKWARD));
+                assertTrue(e.getMessage().contains("s"), e.getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Fft.ifft2(z, bad, Norm.BACKWARD));
+                assertThrows(IllegalArgumentException.class, () -> Fft.rfft2(real, bad, Norm.BACKWARD));
+                assertThrows(IllegalArgumentException.class, () -> Fft.irfft2(z, bad, Norm.BACKWARD));
+                assertThrows(IllegalArgumentException.class, () -> Fft.fft2OfReal(real, bad, Norm.BACKWARD));
+            }
+            e = assertThrows(IllegalArgumentException.class, () -> Fft.fft2(z, new long[]{4, -1}, Norm.BACKWARD));
+            assertTrue(e.getMessage().contains("s[1] = -1") && e.getMessage().contains("-1 for the input's extent"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Fft.fft2(oneComplexDim, new long[]{2, 2}, Norm.BACKWARD));
+            assertThrows(IllegalArgumentException.class, () -> Fft.irfft2(real, new long[]{2, 2}, Norm.BACKWARD));
+            assertThrows(IllegalArgumentException.class, () -> Fft.rfft2(line, new long[]{2, 2}, Norm.BACKWARD));
+            assertThrows(DTypeMismatchException.class, () -> Fft.fft2(bytes, new long[]{2, 2}, Norm.BACKWARD));
+            assertThrows(NullPointerException.class, () -> Fft.fft2(z, null, Norm.BACKWARD));
+            assertThrows(NullPointerException.class, () -> Fft.rfft2(real, new long[]{2, 2}, null));
             // a single bin: the default n = 0 is refused, n = 1 works
             assertThrows(IllegalArgumentException.class, () -> Fft.irfft(oneBin));
             assertEquals(before, Memory.allocatedBytes(), "rejected calls must not allocate");
@@ -574,7 +700,9 @@ class FftTest {
         return Tensor.of(values).reshape(shape);
     }
 
-    private record Fixture(String op, String norm, int axis, long n, long[] inShape, double[] input, long[] outShape, double[] output) {
+    /** One case of the fixture file; {@code s} is NumPy's {@code s} of a 2-D transform, or null. */
+    private record Fixture(String op, String norm, int axis, long n, long[] s, long[] inShape, double[] input, long[] outShape,
+                           double[] output) {
     }
 
     private static List<Fixture> readFixtures() throws IOException {
@@ -595,8 +723,10 @@ class FftTest {
                 double[] input = doubles(r.readLine());
                 long[] outShape = longs(r.readLine(), "out");
                 double[] output = doubles(r.readLine());
+                long[] sizes = head.length > 5 ? Arrays.stream(head[5].substring("s=".length()).split(",")).mapToLong(Long::parseLong).toArray()
+                        : null;
                 out.add(new Fixture(head[1], head[2], Integer.parseInt(head[3].substring("axis=".length())),
-                        Long.parseLong(head[4].substring("n=".length())), inShape, input, outShape, output));
+                        Long.parseLong(head[4].substring("n=".length())), sizes, inShape, input, outShape, output));
             }
         }
         return out;

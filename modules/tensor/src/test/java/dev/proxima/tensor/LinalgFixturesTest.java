@@ -344,14 +344,18 @@ class LinalgFixturesTest {
     void lstsqOverUnderAndRankDeficient() {
         try (Scope scope = Scope.open()) {
             for (String c : new String[]{"lstsq_over", "lstsq_over_mat", "lstsq_under", "lstsq_rankdef", "lstsq_rcond"}) {
-                Linalg.Lstsq r = Linalg.lstsq(get(c, "a").tensor(), get(c, "b").tensor(), get(c, "rcond").scalar());
+                // the fixture script writes NumPy's rcond=None (the default cutoff) as -1
+                double rcond = get(c, "rcond").scalar();
+                Tensor a = get(c, "a").tensor();
+                Tensor b = get(c, "b").tensor();
+                Linalg.Lstsq r = rcond < 0 ? Linalg.lstsq(a, b) : Linalg.lstsq(a, b, rcond);
                 assertClose(c + " solution", get(c, "x"), r.solution(), F64);
                 assertClose(c + " residuals", get(c, "residuals"), r.residuals(), F64);
                 assertEquals((long) get(c, "rank").scalar(), r.rank(), c + " rank");
                 assertClose(c + " singular values", get(c, "s"), r.singularValues(), F64);
             }
             String c = "lstsq_over_mat";
-            Linalg.Lstsq r = Linalg.lstsq(get(c, "a").tensor(DType.F32), get(c, "b").tensor(DType.F32), -1);
+            Linalg.Lstsq r = Linalg.lstsq(get(c, "a").tensor(DType.F32), get(c, "b").tensor(DType.F32));
             assertEquals(DType.F32, r.solution().dtype());
             assertClose("lstsq F32 solution", get(c, "x"), r.solution(), F32);
             assertClose("lstsq F32 residuals", get(c, "residuals"), r.residuals(), F32);
@@ -367,6 +371,8 @@ class LinalgFixturesTest {
                 Tensor a = get(c, "a").tensor();
                 Tensor p = Linalg.pinv(a, get(c, "rcond").scalar());
                 assertClose(c, get(c, "p"), p, F64);
+                assertEquals(1e-15, get(c, "rcond").scalar(), "the fixtures use NumPy's default cutoff");
+                assertClose(c + " default cutoff", get(c, "p"), Linalg.pinv(a), F64);
                 assertClose(c + " A·P·A = A", get(c, "a"), a.matmul(p).matmul(a), F64);
             }
             Tensor p32 = Linalg.pinv(get("pinv_batch", "a").tensor(DType.F32), 1e-6);

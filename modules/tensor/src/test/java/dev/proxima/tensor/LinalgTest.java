@@ -118,16 +118,64 @@ class LinalgTest {
     void lstsqByHand() {
         try (Scope scope = Scope.open()) {
             // x + 0y = 1, 0x + y = 1, x + y = 0: normal equations [[2,1],[1,2]] x = [1,1]
-            Linalg.Lstsq r = Linalg.lstsq(m(new double[][]{{1, 0}, {0, 1}, {1, 1}}), Tensor.of(1.0, 1.0, 0.0), -1);
+            Linalg.Lstsq r = Linalg.lstsq(m(new double[][]{{1, 0}, {0, 1}, {1, 1}}), Tensor.of(1.0, 1.0, 0.0));
             close("solution", new double[]{1 / 3.0, 1 / 3.0}, r.solution());
             close("residuals", new double[]{4 / 3.0}, r.residuals());
             assertEquals(2, r.rank());
             close("singular values", new double[]{Math.sqrt(3), 1}, r.singularValues());
             // rank one: minimum-norm solution of x + y = 2 (twice) is (1, 1), no residuals reported
-            Linalg.Lstsq d = Linalg.lstsq(m(new double[][]{{1, 1}, {1, 1}}), Tensor.of(2.0, 2.0), -1);
+            Linalg.Lstsq d = Linalg.lstsq(m(new double[][]{{1, 1}, {1, 1}}), Tensor.of(2.0, 2.0));
             close("rank-deficient solution", new double[]{1, 1}, d.solution());
             assertEquals(1, d.rank());
             assertArrayEquals(new long[]{0}, d.residuals().shape());
+        }
+    }
+
+    @Test
+    void defaultCutoffsAreNumpys() {
+        try (Scope scope = Scope.open()) {
+            // numpy.linalg.pinv's default rcond is 1e-15 for every dtype: σ = 5e-16 is dropped, 5e-15 inverted
+            close("pinv drops 5e-16", new double[]{1, 0, 0, 0}, Linalg.pinv(m(new double[][]{{1, 0}, {0, 5e-16}})));
+            double[] kept = Linalg.pinv(m(new double[][]{{1, 0}, {0, 5e-15}})).toDoubleArray();
+            assertEquals(2e14, kept[3], 2e14 * 1e-12);
+            Tensor r = Rng.seed(7).uniform(DType.F64, -1, 1, 4, 3);
+            assertArrayEquals(Linalg.pinv(r, 1e-15).toDoubleArray(), Linalg.pinv(r).toDoubleArray(), 0);
+            // lstsq's default (rcond=None) is ε·max(m, n): for F64 2⁻⁵²·3 ≈ 6.7e-16, so σ = 1e-16 is rank-deficient
+            // (NumPy: x = [1, 0], rank 1) and σ = 1e-14 is not (x = [1, 1e14], rank 2)
+            Tensor b = Tensor.of(1.0, 1.0, 1.0);
+            Linalg.Lstsq dropped = Linalg.lstsq(m(new double[][]{{1, 0}, {0, 1e-16}, {0, 0}}), b);
+            assertEquals(1, dropped.rank());
+            close("σ below the default cutoff", new double[]{1, 0}, dropped.solution());
+            Linalg.Lstsq full = Linalg.lstsq(m(new double[][]{{1, 0}, {0, 1e-14}, {0, 0}}), b);
+            assertEquals(2, full.rank());
+            assertEquals(1e14, full.solution().toDoubleArray()[1], 1e14 * 1e-12);
+            assertEquals(2, Linalg.lstsq(m(new double[][]{{1, 0}, {0, 1e-16}, {0, 0}}), b, 1e-17).rank(), "an explicit smaller cutoff");
+            // F32 is solved in single precision, so its default is 2⁻²³·3 ≈ 3.6e-7: σ = 1e-7 is dropped
+            Tensor a32 = m(new double[][]{{1, 0}, {0, 1e-7}, {0, 0}}).cast(DType.F32);
+            assertEquals(1, Linalg.lstsq(a32, b.cast(DType.F32)).rank());
+            assertEquals(2, Linalg.lstsq(a32, b.cast(DType.F32), 1e-8).rank());
+        }
+    }
+
+    @Test
+    void badCutoffsAreRejectedBeforeAnyWork() {
+        try (Scope scope = Scope.open()) {
+            Tensor a = m(new double[][]{{1, 0}, {0, 1}, {1, 1}});
+            Tensor b = Tensor.of(1.0, 1.0, 0.0);
+            long before = Memory.allocatedBytes();
+            for (double rcond : new double[]{-1, -1e-300, Double.NaN, 1, 2, Double.POSITIVE_INFINITY}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Linalg.lstsq(a, b, rcond));
+                assertTrue(e.getMessage().contains("rcond") && e.getMessage().contains("[0, 1)"), e.getMessage());
+            }
+            for (double rcond : new double[]{-1, -1e-300, Double.NaN}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Linalg.pinv(a, rcond));
+                assertTrue(e.getMessage().contains("rcond"), e.getMessage());
+            }
+            assertEquals(before, Memory.allocatedBytes(), "rejected calls allocate nothing");
+            // the edges that are accepted: 0 (LAPACK then uses ε) and anything up to 1 for lstsq; 1 and more for pinv
+            assertEquals(2, Linalg.lstsq(a, b, 0).rank());
+            assertEquals(1, Linalg.lstsq(a, b, Math.nextDown(1.0)).rank(), "σ₂/σ₁ = 1/√3 is below the cutoff");
+            close("pinv with rcond 1 drops everything", new double[6], Linalg.pinv(a, 1));
         }
     }
 
@@ -173,12 +221,12 @@ class LinalgTest {
     void singularMatrixNamesTheFactorizationAndThePivot() {
         try (Scope scope = Scope.open()) {
             Tensor a = m(new double[][]{{1, 2}, {2, 4}});
-            LinAlgException e = assertThrows(LinAlgException.class, () -> Linalg.solve(a, Tensor.of(1.0, 1.0)));
+            LinalgException e = assertThrows(LinalgException.class, () -> Linalg.solve(a, Tensor.of(1.0, 1.0)));
             assertTrue(e.getMessage().contains("solve (getrf)") && e.getMessage().contains("info = 2") && e.getMessage().contains("U[1,1]")
                     && e.getMessage().contains("singular"), e.getMessage());
             Tensor batch = Tensor.zeros(DType.F64, 3, 2, 2).add(Tensor.eye(2, DType.F64));
             Tensor singularSecond = Tensor.where(Tensor.of(true, false, true).reshape(3, 1, 1), batch, Tensor.scalar(0, DType.F64));
-            LinAlgException eb = assertThrows(LinAlgException.class, () -> Linalg.solve(singularSecond, Tensor.of(1.0, 1.0)));
+            LinalgException eb = assertThrows(LinalgException.class, () -> Linalg.solve(singularSecond, Tensor.of(1.0, 1.0)));
             assertTrue(eb.getMessage().contains("batch element 1") && eb.getMessage().contains("U[0,0]"), eb.getMessage());
         }
     }
@@ -186,11 +234,11 @@ class LinalgTest {
     @Test
     void singularMatrixNamesGetrfAndThePivot() {
         try (Scope scope = Scope.open()) {
-            LinAlgException e = assertThrows(LinAlgException.class, () -> Linalg.inv(m(new double[][]{{1, 2}, {2, 4}})));
+            LinalgException e = assertThrows(LinalgException.class, () -> Linalg.inv(m(new double[][]{{1, 2}, {2, 4}})));
             assertTrue(e.getMessage().contains("getrf") && e.getMessage().contains("U[1,1]"), e.getMessage());
-            LinAlgException e0 = assertThrows(LinAlgException.class, () -> Linalg.inv(m(new double[][]{{0, 1, 0}, {0, 2, 0}, {0, 3, 1}})));
+            LinalgException e0 = assertThrows(LinalgException.class, () -> Linalg.inv(m(new double[][]{{0, 1, 0}, {0, 2, 0}, {0, 3, 1}})));
             assertTrue(e0.getMessage().contains("getrf") && e0.getMessage().contains("info = 1") && e0.getMessage().contains("U[0,0]"), e0.getMessage());
-            assertThrows(LinAlgException.class, () -> Linalg.matrixPower(m(new double[][]{{1, 2}, {2, 4}}), -1));
+            assertThrows(LinalgException.class, () -> Linalg.matrixPower(m(new double[][]{{1, 2}, {2, 4}}), -1));
         }
     }
 
@@ -208,9 +256,9 @@ class LinalgTest {
     @Test
     void notPositiveDefiniteNamesPotrfAndTheMinor() {
         try (Scope scope = Scope.open()) {
-            LinAlgException e = assertThrows(LinAlgException.class, () -> Linalg.cholesky(m(new double[][]{{1, 2}, {2, 1}}), false));
+            LinalgException e = assertThrows(LinalgException.class, () -> Linalg.cholesky(m(new double[][]{{1, 2}, {2, 1}}), false));
             assertTrue(e.getMessage().contains("potrf") && e.getMessage().contains("minor of order 2"), e.getMessage());
-            LinAlgException e1 = assertThrows(LinAlgException.class, () -> Linalg.cholesky(m(new double[][]{{-1, 0}, {0, 1}}), true));
+            LinalgException e1 = assertThrows(LinalgException.class, () -> Linalg.cholesky(m(new double[][]{{-1, 0}, {0, 1}}), true));
             assertTrue(e1.getMessage().contains("potrf") && e1.getMessage().contains("minor of order 1"), e1.getMessage());
         }
     }
@@ -218,7 +266,7 @@ class LinalgTest {
     @Test
     void zeroOnTheTriangularDiagonalNamesTrtrs() {
         try (Scope scope = Scope.open()) {
-            LinAlgException e = assertThrows(LinAlgException.class,
+            LinalgException e = assertThrows(LinalgException.class,
                     () -> Linalg.solveTriangular(m(new double[][]{{1, 0}, {5, 0}}), Tensor.of(1.0, 1.0), true, false));
             assertTrue(e.getMessage().contains("trtrs") && e.getMessage().contains("A[1,1]"), e.getMessage());
             // with an implicit unit diagonal the stored zero is never read
@@ -232,7 +280,7 @@ class LinalgTest {
             Tensor a = m(new double[][]{{Double.NaN, 1}, {1, 2}});
             List<Function<Tensor, Object>> fns = List.of(
                     x -> Linalg.solve(x, Tensor.of(1.0, 1.0)), Linalg::inv, x -> Linalg.cholesky(x, false),
-                    Linalg::svdvals, Linalg::eigh, Linalg::eig, x -> Linalg.lstsq(x, Tensor.of(1.0, 1.0), -1));
+                    Linalg::svdvals, Linalg::eigh, Linalg::eig, x -> Linalg.lstsq(x, Tensor.of(1.0, 1.0)));
             for (Function<Tensor, Object> f : fns) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.apply(a));
                 assertTrue(e.getMessage().contains("NaN"), e.getMessage());
@@ -266,7 +314,7 @@ class LinalgTest {
                         new Tensor[]{Linalg.eigh(a).values(), Linalg.eigh(af).values()},
                         new Tensor[]{Linalg.eigvalsh(a), Linalg.eigvalsh(af)},
                         new Tensor[]{Linalg.eig(a).values(), Linalg.eig(af).values()},
-                        new Tensor[]{Linalg.lstsq(a, bi, -1).solution(), Linalg.lstsq(af, bf, -1).solution()},
+                        new Tensor[]{Linalg.lstsq(a, bi).solution(), Linalg.lstsq(af, bf).solution()},
                         new Tensor[]{Linalg.pinv(a, 1e-15), Linalg.pinv(af, 1e-15)},
                         new Tensor[]{Linalg.matrixNorm(a, Linalg.MatrixNorm.FROBENIUS), Linalg.matrixNorm(af, Linalg.MatrixNorm.FROBENIUS)},
                         new Tensor[]{Linalg.matrixNorm(a, Linalg.MatrixNorm.NUCLEAR), Linalg.matrixNorm(af, Linalg.MatrixNorm.NUCLEAR)},
@@ -334,7 +382,7 @@ class LinalgTest {
             out.add(Linalg.matrixPower(a, 3).toDoubleArray());
             out.add(Linalg.matrixPower(a, -2).toDoubleArray());
             if (a.rank() == 2) {
-                Linalg.Lstsq l = Linalg.lstsq(a, b, -1);
+                Linalg.Lstsq l = Linalg.lstsq(a, b);
                 out.add(l.solution().toDoubleArray());
                 out.add(l.singularValues().toDoubleArray());
             }
@@ -447,7 +495,7 @@ class LinalgTest {
             Tensor a = m(new double[][]{{2, 1}, {1, 3}});
             assertArrayEquals(new long[]{2, 0}, Linalg.solve(a, Tensor.zeros(DType.F64, 2, 0)).shape());
             assertArrayEquals(new long[]{2, 0}, Linalg.solveTriangular(a, Tensor.zeros(DType.F64, 2, 0), true, false).shape());
-            Linalg.Lstsq l = Linalg.lstsq(m(new double[][]{{1, 0}, {0, 2}, {0, 0}}), Tensor.zeros(DType.F64, 3, 0), -1);
+            Linalg.Lstsq l = Linalg.lstsq(m(new double[][]{{1, 0}, {0, 2}, {0, 0}}), Tensor.zeros(DType.F64, 3, 0));
             assertArrayEquals(new long[]{2, 0}, l.solution().shape());
             assertArrayEquals(new long[]{0}, l.residuals().shape());
             assertEquals(2, l.rank());
@@ -485,7 +533,7 @@ class LinalgTest {
             assertShapeError("svdvals 1-D", () -> Linalg.svdvals(vec), "[3]");
             assertShapeError("pinv 1-D", () -> Linalg.pinv(vec, 1e-15), "[3]");
             assertShapeError("matrixNorm 1-D", () -> Linalg.matrixNorm(vec, Linalg.MatrixNorm.FROBENIUS), "[3]");
-            assertShapeError("lstsq 3-D", () -> Linalg.lstsq(Tensor.zeros(DType.F64, 2, 3, 3), vec, -1), "[2, 3, 3]");
+            assertShapeError("lstsq 3-D", () -> Linalg.lstsq(Tensor.zeros(DType.F64, 2, 3, 3), vec), "[2, 3, 3]");
         }
     }
 
@@ -497,8 +545,8 @@ class LinalgTest {
             assertShapeError("solve matrix", () -> Linalg.solve(a, Tensor.zeros(DType.F64, 4, 2)), "[3, 3]", "[4, 2]");
             assertShapeError("solve scalar", () -> Linalg.solve(a, Tensor.scalar(1, DType.F64)), "[3, 3]", "[]");
             assertShapeError("solveTriangular", () -> Linalg.solveTriangular(a, Tensor.zeros(DType.F64, 2, 2), true, false), "[3, 3]", "[2, 2]");
-            assertShapeError("lstsq", () -> Linalg.lstsq(Tensor.zeros(DType.F64, 4, 3), Tensor.zeros(DType.F64, 5), -1), "[4, 3]", "[5]");
-            assertShapeError("lstsq 3-D b", () -> Linalg.lstsq(Tensor.zeros(DType.F64, 4, 3), Tensor.zeros(DType.F64, 2, 4, 1), -1),
+            assertShapeError("lstsq", () -> Linalg.lstsq(Tensor.zeros(DType.F64, 4, 3), Tensor.zeros(DType.F64, 5)), "[4, 3]", "[5]");
+            assertShapeError("lstsq 3-D b", () -> Linalg.lstsq(Tensor.zeros(DType.F64, 4, 3), Tensor.zeros(DType.F64, 2, 4, 1)),
                     "[4, 3]", "[2, 4, 1]");
             Tensor batch = Tensor.zeros(DType.F64, 2, 3, 3);
             Tensor other = Tensor.zeros(DType.F64, 3, 3, 1);

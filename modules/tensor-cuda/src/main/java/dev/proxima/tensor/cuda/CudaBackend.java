@@ -10,6 +10,8 @@ import dev.proxima.cuda.LaunchConfig;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.spi.Backend;
+import dev.proxima.tensor.spi.KernelRegistry;
+import dev.proxima.tensor.spi.Kernels;
 import dev.proxima.tensor.spi.BinaryOp;
 import dev.proxima.tensor.spi.RandomOp;
 import dev.proxima.tensor.spi.ReduceOp;
@@ -20,9 +22,12 @@ import dev.proxima.tensor.spi.UnaryOp;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -47,7 +52,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * all work is queued on the legacy default stream, so call {@link #synchronize(int)} before timing.
  * Everything else — integer NEG/ABS/SIGN and DIV/POW, empty reductions, ranks above 8, matmul
  * layouts cuBLAS cannot take — runs on the CPU backend over host copies of the operands' storages
- * ({@link #hostFallbacks()} counts these, so tests and benchmarks can see them); the dtype part of that
+ * (the dispatcher stages them and {@code Proxima.hostStagings()} counts them, so tests and benchmarks can see them); the dtype part of that
  * choice is in the package-private {@code *OnDevice} functions.
  */
 public final class CudaBackend implements Backend {
@@ -66,8 +71,14 @@ public final class CudaBackend implements Backend {
         return a == null ? 0 : a.get();
     }
 
-    /** Operations so far that ran on the CPU over host copies. */
-    public static long hostFallbacks() {
+    /**
+     * Copies so far that ran on the CPU over host copies of the storages (dtype conversions and layouts the
+     * device has no copy kernel for). Kernel calls staged through the host are counted by
+     * {@code Proxima.hostStagings()}.
+     *
+     * @return the number of such copies
+     */
+    public static long hostCopies() {
         return FALLBACKS.get();
     }
 
@@ -223,7 +234,30 @@ public final class CudaBackend implements Backend {
         return m;
     }
 
-    // ------------------------------------------------------------------ what runs on the device (dtype part)
+    // ------------------------------------------------------------------ what runs on the device
+
+    // The ops each kernel switch has a case for (native/cuda/opcodes.cuh names; OpCodesHeaderTest checks these lists
+    // against the sources). Kernels get op.code() and trap on a code they do not handle, so an op constant added to
+    // an SPI enum stays on the host until a kernel case and its entry here are added.
+
+    /** The ops of {@code px_unary} ({@code unary_contig}, {@code unary_strided}); NOT has {@code not_strided}. */
+    static final Set<UnaryOp> UNARY_KERNELS = Collections.unmodifiableSet(EnumSet.of(UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SIGN,
+            UnaryOp.EXP, UnaryOp.LOG, UnaryOp.SQRT, UnaryOp.TANH, UnaryOp.SIN, UnaryOp.COS, UnaryOp.SIGMOID, UnaryOp.SQUARE,
+            UnaryOp.RECIPROCAL, UnaryOp.ERF));
+    /** The ops of {@code px_binary} ({@code binary_contig}, {@code binary_strided}). */
+    static final Set<BinaryOp> BINARY_KERNELS = Collections.unmodifiableSet(EnumSet.of(BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL,
+            BinaryOp.DIV, BinaryOp.POW, BinaryOp.MIN, BinaryOp.MAX));
+    /** The ops of {@code px_compare} ({@code compare_strided}): BOOL outputs. */
+    static final Set<BinaryOp> COMPARE_KERNELS = Collections.unmodifiableSet(EnumSet.of(BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT,
+            BinaryOp.LE, BinaryOp.GT, BinaryOp.GE, BinaryOp.AND, BinaryOp.OR, BinaryOp.XOR));
+    /** The ops of {@code reduce_last} and {@code reduce_strided}. */
+    static final Set<ReduceOp> REDUCE_KERNELS = Collections.unmodifiableSet(EnumSet.of(ReduceOp.SUM, ReduceOp.PROD, ReduceOp.MAX,
+            ReduceOp.MIN, ReduceOp.SUM_ABS, ReduceOp.SUM_SQUARES, ReduceOp.MAX_ABS, ReduceOp.MIN_ABS, ReduceOp.COUNT_NONZERO));
+    /** The ops of {@code argreduce_last} and {@code argreduce_strided} (I64 indices). */
+    static final Set<ReduceOp> ARG_REDUCE_KERNELS = Collections.unmodifiableSet(EnumSet.of(ReduceOp.ARGMAX, ReduceOp.ARGMIN));
+    /** The ops of {@code softmax.cu} ({@code softmax_strided}'s switch, one {@code *_last} kernel each). */
+    static final Set<SoftmaxOp> SOFTMAX_KERNELS = Collections.unmodifiableSet(EnumSet.of(SoftmaxOp.SOFTMAX, SoftmaxOp.LOG_SOFTMAX,
+            SoftmaxOp.LOGSUMEXP));
 
     /** True if {@code convert.cu} converts {@code from} to {@code to} (every pair, halves included). */
     static boolean convertOnDevice(DType from, DType to) {
@@ -231,25 +265,28 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * True if {@code unary(op)} over {@code t} has a kernel that gives the CPU's result: every op on floats
-     * (F16/BF16 computed in float), NOT on every type; integer NEG/ABS/SIGN/SQUARE stay on the host, where
-     * Java's wrap-around rules are kept exactly.
+     * True if {@code unary(op)} over {@code t} has a kernel that gives the CPU's result: every op of
+     * {@link #UNARY_KERNELS} on floats (F16/BF16 computed in float), NOT on every type; integer NEG/ABS/SIGN/SQUARE
+     * stay on the host, where Java's wrap-around rules are kept exactly.
      */
     static boolean unaryOnDevice(UnaryOp op, DType t) {
-        return op == UnaryOp.NOT || t.isFloating();
+        return op == UnaryOp.NOT || t.isFloating() && UNARY_KERNELS.contains(op);
     }
 
     /**
-     * True if {@code binary(op)} over {@code t} has a kernel that gives the CPU's result: every op on floats,
-     * comparisons and logical ops on every type, ADD/SUB/MUL/MIN/MAX on integers (not BOOL); integer DIV and
-     * POW stay on the host.
+     * True if {@code binary(op)} over {@code t} has a kernel that gives the CPU's result: every op of
+     * {@link #BINARY_KERNELS} on floats, those of {@link #COMPARE_KERNELS} (comparisons and logical ops) on every
+     * type, ADD/SUB/MUL/MIN/MAX on integers (not BOOL); integer DIV and POW stay on the host.
      */
     static boolean binaryOnDevice(BinaryOp op, DType t) {
         if (t == DType.BOOL) {
             return false;
         }
-        return t.isFloating() || op.isComparison() || op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL
-                || op == BinaryOp.MIN || op == BinaryOp.MAX;
+        if (COMPARE_KERNELS.contains(op)) {
+            return true;
+        }
+        return BINARY_KERNELS.contains(op) && (t.isFloating() || op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL
+                || op == BinaryOp.MIN || op == BinaryOp.MAX);
     }
 
     /**
@@ -268,11 +305,15 @@ public final class CudaBackend implements Backend {
     /**
      * True if {@code reduce.cu} reduces {@code src} into {@code dst} as the CPU does: floats accumulate in
      * double and may be stored in any float type (a half result rounds double → float → half, like the
-     * CPU's store); COUNT_NONZERO and the arg reductions write I64; integers accumulate in 64 bits.
+     * CPU's store); COUNT_NONZERO and the arg reductions write I64; integers accumulate in 64 bits. Only the ops
+     * of {@link #REDUCE_KERNELS} and {@link #ARG_REDUCE_KERNELS}.
      */
     static boolean reduceOnDevice(ReduceOp op, DType src, DType dst) {
-        if (op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN) {
+        if (ARG_REDUCE_KERNELS.contains(op)) {
             return dst == DType.I64;
+        }
+        if (!REDUCE_KERNELS.contains(op)) {
+            return false;
         }
         if (src.isFloating()) {
             return dst.isFloating() || op == ReduceOp.COUNT_NONZERO;
@@ -355,7 +396,7 @@ public final class CudaBackend implements Backend {
             }
             return;
         }
-        onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().copy(v[0], v[1]));
+        copyOnHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().copy(v[0], v[1]));
     }
 
     static Map<String, String> convertDefines(DType from, DType to) {
@@ -433,14 +474,31 @@ public final class CudaBackend implements Backend {
         return true;
     }
 
+    /**
+     * Registers the device kernels: elementwise (fill, iota, unary, binary, mulAdd, where), reductions, matmul
+     * (cuBLAS), the softmax family and the Philox streams. Each declines (returns false) the operands it has no
+     * code for, which the dispatcher then stages through the host.
+     */
     @Override
-    public void fill(StridedView dst, double value) {
+    public void registerKernels(KernelRegistry r) {
+        r.register(Kernels.FILL, (value, v) -> fillKernel(v[0], value));
+        r.register(Kernels.IOTA, (p, v) -> iotaKernel(v[0], p.start(), p.step()));
+        r.register(Kernels.UNARY, (op, v) -> unaryKernel(op, v[0], v[1]));
+        r.register(Kernels.BINARY, (op, v) -> binaryKernel(op, v[0], v[1], v[2]));
+        r.register(Kernels.MUL_ADD, (none, v) -> mulAddKernel(v[0], v[1], v[2], v[3]));
+        r.register(Kernels.WHERE, (none, v) -> whereKernel(v[0], v[1], v[2], v[3]));
+        r.register(Kernels.REDUCE, (p, v) -> reduceKernel(p.op(), v[0], p.axes(), v[1]));
+        r.register(Kernels.MATMUL, (none, v) -> matmulKernel(v[0], v[1], v[2]));
+        r.register(Kernels.SOFTMAX, (p, v) -> softmaxKernel(p.op(), v[0], p.axis(), v[1]));
+        r.register(Kernels.RANDOM, (p, v) -> randomKernel(p.op(), p.key(), p.draw(), p.a(), p.b(), v[0]));
+    }
+
+    private boolean fillKernel(StridedView dst, double value) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(dst)) {
-            onHost(new StridedView[0], new StridedView[] {dst}, v -> cpu().fill(v[0], value));
-            return;
+            return false;
         }
         CudaContext c = ctx(dst);
         Storage one = cpu().allocate(Device.CPU, dst.dtype().byteSize());
@@ -452,33 +510,31 @@ public final class CudaBackend implements Backend {
         } finally {
             one.release();
         }
+        return true;
     }
 
-    @Override
-    public void iota(StridedView dst, double start, double step) {
+    private boolean iotaKernel(StridedView dst, double start, double step) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(dst) || !dst.isContiguous() || !iotaOnDevice(dst.dtype())) {
-            onHost(new StridedView[0], new StridedView[] {dst}, v -> cpu().iota(v[0], start, step));
-            return;
+            return false;
         }
         CudaContext c = ctx(dst);
         try (Arena a = Arena.ofConfined()) {
             KernelArgs args = new KernelArgs(a).ptr(address(dst)).f64(start).f64(step).i64(dst.size());
             launch(c, "elementwise.cu", elementDefines(dst.dtype()), "iota_contig", dst.size(), args);
         }
+        return true;
     }
 
-    @Override
-    public void unary(UnaryOp op, StridedView src, StridedView dst) {
+    private boolean unaryKernel(UnaryOp op, StridedView src, StridedView dst) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(src, dst) || !unaryOnDevice(op, src.dtype())) {
             // integer NEG/ABS/SIGN follow Java's wrap-around rules on the CPU; kept there for exactness
-            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().unary(op, v[0], v[1]));
-            return;
+            return false;
         }
         CudaContext c = ctx(src, dst);
         Map<String, String> defs = elementDefines(src.dtype());
@@ -487,46 +543,44 @@ public final class CudaBackend implements Backend {
                 launch(c, "elementwise.cu", defs, "not_strided", dst.size(), new KernelArgs(a).ptr(base(src)).ptr(base(dst))
                         .bytes(shape(a, dst.shape())).bytes(view(a, src)).bytes(view(a, dst)));
             } else if (src.isContiguous() && dst.isContiguous()) {
-                launch(c, "elementwise.cu", defs, "unary_contig", dst.size(), new KernelArgs(a).i32(op.ordinal()).ptr(address(src))
+                launch(c, "elementwise.cu", defs, "unary_contig", dst.size(), new KernelArgs(a).i32(op.code()).ptr(address(src))
                         .ptr(address(dst)).i64(dst.size()));
             } else {
-                launch(c, "elementwise.cu", defs, "unary_strided", dst.size(), new KernelArgs(a).i32(op.ordinal()).ptr(base(src))
+                launch(c, "elementwise.cu", defs, "unary_strided", dst.size(), new KernelArgs(a).i32(op.code()).ptr(base(src))
                         .ptr(base(dst)).bytes(shape(a, dst.shape())).bytes(view(a, src)).bytes(view(a, dst)));
             }
         }
+        return true;
     }
 
-    @Override
-    public void binary(BinaryOp op, StridedView x, StridedView y, StridedView dst) {
+    private boolean binaryKernel(BinaryOp op, StridedView x, StridedView y, StridedView dst) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(x, y, dst) || !binaryOnDevice(op, x.dtype())) {
-            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> cpu().binary(op, v[0], v[1], v[2]));
-            return;
+            return false;
         }
         CudaContext c = ctx(x, y, dst);
         Map<String, String> defs = elementDefines(x.dtype());
         try (Arena a = Arena.ofConfined()) {
             if (!op.isComparison() && x.isContiguous() && y.isContiguous() && dst.isContiguous()) {
-                launch(c, "elementwise.cu", defs, "binary_contig", dst.size(), new KernelArgs(a).i32(op.ordinal()).ptr(address(x))
+                launch(c, "elementwise.cu", defs, "binary_contig", dst.size(), new KernelArgs(a).i32(op.code()).ptr(address(x))
                         .ptr(address(y)).ptr(address(dst)).i64(dst.size()));
             } else {
                 launch(c, "elementwise.cu", defs, op.isComparison() ? "compare_strided" : "binary_strided", dst.size(),
-                        new KernelArgs(a).i32(op.ordinal()).ptr(base(x)).ptr(base(y)).ptr(base(dst)).bytes(shape(a, dst.shape()))
+                        new KernelArgs(a).i32(op.code()).ptr(base(x)).ptr(base(y)).ptr(base(dst)).bytes(shape(a, dst.shape()))
                                 .bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, dst)));
             }
         }
+        return true;
     }
 
-    @Override
-    public void mulAdd(StridedView x, StridedView y, StridedView z, StridedView dst) {
+    private boolean mulAddKernel(StridedView x, StridedView y, StridedView z, StridedView dst) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(x, y, z, dst) || !mulAddOnDevice(x.dtype())) {
-            onHost(new StridedView[] {x, y, z}, new StridedView[] {dst}, v -> cpu().mulAdd(v[0], v[1], v[2], v[3]));
-            return;
+            return false;
         }
         CudaContext c = ctx(x, y, z, dst);
         try (Arena a = Arena.ofConfined()) {
@@ -534,16 +588,15 @@ public final class CudaBackend implements Backend {
                     new KernelArgs(a).ptr(base(x)).ptr(base(y)).ptr(base(z)).ptr(base(dst)).bytes(shape(a, dst.shape()))
                             .bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, z)).bytes(view(a, dst)));
         }
+        return true;
     }
 
-    @Override
-    public void where(StridedView cond, StridedView x, StridedView y, StridedView dst) {
+    private boolean whereKernel(StridedView cond, StridedView x, StridedView y, StridedView dst) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!kernelable(cond, x, y, dst)) {
-            onHost(new StridedView[] {cond, x, y}, new StridedView[] {dst}, v -> cpu().where(v[0], v[1], v[2], v[3]));
-            return;
+            return false;
         }
         CudaContext c = ctx(cond, x, y, dst);
         try (Arena a = Arena.ofConfined()) {
@@ -551,41 +604,40 @@ public final class CudaBackend implements Backend {
                     new KernelArgs(a).ptr(base(cond)).ptr(base(x)).ptr(base(y)).ptr(base(dst)).bytes(shape(a, dst.shape()))
                             .bytes(view(a, cond)).bytes(view(a, x)).bytes(view(a, y)).bytes(view(a, dst)));
         }
+        return true;
     }
 
-    @Override
-    public void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
+    private boolean reduceKernel(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
         int r = src.rank();
         long reduced = 1;
         for (int ax : axes) {
             reduced *= src.shape()[ax];
         }
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         // empty reductions keep the CPU's rules (identities, or the error for MAX of nothing)
         if (r == 0 || reduced == 0 || !kernelable(src, dst) || !reduceOnDevice(op, src.dtype(), dst.dtype())) {
-            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().reduce(op, v[0], axes, v[1]));
-            return;
+            return false;
         }
         CudaContext c = ctx(src, dst);
         Map<String, String> defs = reduceDefines(op, src.dtype(), dst.dtype());
-        boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
+        boolean arg = ARG_REDUCE_KERNELS.contains(op);
         if (trailingAxes(axes, r) && src.isContiguous() && dst.isContiguous()) {
             // the reduced axes form each row's contiguous tail: one block per row
             long rows = dst.size();
             LaunchConfig lc = LaunchConfig.perRow(rows, reduced, arg ? 1024 : 512);
             try (Arena a = Arena.ofConfined()) {
-                KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(address(src)).ptr(address(dst)).i64(rows).i64(reduced);
+                KernelArgs args = new KernelArgs(a).i32(op.code()).ptr(address(src)).ptr(address(dst)).i64(rows).i64(reduced);
                 CudaDriver.launchKernel(c.function("reduce.cu", defs, arg ? "argreduce_last" : "reduce_last"), lc.grid(), lc.block(), 0,
                         MemorySegment.NULL, args.segment());
             }
-            return;
+            return true;
         }
         // any other layout: one thread per output element over the reduced sub-space
         StridedView[] parts = splitAxes(src, axes);
         try (Arena a = Arena.ofConfined()) {
-            KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(base(src)).ptr(base(dst)).bytes(shape(a, dst.shape()))
+            KernelArgs args = new KernelArgs(a).i32(op.code()).ptr(base(src)).ptr(base(dst)).bytes(shape(a, dst.shape()))
                     .bytes(view(a, parts[0])).bytes(view(a, dst));
             if (arg) {
                 args.i64(parts[1].shape()[0]).i64(parts[1].strides()[0]);
@@ -594,6 +646,7 @@ public final class CudaBackend implements Backend {
             }
             launch(c, "reduce.cu", defs, arg ? "argreduce_strided" : "reduce_strided", dst.size(), args);
         }
+        return true;
     }
 
     /** True if {@code axes} (sorted, distinct) are the last {@code axes.length} of {@code rank} dimensions. */
@@ -633,8 +686,7 @@ public final class CudaBackend implements Backend {
 
     // ------------------------------------------------------------------ matmul
 
-    @Override
-    public void matmul(StridedView x, StridedView y, StridedView dst) {
+    private boolean matmulKernel(StridedView x, StridedView y, StridedView dst) {
         int r = dst.rank();
         long m = dst.shape()[r - 2];
         long n = dst.shape()[r - 1];
@@ -650,12 +702,11 @@ public final class CudaBackend implements Backend {
                 && la != null && lb != null && lc != null && lc[0] == Cublas.OP_N && sa >= 0 && sb >= 0 && sc >= 0
                 && m <= Integer.MAX_VALUE && n <= Integer.MAX_VALUE && k <= Integer.MAX_VALUE && batch <= Integer.MAX_VALUE;
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         if (!ok || k == 0) {
             // half operands are widened to F32 for the CPU (whose matmul takes F32/F64) and the result rounded back
-            onHost(new StridedView[] {x, y}, new StridedView[] {dst}, v -> cpu().matmul(v[0], v[1], v[2]));
-            return;
+            return false;
         }
         CudaContext c = ctx(x, y, dst);
         MemorySegment h = c.cublas();
@@ -679,6 +730,7 @@ public final class CudaBackend implements Backend {
             Cublas.dgemmStridedBatched(h, opb, opa, (int) n, (int) m, (int) k, 1.0, address(y), ldb, sb,
                     address(x), lda, sa, 0.0, address(dst), ldc, sc, (int) batch);
         }
+        return true;
     }
 
     /**
@@ -735,21 +787,19 @@ public final class CudaBackend implements Backend {
 
     /**
      * {@code softmax.cu} (one block per row, double accumulation) when the axis is the last one and src
-     * and dst are contiguous F32/F64 device views; other layouts run on the host ({@link #hostFallbacks()}).
+     * and dst are contiguous F32/F64 device views; other layouts are staged through the host.
      * F32 results may differ from the CPU's (which works in float) by about one float ulp.
      */
-    @Override
-    public void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
+    private boolean softmaxKernel(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
         if (dst.size() == 0) {
-            return;
+            return true;
         }
         int r = src.rank();
         long len = src.shape()[axis];
         boolean lastAxis = axis == r - 1 && src.isContiguous() && dst.isContiguous();
         boolean floats = src.dtype() == dst.dtype() && (src.dtype() == DType.F32 || src.dtype() == DType.F64);
-        if (!floats || !kernelable(src, dst) || len == 0) {
-            onHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().softmax(op, v[0], axis, v[1]));
-            return;
+        if (!floats || !SOFTMAX_KERNELS.contains(op) || !kernelable(src, dst) || len == 0) {
+            return false;
         }
         CudaContext c = ctx(src, dst);
         Map<String, String> defs = KernelSource.elementDefines(cType(src.dtype()));
@@ -759,11 +809,11 @@ public final class CudaBackend implements Backend {
             StridedView dstLanes = op == SoftmaxOp.LOGSUMEXP ? dst : splitAxes(dst, new int[] {axis})[0];
             long dstStride = op == SoftmaxOp.LOGSUMEXP ? 0 : dst.strides()[axis];
             try (Arena a = Arena.ofConfined()) {
-                KernelArgs args = new KernelArgs(a).i32(op.ordinal()).ptr(base(src)).ptr(base(dst)).bytes(shape(a, lanes.shape()))
+                KernelArgs args = new KernelArgs(a).i32(op.code()).ptr(base(src)).ptr(base(dst)).bytes(shape(a, lanes.shape()))
                         .bytes(view(a, lanes)).bytes(view(a, dstLanes)).i64(len).i64(src.strides()[axis]).i64(dstStride);
                 launch(c, "softmax.cu", defs, "softmax_strided", lanes.size(), args);
             }
-            return;
+            return true;
         }
         long rows = src.size() / len;
         String kernel = switch (op) {
@@ -777,6 +827,7 @@ public final class CudaBackend implements Backend {
             CudaDriver.launchKernel(c.function("softmax.cu", defs, kernel), lc.grid(),
                     lc.block(), 0, MemorySegment.NULL, args.segment());
         }
+        return true;
     }
 
     /**
@@ -785,8 +836,7 @@ public final class CudaBackend implements Backend {
      * uses {@link StrictMath}: F64 values can differ from the CPU's by a few ulp, F32 values (rounded from
      * double) rarely by one float ulp. A non-contiguous or host dst runs on the host.
      */
-    @Override
-    public void random(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
+    private boolean randomKernel(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
         long n = dst.size();
         DType t = dst.dtype();
         boolean ok = op == RandomOp.BERNOULLI ? t == DType.BOOL : t == DType.F32 || t == DType.F64;
@@ -794,11 +844,10 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException(op + " cannot fill " + t);
         }
         if (n == 0) {
-            return;
+            return true;
         }
         if (!onDevice(dst) || !dst.isContiguous()) {
-            onHost(new StridedView[0], new StridedView[] {dst}, v -> cpu().random(op, key, draw, a, b, v[0]));
-            return;
+            return false;
         }
         CudaContext c = ctx(dst);
         boolean f32 = t == DType.F32;
@@ -826,6 +875,7 @@ public final class CudaBackend implements Backend {
             CudaDriver.launchKernel(c.function("philox.cu", Map.of(), kernel), lc.grid(), lc.block(), 0, MemorySegment.NULL,
                     args.segment());
         }
+        return true;
     }
 
     /** The smallest float {@code >= x} (the CPU's lower clamp of F32 uniforms). */
@@ -843,10 +893,10 @@ public final class CudaBackend implements Backend {
     // ------------------------------------------------------------------ host fallback
 
     /**
-     * Runs {@code op} on the CPU: every device storage among the operands is downloaded whole into host
+     * Runs a copy on the CPU: every device storage among the operands is downloaded whole into host
      * memory, the views are re-pointed at the copies, and the outputs' storages are uploaded back.
      */
-    private static void onHost(StridedView[] inputs, StridedView[] outputs, Consumer<StridedView[]> op) {
+    private static void copyOnHost(StridedView[] inputs, StridedView[] outputs, Consumer<StridedView[]> op) {
         FALLBACKS.incrementAndGet();
         Map<Storage, Storage> copies = new IdentityHashMap<>();
         StridedView[] all = new StridedView[inputs.length + outputs.length];

@@ -18,11 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,8 +35,8 @@ import static dev.proxima.tensor.cuda.KernelEmulation.decode;
 import static dev.proxima.tensor.cuda.KernelEmulation.encode;
 import static dev.proxima.tensor.cuda.KernelEmulation.getRaw;
 import static dev.proxima.tensor.cuda.KernelEmulation.setRaw;
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -112,8 +108,7 @@ class BlockKernelEmulationTest {
     private static String skip;
     private static Arena libArena;
     private static Path dir;
-    private static MethodHandle message;
-    private static final Map<String, MethodHandle> LAUNCHERS = new LinkedHashMap<>();
+    private static final Map<String, KernelEmulation.Launcher> LAUNCHERS = new LinkedHashMap<>();
     private static final AtomicLong LAUNCHES = new AtomicLong();
     private static final AtomicLong THREADS = new AtomicLong();
     private static long started;
@@ -189,12 +184,9 @@ class BlockKernelEmulationTest {
             return;
         }
         libArena = Arena.ofShared();
-        Linker linker = Linker.nativeLinker();
-        FunctionDescriptor fd = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
         SymbolLookup fl = SymbolLookup.libraryLookup(dir.resolve("libblockf.so"), libArena);
         SymbolLookup il = SymbolLookup.libraryLookup(dir.resolve("libblocki.so"), libArena);
-        LAUNCHERS.putAll(KernelEmulation.bind(launchers, fd, fl, il));
-        message = linker.downcallHandle(fl.find("px_emu_message").orElseThrow(), FunctionDescriptor.of(ADDRESS));
+        LAUNCHERS.putAll(KernelEmulation.bind(launchers, fl, il));
         System.out.printf("[cuda] block kernel emulation built in %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
 
@@ -224,31 +216,25 @@ class BlockKernelEmulationTest {
         return CudaBackend.cpu();
     }
 
-    /** Runs a SIMT launch; an emulation error (shuffle misuse, deadlock) fails the test with its description. */
+    /**
+     * Runs a SIMT launch; an emulation error (shuffle misuse, deadlock, {@code __trap()}) throws
+     * {@link KernelEmulation.EmulationError} with its description.
+     */
     private static void launch(String ns, String kernel, KernelArgs args, int grid, int block) {
-        MethodHandle h = LAUNCHERS.get(ns + "/" + kernel);
-        if (h == null) {
+        KernelEmulation.Launcher l = LAUNCHERS.get(ns + "/" + kernel);
+        if (l == null) {
             throw new IllegalStateException("no kernel " + kernel + " in " + ns);
-        }
-        int rc;
-        try {
-            rc = (int) h.invokeExact(args.segment(), grid, block);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
         LAUNCHES.incrementAndGet();
         THREADS.addAndGet((long) grid * block);
-        if (rc != 0) {
-            String msg;
-            try {
-                msg = ((MemorySegment) message.invokeExact()).reinterpret(512).getString(0);
-            } catch (Throwable t) {
-                msg = t.toString();
+        try {
+            KernelEmulation.launch(l, args.segment(), grid, block);
+        } catch (KernelEmulation.EmulationError e) {
+            if (e.getMessage().startsWith("block did not finish")) {
+                skip = "an earlier launch deadlocked: " + e.getMessage();    // its threads are stuck: later launches would be unsound
             }
-            if (msg.startsWith("block did not finish")) {
-                skip = "an earlier launch deadlocked: " + msg;    // its threads are stuck: later launches would be unsound
-            }
-            fail(ns + "/" + kernel + " grid " + grid + " block " + block + ": emulation error: " + msg);
+            throw new KernelEmulation.EmulationError(ns + "/" + kernel + " grid " + grid + " block " + block + ": emulation error: "
+                    + e.getMessage());
         }
     }
 
@@ -460,7 +446,7 @@ class BlockKernelEmulationTest {
 
     private void reduceCase(ReduceOp op, DType src, DType dst, int rows, int n, List<int[]> launches) {
         boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
-        Storage in = filled(src, rows, n, op == ReduceOp.PROD, src.ordinal() * 31L + op.ordinal());
+        Storage in = filled(src, rows, n, op == ReduceOp.PROD, src.ordinal() * 31L + op.code());
         StridedView x = dense(in, src, 0, rows, n);
         // the CPU reference: halves are widened to F32 first (exact), as the front end does
         Storage ref = storage(dst, rows + 2L);
@@ -479,7 +465,7 @@ class BlockKernelEmulationTest {
             StridedView y = dense(out, dst, 1, rows);
             try (Arena a = Arena.ofConfined()) {
                 launch(ns, arg ? "argreduce_last" : "reduce_last",
-                        new KernelArgs(a).i32(op.ordinal()).ptr(address(x)).ptr(address(y)).i64(rows).i64(n), g[0], g[1]);
+                        new KernelArgs(a).i32(op.code()).ptr(address(x)).ptr(address(y)).i64(rows).i64(n), g[0], g[1]);
             }
             String what = op + " " + src + "->" + dst + " [" + rows + ", " + n + "] grid " + g[0] + " block " + g[1];
             StringBuilder bad = new StringBuilder();
@@ -542,7 +528,10 @@ class BlockKernelEmulationTest {
 
     // ------------------------------------------------------------------ softmax
 
-    /** Raw rows for softmax: normal logits, -inf entries, all -inf, +inf, NaN, a 1e30 outlier, a large common offset. */
+    /**
+     * Raw rows for softmax: normal logits, -inf entries, all -inf, +inf, NaN, a 1e30 outlier, a large common offset,
+     * +inf beside -inf entries, two +inf, +inf beside NaN.
+     */
     static double[] softmaxRow(DType t, int n, int r, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed * 31 + r * 1009L + n);
         double[] a = new double[n];
@@ -563,13 +552,53 @@ class BlockKernelEmulationTest {
             case 3 -> a[rnd.nextInt(n)] = Double.POSITIVE_INFINITY;
             case 4 -> a[rnd.nextInt(n)] = Double.NaN;
             case 5 -> a[rnd.nextInt(n)] = 1e30;
+            case 7 -> {
+                for (int i = 0; i < n; i += 3) {
+                    a[i] = Double.NEGATIVE_INFINITY;
+                }
+                a[rnd.nextInt(n)] = Double.POSITIVE_INFINITY;
+            }
+            case 8 -> {
+                a[rnd.nextInt(n)] = Double.POSITIVE_INFINITY;
+                a[rnd.nextInt(n)] = Double.POSITIVE_INFINITY;
+            }
+            case 9 -> {
+                a[rnd.nextInt(n)] = Double.POSITIVE_INFINITY;
+                a[rnd.nextInt(n)] = Double.NaN;
+            }
             default -> {
             }
         }
         return a;
     }
 
-    private static final int SOFTMAX_ROWS = 7;
+    private static final int SOFTMAX_ROWS = 10;
+
+    /**
+     * What every output of a row holding special values must be, whatever the CPU says (SciPy's and PyTorch's
+     * rules, tabulated for the CPU in SoftmaxPrimitiveTest): NaN anywhere gives NaN; otherwise +inf anywhere gives
+     * NaN for softmax and log-softmax and +inf for logsumexp; a row of only -inf gives NaN, or -inf for logsumexp.
+     * Null for a row without such values (-inf beside finite values is ordinary).
+     */
+    static Double specialRowValue(SoftmaxOp op, double[] row) {
+        boolean nan = false, posInf = false, allNegInf = row.length > 0;
+        for (double v : row) {
+            nan |= Double.isNaN(v);
+            posInf |= v == Double.POSITIVE_INFINITY;
+            allNegInf &= v == Double.NEGATIVE_INFINITY;
+        }
+        boolean lse = op == SoftmaxOp.LOGSUMEXP;
+        if (nan) {
+            return Double.NaN;
+        }
+        if (posInf) {
+            return lse ? Double.POSITIVE_INFINITY : Double.NaN;
+        }
+        if (allNegInf) {
+            return lse ? Double.NEGATIVE_INFINITY : Double.NaN;
+        }
+        return null;
+    }
 
     @Test
     void softmaxFamilyAgainstCpu() {
@@ -645,6 +674,16 @@ class BlockKernelEmulationTest {
                             show(t, c), show(t, e)));
                 }
             }
+            long width = lse ? 1 : n;
+            for (int r = 0; r < rows; r++) {
+                Double special = specialRowValue(op, vals[r]);
+                for (long j = 0; special != null && j < width; j++) {
+                    double v = decode(t, getRaw(out.segment(), t, 1 + r * width + j));
+                    if (Double.compare(v, special) != 0 && nbad++ < 4) {
+                        bad.append(String.format("%n    row %d [%d]: kernel %s, but a row like this must give %s", r, j, v, special));
+                    }
+                }
+            }
             if (nbad > 0) {
                 failures.add(op + " " + t + " [" + rows + ", " + n + "] grid " + g[0] + " block " + g[1] + ": " + nbad + " differ" + bad);
             }
@@ -714,7 +753,7 @@ class BlockKernelEmulationTest {
                         cpu().reduce(op, t == DType.BF16 ? widened(x) : x, axes, dense(ref, d, 1, outShape));
                         StridedView y = dense(out, d, 1, outShape);
                         try (Arena a = Arena.ofConfined()) {
-                            launch(ns, "reduce_strided", new KernelArgs(a).i32(op.ordinal()).ptr(x.storage().segment().address())
+                            launch(ns, "reduce_strided", new KernelArgs(a).i32(op.code()).ptr(x.storage().segment().address())
                                     .ptr(out.segment().address()).bytes(CudaBackend.shape(a, outShape)).bytes(CudaBackend.view(a, parts[0]))
                                     .bytes(CudaBackend.view(a, y)).bytes(CudaBackend.shape(a, parts[1].shape())).bytes(CudaBackend.view(a, parts[1])),
                                     GRID, 32);
@@ -729,7 +768,7 @@ class BlockKernelEmulationTest {
                             cpu().reduce(op, t == DType.BF16 ? widened(x) : x, axes, dense(ref, DType.I64, 1, outShape));
                             StridedView y = dense(out, DType.I64, 1, outShape);
                             try (Arena a = Arena.ofConfined()) {
-                                launch(argNs(t), "argreduce_strided", new KernelArgs(a).i32(op.ordinal()).ptr(x.storage().segment().address())
+                                launch(argNs(t), "argreduce_strided", new KernelArgs(a).i32(op.code()).ptr(x.storage().segment().address())
                                         .ptr(out.segment().address()).bytes(CudaBackend.shape(a, outShape)).bytes(CudaBackend.view(a, parts[0]))
                                         .bytes(CudaBackend.view(a, y)).i64(parts[1].shape()[0]).i64(parts[1].strides()[0]), GRID, 32);
                             }
@@ -757,6 +796,14 @@ class BlockKernelEmulationTest {
         for (DType t : new DType[] {DType.F32, DType.F64}) {
             for (boolean transposed : new boolean[] {false, true}) {
                 StridedView x = cube(t, transposed, 17 + t.ordinal());
+                // special lanes on top of the NaN at storage index 37 = [1, 1, 1] of the dense [4, 5, 6] cube:
+                // [2, 3, :] only -inf, +inf at [0, 4, 5] beside -inf at [0, 4, 0], +inf at [1, 1, 4] in the lane of the NaN
+                for (int k = 0; k < 6; k++) {
+                    setRaw(x.storage().segment(), t, 2 * 30 + 3 * 6 + k, encode(t, Double.NEGATIVE_INFINITY));
+                }
+                setRaw(x.storage().segment(), t, 4 * 6 + 5, encode(t, Double.POSITIVE_INFINITY));
+                setRaw(x.storage().segment(), t, 4 * 6, encode(t, Double.NEGATIVE_INFINITY));
+                setRaw(x.storage().segment(), t, 30 + 6 + 4, encode(t, Double.POSITIVE_INFINITY));
                 for (int axis = 0; axis < 3; axis++) {
                     int[] ax = {axis};
                     StridedView lanes = CudaBackend.splitAxes(x, ax)[0];
@@ -770,7 +817,7 @@ class BlockKernelEmulationTest {
                         StridedView y = dense(out, t, 1, outShape);
                         StridedView yLanes = lse ? y : CudaBackend.splitAxes(y, ax)[0];
                         try (Arena a = Arena.ofConfined()) {
-                            launch(softmaxNs(t), "softmax_strided", new KernelArgs(a).i32(op.ordinal()).ptr(x.storage().segment().address())
+                            launch(softmaxNs(t), "softmax_strided", new KernelArgs(a).i32(op.code()).ptr(x.storage().segment().address())
                                     .ptr(out.segment().address()).bytes(CudaBackend.shape(a, lanes.shape())).bytes(CudaBackend.view(a, lanes))
                                     .bytes(CudaBackend.view(a, yLanes)).i64(len).i64(x.strides()[axis]).i64(lse ? 0 : y.strides()[axis]),
                                     GRID, 32);
@@ -782,6 +829,109 @@ class BlockKernelEmulationTest {
             }
         }
         report();
+    }
+
+    // ------------------------------------------------------------------ unknown op codes
+
+    /**
+     * Launches {@code kernel} (2 blocks of 32 threads) over the [2, 8] rows {@code 1..8}, {@code 9..16} of type t with
+     * op code {@code code} into {@code out} (2 elements, or 16 for softmax_strided, viewed at offset 0); returns the
+     * emulation error, or null if the launch completed.
+     */
+    private KernelEmulation.EmulationError launchWithCode(DType t, String kernel, int code, Storage out) {
+        Storage in = storage(t, 16);
+        for (int i = 0; i < 16; i++) {
+            setRaw(in.segment(), t, i, t.isFloating() ? encode(t, i + 1) : i + 1);
+        }
+        StridedView x = dense(in, t, 0, 2, 8);
+        StridedView[] parts = CudaBackend.splitAxes(x, new int[] {1});
+        boolean softmax = kernel.equals("softmax_strided");
+        DType outType = kernel.startsWith("arg") ? DType.I64 : t;
+        StridedView y = softmax ? dense(out, t, 0, 2, 8) : dense(out, outType, 0, 2);
+        long base = in.segment().address();
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a).i32(code);
+            switch (kernel) {
+                case "reduce_last", "argreduce_last" -> args.ptr(base).ptr(out.segment().address()).i64(2).i64(8);
+                case "reduce_strided" -> args.ptr(base).ptr(out.segment().address()).bytes(CudaBackend.shape(a, y.shape()))
+                        .bytes(CudaBackend.view(a, parts[0])).bytes(CudaBackend.view(a, y)).bytes(CudaBackend.shape(a, parts[1].shape()))
+                        .bytes(CudaBackend.view(a, parts[1]));
+                case "argreduce_strided" -> args.ptr(base).ptr(out.segment().address()).bytes(CudaBackend.shape(a, y.shape()))
+                        .bytes(CudaBackend.view(a, parts[0])).bytes(CudaBackend.view(a, y)).i64(8).i64(1);
+                case "softmax_strided" -> args.ptr(base).ptr(out.segment().address()).bytes(CudaBackend.shape(a, parts[0].shape()))
+                        .bytes(CudaBackend.view(a, parts[0])).bytes(CudaBackend.view(a, CudaBackend.splitAxes(y, new int[] {1})[0]))
+                        .i64(8).i64(1).i64(1);
+                default -> throw new IllegalArgumentException(kernel);
+            }
+            launch(softmax ? softmaxNs(t) : reduceNs(t, t), kernel, args, GRID, 32);
+            return null;
+        } catch (KernelEmulation.EmulationError e) {
+            return e;
+        }
+    }
+
+    /**
+     * Every block kernel that takes an op code traps on a code it does not handle — codes no constant has, the arg
+     * reductions in the value kernels and the value reductions in the arg kernels — and writes nothing (the output
+     * keeps its poison); the emulation reports the trap of a thread of block 0 and the next launch runs normally.
+     */
+    @Test
+    void unknownOpCodesTrap() {
+        requireEmulation();
+        List<Integer> unknown = List.of(-1, 9999, Integer.MAX_VALUE);
+        Map<String, List<Integer>> codes = new LinkedHashMap<>();
+        for (String k : List.of("reduce_last", "reduce_strided")) {
+            codes.put(k, concat(unknown, ReduceOp.ARGMAX.code(), ReduceOp.ARGMIN.code()));
+        }
+        for (String k : List.of("argreduce_last", "argreduce_strided")) {
+            codes.put(k, concat(unknown, ReduceOp.SUM.code(), ReduceOp.MAX.code()));
+        }
+        codes.put("softmax_strided", unknown);
+        java.util.regex.Pattern trapped = java.util.regex.Pattern.compile(".*: emulation error: "
+                + java.util.regex.Pattern.quote(KernelEmulation.TRAP_MESSAGE) + " in thread \\d+ \\(lane \\d+\\) of block 0");
+        int traps = 0;
+        for (DType t : new DType[] {DType.F64, DType.I64}) {
+            for (Map.Entry<String, List<Integer>> k : codes.entrySet()) {
+                if (k.getKey().startsWith("softmax") && t == DType.I64) {
+                    continue;
+                }
+                DType outType = k.getKey().startsWith("arg") ? DType.I64 : t;
+                for (int code : k.getValue()) {
+                    Storage out = storage(outType, 16);
+                    KernelEmulation.EmulationError e = launchWithCode(t, k.getKey(), code, out);
+                    String what = k.getKey() + " " + t + " code " + code;
+                    assertTrue(e != null, what + ": no trap");
+                    assertTrue(trapped.matcher(e.getMessage()).matches(), what + ": " + e.getMessage());
+                    for (int i = 0; i < 16; i++) {
+                        assertEquals(0xa5a5a5a5a5a5a5a5L, getRaw(out.segment(), outType, i), what + ": element " + i + " was written");
+                    }
+                    traps++;
+                }
+            }
+            // valid codes after the traps: row sums 36 and 100, first minimum at 0, max 8 and 16
+            Storage sum = storage(t, 2), argmin = storage(DType.I64, 2), max = storage(t, 2);
+            assertNull(launchWithCode(t, "reduce_last", ReduceOp.SUM.code(), sum));
+            assertNull(launchWithCode(t, "argreduce_strided", ReduceOp.ARGMIN.code(), argmin));
+            assertNull(launchWithCode(t, "reduce_strided", ReduceOp.MAX.code(), max));
+            for (int r = 0; r < 2; r++) {
+                assertEquals(r == 0 ? 36.0 : 100.0, decode(t, getRaw(sum.segment(), t, r)), t + " SUM row " + r);
+                assertEquals(0L, getRaw(argmin.segment(), DType.I64, r), t + " ARGMIN row " + r);
+                assertEquals(r == 0 ? 8.0 : 16.0, decode(t, getRaw(max.segment(), t, r)), t + " MAX row " + r);
+            }
+        }
+        // and softmax_strided's LOGSUMEXP: 8 + log((1 - e^-8) / (1 - e^-1)) for the first row, 8 more for the second
+        Storage lse = storage(DType.F64, 16);
+        assertNull(launchWithCode(DType.F64, "softmax_strided", SoftmaxOp.LOGSUMEXP.code(), lse));
+        double first = 8 + Math.log(-Math.expm1(-8) / -Math.expm1(-1));
+        assertEquals(first, decode(DType.F64, getRaw(lse.segment(), DType.F64, 0)), 1e-14 * first);
+        assertEquals(first + 8, decode(DType.F64, getRaw(lse.segment(), DType.F64, 8)), 1e-14 * (first + 8));
+        assertEquals(2 * (2 * 5 + 2 * 5) + 3, traps);
+    }
+
+    private static List<Integer> concat(List<Integer> a, Integer... b) {
+        List<Integer> out = new ArrayList<>(a);
+        out.addAll(List.of(b));
+        return out;
     }
 
     /** Fails with every mismatch collected (each case is checked, not only the first). */

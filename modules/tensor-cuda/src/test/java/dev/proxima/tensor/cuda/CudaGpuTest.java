@@ -2,6 +2,7 @@ package dev.proxima.tensor.cuda;
 
 import dev.proxima.cuda.CudaDriver;
 import dev.proxima.cuda.KernelArgs;
+import dev.proxima.tensor.Proxima;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Rng;
@@ -74,22 +75,22 @@ class CudaGpuTest extends GpuTestBase {
                 same(x, d -> d.sum(1), tol);
                 same(x, d -> d.max(1), 0);
                 same(x, d -> d.argmax(1, false), 0);
-                long fallbacks = CudaBackend.hostFallbacks();
+                long fallbacks = Proxima.hostStagings();
                 same(x, d -> d.sum(0), tol);                          // leading axis: reduce_strided
                 same(a, d -> d.sum(new int[] {0, 2}, false), tol);   // non-trailing axes
                 same(a, d -> d.sum(new int[] {1, 2}, true), tol);    // trailing axes: rows of 33·17
                 same(a, d -> d.max(1), 0);
                 same(a, d -> d.argmin(1, false), 0);                  // argreduce_strided
                 same(a.transpose(0, 2), d -> d.sum(1), tol);          // non-contiguous source
-                assertEquals(fallbacks, CudaBackend.hostFallbacks(), "these reductions run on the device");
+                assertEquals(fallbacks, Proxima.hostStagings(), "these reductions run on the device");
                 try (Tensor bd = b.to(GPU); Tensor bt = b.transpose(1, 2).contiguous(); Tensor btd = bt.to(GPU)) {
-                    long before = CudaBackend.hostFallbacks();
+                    long before = Proxima.hostStagings();
                     same(a, d -> d.matmul(d.device().equals(GPU) ? bd : b), tol);
                     // transposed views (what matmul's gradients use) go to cuBLAS with OP_T
                     same(a, d -> d.matmul((d.device().equals(GPU) ? btd : bt).transpose(1, 2)), tol);
                     same(a, d -> d.transpose(1, 2).matmul(d), tol);
                     same(a, d -> d.slice(2, 0, 8, 1).matmul(d.slice(1, 0, 8, 1)), tol);   // row-major slices (ld 17)
-                    assertEquals(before, CudaBackend.hostFallbacks(), "these products run on cuBLAS");
+                    assertEquals(before, Proxima.hostStagings(), "these products run on cuBLAS");
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.proxima.tensor.cuda;
 
+import dev.proxima.tensor.Proxima;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Rng;
@@ -39,9 +40,9 @@ class CudaHalfGpuTest extends GpuTestBase {
 
     /** Runs {@code r} and asserts it caused no host fallback. */
     private static void onDeviceOnly(String what, Runnable r) {
-        long before = CudaBackend.hostFallbacks();
+        long before = Proxima.hostStagings();
         r.run();
-        assertEquals(before, CudaBackend.hostFallbacks(), what + " fell back to the host");
+        assertEquals(before, Proxima.hostStagings(), what + " fell back to the host");
     }
 
     /** A host tensor of {@code t} holding the 16-bit patterns 0..65535. */

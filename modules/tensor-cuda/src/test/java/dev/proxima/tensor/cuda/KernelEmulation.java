@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
@@ -35,6 +37,12 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
  * <p><b>Sequential prelude</b> ({@link #PRELUDE}, C++17): the CUDA qualifiers defined away, bit-cast intrinsics
  * with {@code memcpy}, {@code threadIdx}/{@code blockIdx}/{@code blockDim}/{@code gridDim} as globals; the
  * launcher runs every (block, thread) pair in turn. Warp and block primitives abort if called.
+ *
+ * <p><b>{@code __trap()}</b> (what the kernels' op switches call for a code they do not handle) throws a C++
+ * exception in both preludes: the trapping thread stops where it is, as the whole launch does on the GPU. The
+ * sequential launcher catches it and returns 1 without running the remaining (block, thread) pairs; under SIMT
+ * the thread leaves the block like an exited thread and the launch reports an emulation error. Either way
+ * {@code px_emu_message()} says which thread trapped ({@link #TRAP_MESSAGE} starts the text).
  *
  * <p><b>SIMT prelude</b> ({@link #SIMT_PRELUDE}, C++20, {@code -pthread}): blocks run one after another; the
  * {@code blockDim.x} threads of a block run concurrently, each on its own OS thread (small stacks), with
@@ -51,11 +59,27 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
  * a lane that is not in {@code mask}, has exited, or does not exist. A block that does not finish within
  * {@link #BLOCK_TIMEOUT_S} seconds (a barrier some threads never reach) is reported as a deadlock. The SIMT
  * launcher returns 0, or 1 after an emulation error whose text {@code px_emu_message()} returns.
+ *
+ * <p>Every launcher has the C signature {@code int launch(void** params, unsigned grid, unsigned block)}
+ * ({@link #LAUNCHER}); {@link #launch} runs one and turns a non-zero result into {@link EmulationError}.
  */
 final class KernelEmulation {
 
     /** Seconds a block of the SIMT emulation may take before it is reported as deadlocked. */
     static final int BLOCK_TIMEOUT_S = 60;
+
+    /** How {@code px_emu_message()} starts after a kernel called {@code __trap()}. */
+    static final String TRAP_MESSAGE = "__trap() called";
+
+    /** The signature of every generated launcher: {@code int (void** params, unsigned grid, unsigned block)}. */
+    static final FunctionDescriptor LAUNCHER = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+
+    /** A launch that did not complete: a {@code __trap()}, or (SIMT) misuse of a primitive or a deadlock. */
+    static final class EmulationError extends AssertionError {
+        EmulationError(String message) {
+            super(message);
+        }
+    }
 
     private static final String COMMON = """
             #include <math.h>
@@ -80,6 +104,9 @@ final class KernelEmulation {
             static inline double __dadd_rn(double a, double b) { return a + b; }
             static inline float __fmul_rn(float a, float b) { return a * b; }
             static inline float __fadd_rn(float a, float b) { return a + b; }
+            struct PxTrap {};                          // thrown by __trap(): ends the trapping thread (the launch, on the GPU)
+            static char px_emu_msg[512];
+            extern "C" const char* px_emu_message() { return px_emu_msg; }
             """;
 
     /** Sequential emulation: one (block, thread) pair after another; warp and block primitives abort. */
@@ -87,9 +114,13 @@ final class KernelEmulation {
             static uint3 threadIdx, blockIdx;
             static dim3 blockDim, gridDim;
             static void px_emu_unsupported(const char* what) { fprintf(stderr, "emulation: %s is not emulated\\n", what); abort(); }
+            [[noreturn]] static void __trap() {
+                snprintf(px_emu_msg, sizeof px_emu_msg, "%TRAP% in thread %u of block %u", threadIdx.x, blockIdx.x);
+                throw PxTrap{};
+            }
             static inline void __syncthreads() { px_emu_unsupported("__syncthreads"); }
             template <typename T> static inline T __shfl_down_sync(unsigned, T v, int) { px_emu_unsupported("__shfl_down_sync"); return v; }
-            """;
+            """.replace("%TRAP%", TRAP_MESSAGE);
 
     /** SIMT emulation: the threads of a block run concurrently; see the class comment. */
     static final String SIMT_PRELUDE = "// CUDA emulation prelude (SIMT): host stand-ins with the device semantics\n" + COMMON + """
@@ -103,13 +134,15 @@ final class KernelEmulation {
             static thread_local uint3 threadIdx, blockIdx;
             static dim3 blockDim, gridDim;
             static std::atomic<int> px_emu_error{0};
-            static char px_emu_msg[512];
-            extern "C" const char* px_emu_message() { return px_emu_msg; }
             static void px_emu_fail(const char* fmt, unsigned a, unsigned b) {
                 int expected = 0;
                 if (px_emu_error.compare_exchange_strong(expected, 1)) {
                     snprintf(px_emu_msg, sizeof px_emu_msg, fmt, a, b, blockIdx.x);
                 }
+            }
+            [[noreturn]] static void __trap() {
+                px_emu_fail("%TRAP% in thread %u (lane %u) of block %u", threadIdx.x, threadIdx.x & 31);
+                throw PxTrap{};
             }
             struct PxWarp {
                 std::barrier<>* bar;
@@ -163,7 +196,10 @@ final class KernelEmulation {
                 PxStart* s = (PxStart*) arg;
                 threadIdx = {s->t, 0, 0};
                 blockIdx = {s->b, 0, 0};
-                (*s->body)();
+                try {
+                    (*s->body)();
+                } catch (const PxTrap&) {              // recorded by __trap(); the thread leaves the block
+                }
                 PxWarp& w = px_warps[s->t >> 5];
                 w.alive[s->t & 31].store(false);
                 w.bar->arrive_and_drop();              // an exited thread no longer holds up its warp or block
@@ -223,7 +259,7 @@ final class KernelEmulation {
                 }
                 return px_emu_error.load();
             }
-            """.replace("%TIMEOUT%", Integer.toString(BLOCK_TIMEOUT_S));
+            """.replace("%TIMEOUT%", Integer.toString(BLOCK_TIMEOUT_S)).replace("%TRAP%", TRAP_MESSAGE);
 
     private static final Pattern KERNEL = Pattern.compile("extern\\s+\"C\"\\s+__global__\\s+void\\s+(\\w+)\\s*\\(([^)]*)\\)");
     private static final Pattern DEFINE = Pattern.compile("^\\s*#\\s*define\\s+(\\w+)", Pattern.MULTILINE);
@@ -234,9 +270,9 @@ final class KernelEmulation {
 
     /**
      * One specialisation in namespace {@code ns}: kernels renamed to {@code ns_name}, a launcher
-     * {@code ns_name__launch(void** params, unsigned grid, unsigned block)} per kernel (returning void for the
-     * sequential prelude, int for the SIMT one), the file's macros undefined after. {@code launchers} receives
-     * {@code ns/kernel -> launcher symbol}.
+     * {@code int ns_name__launch(void** params, unsigned grid, unsigned block)} per kernel (0, or 1 after a
+     * {@code __trap()} or, under SIMT, an emulation error), the file's macros undefined after. {@code launchers}
+     * receives {@code ns/kernel -> launcher symbol}.
      */
     static String chunk(String ns, KernelSource src, Map<String, String> launchers, boolean simt) {
         String text = src.text();
@@ -267,10 +303,13 @@ final class KernelEmulation {
                 sb.append("extern \"C\" int ").append(launcher).append("(void** p, unsigned grid, unsigned block) {\n")
                         .append("    return px_simt_launch(grid, block, [p]() { ").append(call).append(" });\n}\n");
             } else {
-                sb.append("extern \"C\" void ").append(launcher).append("(void** p, unsigned grid, unsigned block) {\n")
+                sb.append("extern \"C\" int ").append(launcher).append("(void** p, unsigned grid, unsigned block) {\n")
                         .append("    gridDim.x = grid; gridDim.y = gridDim.z = 1; blockDim.x = block; blockDim.y = blockDim.z = 1;\n")
-                        .append("    for (unsigned b = 0; b < grid; ++b) for (unsigned t = 0; t < block; ++t) {\n")
-                        .append("        blockIdx.x = b; threadIdx.x = t;\n        ").append(call).append("\n    }\n}\n");
+                        .append("    px_emu_msg[0] = 0;\n")
+                        .append("    try {\n")
+                        .append("        for (unsigned b = 0; b < grid; ++b) for (unsigned t = 0; t < block; ++t) {\n")
+                        .append("            blockIdx.x = b; threadIdx.x = t;\n            ").append(call).append("\n        }\n")
+                        .append("    } catch (const PxTrap&) {\n        return 1;\n    }\n    return 0;\n}\n");
             }
             launchers.put(ns + "/" + kn[0], launcher);
         }
@@ -416,19 +455,48 @@ final class KernelEmulation {
         };
     }
 
-    /**
-     * Downcall handles for the generated launchers ({@code "ns/kernel"} → symbol) found in {@code libs}, all with
-     * the signature {@code fd}.
-     */
-    static Map<String, MethodHandle> bind(Map<String, String> launchers, FunctionDescriptor fd, SymbolLookup... libs) {
+    /** A generated launcher bound for calls: its downcall ({@link #LAUNCHER}) and its library's {@code px_emu_message()}. */
+    record Launcher(String name, MethodHandle launch, MethodHandle message) {
+    }
+
+    /** The launchers ({@code "ns/kernel"} → symbol) found in {@code libs}, bound ({@code "ns/kernel"} → launcher). */
+    static Map<String, Launcher> bind(Map<String, String> launchers, SymbolLookup... libs) {
         Linker linker = Linker.nativeLinker();
-        Map<String, MethodHandle> out = new LinkedHashMap<>();
+        Map<SymbolLookup, MethodHandle> messages = new java.util.HashMap<>();
+        Map<String, Launcher> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : launchers.entrySet()) {
-            MemorySegment sym = java.util.Arrays.stream(libs).map(l -> l.find(e.getValue())).flatMap(java.util.Optional::stream)
-                    .findFirst().orElseThrow(() -> new IllegalStateException("no symbol " + e.getValue()));
-            out.put(e.getKey(), linker.downcallHandle(sym, fd));
+            SymbolLookup lib = java.util.Arrays.stream(libs).filter(l -> l.find(e.getValue()).isPresent()).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no symbol " + e.getValue()));
+            MethodHandle message = messages.computeIfAbsent(lib, l -> linker.downcallHandle(l.find("px_emu_message").orElseThrow(
+                    () -> new IllegalStateException("no px_emu_message in the library of " + e.getValue())), FunctionDescriptor.of(ADDRESS)));
+            out.put(e.getKey(), new Launcher(e.getKey(), linker.downcallHandle(lib.find(e.getValue()).orElseThrow(), LAUNCHER), message));
         }
         return out;
+    }
+
+    /**
+     * Runs {@code l} with the kernel parameters {@code params} (a {@code void**} array, as {@code cuLaunchKernel}
+     * takes) on {@code grid} blocks of {@code block} threads.
+     *
+     * @throws EmulationError if the launch returned non-zero: a {@code __trap()} (the message starts with
+     *                        {@link #TRAP_MESSAGE}) or a SIMT emulation error; the message is {@code px_emu_message()}
+     */
+    static void launch(Launcher l, MemorySegment params, int grid, int block) {
+        int rc;
+        try {
+            rc = (int) l.launch().invokeExact(params, grid, block);
+        } catch (Throwable t) {
+            throw new AssertionError(l.name() + ": the launcher failed", t);
+        }
+        if (rc != 0) {
+            String msg;
+            try {
+                msg = ((MemorySegment) l.message().invokeExact()).reinterpret(512).getString(0);
+            } catch (Throwable t) {
+                msg = t.toString();
+            }
+            throw new EmulationError(msg);
+        }
     }
 
     /** Deletes {@code dir} and everything below it (null: nothing). */

@@ -17,9 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,8 +35,8 @@ import static dev.proxima.tensor.cuda.KernelEmulation.decode;
 import static dev.proxima.tensor.cuda.KernelEmulation.encode;
 import static dev.proxima.tensor.cuda.KernelEmulation.getRaw;
 import static dev.proxima.tensor.cuda.KernelEmulation.setRaw;
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -58,7 +56,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * function gets a generated launcher {@code launch(void** params, grid, block)} whose parameter list is
  * parsed from the kernel's own declaration: it reads the parameters from the same {@code void**} array
  * that {@code cuLaunchKernel} takes (built with {@link KernelArgs}, structs {@code PxShape}/{@code PxView}
- * from {@link CudaBackend#shape} / {@link CudaBackend#view}) and runs every (block, thread) pair in turn.
+ * from {@link CudaBackend#shape} / {@link CudaBackend#view}) and runs every (block, thread) pair in turn; a
+ * {@code __trap()} (an op code the kernel's switch does not handle) stops it and fails the launch
+ * ({@link #unknownOpCodesTrap()} checks that every op-taking kernel traps).
  * The test then mirrors {@link CudaBackend}'s dispatch (which kernel, which pointer — base or
  * offset-advanced — which arguments) over host memory standing in for device memory, and compares whole
  * output storages (so stray writes outside the view are caught too) with the CPU backend: bit for bit,
@@ -91,7 +91,7 @@ class KernelEmulationTest {
 
     private static String skip;
     private static Arena libArena;
-    private static final Map<String, MethodHandle> LAUNCHERS = new LinkedHashMap<>();
+    private static final Map<String, KernelEmulation.Launcher> LAUNCHERS = new LinkedHashMap<>();
     private static final AtomicLong LAUNCHES = new AtomicLong();
     private static final AtomicLong ELEMENTS = new AtomicLong();
     private static Path dir;
@@ -141,10 +141,9 @@ class KernelEmulationTest {
             return;
         }
         libArena = Arena.ofShared();
-        FunctionDescriptor fd = FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT);
         SymbolLookup el = SymbolLookup.libraryLookup(dir.resolve("libelementwise.so"), libArena);
         SymbolLookup cl = SymbolLookup.libraryLookup(dir.resolve("libconvert.so"), libArena);
-        LAUNCHERS.putAll(KernelEmulation.bind(launchers, fd, el, cl));
+        LAUNCHERS.putAll(KernelEmulation.bind(launchers, el, cl));
     }
 
     @AfterAll
@@ -169,17 +168,14 @@ class KernelEmulationTest {
         Assumptions.assumeTrue(skip == null, () -> skip);
     }
 
+    /** Runs one emulated launch; a {@code __trap()} throws {@link KernelEmulation.EmulationError}. */
     private static void launch(String ns, String kernel, KernelArgs args, int[] grid) {
-        MethodHandle h = LAUNCHERS.get(ns + "/" + kernel);
-        if (h == null) {
+        KernelEmulation.Launcher l = LAUNCHERS.get(ns + "/" + kernel);
+        if (l == null) {
             throw new IllegalStateException("no kernel " + kernel + " in " + ns);
         }
-        try {
-            h.invokeExact(args.segment(), grid[0], grid[1]);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
         LAUNCHES.incrementAndGet();
+        KernelEmulation.launch(l, args.segment(), grid[0], grid[1]);
     }
 
     // ------------------------------------------------------------------ the backend's dispatch, over host memory
@@ -238,9 +234,9 @@ class KernelEmulationTest {
                 launch(ns, "not_strided", new KernelArgs(a).ptr(base(src)).ptr(base(dst)).bytes(CudaBackend.shape(a, dst.shape()))
                         .bytes(CudaBackend.view(a, src)).bytes(CudaBackend.view(a, dst)), g);
             } else if (src.isContiguous() && dst.isContiguous()) {
-                launch(ns, "unary_contig", new KernelArgs(a).i32(op.ordinal()).ptr(address(src)).ptr(address(dst)).i64(dst.size()), g);
+                launch(ns, "unary_contig", new KernelArgs(a).i32(op.code()).ptr(address(src)).ptr(address(dst)).i64(dst.size()), g);
             } else {
-                launch(ns, "unary_strided", new KernelArgs(a).i32(op.ordinal()).ptr(base(src)).ptr(base(dst))
+                launch(ns, "unary_strided", new KernelArgs(a).i32(op.code()).ptr(base(src)).ptr(base(dst))
                         .bytes(CudaBackend.shape(a, dst.shape())).bytes(CudaBackend.view(a, src)).bytes(CudaBackend.view(a, dst)), g);
             }
         }
@@ -251,10 +247,10 @@ class KernelEmulationTest {
         String ns = elementNs(x.dtype());
         try (Arena a = Arena.ofConfined()) {
             if (!op.isComparison() && x.isContiguous() && y.isContiguous() && dst.isContiguous()) {
-                launch(ns, "binary_contig", new KernelArgs(a).i32(op.ordinal()).ptr(address(x)).ptr(address(y)).ptr(address(dst))
+                launch(ns, "binary_contig", new KernelArgs(a).i32(op.code()).ptr(address(x)).ptr(address(y)).ptr(address(dst))
                         .i64(dst.size()), g);
             } else {
-                launch(ns, op.isComparison() ? "compare_strided" : "binary_strided", new KernelArgs(a).i32(op.ordinal()).ptr(base(x))
+                launch(ns, op.isComparison() ? "compare_strided" : "binary_strided", new KernelArgs(a).i32(op.code()).ptr(base(x))
                         .ptr(base(y)).ptr(base(dst)).bytes(CudaBackend.shape(a, dst.shape())).bytes(CudaBackend.view(a, x))
                         .bytes(CudaBackend.view(a, y)).bytes(CudaBackend.view(a, dst)), g);
             }
@@ -597,6 +593,96 @@ class KernelEmulationTest {
             }
         }
         report();
+    }
+
+    // ------------------------------------------------------------------ unknown op codes
+
+    /**
+     * Launches {@code kernel} of t's specialisation with op code {@code code} over 4 elements ({@code 1.5, -2, 0.25, 3}, or
+     * {@code 1, -2, 5, 3} for integers), grid 1 × block 1 (thread 0 handles every element, the first one first), into a poisoned output;
+     * returns the emulation error, or null if the launch completed.
+     */
+    private KernelEmulation.EmulationError launchWithCode(DType t, String kernel, int code, Storage out) {
+        long[] vals = t.isFloating() ? new long[] {encode(t, 1.5), encode(t, -2), encode(t, 0.25), encode(t, 3)} : new long[] {1, -2, 5, 3};
+        StridedView x = dense(filled(t, 4, vals), t, 0, 4);
+        StridedView y = dense(filled(t, 4, vals), t, 0, 4);
+        DType outType = kernel.equals("compare_strided") ? DType.BOOL : t;
+        StridedView dst = dense(out, outType, 0, 4);
+        poison(out);
+        int[] g = {1, 1};
+        try (Arena a = Arena.ofConfined()) {
+            KernelArgs args = new KernelArgs(a).i32(code);
+            switch (kernel) {
+                case "unary_contig" -> args.ptr(address(x)).ptr(address(dst)).i64(4);
+                case "unary_strided" -> args.ptr(base(x)).ptr(base(dst)).bytes(CudaBackend.shape(a, dst.shape()))
+                        .bytes(CudaBackend.view(a, x)).bytes(CudaBackend.view(a, dst));
+                case "binary_contig" -> args.ptr(address(x)).ptr(address(y)).ptr(address(dst)).i64(4);
+                case "binary_strided", "compare_strided" -> args.ptr(base(x)).ptr(base(y)).ptr(base(dst))
+                        .bytes(CudaBackend.shape(a, dst.shape())).bytes(CudaBackend.view(a, x)).bytes(CudaBackend.view(a, y))
+                        .bytes(CudaBackend.view(a, dst));
+                default -> throw new IllegalArgumentException(kernel);
+            }
+            launch(elementNs(t), kernel, args, g);
+            return null;
+        } catch (KernelEmulation.EmulationError e) {
+            return e;
+        }
+    }
+
+    /**
+     * Every kernel that takes an op code traps on a code its switch does not handle — codes no constant has, and
+     * constants that belong to another kernel (NOT, which has {@code not_strided}; a comparison in the arithmetic
+     * kernels and back; a transcendental in an integer specialisation, which has none) — instead of writing its
+     * input: the launch stops at the first element, so the output keeps its poison. Valid codes then run as usual.
+     */
+    @Test
+    void unknownOpCodesTrap() {
+        requireEmulation();
+        int[] unknown = {-1, 9999, Integer.MIN_VALUE};
+        Map<String, List<Integer>> codes = new LinkedHashMap<>();
+        for (String k : List.of("unary_contig", "unary_strided")) {
+            codes.put(k, List.of(unknown[0], unknown[1], unknown[2], UnaryOp.NOT.code()));
+        }
+        for (String k : List.of("binary_contig", "binary_strided")) {
+            codes.put(k, List.of(unknown[0], unknown[1], unknown[2], BinaryOp.EQ.code(), BinaryOp.XOR.code()));
+        }
+        codes.put("compare_strided", List.of(unknown[0], unknown[1], unknown[2], BinaryOp.ADD.code(), BinaryOp.MAX.code()));
+        int traps = 0;
+        for (DType t : new DType[] {DType.F32, DType.F64, DType.F16, DType.I32}) {
+            for (Map.Entry<String, List<Integer>> k : codes.entrySet()) {
+                List<Integer> bad = new ArrayList<>(k.getValue());
+                if (!t.isFloating() && k.getKey().startsWith("unary")) {
+                    bad.add(UnaryOp.EXP.code());
+                    bad.add(UnaryOp.SQRT.code());
+                }
+                DType outType = k.getKey().equals("compare_strided") ? DType.BOOL : t;
+                for (int code : bad) {
+                    Storage out = storage(outType, 4);
+                    KernelEmulation.EmulationError e = launchWithCode(t, k.getKey(), code, out);
+                    String what = k.getKey() + " " + t + " code " + code;
+                    assertTrue(e != null, what + ": no trap");
+                    assertEquals(KernelEmulation.TRAP_MESSAGE + " in thread 0 of block 0", e.getMessage(), what);
+                    for (int i = 0; i < 4; i++) {
+                        assertEquals(SENTINEL & (outType.byteSize() == 8 ? -1L : (1L << 8 * outType.byteSize()) - 1),
+                                getRaw(out.segment(), outType, i), what + ": element " + i + " was written");
+                    }
+                    traps++;
+                }
+            }
+            // the library is still usable, and a valid code computes: -x, x + x, x < x
+            Storage neg = storage(t, 4), sum = storage(t, 4), lt = storage(DType.BOOL, 4);
+            assertNull(launchWithCode(t, "unary_strided", UnaryOp.NEG.code(), neg));
+            assertNull(launchWithCode(t, "binary_contig", BinaryOp.ADD.code(), sum));
+            assertNull(launchWithCode(t, "compare_strided", BinaryOp.LT.code(), lt));
+            double[] x = {1.5, -2, 0.25, 3};
+            for (int i = 0; i < 4; i++) {
+                double xi = t.isFloating() ? x[i] : new long[] {1, -2, 5, 3}[i];
+                assertEquals(-xi, decode(t, getRaw(neg.segment(), t, i)), t + " NEG [" + i + "]");
+                assertEquals(2 * xi, decode(t, getRaw(sum.segment(), t, i)), t + " ADD [" + i + "]");
+                assertEquals(0, getRaw(lt.segment(), DType.BOOL, i), t + " LT [" + i + "]");
+            }
+        }
+        assertEquals(4 * (2 * 4 + 2 * 5 + 5) + 2 * 2, traps);
     }
 
     // ------------------------------------------------------------------ mulAdd, where, fill, iota

@@ -2,13 +2,10 @@ package dev.proxima.tensor.sim;
 
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.spi.Backend;
-import dev.proxima.tensor.spi.BinaryOp;
-import dev.proxima.tensor.spi.RandomOp;
-import dev.proxima.tensor.spi.ReduceOp;
-import dev.proxima.tensor.spi.SoftmaxOp;
+import dev.proxima.tensor.spi.KernelRegistry;
+import dev.proxima.tensor.spi.Kernels;
 import dev.proxima.tensor.spi.Storage;
 import dev.proxima.tensor.spi.StridedView;
-import dev.proxima.tensor.spi.UnaryOp;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -19,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A simulated accelerator, device kind {@code "sim"}, for testing device-generic code without a GPU: its
  * memory is host memory the front end cannot reach ({@link Storage#segment()} throws, as a GPU's would),
- * and every {@link Backend} method runs the CPU backend's kernel over that private memory. With this module
+ * and the kernels it registers run the CPU backend's kernels over that private memory. With this module
  * on the module path, {@code tensor.to(new Device("sim", 0))} works and every code path a real device takes
  * (host staging of ops without a device kernel, transfers, autodiff on the device, layers moved with
  * {@code Module.to}) runs, with results that must equal the CPU's.
@@ -81,54 +78,53 @@ public final class SimBackend implements Backend {
         cpu().copy(reach(src, true), reach(dst, true));
     }
 
+    /**
+     * Registers the core's elementwise, reduction, matmul, softmax and random kernels, each running the CPU
+     * kernel over sim memory; every other operation (gather, sort, convolution, FFT, linear algebra…) is left
+     * to the dispatcher's host staging, as on a device without those kernels.
+     */
     @Override
-    public void fill(StridedView dst, double value) {
-        cpu().fill(reach(dst, false), value);
-    }
-
-    @Override
-    public void iota(StridedView dst, double start, double step) {
-        cpu().iota(reach(dst, false), start, step);
-    }
-
-    @Override
-    public void unary(UnaryOp op, StridedView src, StridedView dst) {
-        cpu().unary(op, reach(src, false), reach(dst, false));
-    }
-
-    @Override
-    public void binary(BinaryOp op, StridedView a, StridedView b, StridedView dst) {
-        cpu().binary(op, reach(a, false), reach(b, false), reach(dst, false));
-    }
-
-    @Override
-    public void mulAdd(StridedView a, StridedView b, StridedView c, StridedView dst) {
-        cpu().mulAdd(reach(a, false), reach(b, false), reach(c, false), reach(dst, false));
-    }
-
-    @Override
-    public void where(StridedView condition, StridedView a, StridedView b, StridedView dst) {
-        cpu().where(reach(condition, false), reach(a, false), reach(b, false), reach(dst, false));
-    }
-
-    @Override
-    public void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
-        cpu().reduce(op, reach(src, false), axes, reach(dst, false));
-    }
-
-    @Override
-    public void matmul(StridedView a, StridedView b, StridedView dst) {
-        cpu().matmul(reach(a, false), reach(b, false), reach(dst, false));
-    }
-
-    @Override
-    public void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
-        cpu().softmax(op, reach(src, false), axis, reach(dst, false));
-    }
-
-    @Override
-    public void random(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
-        cpu().random(op, key, draw, a, b, reach(dst, false));
+    public void registerKernels(KernelRegistry r) {
+        r.register(Kernels.FILL, (value, v) -> {
+            cpu().fill(reach(v[0], false), value);
+            return true;
+        });
+        r.register(Kernels.IOTA, (p, v) -> {
+            cpu().iota(reach(v[0], false), p.start(), p.step());
+            return true;
+        });
+        r.register(Kernels.UNARY, (op, v) -> {
+            cpu().unary(op, reach(v[0], false), reach(v[1], false));
+            return true;
+        });
+        r.register(Kernels.BINARY, (op, v) -> {
+            cpu().binary(op, reach(v[0], false), reach(v[1], false), reach(v[2], false));
+            return true;
+        });
+        r.register(Kernels.MUL_ADD, (none, v) -> {
+            cpu().mulAdd(reach(v[0], false), reach(v[1], false), reach(v[2], false), reach(v[3], false));
+            return true;
+        });
+        r.register(Kernels.WHERE, (none, v) -> {
+            cpu().where(reach(v[0], false), reach(v[1], false), reach(v[2], false), reach(v[3], false));
+            return true;
+        });
+        r.register(Kernels.REDUCE, (p, v) -> {
+            cpu().reduce(p.op(), reach(v[0], false), p.axes(), reach(v[1], false));
+            return true;
+        });
+        r.register(Kernels.MATMUL, (none, v) -> {
+            cpu().matmul(reach(v[0], false), reach(v[1], false), reach(v[2], false));
+            return true;
+        });
+        r.register(Kernels.SOFTMAX, (p, v) -> {
+            cpu().softmax(p.op(), reach(v[0], false), p.axis(), reach(v[1], false));
+            return true;
+        });
+        r.register(Kernels.RANDOM, (p, v) -> {
+            cpu().random(p.op(), p.key(), p.draw(), p.a(), p.b(), reach(v[0], false));
+            return true;
+        });
     }
 
     /**

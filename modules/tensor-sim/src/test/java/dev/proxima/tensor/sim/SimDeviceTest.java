@@ -1,7 +1,9 @@
 package dev.proxima.tensor.sim;
 
 import dev.proxima.tensor.Autodiff;
+import dev.proxima.tensor.BackwardOptions;
 import dev.proxima.tensor.Conv;
+import dev.proxima.tensor.CustomOp;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Fft;
@@ -117,7 +119,7 @@ class SimDeviceTest {
             // an input the output does not depend on gets zeros on its own device
             Tensor a = Tensor.of(1.0, 2.0).to(SIM).requiresGrad(true);
             Tensor b = Tensor.of(3.0).to(SIM).requiresGrad(true);
-            Tensor[] g = Autodiff.gradients(a.sum(), null, false, false, a, b);
+            Tensor[] g = Autodiff.gradients(a.sum(), null, BackwardOptions.defaults(), a, b);
             assertEquals(SIM, g[1].device());
             assertArrayEquals(new double[]{0}, g[1].toDoubleArray());
         }
@@ -321,6 +323,9 @@ class SimDeviceTest {
             same(TIGHT, t -> Fft.ifft2(t[0], Fft.Norm.ORTHO), c);
             same(TIGHT, t -> Fft.rfft2(t[0]), r);
             same(TIGHT, t -> Fft.irfft2(Fft.rfft2(t[0])), r);
+            same(TIGHT, t -> Fft.fft2OfReal(t[0]), r);
+            same(TIGHT, t -> Fft.fft2(t[0], new long[]{2, 9}, Fft.Norm.ORTHO), c);
+            same(TIGHT, t -> Fft.irfft2(Fft.rfft2(t[0], new long[]{5, 4}, Fft.Norm.FORWARD), new long[]{3, 7}, Fft.Norm.FORWARD), r);
         }
     }
 
@@ -349,15 +354,15 @@ class SimDeviceTest {
             same(TIGHT, t -> Linalg.eigvalsh(t[0]), spd);
             same(TIGHT, t -> Linalg.eig(t[0]).values(), m);
             same(TIGHT, t -> Linalg.eig(t[0]).vectors(), m);
-            same(TIGHT, t -> Linalg.lstsq(t[0], t[1], -1).solution(), tall, data(5, 2));
-            same(TIGHT, t -> Linalg.lstsq(t[0], t[1], -1).residuals(), tall, data(5));
+            same(TIGHT, t -> Linalg.lstsq(t[0], t[1]).solution(), tall, data(5, 2));
+            same(TIGHT, t -> Linalg.lstsq(t[0], t[1]).residuals(), tall, data(5));
             same(TIGHT, t -> Linalg.pinv(t[0], 1e-15), tall);
             same(TIGHT, t -> Linalg.matrixNorm(t[0], Linalg.MatrixNorm.NUCLEAR), m);
             same(TIGHT, t -> Linalg.matrixNorm(t[0], Linalg.MatrixNorm.MAX_ROW_SUM), m);
             same(TIGHT, t -> Linalg.matrixPower(t[0], 3), m);
             same(TIGHT, t -> Linalg.matrixPower(t[0], -2), m);
             same(EXACT, t -> Linalg.matrixPower(t[0], 0), m);
-            Linalg.Lstsq l = Linalg.lstsq(tall.to(SIM), data(5).to(SIM), -1);
+            Linalg.Lstsq l = Linalg.lstsq(tall.to(SIM), data(5).to(SIM));
             assertEquals(3, l.rank());
             assertEquals(SIM, l.singularValues().device());
             Linalg.Eigh valuesOnly = Linalg.eigh(spd.to(SIM));
@@ -464,8 +469,8 @@ class SimDeviceTest {
             Tensor a = data(3, 3).add(Tensor.eye(3, DType.F64).mul(4));
             Tensor[] host = {x.detach().requiresGrad(true), w.detach().requiresGrad(true), a.detach().requiresGrad(true)};
             Tensor[] dev = {x.to(SIM).requiresGrad(true), w.to(SIM).requiresGrad(true), a.to(SIM).requiresGrad(true)};
-            Tensor[] gh = Autodiff.gradients(f.apply(host), null, false, false, host);
-            Tensor[] gd = Autodiff.gradients(f.apply(dev), null, false, false, dev);
+            Tensor[] gh = Autodiff.gradients(f.apply(host), null, BackwardOptions.defaults(), host);
+            Tensor[] gd = Autodiff.gradients(f.apply(dev), null, BackwardOptions.defaults(), dev);
             for (int i = 0; i < 3; i++) {
                 assertEquals(SIM, gd[i].device());
                 assertArrayEquals(gh[i].toDoubleArray(), gd[i].toDoubleArray(), 1e-10, "gradient " + i);
@@ -514,6 +519,37 @@ class SimDeviceTest {
             Tensor constant = Autodiff.grad(t -> Tensor.scalar(2, DType.F64), x.to(SIM));
             assertEquals(SIM, constant.device());
             assertFalse(constant.toDoubleArray()[0] != 0);
+        }
+    }
+
+    @Test
+    void customOpsRecordDeviceTensorsAndCheckTheGradientsDevice() {
+        boolean[] hostGradient = {false};
+        CustomOp twoOutputs = new CustomOp() {
+            @Override
+            public Tensor[] forward(Context ctx, Tensor... in) {
+                ctx.saveForBackward(in[0]);
+                return new Tensor[]{in[0].square(), in[0].exp()};
+            }
+
+            @Override
+            public Tensor[] backward(Context ctx, Tensor... g) {
+                Tensor x = ctx.saved(0);
+                Tensor gx = x.mul(2).mul(g[0]).add(x.exp().mul(g[1]));
+                return new Tensor[]{hostGradient[0] ? gx.to(Device.CPU) : gx};
+            }
+        };
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(0.5, -1.0).to(SIM).requiresGrad(true);
+            Tensor[] out = twoOutputs.apply(x);
+            assertEquals(SIM, out[0].device());
+            assertEquals(SIM, out[1].device());
+            Tensor g = Autodiff.gradients(out[0].add(out[1]).sum(), null, BackwardOptions.retainingGraph(), x)[0];
+            assertEquals(SIM, g.device());
+            assertArrayEquals(new double[]{1 + Math.exp(0.5), -2 + Math.exp(-1)}, g.toDoubleArray(), TIGHT);
+            hostGradient[0] = true;
+            throwsWith(IllegalArgumentException.class, () -> Autodiff.gradients(out[0].sum(), null, BackwardOptions.defaults(), x),
+                    "input 0", "cpu", SIM.toString());
         }
     }
 }

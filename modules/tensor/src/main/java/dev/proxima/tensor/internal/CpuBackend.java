@@ -5,6 +5,8 @@ import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.spi.Backend;
 import dev.proxima.tensor.spi.BinaryOp;
+import dev.proxima.tensor.spi.KernelRegistry;
+import dev.proxima.tensor.spi.Kernels;
 import dev.proxima.tensor.spi.RandomOp;
 import dev.proxima.tensor.spi.ReduceOp;
 import dev.proxima.tensor.spi.SoftmaxOp;
@@ -47,23 +49,109 @@ public final class CpuBackend implements Backend {
         return HostStorage.allocate(bytes);
     }
 
+    /** Registers every core kernel: the CPU runs all of them (and device backends stage through them). */
+    @Override
+    public void registerKernels(KernelRegistry r) {
+        r.register(Kernels.FILL, (value, v) -> {
+            fillKernel(v[0], value);
+            return true;
+        });
+        r.register(Kernels.IOTA, (p, v) -> {
+            iotaKernel(v[0], p.start(), p.step());
+            return true;
+        });
+        r.register(Kernels.UNARY, (op, v) -> {
+            unaryKernel(op, v[0], v[1]);
+            return true;
+        });
+        r.register(Kernels.BINARY, (op, v) -> {
+            binaryKernel(op, v[0], v[1], v[2]);
+            return true;
+        });
+        r.register(Kernels.MUL_ADD, (none, v) -> {
+            mulAddKernel(v[0], v[1], v[2], v[3]);
+            return true;
+        });
+        r.register(Kernels.WHERE, (none, v) -> {
+            whereKernel(v[0], v[1], v[2], v[3]);
+            return true;
+        });
+        r.register(Kernels.REDUCE, (p, v) -> {
+            reduceKernel(p.op(), v[0], p.axes(), v[1]);
+            return true;
+        });
+        r.register(Kernels.MATMUL, (none, v) -> {
+            matmulKernel(v[0], v[1], v[2]);
+            return true;
+        });
+        r.register(Kernels.SOFTMAX, (p, v) -> {
+            softmaxKernel(p.op(), v[0], p.axis(), v[1]);
+            return true;
+        });
+        r.register(Kernels.RANDOM, (p, v) -> {
+            randomKernel(p.op(), p.key(), p.draw(), p.a(), p.b(), v[0]);
+            return true;
+        });
+        registerIndexing(r);
+    }
+
+    /** Registers the indexing, sorting and scan kernels. */
+    private static void registerIndexing(KernelRegistry r) {
+        r.register(Kernels.GATHER, (check, v) -> {
+            checkIndices(check, v[1]);
+            Indexing.gather(v[0], check.axis(), v[1], v[2]);
+            return true;
+        });
+        r.register(Kernels.SCATTER, (p, v) -> {
+            checkIndices(p.check(), v[0]);
+            Indexing.scatter(v[0], v[1], p.check().axis(), v[2], p.add());
+            return true;
+        });
+        r.register(Kernels.COUNT_TRUE, (none, v) -> {
+            long n = Indexing.countTrue(v[0]);
+            Elementwise.fill(v[1], n);
+            return true;
+        });
+        r.register(Kernels.COMPRESS, (none, v) -> {
+            Indexing.compress(v[0], v[1], v[2]);
+            return true;
+        });
+        r.register(Kernels.SORT, (p, v) -> {
+            Sorting.sort(v[0], p.axis(), p.descending(), p.k(), v[1], v[2]);
+            return true;
+        });
+        r.register(Kernels.SEARCH_SORTED, (right, v) -> {
+            Sorting.searchSorted(v[0], v[1], right, v[2]);
+            return true;
+        });
+        r.register(Kernels.SCAN, (p, v) -> {
+            Scan.scan(p.product(), v[0], p.axis(), v[1]);
+            return true;
+        });
+    }
+
+    private static void checkIndices(Kernels.IndexCheck check, StridedView index) {
+        long[] shape = check.shape();
+        int axis = check.axis();
+        long extent = shape[axis];
+        Indexing.checkIndices(index, extent, check.allowNegative(), v -> check.op() + ": index " + v
+                + " is out of bounds for axis " + axis + " with extent " + extent + " (shape " + java.util.Arrays.toString(shape) + ")");
+    }
+
     @Override
     public void copy(StridedView src, StridedView dst) {
         Elementwise.copy(src, dst);
     }
 
-    @Override
-    public void fill(StridedView dst, double value) {
+    private void fillKernel(StridedView dst, double value) {
         Elementwise.fill(dst, value);
     }
 
-    @Override
-    public void iota(StridedView dst, double start, double step) {
+    private void iotaKernel(StridedView dst, double start, double step) {
         Elementwise.iota(dst, start, step);
     }
 
-    @Override
-    public void unary(UnaryOp op, StridedView src, StridedView dst) {
+    private void unaryKernel(UnaryOp op, StridedView src, StridedView dst) {
         if (anyHalf(src, dst)) {
             widened(new StridedView[] {src, dst}, v -> Elementwise.unary(op, v[0], v[1]));
             return;
@@ -71,8 +159,7 @@ public final class CpuBackend implements Backend {
         Elementwise.unary(op, src, dst);
     }
 
-    @Override
-    public void binary(BinaryOp op, StridedView a, StridedView b, StridedView dst) {
+    private void binaryKernel(BinaryOp op, StridedView a, StridedView b, StridedView dst) {
         if (anyHalf(a, b, dst)) {
             widened(new StridedView[] {a, b, dst}, v -> Elementwise.binary(op, v[0], v[1], v[2]));
             return;
@@ -80,8 +167,7 @@ public final class CpuBackend implements Backend {
         Elementwise.binary(op, a, b, dst);
     }
 
-    @Override
-    public void mulAdd(StridedView a, StridedView b, StridedView c, StridedView dst) {
+    private void mulAddKernel(StridedView a, StridedView b, StridedView c, StridedView dst) {
         if (anyHalf(a, b, c, dst)) {
             widened(new StridedView[] {a, b, c, dst}, v -> Elementwise.mulAdd(v[0], v[1], v[2], v[3]));
             return;
@@ -89,18 +175,15 @@ public final class CpuBackend implements Backend {
         Elementwise.mulAdd(a, b, c, dst);
     }
 
-    @Override
-    public void where(StridedView condition, StridedView a, StridedView b, StridedView dst) {
+    private void whereKernel(StridedView condition, StridedView a, StridedView b, StridedView dst) {
         Elementwise.where(condition, a, b, dst);
     }
 
-    @Override
-    public void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
+    private void reduceKernel(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
         Reduce.reduce(op, src, axes, dst);
     }
 
-    @Override
-    public void matmul(StridedView a, StridedView b, StridedView dst) {
+    private void matmulKernel(StridedView a, StridedView b, StridedView dst) {
         if (anyHalf(a, b, dst)) {
             widened(new StridedView[] {a, b, dst}, v -> Matmul.matmul(v[0], v[1], v[2])); // no half GEMM in OpenBLAS
             return;
@@ -163,13 +246,11 @@ public final class CpuBackend implements Backend {
         return new StridedView(s, DType.F32, shape, strides, 0);
     }
 
-    @Override
-    public void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
+    private void softmaxKernel(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
         SoftmaxKernels.softmax(op, src, axis, dst);
     }
 
-    @Override
-    public void random(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
+    private void randomKernel(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
         if (!dst.isContiguous()) {
             throw new IllegalArgumentException("random needs a contiguous output");
         }

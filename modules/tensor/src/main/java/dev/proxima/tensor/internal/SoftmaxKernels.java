@@ -19,8 +19,13 @@ import static dev.proxima.tensor.internal.Elements.F64;
  *
  * <p>A <em>lane</em> is the run of elements along the axis for fixed other indices. Each lane takes three
  * passes over its input (maximum {@code m}, {@code s = Σ exp(x − shift)}, then the output) instead of the
- * five or six passes and three temporaries of the composed version; {@code shift} is {@code m}, or 0
- * where {@code m} is ±∞ or NaN. Lanes are split over {@link Parallel} workers by a {@link StridedLoop}
+ * five or six passes and three temporaries of the composed version. The {@code shift} of softmax and
+ * log-softmax is {@code m} itself, so a lane holding +∞ or NaN, or of only −∞, gives NaN throughout
+ * (∞ − ∞ or NaN in the sum), as SciPy's {@code softmax} and PyTorch's {@code softmax}/{@code log_softmax} do
+ * (SciPy's {@code log_softmax} would keep −∞ beside the NaN of a +∞; here exp(log-softmax) = softmax on every
+ * lane). The shift of logsumexp is {@code m}, or 0 where {@code m} is not finite, so that a lane holding +∞
+ * (and no NaN) gives +∞ and a lane of only −∞ gives −∞, as SciPy's {@code logsumexp} and PyTorch's.
+ * Lanes are split over {@link Parallel} workers by a {@link StridedLoop}
  * over the other dimensions, and run in one of three shapes:
  * <ul>
  *   <li>lanes adjacent in memory (softmax over a leading axis, over channels of NCHW): a vector of
@@ -42,6 +47,16 @@ final class SoftmaxKernels {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private SoftmaxKernels() {
+    }
+
+    /** The shift of a lane whose maximum is {@code m}: m itself, except 0 for a logsumexp of a non-finite m. */
+    private static double shift(SoftmaxOp op, double m) {
+        return op == SoftmaxOp.LOGSUMEXP && !Double.isFinite(m) ? 0 : m;
+    }
+
+    /** {@link #shift(SoftmaxOp, double)} in float. */
+    private static float shift(SoftmaxOp op, float m) {
+        return op == SoftmaxOp.LOGSUMEXP && !Float.isFinite(m) ? 0f : m;
     }
 
     /** See {@link dev.proxima.tensor.spi.Backend#softmax}. */
@@ -93,7 +108,7 @@ final class SoftmaxKernels {
         for (long k = 0; k < n; k++) {
             m = Math.max(m, Elements.getDouble(s, t, so + k * sa));
         }
-        double shift = Double.isFinite(m) ? m : 0;
+        double shift = shift(op, m);
         double sum = 0;
         for (long k = 0; k < n; k++) {
             sum += Math.exp(Elements.getDouble(s, t, so + k * sa) - shift);
@@ -137,7 +152,7 @@ final class SoftmaxKernels {
     /** One dense lane: max, Σ exp, then the output, each a vector loop. */
     private static void laneF32(SoftmaxOp op, MemorySegment s, long so, MemorySegment d, long dof, long n) {
         float m = maxF32(s, so, n);
-        float shift = Float.isFinite(m) ? m : 0f;
+        float shift = shift(op, m);
         double sum = sumExpF32(s, so, n, shift);
         switch (op) {
             case SOFTMAX -> softmaxF32(s, so, d, dof, n, shift, (float) (1 / sum));
@@ -221,7 +236,7 @@ final class SoftmaxKernels {
         float[] param = new float[v];
         double[] sum = new double[v];
         for (long l = 0; l < bound; l += v) {
-            columnMaxF32(s, so + l, sa, n, shift);
+            columnMaxF32(s, so + l, sa, n, op == SoftmaxOp.LOGSUMEXP, shift);
             columnSumF32(s, so + l, sa, n, shift, sum);
             switch (op) {
                 case SOFTMAX -> {
@@ -246,13 +261,13 @@ final class SoftmaxKernels {
         return bound;
     }
 
-    /** shift[q] := the maximum of lane q, or 0 where that is not finite. */
-    private static void columnMaxF32(MemorySegment s, long so, long sa, long n, float[] shift) {
+    /** shift[q] := the maximum of lane q, or (when {@code finiteOnly}) 0 where that is not finite. */
+    private static void columnMaxF32(MemorySegment s, long so, long sa, long n, boolean finiteOnly, float[] shift) {
         FloatVector mv = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
         for (long k = 0; k < n; k++) {
             mv = mv.max(loadF32(s, so + k * sa));
         }
-        FloatVector.zero(FS).blend(mv, mv.test(VectorOperators.IS_FINITE)).intoArray(shift, 0);
+        (finiteOnly ? FloatVector.zero(FS).blend(mv, mv.test(VectorOperators.IS_FINITE)) : mv).intoArray(shift, 0);
     }
 
     private static void columnSumF32(MemorySegment s, long so, long sa, long n, float[] shift, double[] sum) {
@@ -313,7 +328,7 @@ final class SoftmaxKernels {
     /** One dense lane: max, Σ exp, then the output, each a vector loop. */
     private static void laneF64(SoftmaxOp op, MemorySegment s, long so, MemorySegment d, long dof, long n) {
         double m = maxF64(s, so, n);
-        double shift = Double.isFinite(m) ? m : 0;
+        double shift = shift(op, m);
         double sum = sumExpF64(s, so, n, shift);
         switch (op) {
             case SOFTMAX -> softmaxF64(s, so, d, dof, n, shift, (1 / sum));
@@ -397,7 +412,7 @@ final class SoftmaxKernels {
         double[] param = new double[v];
         double[] sum = new double[v];
         for (long l = 0; l < bound; l += v) {
-            columnMaxF64(s, so + l, sa, n, shift);
+            columnMaxF64(s, so + l, sa, n, op == SoftmaxOp.LOGSUMEXP, shift);
             columnSumF64(s, so + l, sa, n, shift, sum);
             switch (op) {
                 case SOFTMAX -> {
@@ -422,13 +437,13 @@ final class SoftmaxKernels {
         return bound;
     }
 
-    /** shift[q] := the maximum of lane q, or 0 where that is not finite. */
-    private static void columnMaxF64(MemorySegment s, long so, long sa, long n, double[] shift) {
+    /** shift[q] := the maximum of lane q, or (when {@code finiteOnly}) 0 where that is not finite. */
+    private static void columnMaxF64(MemorySegment s, long so, long sa, long n, boolean finiteOnly, double[] shift) {
         DoubleVector mv = DoubleVector.broadcast(DS, Double.NEGATIVE_INFINITY);
         for (long k = 0; k < n; k++) {
             mv = mv.max(loadF64(s, so + k * sa));
         }
-        DoubleVector.zero(DS).blend(mv, mv.test(VectorOperators.IS_FINITE)).intoArray(shift, 0);
+        (finiteOnly ? DoubleVector.zero(DS).blend(mv, mv.test(VectorOperators.IS_FINITE)) : mv).intoArray(shift, 0);
     }
 
     private static void columnSumF64(MemorySegment s, long so, long sa, long n, double[] shift, double[] sum) {

@@ -3,7 +3,8 @@ package dev.proxima.tensor.spi;
 import dev.proxima.tensor.Device;
 
 /**
- * The kernels a device provides. Implementations are found with {@link java.util.ServiceLoader}.
+ * A device family: its memory (allocation, copies) and the kernels it registers. Implementations are found
+ * with {@link java.util.ServiceLoader}.
  *
  * <p>The front end ({@link dev.proxima.tensor.Tensor}) validates shapes and dtypes, chooses result
  * types, broadcasts operands (zero strides) and allocates outputs; a backend only computes. Unless a
@@ -43,67 +44,136 @@ public interface Backend {
      */
     void copy(StridedView src, StridedView dst);
 
-    /** Every element of dst := value converted to dst's dtype. */
-    void fill(StridedView dst, double value);
-
-    /** dst := start + i·step for element i of the contiguous 1-D view dst. */
-    void iota(StridedView dst, double start, double step);
-
-    /** dst := op(src); dst's dtype is src's, or BOOL for {@link UnaryOp#NOT}. */
-    void unary(UnaryOp op, StridedView src, StridedView dst);
-
-    /** dst := op(a, b); dst's dtype is the inputs', or BOOL for comparisons and logical ops. */
-    void binary(BinaryOp op, StridedView a, StridedView b, StridedView dst);
-
-    /** dst := a·b + c (floating types), fused. */
-    void mulAdd(StridedView a, StridedView b, StridedView c, StridedView dst);
-
-    /** dst := condition ? a : b, with condition of dtype BOOL. */
-    void where(StridedView condition, StridedView a, StridedView b, StridedView dst);
-
     /**
-     * Reduces src over {@code axes} (sorted, distinct) into dst, whose shape is src's without those
-     * axes. SUM, PROD and COUNT_NONZERO of integers and BOOL accumulate in 64 bits; floats accumulate in
-     * at least double precision. For ARGMAX/ARGMIN, {@code axes} has exactly one axis and dst is I64.
+     * Lists this backend's kernels (see {@link KernelRegistry}): called once, when the dispatcher first runs an
+     * operation on this backend's device. The default registers nothing, so every operation on the device is
+     * staged through the host.
+     *
+     * @param registry where to register
      */
-    void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst);
+    default void registerKernels(KernelRegistry registry) {
+    }
+
+    // ------------------------------------------------------------------ calls through the dispatcher
+    //
+    // The methods below are not to be overridden: each runs one core kernel through the dispatcher, which
+    // picks the kernel the device's backend registered or stages the call through the host. Backends
+    // implement kernels by registering them.
 
     /**
-     * Batched matrix product: a is [..., m, k], b is [..., k, n], dst is [..., m, n], all with the same
-     * (already broadcast) batch dimensions and the same dtype: F32, F64, or F16/BF16 (products accumulated in
-     * at least F32, the result rounded once to the half type — what tensor-core GEMMs do).
+     * Every element of dst := value converted to dst's dtype ({@link Kernels#FILL}).
+     *
+     * @param dst   the output
+     * @param value the value
      */
-    void matmul(StridedView a, StridedView b, StridedView dst);
+    default void fill(StridedView dst, double value) {
+        dev.proxima.tensor.internal.Dispatcher.run(Kernels.FILL, value, dst);
+    }
 
     /**
-     * The softmax family along {@code axis} (see {@link SoftmaxOp}): src and dst are F32 or F64 of the
-     * same dtype, of any strides. For {@link SoftmaxOp#SOFTMAX} and {@link SoftmaxOp#LOG_SOFTMAX} dst has
-     * src's shape; for {@link SoftmaxOp#LOGSUMEXP} dst's shape is src's without {@code axis}. The front
-     * end handles empty tensors, integer inputs (as F64) and F16/BF16 (computed in F32).
+     * dst := start + i·step for element i of the contiguous 1-D view dst ({@link Kernels#IOTA}).
+     *
+     * @param dst   the output
+     * @param start the first value
+     * @param step  the increment
+     */
+    default void iota(StridedView dst, double start, double step) {
+        dev.proxima.tensor.internal.Dispatcher.run(Kernels.IOTA, new Kernels.Iota(start, step), dst);
+    }
+
+    /**
+     * dst := op(src) ({@link Kernels#UNARY}).
+     *
+     * @param op  the function
+     * @param src the input
+     * @param dst the output
+     */
+    default void unary(UnaryOp op, StridedView src, StridedView dst) {
+        dev.proxima.tensor.internal.Dispatcher.run(Kernels.UNARY, op, src, dst);
+    }
+
+    /**
+     * dst := op(a, b) ({@link Kernels#BINARY}).
+     *
+     * @param op  the function
+     * @param a   the first input
+     * @param b   the second input
+     * @param dst the output
+     */
+    default void binary(BinaryOp op, StridedView a, StridedView b, StridedView dst) {
+        dev.proxima.tensor.internal.Dispatcher.run(Kernels.BINARY, op, a, b, dst);
+    }
+
+    /**
+     * dst := a·b + c, fused ({@link Kernels#MUL_ADD}).
+     *
+     * @param a   the first factor
+     * @param b   the second factor
+     * @param c   the addend
+     * @param dst the output
+     */
+    default void mulAdd(StridedView a, StridedView b, StridedView c, StridedView dst) {
+        dev.proxima.tensor.internal.Dispatcher.run(Kernels.MUL_ADD, null, a, b, c, dst);
+    }
+
+    /**
+     * dst := condition ? a : b ({@link Kernels#WHERE}).
+     *
+     * @param condition the BOOL condition
+     * @param a         the values where true
+     * @param b         the values where false
+     * @param dst       the output
+     */
+    default void where(StridedView condition, StridedView a, StridedView b, StridedView dst) {
+        dev.proxima.tensor.internal.Dispatcher.run(Kernels.WHERE, null, condition, a, b, dst);
+    }
+
+    /**
+     * src reduced over {@code axes} into dst ({@link Kernels#REDUCE}).
+     *
+     * @param op   the reduction
+     * @param src  the input
+     * @param axes the reduced axes, sorted and distinct
+     * @param dst  the output
+     */
+    default void reduce(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
+        dev.proxima.tensor.internal.Dispatcher.run(Kernels.REDUCE, new Kernels.Reduction(op, axes), src, dst);
+    }
+
+    /**
+     * Batched matrix product ({@link Kernels#MATMUL}).
+     *
+     * @param a   [..., m, k]
+     * @param b   [..., k, n]
+     * @param dst [..., m, n]
+     */
+    default void matmul(StridedView a, StridedView b, StridedView dst) {
+        dev.proxima.tensor.internal.Dispatcher.run(Kernels.MATMUL, null, a, b, dst);
+    }
+
+    /**
+     * The softmax family along {@code axis} ({@link Kernels#SOFTMAX}).
      *
      * @param op   which function
      * @param src  the input
-     * @param axis the axis of the lanes, in {@code [0, src.rank())}
+     * @param axis the axis of the lanes
      * @param dst  the output
      */
-    void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst);
+    default void softmax(SoftmaxOp op, StridedView src, int axis, StridedView dst) {
+        dev.proxima.tensor.internal.Dispatcher.run(Kernels.SOFTMAX, new Kernels.Softmax(op, axis), src, dst);
+    }
 
     /**
-     * Fills the contiguous view dst with draw {@code draw} of the Philox-4x32-10 stream with key
-     * {@code key} (key word 0 = low 32 bits): element {@code i} of dst (row-major) must be exactly the
-     * value the CPU kernels ({@code dev.proxima.tensor.internal.RandomKernels}) compute for index
-     * {@code i}, so a generator's values do not depend on the device (a device that cannot promise
-     * bit-identical results for a distribution says how close it is in its own documentation).
-     * Arguments are valid: {@code Rng} checks them (finite bounds with {@code a < b} and an F32 value in
-     * {@code [a, b)} for UNIFORM, finite mean and {@code std >= 0} for NORMAL, {@code p} in [0, 1] for
-     * BERNOULLI; draw below 2^48).
+     * Fills the contiguous view dst with a Philox draw ({@link Kernels#RANDOM}).
      *
-     * @param op    the distribution; dst is F32 or F64 for UNIFORM and NORMAL, BOOL for BERNOULLI
-     * @param key   the 64-bit Philox key
-     * @param draw  the draw number
-     * @param a     the first parameter (low, mean or p)
-     * @param b     the second parameter (high or std; unused for BERNOULLI)
-     * @param dst   the output, contiguous
+     * @param op   the distribution
+     * @param key  the 64-bit Philox key
+     * @param draw the draw number
+     * @param a    the first parameter (low, mean or p)
+     * @param b    the second parameter (high or std)
+     * @param dst  the output, contiguous
      */
-    void random(RandomOp op, long key, long draw, double a, double b, StridedView dst);
+    default void random(RandomOp op, long key, long draw, double a, double b, StridedView dst) {
+        dev.proxima.tensor.internal.Dispatcher.run(Kernels.RANDOM, new Kernels.RandomDraw(op, key, draw, a, b), dst);
+    }
 }

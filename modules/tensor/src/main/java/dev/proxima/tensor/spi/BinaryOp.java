@@ -1,26 +1,74 @@
 package dev.proxima.tensor.spi;
 
-/** Elementwise functions of two arguments of one dtype; comparisons write BOOL outputs. */
-public enum BinaryOp {
-    /** a + b. */ ADD,
-    /** a − b. */ SUB,
-    /** a · b. */ MUL,
-    /** a / b (floating types only). */ DIV,
-    /** aᵇ. */ POW,
-    /** min(a, b), NaN if either is NaN. */ MIN,
-    /** max(a, b), NaN if either is NaN. */ MAX,
-    /** a == b. */ EQ,
-    /** a != b. */ NE,
-    /** a &lt; b. */ LT,
-    /** a &lt;= b. */ LE,
-    /** a &gt; b. */ GT,
-    /** a &gt;= b. */ GE,
-    /** a ∧ b (as truth values). */ AND,
-    /** a ∨ b (as truth values). */ OR,
-    /** a ⊕ b (as truth values). */ XOR;
+import java.util.Map;
 
-    /** True if the output is BOOL whatever the input dtype. */
+/**
+ * Elementwise functions of two arguments of one dtype; comparisons write BOOL outputs.
+ *
+ * <p>Each constant has a fixed {@linkplain #code() code}, the number native kernels select it by (the CUDA
+ * kernels read it as {@code PX_BINARY_<NAME>} from the generated {@code native/cuda/opcodes.cuh}). Codes are
+ * stable: a code is never renumbered or reused, and a new constant takes a new code (the next unused one),
+ * wherever it is declared. Never pass {@link #ordinal()} to native code.
+ */
+public enum BinaryOp {
+    /** a + b. */ ADD(0),
+    /** a − b. */ SUB(1),
+    /** a · b. */ MUL(2),
+    /** a / b (floating types only). */ DIV(3),
+    /** aᵇ. */ POW(4),
+    /** min(a, b), NaN if either is NaN. */ MIN(5),
+    /** max(a, b), NaN if either is NaN. */ MAX(6),
+    /** a == b. */ EQ(7),
+    /** a != b. */ NE(8),
+    /** a &lt; b. */ LT(9),
+    /** a &lt;= b. */ LE(10),
+    /** a &gt; b. */ GT(11),
+    /** a &gt;= b. */ GE(12),
+    /** a ∧ b (as truth values). */ AND(13),
+    /** a ∨ b (as truth values). */ OR(14),
+    /** a ⊕ b (as truth values). */ XOR(15);
+
+    private static final Map<Integer, BinaryOp> BY_CODE = OpCodes.index(values(), BinaryOp::code);
+
+    private final int code;
+
+    BinaryOp(int code) {
+        this.code = code;
+    }
+
+    /**
+     * True if the output is BOOL whatever the input dtype: the comparisons and the logical ops.
+     *
+     * @return whether this op writes BOOL
+     */
     public boolean isComparison() {
-        return ordinal() >= EQ.ordinal();
+        return switch (this) {
+            case EQ, NE, LT, LE, GT, GE, AND, OR, XOR -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The stable code of this op, shared with native kernels.
+     *
+     * @return the code, non-negative and distinct from every other constant's
+     */
+    public int code() {
+        return code;
+    }
+
+    /**
+     * The op with a code.
+     *
+     * {@snippet :
+     * BinaryOp lt = BinaryOp.fromCode(9); // BinaryOp.LT
+     * }
+     *
+     * @param code a code as returned by {@link #code()}
+     * @return the constant with that code
+     * @throws IllegalArgumentException if no constant has {@code code}
+     */
+    public static BinaryOp fromCode(int code) {
+        return OpCodes.lookup(BY_CODE, code, "BinaryOp");
     }
 }

@@ -168,7 +168,7 @@ public final class Tour {
         Tensor x = rng.uniform(DType.F64, -1, 1, 200);
         Tensor design = Tensor.stack(1, Tensor.ones(DType.F64, 200), x, x.square());
         Tensor y = design.matmul(Tensor.of(2.0, -3.0, 0.5)).add(rng.normal(DType.F64, 0, 0.05, 200));
-        Tensor viaLapack = Linalg.lstsq(design, y, -1).solution();
+        Tensor viaLapack = Linalg.lstsq(design, y).solution();
         Tensor viaNormal = Linalg.solve(design.transpose().matmul(design), design.transpose().matmul(y));
         Tensor w = Tensor.zeros(DType.F64, 3);
         long t0 = System.nanoTime();

@@ -5,11 +5,15 @@ package dev.proxima.tensor;
  * definite, or an iteration that did not converge. The message decodes LAPACK's {@code info} result
  * (which routine, which pivot or minor, which batch element).
  */
-public class LinAlgException extends ArithmeticException {
+public class LinalgException extends ArithmeticException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with a decoded message. */
-    public LinAlgException(String message) {
+    /**
+     * Creates the exception with a decoded message.
+     *
+     * @param message what failed: the routine, the decoded {@code info} and the batch element
+     */
+    public LinalgException(String message) {
         super(message);
     }
 }
