@@ -974,14 +974,13 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor grad() {
         live();
-        return leaf == null ? null : leaf.grad;
+        return leaf == null ? null : leaf.grad();
     }
 
     /** Discards the accumulated gradient of this leaf (PyTorch's {@code zero_grad} with {@code set_to_none}). */
     public void clearGrad() {
-        if (leaf != null && leaf.grad != null) {
-            leaf.grad.close();
-            leaf.grad = null;
+        if (leaf != null) {
+            leaf.clear();
         }
     }
 
