@@ -62,7 +62,12 @@ final class CreationOps {
             throw new IllegalArgumentException("arange needs finite start/end and a finite non-zero step, got "
                     + start + ", " + end + ", " + step);
         }
-        long n = (long) Math.max(0, Math.ceil((end - start) / step));
+        double count = Math.max(0, Math.ceil((end - start) / step));
+        if (count >= 0x1p62) {
+            throw new IllegalArgumentException("arange(" + start + ", " + end + ", " + step + ") would have " + count
+                    + " elements; that is too many to allocate");
+        }
+        long n = (long) count;
         Tensor t = Tensor.allocate(dtype, new long[]{n}, Device.CPU, true);
         t.backend.iota(t.view(), start, step);
         return t;

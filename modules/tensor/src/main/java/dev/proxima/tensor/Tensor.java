@@ -94,7 +94,13 @@ public final class Tensor implements AutoCloseable {
     static Tensor allocate(DType dtype, long[] shape, Device device, boolean scoped) {
         long[] checked = Shapes.checkShape(shape);
         Backend backend = Backends.of(device);
-        long bytes = Math.multiplyExact(Shapes.size(checked), (long) dtype.byteSize());
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(Shapes.size(checked), (long) dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("a " + dtype + " tensor of shape " + Shapes.str(checked)
+                    + " would need more than 2^63 bytes; it is too large to allocate");
+        }
         Storage storage = backend.allocate(device, bytes);
         return new Tensor(storage, backend, dtype, checked, Shapes.contiguousStrides(checked), 0, scoped);
     }
