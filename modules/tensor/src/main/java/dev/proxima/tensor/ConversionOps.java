@@ -54,7 +54,7 @@ final class ConversionOps {
     static Tensor hostElement(Tensor self, long at) {
         Tensor h = Tensor.allocate(self.dtype, new long[0], Device.CPU, false);
         try {
-            Dispatcher.transfer(new StridedView(self.storage, self.dtype, new long[0], new long[0], at), h.view());
+            Dispatcher.transfer(new StridedView(self.storage, self.dtype, new long[0], new long[0], at), h.kernelView());
         } catch (RuntimeException e) {
             h.close();
             throw e;
@@ -69,7 +69,7 @@ final class ConversionOps {
         try (Tensor dense = self.cast(target, false)) {
             Tensor h = Tensor.allocate(target, self.shape, Device.CPU, false);
             try {
-                Dispatcher.transfer(dense.view(), h.view());
+                Dispatcher.transfer(dense.kernelView(), h.kernelView());
             } catch (RuntimeException e) {
                 h.close();
                 throw e;
@@ -160,7 +160,7 @@ final class ConversionOps {
         try (Tensor dense = self.cast(self.dtype, false)) {
             Tensor out = Tensor.allocate(self.dtype, self.shape, target, true);
             try {
-                Dispatcher.transfer(dense.view(), out.view());
+                Dispatcher.transfer(dense.kernelView(), out.kernelView());
             } catch (RuntimeException e) {
                 out.close();
                 throw e;

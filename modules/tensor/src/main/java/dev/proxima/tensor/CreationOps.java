@@ -23,13 +23,13 @@ final class CreationOps {
 
     static Tensor full(double value, DType dtype, long... shape) {
         Tensor t = Tensor.allocate(dtype, shape, Device.CPU, true);
-        t.backend.fill(t.view(), value);
+        t.backend.fill(t.kernelView(), value);
         return t;
     }
 
     static Tensor full(double value, DType dtype, Device device, long... shape) {
         Tensor t = Tensor.allocate(dtype, shape, device, true);
-        t.backend.fill(t.view(), value);
+        t.backend.fill(t.kernelView(), value);
         return t;
     }
 
@@ -69,7 +69,7 @@ final class CreationOps {
         }
         long n = (long) count;
         Tensor t = Tensor.allocate(dtype, new long[]{n}, Device.CPU, true);
-        t.backend.iota(t.view(), start, step);
+        t.backend.iota(t.kernelView(), start, step);
         return t;
     }
 
@@ -83,7 +83,7 @@ final class CreationOps {
         }
         double step = num > 1 ? (stop - start) / (num - 1) : 0;
         Tensor t = Tensor.allocate(dtype, new long[]{num}, Device.CPU, true);
-        t.backend.iota(t.view(), start, step);
+        t.backend.iota(t.kernelView(), start, step);
         if (num > 1) {
             Elements.setDouble(t.storage.segment(), dtype, num - 1, stop);
         }

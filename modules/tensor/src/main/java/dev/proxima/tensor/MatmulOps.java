@@ -80,7 +80,7 @@ final class MatmulOps {
         /** out (of the result shape) seen with the kernel's shape: a removed vector dimension comes back as extent 1. */
         StridedView output(Tensor out) {
             if (!vecLeft && !vecRight) {
-                return out.view();
+                return out.kernelView();
             }
             int r = kernelShape.length;
             long[] st = new long[r];

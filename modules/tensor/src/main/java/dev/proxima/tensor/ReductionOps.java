@@ -75,7 +75,7 @@ final class ReductionOps {
         try (Tensor in = compute == self.dtype ? null : self.cast(compute, false)) {
             Tensor src = in == null ? self : in;
             Tensor out = Tensor.allocate(result, plan.shape(keepDims), self.device(), true);
-            Ops.run(out, Kernels.REDUCE, new Kernels.Reduction(op, plan.axes), src.view(), flat(out, plan, keepDims));
+            Ops.run(out, Kernels.REDUCE, new Kernels.Reduction(op, plan.axes), src.kernelView(), flat(out, plan, keepDims));
             if (result.isFloating() && src.dtype.isFloating()) {
                 GradNode.record(out, op.name().toLowerCase(), new Tensor[]{src}, src, rule(op, plan.axes, keepDims));
             }
@@ -86,7 +86,7 @@ final class ReductionOps {
     /** out's memory seen with the kept dimensions only (what the kernel writes). */
     private static StridedView flat(Tensor out, Plan plan, boolean keepDims) {
         if (!keepDims) {
-            return out.view();
+            return out.kernelView();
         }
         boolean[] reduced = new boolean[out.shape.length];
         for (int a : plan.axes) {
@@ -168,7 +168,7 @@ final class ReductionOps {
                 return ElementwiseOps.copyInto(r, out);
             }
         }
-        return Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.view(), flat(out, plan, keepDims));
+        return Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.kernelView(), flat(out, plan, keepDims));
     }
 
     /** {@code out := mean of x over axes}: summed into out, then scaled in place. */
@@ -184,7 +184,7 @@ final class ReductionOps {
                 return ElementwiseOps.copyInto(r, out);
             }
         }
-        Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.view(), flat(out, plan, keepDims));
+        Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.kernelView(), flat(out, plan, keepDims));
         return ElementwiseOps.binaryInto(dev.proxima.tensor.spi.BinaryOp.DIV, out, (double) plan.count, out);
     }
 

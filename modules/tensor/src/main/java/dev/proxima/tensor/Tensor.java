@@ -340,6 +340,15 @@ public final class Tensor implements AutoCloseable {
      */
     public StridedView view() {
         live();
+        return kernelView();
+    }
+
+    /**
+     * The view for a kernel call of the op layer, without the liveness check: an op checks its operands when it
+     * starts, and the dispatcher pins their memory for the call (a tensor closed by another thread in between
+     * either still has its memory, or the call fails before any kernel runs, and the op frees its result).
+     */
+    StridedView kernelView() {
         return new StridedView(storage, dtype, shape, strides, offset);
     }
 

@@ -241,7 +241,7 @@ final class ViewOps {
     static Tensor embed(Tensor g, long[] baseShape, java.util.function.UnaryOperator<Tensor> viewOf) {
         Tensor base = Tensor.zeros(g.dtype, g.device(), baseShape);
         try (Tensor target = viewOf.apply(base.detach())) {
-            g.backend.copy(g.view(), target.view());
+            g.backend.copy(g.kernelView(), target.kernelView());
         }
         return GradNode.record(base, "embed", new Tensor[]{g}, new Tensor[0], (gg, s, needs) -> new Tensor[]{viewOf.apply(gg)});
     }
