@@ -104,6 +104,7 @@ public final class Cblas {
     public static void saxpy(int n, float alpha, MemorySegment x, int incx, MemorySegment y, int incy) {
         checkVector("x", n, x, incx, JAVA_FLOAT);
         checkVector("y", n, y, incy, JAVA_FLOAT);
+        checkWritable("y", y);
         try {
             H.SAXPY.invokeExact(n, alpha, x, incx, y, incy);
         } catch (Throwable t) {
@@ -115,6 +116,7 @@ public final class Cblas {
     public static void daxpy(int n, double alpha, MemorySegment x, int incx, MemorySegment y, int incy) {
         checkVector("x", n, x, incx, JAVA_DOUBLE);
         checkVector("y", n, y, incy, JAVA_DOUBLE);
+        checkWritable("y", y);
         try {
             H.DAXPY.invokeExact(n, alpha, x, incx, y, incy);
         } catch (Throwable t) {
@@ -167,6 +169,7 @@ public final class Cblas {
     /** x := alpha·x. */
     public static void sscal(int n, float alpha, MemorySegment x, int incx) {
         checkVector("x", n, x, incx, JAVA_FLOAT);
+        checkWritable("x", x);
         try {
             H.SSCAL.invokeExact(n, alpha, x, incx);
         } catch (Throwable t) {
@@ -177,6 +180,7 @@ public final class Cblas {
     /** x := alpha·x. */
     public static void dscal(int n, double alpha, MemorySegment x, int incx) {
         checkVector("x", n, x, incx, JAVA_DOUBLE);
+        checkWritable("x", x);
         try {
             H.DSCAL.invokeExact(n, alpha, x, incx);
         } catch (Throwable t) {
@@ -302,6 +306,7 @@ public final class Cblas {
         boolean t = trans == Transpose.TRANS;
         checkVector("x", t ? m : n, x, incx, element);
         checkVector("y", t ? n : m, y, incy, element);
+        checkWritable("y", y);
     }
 
     private static void checkGemm(Layout layout, Transpose transA, Transpose transB, int m, int n, int k,
@@ -314,6 +319,7 @@ public final class Cblas {
         checkMatrix("A", layout, ta ? k : m, ta ? m : k, a, lda, element);
         checkMatrix("B", layout, tb ? n : k, tb ? k : n, b, ldb, element);
         checkMatrix("C", layout, m, n, c, ldc, element);
+        checkWritable("C", c);
     }
 
     private static void checkSyrk(Layout layout, Transpose trans, int n, int k, MemorySegment a, int lda,
@@ -322,6 +328,7 @@ public final class Cblas {
         boolean t = trans == Transpose.TRANS;
         checkMatrix("A", layout, t ? k : n, t ? n : k, a, lda, element);
         checkMatrix("C", layout, n, n, c, ldc, element);
+        checkWritable("C", c);
     }
 
     private static void checkTrsm(Layout layout, Side side, int m, int n, MemorySegment a, int lda,
@@ -330,6 +337,15 @@ public final class Cblas {
         int order = side == Side.LEFT ? m : n;
         checkMatrix("A", layout, order, order, a, lda, element);
         checkMatrix("B", layout, m, n, b, ldb, element);
+        checkWritable("B", b);
+    }
+
+    /** An output argument must be writable: BLAS writing into a read-only mapping would crash the process. */
+    private static void checkWritable(String name, MemorySegment s) {
+        if (s.isReadOnly()) {
+            throw new IllegalArgumentException(name + " is written by the call but is a read-only segment (a read-only"
+                    + " file mapping, say); pass a writable copy");
+        }
     }
 
     private static void checkDims(String n1, int v1, String n2, int v2) {

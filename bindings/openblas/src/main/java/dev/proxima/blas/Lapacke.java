@@ -58,8 +58,8 @@ public final class Lapacke {
     public static int getrs(boolean single, char trans, int n, int nrhs, MemorySegment a, int lda, MemorySegment ipiv,
                             MemorySegment b, int ldb) {
         job("trans", trans, "NTC");
-        matrix("A", single, n, n, a, lda);
-        ints("ipiv", ipiv, n);
+        matrixIn("A", single, n, n, a, lda);
+        intsIn("ipiv", ipiv, n);
         matrix("B", single, n, nrhs, b, ldb);
         return call(single, "getrs", fd(JAVA_INT, JAVA_BYTE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
                 COL_MAJOR, (byte) trans, n, nrhs, a, lda, ipiv, b, ldb);
@@ -68,7 +68,7 @@ public final class Lapacke {
     /** Inverse from the LU factors of {@link #getrf} ({@code ?getri}), in place. */
     public static int getri(boolean single, int n, MemorySegment a, int lda, MemorySegment ipiv) {
         matrix("A", single, n, n, a, lda);
-        ints("ipiv", ipiv, n);
+        intsIn("ipiv", ipiv, n);
         return call(single, "getri", fd(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), COL_MAJOR, n, a, lda, ipiv);
     }
 
@@ -85,7 +85,7 @@ public final class Lapacke {
         job("uplo", uplo, "LU");
         job("trans", trans, "NTC");
         job("diag", diag, "NU");
-        matrix("A", single, n, n, a, lda);
+        matrixIn("A", single, n, n, a, lda);
         matrix("B", single, n, nrhs, b, ldb);
         return call(single, "trtrs", fd(JAVA_INT, JAVA_BYTE, JAVA_BYTE, JAVA_BYTE, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT),
                 COL_MAJOR, (byte) uplo, (byte) trans, (byte) diag, n, nrhs, a, lda, b, ldb);
@@ -104,7 +104,7 @@ public final class Lapacke {
             throw new IllegalArgumentException("orgqr needs m >= n >= k, got m=" + m + " n=" + n + " k=" + k);
         }
         matrix("A", single, m, n, a, lda);
-        vector("tau", single, tau, k);
+        vectorIn("tau", single, tau, k);
         return call(single, "orgqr", fd(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), COL_MAJOR, m, n, k, a, lda, tau);
     }
 
@@ -205,16 +205,25 @@ public final class Lapacke {
         return t;
     });
 
+    /** A thread that is never started: a segment it may not access is confined to some other thread. */
+    private static final Thread NOT_STARTED = new Thread(() -> { });
+
     private static int call(boolean single, String routine, FunctionDescriptor fd, Object... args) {
         String symbol = "LAPACKE_" + (single ? "s" : "d") + routine;
         // the descriptor's real scalars (gelsd's rcond) follow the precision
         MethodHandle mh = HANDLES.computeIfAbsent(symbol, s -> OpenBlas.downcall(s, fd));
-        // The segments may belong to a confined arena of the calling thread. That thread blocks until the
-        // call returns, so the memory stays valid: pass the same addresses as global-scope segments.
         Object[] plain = args.clone();
         for (int i = 0; i < plain.length; i++) {
             if (plain[i] instanceof MemorySegment seg && seg.isNative() && seg.address() != 0) {
-                plain[i] = MemorySegment.ofAddress(seg.address()).reinterpret(seg.byteSize());
+                if (!seg.scope().isAlive()) {
+                    throw new IllegalStateException("Already closed: an argument of " + symbol + " belongs to a closed arena");
+                }
+                if (!seg.isAccessibleBy(NOT_STARTED)) {
+                    // confined to the calling thread, which blocks (uninterruptibly, below) until the call returns, so
+                    // the memory stays valid: hand the LAPACK thread the same addresses as global-scope segments.
+                    // Shared and global segments pass as they are, so the downcall keeps a shared arena alive.
+                    plain[i] = MemorySegment.ofAddress(seg.address()).reinterpret(seg.byteSize());
+                }
             }
         }
         java.util.concurrent.Callable<Integer> invoke = () -> {
@@ -231,13 +240,23 @@ public final class Lapacke {
                 throw OpenBlas.rethrow(e);
             }
         }
+        java.util.concurrent.Future<Integer> running = LAPACK_THREADS.submit(invoke);
+        boolean interrupted = false;
         try {
-            return LAPACK_THREADS.submit(invoke).get();
+            while (true) {
+                try {
+                    // never return (and let the caller free the arguments) while the native call still runs
+                    return running.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         } catch (java.util.concurrent.ExecutionException e) {
             throw OpenBlas.rethrow(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for LAPACK " + symbol, e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -247,7 +266,31 @@ public final class Lapacke {
         }
     }
 
+    /** A matrix argument the routine writes (it must not be read-only). */
     private static void matrix(String name, boolean single, int rows, int cols, MemorySegment s, int ld) {
+        writable(name, matrixIn(name, single, rows, cols, s, ld));
+    }
+
+    /** A vector argument the routine writes. */
+    private static void vector(String name, boolean single, MemorySegment s, int n) {
+        writable(name, vectorIn(name, single, s, n));
+    }
+
+    /** An int array argument the routine writes. */
+    private static void ints(String name, MemorySegment s, int n) {
+        writable(name, intsIn(name, s, n));
+    }
+
+    /** LAPACK writing into a read-only mapping would crash the process: refuse it first. */
+    private static void writable(String name, MemorySegment s) {
+        if (s.isReadOnly()) {
+            throw new IllegalArgumentException(name + " is written by the routine but is a read-only segment (a read-only"
+                    + " file mapping, say); pass a writable copy");
+        }
+    }
+
+    /** A matrix argument the routine only reads. */
+    private static MemorySegment matrixIn(String name, boolean single, int rows, int cols, MemorySegment s, int ld) {
         if (rows < 0 || cols < 0) {
             throw new IllegalArgumentException(name + " dimensions must be >= 0, got " + rows + "x" + cols);
         }
@@ -256,18 +299,18 @@ public final class Lapacke {
                     + " for a " + rows + "x" + cols + " column-major matrix");
         }
         long elements = rows == 0 || cols == 0 ? 0 : (long) (cols - 1) * ld + rows;
-        segment(name, s, elements, single ? 4 : 8);
+        return segment(name, s, elements, single ? 4 : 8);
     }
 
-    private static void vector(String name, boolean single, MemorySegment s, int n) {
-        segment(name, s, Math.max(0, n), single ? 4 : 8);
+    private static MemorySegment vectorIn(String name, boolean single, MemorySegment s, int n) {
+        return segment(name, s, Math.max(0, n), single ? 4 : 8);
     }
 
-    private static void ints(String name, MemorySegment s, int n) {
-        segment(name, s, Math.max(0, n), 4);
+    private static MemorySegment intsIn(String name, MemorySegment s, int n) {
+        return segment(name, s, Math.max(0, n), 4);
     }
 
-    private static void segment(String name, MemorySegment s, long elements, int size) {
+    private static MemorySegment segment(String name, MemorySegment s, long elements, int size) {
         if (s == null) {
             throw new IllegalArgumentException(name + " must not be null");
         }
@@ -277,5 +320,6 @@ public final class Lapacke {
         if (s.byteSize() < elements * size) {
             throw new IllegalArgumentException(name + " holds " + s.byteSize() / size + " elements but the routine needs " + elements);
         }
+        return s;
     }
 }

@@ -1,6 +1,7 @@
 package dev.proxima.io;
 
 import dev.proxima.tensor.Scope;
+import dev.proxima.testkit.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

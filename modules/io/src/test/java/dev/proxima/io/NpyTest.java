@@ -4,6 +4,7 @@ import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
+import dev.proxima.testkit.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

@@ -8,6 +8,7 @@ import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.tensor.sim.SimBackend;
+import dev.proxima.testkit.NoLeaks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -2,6 +2,7 @@ package dev.proxima.nn;
 
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
+import dev.proxima.testkit.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -9,6 +9,7 @@ import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.ShapeMismatchException;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.tensor.TensorTree;
+import dev.proxima.testkit.NoLeaks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 

@@ -102,19 +102,7 @@ public final class Autodiff {
             GradNode.Leaf leaf = (GradNode.Leaf) e.getKey();
             Tensor g = e.getValue();
             Tensor.disown(g);
-            if (leaf.grad == null) {
-                leaf.grad = g;
-            } else {
-                Tensor old = leaf.grad;
-                Tensor sum;
-                try (GradMode m = createGraph ? enableGrad() : noGrad()) {
-                    sum = old.add(g);
-                }
-                Tensor.disown(sum);
-                old.close();
-                g.close();
-                leaf.grad = sum;
-            }
+            leaf.accumulate(g, createGraph);
         }
     }
 

@@ -1,19 +1,12 @@
 package dev.proxima.tensor;
 
+import dev.proxima.tensor.internal.Dispatcher;
+
 import dev.proxima.tensor.internal.Backends;
 import dev.proxima.tensor.internal.Elements;
-import dev.proxima.tensor.spi.Backend;
-import dev.proxima.tensor.spi.BinaryOp;
-import dev.proxima.tensor.spi.ReduceOp;
-import dev.proxima.tensor.spi.SoftmaxOp;
-import dev.proxima.tensor.spi.Storage;
 import dev.proxima.tensor.spi.StridedView;
-import dev.proxima.tensor.spi.UnaryOp;
 import java.lang.foreign.MemorySegment;
-import java.lang.reflect.Array;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /** FAMILYDOC */
 final class ConversionOps {
@@ -61,7 +54,7 @@ final class ConversionOps {
     static Tensor hostElement(Tensor self, long at) {
         Tensor h = Tensor.allocate(self.dtype, new long[0], Device.CPU, false);
         try {
-            transfer(new StridedView(self.storage, self.dtype, new long[0], new long[0], at), h.view());
+            Dispatcher.transfer(new StridedView(self.storage, self.dtype, new long[0], new long[0], at), h.kernelView());
         } catch (RuntimeException e) {
             h.close();
             throw e;
@@ -76,31 +69,12 @@ final class ConversionOps {
         try (Tensor dense = self.cast(target, false)) {
             Tensor h = Tensor.allocate(target, self.shape, Device.CPU, false);
             try {
-                transfer(dense.view(), h.view());
+                Dispatcher.transfer(dense.kernelView(), h.kernelView());
             } catch (RuntimeException e) {
                 h.close();
                 throw e;
             }
             return h;
-        }
-    }
-
-    static void transfer(StridedView src, StridedView dst) {
-        Device from = src.storage().device();
-        Device to = dst.storage().device();
-        if (from.equals(Device.CPU)) {
-            Backends.of(to).copy(src, dst);
-        } else if (to.equals(Device.CPU) || from.kind().equals(to.kind())) {
-            Backends.of(from).copy(src, dst);
-        } else {
-            Storage tmp = Backends.of(Device.CPU).allocate(Device.CPU, Math.multiplyExact(src.size(), (long) src.dtype().byteSize()));
-            try {
-                StridedView h = new StridedView(tmp, src.dtype(), src.shape(), Shapes.contiguousStrides(src.shape()), 0);
-                Backends.of(from).copy(src, h);
-                Backends.of(to).copy(h, dst);
-            } finally {
-                tmp.release();
-            }
         }
     }
 
@@ -186,7 +160,7 @@ final class ConversionOps {
         try (Tensor dense = self.cast(self.dtype, false)) {
             Tensor out = Tensor.allocate(self.dtype, self.shape, target, true);
             try {
-                transfer(dense.view(), out.view());
+                Dispatcher.transfer(dense.kernelView(), out.kernelView());
             } catch (RuntimeException e) {
                 out.close();
                 throw e;

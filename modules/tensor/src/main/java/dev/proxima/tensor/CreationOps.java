@@ -23,13 +23,13 @@ final class CreationOps {
 
     static Tensor full(double value, DType dtype, long... shape) {
         Tensor t = Tensor.allocate(dtype, shape, Device.CPU, true);
-        t.backend.fill(t.view(), value);
+        t.backend.fill(t.kernelView(), value);
         return t;
     }
 
     static Tensor full(double value, DType dtype, Device device, long... shape) {
         Tensor t = Tensor.allocate(dtype, shape, device, true);
-        t.backend.fill(t.view(), value);
+        t.backend.fill(t.kernelView(), value);
         return t;
     }
 
@@ -62,9 +62,14 @@ final class CreationOps {
             throw new IllegalArgumentException("arange needs finite start/end and a finite non-zero step, got "
                     + start + ", " + end + ", " + step);
         }
-        long n = (long) Math.max(0, Math.ceil((end - start) / step));
+        double count = Math.max(0, Math.ceil((end - start) / step));
+        if (count >= 0x1p62) {
+            throw new IllegalArgumentException("arange(" + start + ", " + end + ", " + step + ") would have " + count
+                    + " elements; that is too many to allocate");
+        }
+        long n = (long) count;
         Tensor t = Tensor.allocate(dtype, new long[]{n}, Device.CPU, true);
-        t.backend.iota(t.view(), start, step);
+        t.backend.iota(t.kernelView(), start, step);
         return t;
     }
 
@@ -78,7 +83,7 @@ final class CreationOps {
         }
         double step = num > 1 ? (stop - start) / (num - 1) : 0;
         Tensor t = Tensor.allocate(dtype, new long[]{num}, Device.CPU, true);
-        t.backend.iota(t.view(), start, step);
+        t.backend.iota(t.kernelView(), start, step);
         if (num > 1) {
             Elements.setDouble(t.storage.segment(), dtype, num - 1, stop);
         }

@@ -35,21 +35,7 @@ final class ElementwiseOps {
      * @throws IllegalArgumentException naming both devices if two operands are on different devices
      */
     static Device elementwiseDevice(String op, Tensor... operands) {
-        Device device = null;
-        for (Tensor t : operands) {
-            t.live();
-            Device d = t.device();
-            if (t.shape.length == 0 && d.equals(Device.CPU)) {
-                continue;
-            }
-            if (device == null) {
-                device = d;
-            } else if (!device.equals(d)) {
-                throw new IllegalArgumentException(op + ": tensors are on different devices: " + device + " and " + d
-                        + "; move them to one device with to(Device)");
-            }
-        }
-        return device == null ? Device.CPU : device;
+        return Ops.commonDevice(op, true, operands);
     }
 
     /** {@code t} converted to {@code type} and moved to {@code device} (a scoped-free handle the caller closes). */
@@ -114,7 +100,7 @@ final class ElementwiseOps {
         try (Tensor in = compute == self.dtype ? null : self.cast(compute, false)) {
             Tensor src = in == null ? self : in;
             Tensor out = Tensor.allocate(op == UnaryOp.NOT ? DType.BOOL : compute, self.shape, self.device(), true);
-            Ops.run(out, Kernels.UNARY, op, src.view(), out.view());
+            Ops.run(out, Kernels.UNARY, op, src.kernelView(), out.kernelView());
             if (compute.isFloating() && op != UnaryOp.NOT && op != UnaryOp.SIGN) {
                 GradNode.record(out, op.name().toLowerCase(), new Tensor[]{src}, src, unaryRule(op));
             }
@@ -156,7 +142,7 @@ final class ElementwiseOps {
                 return copyInto(r, out);
             }
         }
-        return Ops.write(out, Kernels.UNARY, op, x.view(), out.view());
+        return Ops.write(out, Kernels.UNARY, op, x.kernelView(), out.kernelView());
     }
 
     // ------------------------------------------------------------------ binary
@@ -189,7 +175,7 @@ final class ElementwiseOps {
         try (Tensor x = operand(self, compute, device); Tensor y = operand(other, compute, device)) {
             Tensor out = Tensor.allocate(outType, outShape, device, true);
             // a kernel may throw (an integer power with a negative exponent): Ops.run closes the result then
-            Ops.run(out, Kernels.BINARY, op, x.broadcastView(outShape), y.broadcastView(outShape), out.view());
+            Ops.run(out, Kernels.BINARY, op, x.broadcastView(outShape), y.broadcastView(outShape), out.kernelView());
             if (outType.isFloating()) {
                 GradNode.record(out, name, new Tensor[]{x, y}, x, y, binaryRule(op));
             }
@@ -216,7 +202,7 @@ final class ElementwiseOps {
     private static Tensor scalarOperand(Tensor like, double scalar) {
         DType t = DType.promoteScalar(like.dtype, scalar);
         Tensor s = Tensor.allocate(t, new long[0], like.device(), false);
-        Ops.run(s, Kernels.FILL, scalar, s.view());
+        Ops.run(s, Kernels.FILL, scalar, s.kernelView());
         return s;
     }
 
@@ -277,7 +263,7 @@ final class ElementwiseOps {
                 return copyInto(r, out);
             }
         }
-        return Ops.write(out, Kernels.BINARY, op, a.broadcastView(shape), b.broadcastView(shape), out.view());
+        return Ops.write(out, Kernels.BINARY, op, a.broadcastView(shape), b.broadcastView(shape), out.kernelView());
     }
 
     /** {@code out := op(a, scalar)} under {@link Into}'s rules. */
@@ -301,7 +287,7 @@ final class ElementwiseOps {
         }
         try (Tensor x = operand(self, compute, device); Tensor y = operand(b, compute, device); Tensor z = operand(c, compute, device)) {
             Tensor out = Tensor.allocate(compute, outShape, device, true);
-            Ops.run(out, Kernels.MUL_ADD, null, x.broadcastView(outShape), y.broadcastView(outShape), z.broadcastView(outShape), out.view());
+            Ops.run(out, Kernels.MUL_ADD, null, x.broadcastView(outShape), y.broadcastView(outShape), z.broadcastView(outShape), out.kernelView());
             return GradNode.record(out, "mulAdd", new Tensor[]{x, y, z}, x, y, z, (g, a, bb, cc, needs) -> new Tensor[]{
                     needs[0] ? sumTo(g.mul(bb), a.shape()) : null,
                     needs[1] ? sumTo(g.mul(a), bb.shape()) : null,
@@ -322,7 +308,7 @@ final class ElementwiseOps {
                 return copyInto(r, out);
             }
         }
-        return Ops.write(out, Kernels.MUL_ADD, null, a.broadcastView(shape), b.broadcastView(shape), c.broadcastView(shape), out.view());
+        return Ops.write(out, Kernels.MUL_ADD, null, a.broadcastView(shape), b.broadcastView(shape), c.broadcastView(shape), out.kernelView());
     }
 
     /** {@code out := a · scalar + c} (the BLAS axpy when out is c), under {@link Into}'s rules. */
@@ -339,7 +325,7 @@ final class ElementwiseOps {
         long[] outShape = Shapes.broadcast("where", Shapes.broadcast("where", condition.shape, a.shape), b.shape);
         try (Tensor c = operand(condition, DType.BOOL, device); Tensor x = operand(a, t, device); Tensor y = operand(b, t, device)) {
             Tensor out = Tensor.allocate(t, outShape, device, true);
-            Ops.run(out, Kernels.WHERE, null, c.broadcastView(outShape), x.broadcastView(outShape), y.broadcastView(outShape), out.view());
+            Ops.run(out, Kernels.WHERE, null, c.broadcastView(outShape), x.broadcastView(outShape), y.broadcastView(outShape), out.kernelView());
             if (!t.isFloating()) {
                 return out;
             }
@@ -379,7 +365,7 @@ final class ElementwiseOps {
                     + Shapes.str(out.shape));
         }
         Into.check("copy", out, out.dtype, out.shape, src.device().equals(out.device()) ? new Tensor[]{src} : new Tensor[0]);
-        dev.proxima.tensor.internal.Dispatcher.transfer(src.broadcastView(out.shape), out.view());
+        dev.proxima.tensor.internal.Dispatcher.transfer(src.broadcastView(out.shape), out.kernelView());
         return out;
     }
 }

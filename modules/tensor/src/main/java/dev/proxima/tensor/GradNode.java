@@ -25,20 +25,56 @@ final class GradNode {
     record Edge(GradNode node, Leaf leaf, long[] shape, DType dtype) {
     }
 
-    /** The gradient accumulator of a leaf tensor that requires grad (shared by its handles). */
+    /**
+     * The gradient accumulator of a leaf tensor that requires grad (shared by its handles). Thread-safe: several
+     * threads may record operations on one leaf and run backward passes that accumulate into it (like PyTorch's
+     * leaf accumulation); reference counting and accumulation hold the leaf's lock.
+     */
     static final class Leaf {
-        Tensor grad;
-        int refs = 1;
+        private Tensor grad;
+        private int refs = 1;
 
-        void retain() {
+        synchronized void retain() {
             refs++;
         }
 
-        void release() {
+        synchronized void release() {
             if (--refs == 0 && grad != null) {
                 grad.close();
                 grad = null;
             }
+        }
+
+        synchronized Tensor grad() {
+            return grad;
+        }
+
+        /** Discards the accumulated gradient. */
+        synchronized void clear() {
+            if (grad != null) {
+                grad.close();
+                grad = null;
+            }
+        }
+
+        /**
+         * Adds {@code g} (owned by the caller, handed over) to the accumulated gradient; with {@code createGraph} the
+         * sum is recorded.
+         */
+        synchronized void accumulate(Tensor g, boolean createGraph) {
+            if (grad == null) {
+                grad = g;
+                return;
+            }
+            Tensor old = grad;
+            Tensor sum;
+            try (Autodiff.GradMode m = createGraph ? Autodiff.enableGrad() : Autodiff.noGrad()) {
+                sum = old.add(g);
+            }
+            Tensor.disown(sum);
+            old.close();
+            g.close();
+            grad = sum;
         }
     }
 
@@ -47,7 +83,7 @@ final class GradNode {
     private Tensor[] saved;
     private Backward backward;
     private int refs = 1;
-    private boolean freed;
+    private volatile boolean freed;
 
     GradNode(String name, Edge[] inputs, Tensor[] saved, Backward backward) {
         this.name = name;
@@ -56,14 +92,16 @@ final class GradNode {
         this.backward = backward;
     }
 
-    void retain() {
+    synchronized void retain() {
         refs++;
     }
 
     /** Drops a reference; the last one frees the saved tensors and releases the inputs. */
     void release() {
-        if (--refs > 0) {
-            return;
+        synchronized (this) {
+            if (--refs > 0) {
+                return;
+            }
         }
         freeSaved();
         for (Edge e : inputs) {
@@ -76,7 +114,7 @@ final class GradNode {
     }
 
     /** Frees the saved tensors after a backward pass that did not retain the graph. */
-    void freeSaved() {
+    synchronized void freeSaved() {
         if (saved != null) {
             for (Tensor t : saved) {
                 if (t != null) {

@@ -43,7 +43,7 @@ final class IndexingOps {
         srcShape[a] = self.shape[a];
         Tensor out = Tensor.allocate(self.dtype, index.shape, self.device(), true);
         Ops.run(out, Kernels.GATHER, check("gather", a, self.shape),
-                new StridedView(self.storage, self.dtype, srcShape, self.strides, self.offset), index.view(), out.view());
+                new StridedView(self.storage, self.dtype, srcShape, self.strides, self.offset), index.kernelView(), out.kernelView());
         long[] inShape = self.shape;
         return GradNode.record(out, "gather", new Tensor[]{self, index}, index,
                 (g, idx, needs) -> new Tensor[]{Tensor.zeros(g.dtype, g.device(), inShape).scatterAdd(a, idx, g), null});
@@ -82,7 +82,7 @@ final class IndexingOps {
         Tensor out = Tensor.allocate(self.dtype, outShape, self.device(), true);
         Ops.run(out, Kernels.GATHER, check("takeAlongAxis", a, self.shape),
                 new StridedView(self.storage, self.dtype, srcShape, srcStrides, self.offset),
-                new StridedView(indices.storage, indices.dtype, outShape, idxStrides, indices.offset), out.view());
+                new StridedView(indices.storage, indices.dtype, outShape, idxStrides, indices.offset), out.kernelView());
         long[] inShape = self.shape;
         return GradNode.record(out, "takeAlongAxis", new Tensor[]{self, indices}, indices,
                 (g, idx, needs) -> new Tensor[]{ElementwiseOps.sumTo(
@@ -102,8 +102,8 @@ final class IndexingOps {
         long[] idxStrides = new long[self.shape.length];
         idxStrides[a] = index.shape.length == 0 ? 0 : index.strides[0];
         Tensor out = Tensor.allocate(self.dtype, outShape, self.device(), true);
-        Ops.run(out, Kernels.GATHER, check("indexSelect", a, self.shape), self.view(),
-                new StridedView(index.storage, index.dtype, outShape, idxStrides, index.offset), out.view());
+        Ops.run(out, Kernels.GATHER, check("indexSelect", a, self.shape), self.kernelView(),
+                new StridedView(index.storage, index.dtype, outShape, idxStrides, index.offset), out.kernelView());
         long[] inShape = self.shape;
         long[] column = new long[self.shape.length];
         Arrays.fill(column, 1);
@@ -145,10 +145,10 @@ final class IndexingOps {
         try (Tensor converted = src.dtype == self.dtype ? null : src.cast(self.dtype, false)) {
             Tensor s = converted == null ? src : converted;
             Tensor out = Tensor.allocate(self.dtype, self.shape, self.device(), true);
-            self.backend.copy(self.view(), out.view());
+            self.backend.copy(self.kernelView(), out.kernelView());
             long[] dstShape = index.shape.clone();
             dstShape[a] = self.shape[a];
-            Ops.run(out, Kernels.SCATTER, new Kernels.Scatter(check(op, a, self.shape), add), index.view(),
+            Ops.run(out, Kernels.SCATTER, new Kernels.Scatter(check(op, a, self.shape), add), index.kernelView(),
                     new StridedView(s.storage, self.dtype, index.shape, s.strides, s.offset),
                     new StridedView(out.storage, self.dtype, dstShape, out.strides, 0));
             if (!self.dtype.isFloating()) {
@@ -177,11 +177,11 @@ final class IndexingOps {
         StridedView m = mask.broadcastView(common);
         long count;
         try (Tensor n = Tensor.allocate(DType.I64, new long[0], device, false)) {
-            Ops.run(n, Kernels.COUNT_TRUE, null, m, n.view());
+            Ops.run(n, Kernels.COUNT_TRUE, null, m, n.kernelView());
             count = n.getLong();
         }
         Tensor out = Tensor.allocate(self.dtype, new long[]{count}, device, true);
-        Ops.run(out, Kernels.COMPRESS, null, self.broadcastView(common), m, out.view());
+        Ops.run(out, Kernels.COMPRESS, null, self.broadcastView(common), m, out.kernelView());
         long[] inShape = self.shape;
         return GradNode.record(out, "maskedSelect", new Tensor[]{self, mask}, mask, (g, maskSaved, needs) -> {
             long[] both = Shapes.broadcast("maskedSelect", inShape, maskSaved.shape);
@@ -206,14 +206,14 @@ final class IndexingOps {
         long[] outShape = Arrays.copyOf(self.shape, r + 1);
         outShape[r] = numClasses;
         Tensor out = Tensor.allocate(type, outShape, self.device(), true);
-        self.backend.fill(out.view(), 0);
+        self.backend.fill(out.kernelView(), 0);
         try (Tensor one = Tensor.allocate(type, new long[0], self.device(), false)) {
-            self.backend.fill(one.view(), 1);
+            self.backend.fill(one.kernelView(), 1);
             long[] idxShape = Arrays.copyOf(self.shape, r + 1);
             idxShape[r] = 1;
             Ops.run(out, Kernels.SCATTER, new Kernels.Scatter(new Kernels.IndexCheck("oneHot", r, outShape, false), false),
                     new StridedView(self.storage, self.dtype, idxShape, Arrays.copyOf(self.strides, r + 1), self.offset),
-                    new StridedView(one.storage, type, idxShape, new long[r + 1], 0), out.view());
+                    new StridedView(one.storage, type, idxShape, new long[r + 1], 0), out.kernelView());
         }
         return out;
     }

@@ -133,7 +133,7 @@ public final class Into {
      */
     public static Tensor fill(Tensor out, double value) {
         check("fill", out, out.dtype, out.shape);
-        return Ops.write(out, Kernels.FILL, value, out.view());
+        return Ops.write(out, Kernels.FILL, value, out.kernelView());
     }
 
     // ------------------------------------------------------------------ elementwise

@@ -52,6 +52,11 @@ final class MatmulOps {
                 throw new ShapeMismatchException(op + ": inner dimensions differ: " + Shapes.str(self.shape) + " @ " + Shapes.str(other.shape)
                         + " (" + k + " vs " + k2 + ")");
             }
+            if (m > Integer.MAX_VALUE || n > Integer.MAX_VALUE || k > Integer.MAX_VALUE) {
+                // checked before anything is allocated: BLAS and cuBLAS index matrices with 32-bit ints
+                throw new IllegalArgumentException(op + ": matrix dimensions above 2^31 - 1 are not supported (BLAS takes int"
+                        + " sizes): m = " + m + ", k = " + k + ", n = " + n + " for " + Shapes.str(self.shape) + " @ " + Shapes.str(other.shape));
+            }
             long[] batch = Shapes.broadcast(op + " (batch dimensions)", Arrays.copyOf(as, as.length - 2), Arrays.copyOf(bs, bs.length - 2));
             int r = batch.length + 2;
             long[] kernelShape = Arrays.copyOf(batch, r);
@@ -75,7 +80,7 @@ final class MatmulOps {
         /** out (of the result shape) seen with the kernel's shape: a removed vector dimension comes back as extent 1. */
         StridedView output(Tensor out) {
             if (!vecLeft && !vecRight) {
-                return out.view();
+                return out.kernelView();
             }
             int r = kernelShape.length;
             long[] st = new long[r];

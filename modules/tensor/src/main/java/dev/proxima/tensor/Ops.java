@@ -47,6 +47,16 @@ final class Ops {
      * @throws IllegalArgumentException naming both devices if two operands are on different devices
      */
     static Device commonDevice(String op, Tensor... operands) {
+        return commonDevice(op, false, operands);
+    }
+
+    /**
+     * The device all non-null operands share; with {@code hostScalarsJoin}, 0-d host tensors count as scalars that
+     * join any device (PyTorch's rule for CPU scalars in elementwise operations).
+     *
+     * @throws IllegalArgumentException naming both devices if two operands are on different devices
+     */
+    static Device commonDevice(String op, boolean hostScalarsJoin, Tensor... operands) {
         Device device = null;
         for (Tensor t : operands) {
             if (t == null) {
@@ -54,6 +64,9 @@ final class Ops {
             }
             t.live();
             Device d = t.device();
+            if (hostScalarsJoin && t.shape.length == 0 && d.equals(Device.CPU)) {
+                continue;
+            }
             if (device == null) {
                 device = d;
             } else if (!device.equals(d)) {

@@ -75,7 +75,7 @@ final class ReductionOps {
         try (Tensor in = compute == self.dtype ? null : self.cast(compute, false)) {
             Tensor src = in == null ? self : in;
             Tensor out = Tensor.allocate(result, plan.shape(keepDims), self.device(), true);
-            Ops.run(out, Kernels.REDUCE, new Kernels.Reduction(op, plan.axes), src.view(), flat(out, plan, keepDims));
+            Ops.run(out, Kernels.REDUCE, new Kernels.Reduction(op, plan.axes), src.kernelView(), flat(out, plan, keepDims));
             if (result.isFloating() && src.dtype.isFloating()) {
                 GradNode.record(out, op.name().toLowerCase(), new Tensor[]{src}, src, rule(op, plan.axes, keepDims));
             }
@@ -86,7 +86,7 @@ final class ReductionOps {
     /** out's memory seen with the kept dimensions only (what the kernel writes). */
     private static StridedView flat(Tensor out, Plan plan, boolean keepDims) {
         if (!keepDims) {
-            return out.view();
+            return out.kernelView();
         }
         boolean[] reduced = new boolean[out.shape.length];
         for (int a : plan.axes) {
@@ -162,13 +162,13 @@ final class ReductionOps {
         Plan plan = Plan.of(ReduceOp.SUM, x.shape, axes);
         DType result = resultType(ReduceOp.SUM, x.dtype);
         Into.checkSeparate("sum", out, result, plan.shape(keepDims), x);
-        if (x.dtype.isHalf()) {
+        if (x.dtype.isHalf() || !flat(out, plan, keepDims).isContiguous()) {
             try (Tensor r = reduce(x, ReduceOp.SUM, axes, keepDims)) {
                 Tensor.disown(r);
                 return ElementwiseOps.copyInto(r, out);
             }
         }
-        return Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.view(), flat(out, plan, keepDims));
+        return Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.kernelView(), flat(out, plan, keepDims));
     }
 
     /** {@code out := mean of x over axes}: summed into out, then scaled in place. */
@@ -177,14 +177,14 @@ final class ReductionOps {
         Plan plan = Plan.of(ReduceOp.SUM, x.shape, axes);
         DType result = DType.floating(x.dtype);
         Into.checkSeparate("mean", out, result, plan.shape(keepDims), x);
-        if (result != x.dtype || x.dtype.isHalf() || x.dtype == DType.F32) {
+        if (result != x.dtype || x.dtype.isHalf() || x.dtype == DType.F32 || !flat(out, plan, keepDims).isContiguous()) {
             // accumulate in F64 as mean does, then round once into out
             try (Tensor r = mean(x, axes, keepDims)) {
                 Tensor.disown(r);
                 return ElementwiseOps.copyInto(r, out);
             }
         }
-        Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.view(), flat(out, plan, keepDims));
+        Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.kernelView(), flat(out, plan, keepDims));
         return ElementwiseOps.binaryInto(dev.proxima.tensor.spi.BinaryOp.DIV, out, (double) plan.count, out);
     }
 

@@ -59,7 +59,7 @@ final class ShapingOps {
         for (Tensor t : tensors) {
             long[] sh = outShape.clone();
             sh[a] = t.shape[a];
-            out.backend.copy(t.view(), new StridedView(out.storage, type, sh, out.strides, pos * out.strides[a]));
+            out.backend.copy(t.kernelView(), new StridedView(out.storage, type, sh, out.strides, pos * out.strides[a]));
             pos += t.shape[a];
         }
         if (!type.isFloating()) {
@@ -103,7 +103,7 @@ final class ShapingOps {
         Tensor out = Tensor.allocate(type, outShape, first.device(), true);
         long[] sliceStrides = Shapes.remove(out.strides, a);
         for (int i = 0; i < tensors.length; i++) {
-            out.backend.copy(tensors[i].view(), new StridedView(out.storage, type, first.shape, sliceStrides, i * out.strides[a]));
+            out.backend.copy(tensors[i].kernelView(), new StridedView(out.storage, type, first.shape, sliceStrides, i * out.strides[a]));
         }
         if (!type.isFloating()) {
             return out;
@@ -190,13 +190,13 @@ final class ShapingOps {
         }
         if (mode == PadMode.CONSTANT) {
             Tensor out = Tensor.allocate(self.dtype, outShape, self.device(), true);
-            self.backend.fill(out.view(), value);
+            self.backend.fill(out.kernelView(), value);
             long at = 0;
             for (int d = 0; d < r; d++) {
                 at += padWidths[2 * d] * out.strides[d];
             }
             if (self.size() > 0) {
-                self.backend.copy(self.view(), new StridedView(out.storage, self.dtype, self.shape, out.strides, at));
+                self.backend.copy(self.kernelView(), new StridedView(out.storage, self.dtype, self.shape, out.strides, at));
             }
             long[] inShape = self.shape;
             long[] widths = padWidths.clone();
@@ -257,8 +257,8 @@ final class ShapingOps {
             return out;
         }
         long s = Math.floorMod(shift, n);
-        StridedView src = self.view();
-        StridedView dst = out.view();
+        StridedView src = self.kernelView();
+        StridedView dst = out.kernelView();
         self.backend.copy(sliceView(src, a, 0, n - s), sliceView(dst, a, s, n - s));
         if (s > 0) {
             self.backend.copy(sliceView(src, a, n - s, s), sliceView(dst, a, 0, s));
@@ -352,9 +352,9 @@ final class ShapingOps {
         long n = self.shape[0];
         long m = Math.addExact(n, Math.absExact(k));
         Tensor out = Tensor.allocate(self.dtype, new long[]{m, m}, self.device(), true);
-        self.backend.fill(out.view(), 0);
+        self.backend.fill(out.kernelView(), 0);
         if (n > 0) {
-            self.backend.copy(self.view(), new StridedView(out.storage, self.dtype, self.shape, new long[]{m + 1}, k >= 0 ? k : -k * m));
+            self.backend.copy(self.kernelView(), new StridedView(out.storage, self.dtype, self.shape, new long[]{m + 1}, k >= 0 ? k : -k * m));
         }
         return GradNode.record(out, "diag", new Tensor[]{self}, new Tensor[0], (g, sv, needs) -> new Tensor[]{g.diagonal(k, 0, 1)});
     }

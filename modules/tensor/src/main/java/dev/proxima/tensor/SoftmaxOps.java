@@ -96,7 +96,7 @@ final class SoftmaxOps {
             }
         }
         Tensor out = Tensor.allocate(self.dtype, op == SoftmaxOp.LOGSUMEXP ? Shapes.remove(self.shape, a) : self.shape, self.device(), true);
-        Ops.run(out, Kernels.SOFTMAX, new Kernels.Softmax(op, a), self.view(), out.view());
+        Ops.run(out, Kernels.SOFTMAX, new Kernels.Softmax(op, a), self.kernelView(), out.kernelView());
         int[] ax = {a};
         return GradNode.record(out, op.name().toLowerCase(), new Tensor[]{self}, self, (g, x, needs) -> {
             Tensor gx = switch (op) {

@@ -17,7 +17,7 @@ final class SortingOps {
         Ops.commonDevice("sort", self);
         int a = requireSortable(self, "sort", axis);
         Tensor out = Tensor.allocate(self.dtype, self.shape, self.device(), true);
-        Ops.run(out, Kernels.SORT, new Kernels.Sort(a, descending, self.shape[a]), self.view(), out.view(), null);
+        Ops.run(out, Kernels.SORT, new Kernels.Sort(a, descending, self.shape[a]), self.kernelView(), out.kernelView(), null);
         long[] inShape = self.shape;
         return GradNode.record(out, "sort", new Tensor[]{self}, self, (g, x, needs) -> {
             Tensor order;
@@ -32,7 +32,7 @@ final class SortingOps {
         Ops.commonDevice("argsort", self);
         int a = requireSortable(self, "argsort", axis);
         Tensor out = Tensor.allocate(DType.I64, self.shape, self.device(), true);
-        return Ops.run(out, Kernels.SORT, new Kernels.Sort(a, descending, self.shape[a]), self.view(), null, out.view());
+        return Ops.run(out, Kernels.SORT, new Kernels.Sort(a, descending, self.shape[a]), self.kernelView(), null, out.kernelView());
     }
 
     static TopK topk(Tensor self, long k, int axis, boolean largest) {
@@ -53,7 +53,7 @@ final class SortingOps {
             throw e;
         }
         try {
-            Dispatcher.run(Kernels.SORT, new Kernels.Sort(a, largest, k), self.view(), values.view(), indices.view());
+            Dispatcher.run(Kernels.SORT, new Kernels.Sort(a, largest, k), self.kernelView(), values.kernelView(), indices.kernelView());
         } catch (RuntimeException e) {
             values.close();
             indices.close();
@@ -86,7 +86,7 @@ final class SortingOps {
         Ops.commonDevice(op, self);
         int a = Shapes.axis(axis, self.shape.length);
         Tensor out = Tensor.allocate(self.dtype.isFloating() ? self.dtype : DType.I64, self.shape, self.device(), true);
-        Ops.run(out, Kernels.SCAN, new Kernels.Scan(product, a), self.view(), out.view());
+        Ops.run(out, Kernels.SCAN, new Kernels.Scan(product, a), self.kernelView(), out.kernelView());
         if (!self.dtype.isFloating()) {
             return out;
         }
@@ -115,6 +115,6 @@ final class SortingOps {
                     + " (values " + Shapes.str(values.shape) + ")");
         }
         Tensor out = Tensor.allocate(DType.I64, values.shape, self.device(), true);
-        return Ops.run(out, Kernels.SEARCH_SORTED, right, self.view(), values.view(), out.view());
+        return Ops.run(out, Kernels.SEARCH_SORTED, right, self.kernelView(), values.kernelView(), out.kernelView());
     }
 }

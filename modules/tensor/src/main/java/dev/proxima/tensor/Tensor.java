@@ -94,7 +94,13 @@ public final class Tensor implements AutoCloseable {
     static Tensor allocate(DType dtype, long[] shape, Device device, boolean scoped) {
         long[] checked = Shapes.checkShape(shape);
         Backend backend = Backends.of(device);
-        long bytes = Math.multiplyExact(Shapes.size(checked), (long) dtype.byteSize());
+        long bytes;
+        try {
+            bytes = Math.multiplyExact(Shapes.size(checked), (long) dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("a " + dtype + " tensor of shape " + Shapes.str(checked)
+                    + " would need more than 2^63 bytes; it is too large to allocate");
+        }
         Storage storage = backend.allocate(device, bytes);
         return new Tensor(storage, backend, dtype, checked, Shapes.contiguousStrides(checked), 0, scoped);
     }
@@ -160,6 +166,30 @@ public final class Tensor implements AutoCloseable {
      */
     public static Tensor full(double value, DType dtype, Device device, long... shape) {
         return CreationOps.full(value, dtype, device, shape);
+    }
+
+    /**
+     * Zeros of {@code like}'s dtype and shape on its device, like NumPy's {@code zeros_like} (always contiguous).
+     *
+     * @param like the tensor whose dtype, shape and device to take
+     * @return a new tensor of zeros
+     * @throws IllegalStateException if {@code like} is closed
+     */
+    public static Tensor zerosLike(Tensor like) {
+        like.live();
+        return CreationOps.full(0, like.dtype, like.device(), like.shape);
+    }
+
+    /**
+     * Ones of {@code like}'s dtype and shape on its device, like NumPy's {@code ones_like} (always contiguous).
+     *
+     * @param like the tensor whose dtype, shape and device to take
+     * @return a new tensor of ones
+     * @throws IllegalStateException if {@code like} is closed
+     */
+    public static Tensor onesLike(Tensor like) {
+        like.live();
+        return CreationOps.full(1, like.dtype, like.device(), like.shape);
     }
 
     /** A tensor of zeros. */
@@ -310,6 +340,15 @@ public final class Tensor implements AutoCloseable {
      */
     public StridedView view() {
         live();
+        return kernelView();
+    }
+
+    /**
+     * The view for a kernel call of the op layer, without the liveness check: an op checks its operands when it
+     * starts, and the dispatcher pins their memory for the call (a tensor closed by another thread in between
+     * either still has its memory, or the call fails before any kernel runs, and the op frees its result).
+     */
+    StridedView kernelView() {
         return new StridedView(storage, dtype, shape, strides, offset);
     }
 
@@ -843,6 +882,18 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.argReduce(this, ReduceOp.ARGMAX);
     }
 
+    /**
+     * I64 indices of the first maximum along {@code axis} (NaN counts as the maximum), the axis removed, like
+     * NumPy's {@code argmax(a, axis)}.
+     *
+     * @param axis the axis to search along (negative counts from the end)
+     * @return a new I64 tensor without {@code axis}
+     * @throws IllegalArgumentException if the axis is out of range or has extent 0
+     */
+    public Tensor argmax(int axis) {
+        return ReductionOps.argReduce(this, ReduceOp.ARGMAX, axis, false);
+    }
+
     /** I64 indices of the first maximum along {@code axis}. */
     public Tensor argmax(int axis, boolean keepDims) {
         return ReductionOps.argReduce(this, ReduceOp.ARGMAX, axis, keepDims);
@@ -851,6 +902,18 @@ public final class Tensor implements AutoCloseable {
     /** I64 index of the first minimum of the flattened tensor (a NaN counts as the minimum). */
     public Tensor argmin() {
         return ReductionOps.argReduce(this, ReduceOp.ARGMIN);
+    }
+
+    /**
+     * I64 indices of the first minimum along {@code axis} (NaN counts as the minimum), the axis removed, like
+     * NumPy's {@code argmin(a, axis)}.
+     *
+     * @param axis the axis to search along (negative counts from the end)
+     * @return a new I64 tensor without {@code axis}
+     * @throws IllegalArgumentException if the axis is out of range or has extent 0
+     */
+    public Tensor argmin(int axis) {
+        return ReductionOps.argReduce(this, ReduceOp.ARGMIN, axis, false);
     }
 
     /** I64 indices of the first minimum along {@code axis}. */
@@ -926,14 +989,13 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor grad() {
         live();
-        return leaf == null ? null : leaf.grad;
+        return leaf == null ? null : leaf.grad();
     }
 
     /** Discards the accumulated gradient of this leaf (PyTorch's {@code zero_grad} with {@code set_to_none}). */
     public void clearGrad() {
-        if (leaf != null && leaf.grad != null) {
-            leaf.grad.close();
-            leaf.grad = null;
+        if (leaf != null) {
+            leaf.clear();
         }
     }
 
@@ -1457,13 +1519,25 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * {@code log Σ exp(x)} along one axis, removed from the result: {@link #logsumexp(int[], boolean)
+     * logsumexp(new int[]{axis}, false)}.
+     *
+     * @param axis the axis to reduce (negative counts from the end)
+     * @return a new floating-point tensor without {@code axis}
+     * @throws IllegalArgumentException if the axis is out of range
+     */
+    public Tensor logsumexp(int axis) {
+        return SoftmaxOps.logsumexp(this, new int[]{axis}, false);
+    }
+
+    /**
      * {@code log Σ exp(x)} over {@code axes} (all if empty), computed stably as
      * {@code m + log Σ exp(x − m)} with m the maximum, like SciPy's {@code logsumexp} and PyTorch's
      * {@code logsumexp}. A slice of only −∞ gives −∞, one containing +∞ gives +∞ and one containing NaN
      * gives NaN; an empty slice gives −∞. Integers give F64; F16 and BF16 are computed in F32 and
      * rounded once.
      *
-     * <p>One axis runs the backend's fused kernel ({@link Backend#softmax}) directly. Several axes (and
+     * <p>One axis runs the fused kernel ({@link dev.proxima.tensor.spi.Kernels#SOFTMAX}) directly. Several axes (and
      * all axes, the default) are first moved to the end and merged into one (a view when they already
      * are the trailing dense dimensions, else one copy), then reduced as one axis.
      *
@@ -1477,9 +1551,9 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * {@code exp(x) / Σ exp(x)} along {@code axis}, computed stably by first subtracting the maximum of
-     * each slice, like PyTorch's {@code softmax(dim)} and SciPy's {@code softmax}; one fused backend
-     * kernel ({@link Backend#softmax}). A slice of only −∞ gives NaN (0/0). Integers give F64; F16 and
-     * BF16 are computed in F32 and rounded once.
+     * each slice, like PyTorch's {@code softmax(dim)} and SciPy's {@code softmax}; one fused kernel
+     * ({@link dev.proxima.tensor.spi.Kernels#SOFTMAX}). A slice holding +∞ or NaN, or of only −∞, is NaN
+     * throughout (as in PyTorch and SciPy). Integers give F64; F16 and BF16 are computed in F32 and rounded once.
      *
      * @param axis the axis whose slices sum to 1
      * @return a new floating-point tensor of this tensor's shape
@@ -1490,9 +1564,10 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * {@code x − log Σ exp(x)} along {@code axis}, the logarithm of {@link #softmax} computed without
-     * forming it (stable for very negative inputs), like PyTorch's {@code log_softmax(dim)}; one fused
-     * backend kernel ({@link Backend#softmax}). Integers give F64; F16 and BF16 are computed in F32 and
-     * rounded once.
+     * forming it (stable for very negative inputs), like PyTorch's {@code log_softmax(dim)}; one fused kernel
+     * ({@link dev.proxima.tensor.spi.Kernels#SOFTMAX}). A slice holding +∞ or NaN, or of only −∞, is NaN
+     * throughout, as in PyTorch (SciPy gives −∞ beside the +∞ entry's NaN). Integers give F64; F16 and BF16
+     * are computed in F32 and rounded once.
      *
      * @param axis the axis to normalise along
      * @return a new floating-point tensor of this tensor's shape

@@ -123,11 +123,11 @@ final class ViewOps {
         long n = self.shape[a];
         long s = Math.clamp(start < 0 ? start + n : start, 0, n);
         long e = Math.clamp(end < 0 ? end + n : end, 0, n);
-        long len = e > s ? (e - s + step - 1) / step : 0;
+        long len = e > s ? 1 + (e - s - 1) / step : 0; // no overflow for any step up to Long.MAX_VALUE
         long[] sh = self.shape.clone();
         long[] st = self.strides.clone();
         sh[a] = len;
-        st[a] = self.strides[a] * step;
+        st[a] = len <= 1 ? self.strides[a] : Math.multiplyExact(self.strides[a], step);
         Tensor out = self.share(sh, st, len == 0 ? self.offset : self.offset + s * self.strides[a]);
         return recordView(self, out, "slice", g -> embed(g, self.shape, v -> v.slice(axis, start, end, step)));
     }
@@ -241,7 +241,7 @@ final class ViewOps {
     static Tensor embed(Tensor g, long[] baseShape, java.util.function.UnaryOperator<Tensor> viewOf) {
         Tensor base = Tensor.zeros(g.dtype, g.device(), baseShape);
         try (Tensor target = viewOf.apply(base.detach())) {
-            g.backend.copy(g.view(), target.view());
+            g.backend.copy(g.kernelView(), target.kernelView());
         }
         return GradNode.record(base, "embed", new Tensor[]{g}, new Tensor[0], (gg, s, needs) -> new Tensor[]{viewOf.apply(gg)});
     }

@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Asserts that the host allocator is back to zero bytes after each test: every tensor a test (or the
  * code under test) allocated has been released.
+ *
+ * <p>Every other module uses {@code dev.proxima.testkit.NoLeaks} (modules/testkit). This module keeps its
+ * own copy because the testkit depends on proxima-tensor: a test dependency on it from here would be a
+ * cycle (tensor → testkit → tensor) that Maven rejects.
  */
 final class NoLeaks implements BeforeEachCallback, AfterEachCallback {
 

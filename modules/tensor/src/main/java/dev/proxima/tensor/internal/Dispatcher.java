@@ -46,13 +46,63 @@ public final class Dispatcher {
         Device device = deviceOf(key, args);
         Backend backend = Backends.of(device);
         Kernel<P> kernel = kernel(backend, key);
-        if (kernel != null && kernel.run(params, args)) {
-            return;
+        Storage[] pinned = pin(key, args);
+        try {
+            if (kernel != null && kernel.run(params, args)) {
+                return;
+            }
+            if (device.equals(Device.CPU)) {
+                throw new IllegalStateException("the CPU backend has no kernel for " + key + " (or declined the call)");
+            }
+            stage(key, params, args);
+        } finally {
+            for (Storage s : pinned) {
+                if (s != null) {
+                    s.release();
+                }
+            }
         }
-        if (device.equals(Device.CPU)) {
-            throw new IllegalStateException("the CPU backend has no kernel for " + key + " (or declined the call)");
+    }
+
+    /**
+     * Takes one reference on each distinct storage of the call for its duration, so a tensor closed by another
+     * thread meanwhile keeps its memory until the kernel is done (the last release then frees it). A storage
+     * already freed cannot be pinned: the call fails with {@link IllegalStateException} before any kernel runs.
+     */
+    private static Storage[] pin(KernelKey<?> key, StridedView[] args) {
+        Storage[] pinned = new Storage[args.length];
+        int n = 0;
+        try {
+            next:
+            for (StridedView v : args) {
+                if (v == null) {
+                    continue;
+                }
+                Storage s = v.storage();
+                for (int i = 0; i < n; i++) {
+                    if (pinned[i] == s) {
+                        continue next;
+                    }
+                }
+                if (s.isReleased()) {
+                    throw new IllegalStateException(key + ": an operand's memory has been freed (its tensor was closed, perhaps by"
+                            + " another thread)");
+                }
+                try {
+                    s.retain();
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException(key + ": an operand's memory was freed while the call started (its tensor"
+                            + " was closed by another thread)", e);
+                }
+                pinned[n++] = s;
+            }
+        } catch (RuntimeException e) {
+            for (int i = 0; i < n; i++) {
+                pinned[i].release();
+            }
+            throw e;
         }
-        stage(key, params, args);
+        return pinned;
     }
 
     /** The device of the last non-null output (optional outputs may be null). */

@@ -8,6 +8,7 @@ import java.util.function.LongFunction;
 
 import static dev.proxima.tensor.internal.Elements.F32;
 import static dev.proxima.tensor.internal.Elements.F64;
+import static dev.proxima.tensor.internal.Elements.I16;
 import static dev.proxima.tensor.internal.Elements.I32;
 import static dev.proxima.tensor.internal.Elements.I64;
 import static dev.proxima.tensor.internal.Elements.I8;
@@ -62,12 +63,14 @@ public final class Indexing {
         return t == DType.I64 ? s.getAtIndex(I64, i) : s.getAtIndex(I32, i);
     }
 
-    /** Copies one element of {@code size} bytes, bit for bit. */
+    /** Copies element {@code si} of {@code s} to element {@code di} of {@code d}, {@code size} bytes, bit for bit. */
     static void copyElement(MemorySegment s, long si, MemorySegment d, long di, int size) {
         switch (size) {
             case 8 -> d.setAtIndex(I64, di, s.getAtIndex(I64, si));
             case 4 -> d.setAtIndex(I32, di, s.getAtIndex(I32, si));
-            default -> d.setAtIndex(I8, di, s.getAtIndex(I8, si));
+            case 2 -> d.setAtIndex(I16, di, s.getAtIndex(I16, si)); // F16, BF16
+            case 1 -> d.setAtIndex(I8, di, s.getAtIndex(I8, si));
+            default -> throw new IllegalArgumentException("no element type has " + size + " bytes");
         }
     }
 
@@ -150,6 +153,8 @@ public final class Indexing {
                     d.setAtIndex(F32, at, d.getAtIndex(F32, at) + s.getAtIndex(F32, from));
                 } else if (t == DType.F64) {
                     d.setAtIndex(F64, at, d.getAtIndex(F64, at) + s.getAtIndex(F64, from));
+                } else if (t.isFloating()) { // F16, BF16: the exact sum, rounded once to the storage type
+                    Elements.setDouble(d, t, at, Elements.getDouble(d, t, at) + Elements.getDouble(s, t, from));
                 } else {
                     Elements.setLong(d, t, at, Elements.getLong(d, t, at) + Elements.getLong(s, t, from));
                 }

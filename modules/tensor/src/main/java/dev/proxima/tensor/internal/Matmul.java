@@ -66,6 +66,15 @@ final class Matmul {
             }
             return;
         }
+        long ldc = m == 1 ? n : dst.strides()[r - 2];
+        if ((n > 1 && dst.strides()[r - 1] != 1) || ldc < n || ldc > Integer.MAX_VALUE) {
+            // an output whose rows are not dense (a transposed or strided explicit output): through a dense result
+            try (Dense dense = Dense.uninitialized(dst)) {
+                matmul(a, b, dense.view);
+                Elementwise.copy(dense.view, dst);
+            }
+            return;
+        }
         boolean f32 = dst.dtype() == DType.F32;
         int esize = dst.dtype().byteSize();
         MemorySegment sa = a.storage().segment();
@@ -83,13 +92,13 @@ final class Matmul {
             }
             MemorySegment pa = sa.asSlice(ao * esize, aSpan * esize);
             MemorySegment pb = sb.asSlice(bo * esize, bSpan * esize);
-            MemorySegment pd = sd.asSlice(dOff * esize, m * n * esize);
+            MemorySegment pd = sd.asSlice(dOff * esize, ((m - 1) * ldc + n) * esize);
             if (f32) {
                 Cblas.sgemm(Cblas.Layout.ROW_MAJOR, oa.trans(), ob.trans(), (int) m, (int) n, (int) k,
-                        1f, pa, oa.ld(), pb, ob.ld(), 0f, pd, (int) n);
+                        1f, pa, oa.ld(), pb, ob.ld(), 0f, pd, (int) ldc);
             } else {
                 Cblas.dgemm(Cblas.Layout.ROW_MAJOR, oa.trans(), ob.trans(), (int) m, (int) n, (int) k,
-                        1.0, pa, oa.ld(), pb, ob.ld(), 0.0, pd, (int) n);
+                        1.0, pa, oa.ld(), pb, ob.ld(), 0.0, pd, (int) ldc);
             }
             for (int d = r - 3; d >= 0; d--) {
                 if (++idx[d] < dst.shape()[d]) {
@@ -113,7 +122,8 @@ final class Matmul {
             this.view = view;
         }
 
-        static Dense of(StridedView v) {
+        /** A dense row-major buffer of v's shape and dtype, contents undefined. */
+        static Dense uninitialized(StridedView v) {
             long[] shape = v.shape();
             long[] strides = new long[shape.length];
             long s = 1;
@@ -121,15 +131,18 @@ final class Matmul {
                 strides[d] = s;
                 s *= shape[d];
             }
-            HostStorage storage = HostStorage.allocate(s * v.dtype().byteSize());
-            StridedView dense = new StridedView(storage, v.dtype(), shape, strides, 0);
+            return new Dense(new StridedView(HostStorage.allocate(s * v.dtype().byteSize()), v.dtype(), shape, strides, 0));
+        }
+
+        static Dense of(StridedView v) {
+            Dense dense = uninitialized(v);
             try {
-                Elementwise.copy(v, dense);
+                Elementwise.copy(v, dense.view);
             } catch (RuntimeException e) {
-                storage.release();
+                dense.close();
                 throw e;
             }
-            return new Dense(dense);
+            return dense;
         }
 
         @Override

@@ -67,7 +67,7 @@ public final class Kernels {
     public static final KernelKey<Void> WHERE = new KernelKey<>(6, "where", Void.class, 3, 1, false);
 
     /**
-     * [src, dst]: src reduced over the parameters' axes into dst, whose shape is src's without those axes.
+     * [src, dst]: src reduced over the parameters' axes into the contiguous dst, whose shape is src's without those axes.
      * SUM, PROD and COUNT_NONZERO of integers and BOOL accumulate in 64 bits; floats accumulate in at least
      * double precision; ARGMAX/ARGMIN write I64.
      */
@@ -76,7 +76,7 @@ public final class Kernels {
     /**
      * [a, b, dst]: batched matrix product: a is [..., m, k], b is [..., k, n], dst is [..., m, n], all with the
      * same (already broadcast) batch dimensions and dtype: F32, F64, or F16/BF16 (products accumulated in at
-     * least F32, the result rounded once).
+     * least F32, the result rounded once). dst may have any strides (an explicit output may be a transposed view).
      */
     public static final KernelKey<Void> MATMUL = new KernelKey<>(8, "matmul", Void.class, 2, 1, false);
 

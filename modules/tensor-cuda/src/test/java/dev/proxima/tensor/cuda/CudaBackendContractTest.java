@@ -1,0 +1,33 @@
+package dev.proxima.tensor.cuda;
+
+import dev.proxima.tensor.Device;
+import dev.proxima.testkit.BackendContract;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The backend contract on {@code cuda:0}: every op family on the GPU against plain-Java reference values,
+ * device memory back to zero after each test. Tagged {@code gpu} and skipped, with the reason printed,
+ * where no CUDA device is present (like {@link GpuTestBase}, which it cannot extend).
+ */
+@Tag("gpu")
+class CudaBackendContractTest extends BackendContract {
+
+    @BeforeAll
+    static void requireCudaDevice() {
+        GpuTestBase.requireDevice();
+    }
+
+    @Override
+    protected Device device() {
+        return GpuTestBase.GPU;
+    }
+
+    @AfterEach
+    void deviceMemoryFreed() {
+        assertEquals(0, CudaBackend.allocatedBytes(0), "device bytes still allocated after the test");
+    }
+}
