@@ -251,8 +251,8 @@ public final class Conv {
         long[] outShape = {n, cout, outSize[0], outSize[1]};
         try (Tensor x = dense(input, t); Tensor w = dense(weight, t); Tensor b = bias == null ? null : dense(bias, t)) {
             Tensor out = Tensor.allocate(t, outShape, device, true);
-            Ops.run(out, Kernels.CONV_TRANSPOSE2D, parameters(s, p, d, groups), x.view(), w.view(), b == null ? null : b.view(),
-                    out.view());
+            Ops.run(out, Kernels.CONV_TRANSPOSE2D, parameters(s, p, d, groups), x.kernelView(), w.kernelView(), b == null ? null : b.kernelView(),
+                    out.kernelView());
             return GradNode.record(out, fn, new Tensor[]{input, weight, bias}, input, weight,
                     (gr, xSaved, wSaved, needs) -> ConvGradients.convTranspose2d(gr, xSaved, wSaved, needs, s, p, d, groups));
         }
@@ -306,7 +306,7 @@ public final class Conv {
                 : parameters(s, p, d, groups);
         try (Tensor x = dense(input, t); Tensor w = dense(weight, t); Tensor b = bias == null ? null : dense(bias, t)) {
             Tensor out = Tensor.allocate(t, outShape, device, true);
-            Ops.run(out, Kernels.CONV2D, parameters, denseView(x, xs4), denseView(w, ws4), b == null ? null : b.view(),
+            Ops.run(out, Kernels.CONV2D, parameters, denseView(x, xs4), denseView(w, ws4), b == null ? null : b.kernelView(),
                     denseView(out, outShape4));
             GradNode.Rule2 rule = spatial == 1
                     ? (gr, xSaved, wSaved, needs) -> ConvGradients.conv1d(gr, xSaved, wSaved, needs, s[0], p[0], d[0], groups)
@@ -442,6 +442,7 @@ public final class Conv {
                                boolean countIncludePad) {
         int[] k = pair(fn, "kernel", kernel), s = pair(fn, "stride", stride), p = pair(fn, "padding", padding);
         requireRank(fn, "input", input, 4, "[N, C, H, W]");
+        Device device = Ops.commonDevice(fn, input);
         for (int i = 0; i < 2; i++) {
             if (k[i] < 1) {
                 throw new IllegalArgumentException(fn + ": kernel must be >= 1 along each axis, got " + Arrays.toString(k));
@@ -469,11 +470,11 @@ public final class Conv {
         DType t = imageType(fn, input.dtype());
         Kernels.Pooling window = new Kernels.Pooling(k[0], k[1], s[0], s[1], p[0], p[1]);
         try (Tensor x = dense(input, t)) {
-            Tensor o = Tensor.allocate(t, new long[]{xs[0], xs[1], out[0], out[1]}, input.device(), true);
+            Tensor o = Tensor.allocate(t, new long[]{xs[0], xs[1], out[0], out[1]}, device, true);
             if (max) {
-                Ops.run(o, Kernels.MAX_POOL2D, window, x.view(), o.view());
+                Ops.run(o, Kernels.MAX_POOL2D, window, x.kernelView(), o.kernelView());
             } else {
-                Ops.run(o, Kernels.AVG_POOL2D, new Kernels.AvgPooling(window, countIncludePad), x.view(), o.view());
+                Ops.run(o, Kernels.AVG_POOL2D, new Kernels.AvgPooling(window, countIncludePad), x.kernelView(), o.kernelView());
             }
             return GradNode.record(o, fn, new Tensor[]{input}, input, max
                     ? (gr, xSaved, needs) -> new Tensor[]{ConvGradients.maxPool2d(gr, xSaved, window)}
@@ -512,6 +513,7 @@ public final class Conv {
     public static Tensor resize(Tensor input, long outH, long outW, Mode mode, boolean alignCorners) {
         String fn = "resize";
         requireRank(fn, "input", input, 4, "[N, C, H, W]");
+        Device device = Ops.commonDevice(fn, input);
         if (mode == null) {
             throw new IllegalArgumentException(fn + ": mode must not be null");
         }
@@ -528,8 +530,8 @@ public final class Conv {
         checkIntSizes(fn, xs[2], xs[3], outH, outW);
         DType t = imageType(fn, input.dtype());
         try (Tensor x = dense(input, t)) {
-            Tensor o = Tensor.allocate(t, new long[]{xs[0], xs[1], outH, outW}, input.device(), true);
-            return Ops.run(o, Kernels.RESIZE, new Kernels.Resize(mode, alignCorners), x.view(), o.view());
+            Tensor o = Tensor.allocate(t, new long[]{xs[0], xs[1], outH, outW}, device, true);
+            return Ops.run(o, Kernels.RESIZE, new Kernels.Resize(mode, alignCorners), x.kernelView(), o.kernelView());
         }
     }
 
@@ -587,7 +589,7 @@ public final class Conv {
         DType t = imageType(fn, image.dtype());
         try (Tensor x = dense(image, t); Tensor k = dense(kernel, DType.F64)) {
             Tensor o = Tensor.allocate(t, xs, device, true);
-            return Ops.run(o, Kernels.CORRELATE2D, boundary, x.view(), k.view(), o.view());
+            return Ops.run(o, Kernels.CORRELATE2D, boundary, x.kernelView(), k.kernelView(), o.kernelView());
         }
     }
 

@@ -104,7 +104,7 @@ final class ConvGradients {
         DType t = g.dtype();
         try (Tensor xd = x.dtype() == t ? x.contiguous() : x.cast(t); Tensor gd = g.contiguous()) {
             Tensor gx = Tensor.allocate(t, x.shape(), g.device(), true);
-            return Ops.run(gx, Kernels.MAX_POOL2D_BACKWARD, window, xd.view(), gd.view(), gx.view());
+            return Ops.run(gx, Kernels.MAX_POOL2D_BACKWARD, window, xd.kernelView(), gd.kernelView(), gx.kernelView());
         }
     }
 }

@@ -544,7 +544,7 @@ public final class Fft {
         try (Tensor half = real("fft2OfReal", x, -1, norm)) {
             complex("fft2OfReal", half, -2, norm, false, half);
             out = Tensor.allocate(x.dtype(), shape, x.device(), true);
-            Ops.run(out, Kernels.HERMITIAN_FILL, null, half.view(), out.view());
+            Ops.run(out, Kernels.HERMITIAN_FILL, null, half.kernelView(), out.kernelView());
         }
         // the adjoint of y = F·x for real x is Re(Fᴴ·g): the real part of the inverse transform of g
         return GradNode.record(out, "fft2OfReal", new Tensor[]{x}, new Tensor[0],
@@ -707,10 +707,10 @@ public final class Fft {
         int n = checkLength(op, shape, ax);
         Kernels.FftAxis parameters = new Kernels.FftAxis(ax, inverse, norm.scale(n, inverse));
         if (target != null) {
-            return Ops.write(target, Kernels.FFT, parameters, x.view(), target.view());
+            return Ops.write(target, Kernels.FFT, parameters, x.kernelView(), target.kernelView());
         }
         Tensor out = Tensor.allocate(x.dtype(), shape, x.device(), true);
-        return Ops.run(out, Kernels.FFT, parameters, x.view(), out.view());
+        return Ops.run(out, Kernels.FFT, parameters, x.kernelView(), out.kernelView());
     }
 
     /** Real to complex along {@code axis}. */
@@ -727,7 +727,7 @@ public final class Fft {
         outShape[ax] = n / 2 + 1;
         outShape[shape.length] = 2;
         Tensor out = Tensor.allocate(x.dtype(), outShape, x.device(), true);
-        return Ops.run(out, Kernels.RFFT, new Kernels.RealFftAxis(ax, norm.scale(n, false)), x.view(), out.view());
+        return Ops.run(out, Kernels.RFFT, new Kernels.RealFftAxis(ax, norm.scale(n, false)), x.kernelView(), out.kernelView());
     }
 
     /** Complex (bins) to real of length {@code n} along {@code axis}. */
@@ -741,7 +741,7 @@ public final class Fft {
         long[] outShape = Arrays.copyOf(shape, last);
         outShape[ax] = n;
         Tensor out = Tensor.allocate(x.dtype(), outShape, x.device(), true);
-        return Ops.run(out, Kernels.IRFFT, new Kernels.RealFftAxis(ax, norm.scale(n, true)), x.view(), out.view());
+        return Ops.run(out, Kernels.IRFFT, new Kernels.RealFftAxis(ax, norm.scale(n, true)), x.kernelView(), out.kernelView());
     }
 
     private static void check(String op, Tensor x, boolean complex) {

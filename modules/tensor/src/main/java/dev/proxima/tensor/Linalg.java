@@ -192,11 +192,12 @@ public final class Linalg {
      */
     public static Tensor inv(Tensor a) {
         requireSquare("inv", a);
+        Device device = Ops.commonDevice("inv", a);
         intDim("inv", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            Tensor out = Tensor.allocate(t, a.shape(), a.device(), true);
-            Ops.run(out, Kernels.INVERSE, null, typed(a, t).view(), out.view());
+            Tensor out = Tensor.allocate(t, a.shape(), device, true);
+            Ops.run(out, Kernels.INVERSE, null, typed(a, t).kernelView(), out.kernelView());
             return LinalgGradients.inv(scope.keep(out), a);
         }
     }
@@ -212,14 +213,15 @@ public final class Linalg {
     /** Sign and natural log of |det| of each matrix, robust to over- and underflow (LU). */
     public static SlogDet slogdet(Tensor a) {
         requireSquare("slogdet", a);
+        Device device = Ops.commonDevice("slogdet", a);
         intDim("slogdet", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
             long[] batch = batchShape(a);
-            Tensor sign = Tensor.allocate(t, batch, a.device(), true);
-            Tensor log = Tensor.allocate(t, batch, a.device(), true);
+            Tensor sign = Tensor.allocate(t, batch, device, true);
+            Tensor log = Tensor.allocate(t, batch, device, true);
             // factor Aᵀ's column-major image (A's row-major memory): det(Aᵀ) = det(A)
-            runAll(Kernels.SLOGDET, null, new Tensor[]{sign, log}, typed(a, t).view(), sign.view(), log.view());
+            runAll(Kernels.SLOGDET, null, new Tensor[]{sign, log}, typed(a, t).kernelView(), sign.kernelView(), log.kernelView());
             return new SlogDet(scope.keep(sign), LinalgGradients.logAbsDet(scope.keep(log), a));
         }
     }
@@ -232,11 +234,12 @@ public final class Linalg {
      */
     public static Tensor cholesky(Tensor a, boolean upper) {
         requireSquare("cholesky", a);
+        Device device = Ops.commonDevice("cholesky", a);
         intDim("cholesky", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            Tensor factor = Tensor.allocate(t, a.shape(), a.device(), true);
-            Ops.run(factor, Kernels.CHOLESKY, upper, typed(a, t).view(), factor.view());
+            Tensor factor = Tensor.allocate(t, a.shape(), device, true);
+            Ops.run(factor, Kernels.CHOLESKY, upper, typed(a, t).kernelView(), factor.kernelView());
             return LinalgGradients.cholesky(scope.keep(factor), a, upper);
         }
     }
@@ -265,6 +268,7 @@ public final class Linalg {
      */
     public static QR qr(Tensor a, boolean complete) {
         requireMatrix("qr", a);
+        Device device = Ops.commonDevice("qr", a);
         int m = intDim("qr", a.dim(-2));
         int n = intDim("qr", a.dim(-1));
         int k = Math.min(m, n);
@@ -272,9 +276,9 @@ public final class Linalg {
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
             long[] batch = batchShape(a);
-            Tensor q = Tensor.allocate(t, withLast(batch, m, qCols), a.device(), true);
-            Tensor r = Tensor.allocate(t, withLast(batch, complete ? m : k, n), a.device(), true);
-            runAll(Kernels.QR, complete, new Tensor[]{q, r}, typed(a, t).view(), q.view(), r.view());
+            Tensor q = Tensor.allocate(t, withLast(batch, m, qCols), device, true);
+            Tensor r = Tensor.allocate(t, withLast(batch, complete ? m : k, n), device, true);
+            runAll(Kernels.QR, complete, new Tensor[]{q, r}, typed(a, t).kernelView(), q.kernelView(), r.kernelView());
             return new QR(scope.keep(q), scope.keep(r));
         }
     }
@@ -287,16 +291,17 @@ public final class Linalg {
      */
     public static SVD svd(Tensor a, boolean fullMatrices) {
         requireMatrix("svd", a);
+        Device device = Ops.commonDevice("svd", a);
         int m = intDim("svd", a.dim(-2));
         int n = intDim("svd", a.dim(-1));
         int k = Math.min(m, n);
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
             long[] batch = batchShape(a);
-            Tensor u = Tensor.allocate(t, withLast(batch, m, fullMatrices ? m : k), a.device(), true);
-            Tensor s = Tensor.allocate(t, withLast(batch, k), a.device(), true);
-            Tensor vt = Tensor.allocate(t, withLast(batch, fullMatrices ? n : k, n), a.device(), true);
-            runAll(Kernels.SVD, fullMatrices, new Tensor[]{u, s, vt}, typed(a, t).view(), u.view(), s.view(), vt.view());
+            Tensor u = Tensor.allocate(t, withLast(batch, m, fullMatrices ? m : k), device, true);
+            Tensor s = Tensor.allocate(t, withLast(batch, k), device, true);
+            Tensor vt = Tensor.allocate(t, withLast(batch, fullMatrices ? n : k, n), device, true);
+            runAll(Kernels.SVD, fullMatrices, new Tensor[]{u, s, vt}, typed(a, t).kernelView(), u.kernelView(), s.kernelView(), vt.kernelView());
             SVD result = new SVD(scope.keep(u), scope.keep(s), scope.keep(vt));
             return fullMatrices && m != n ? result : LinalgGradients.svd(result, a);
         }
@@ -305,12 +310,13 @@ public final class Linalg {
     /** The singular values of each matrix, descending ({@code gesdd} without vectors). */
     public static Tensor svdvals(Tensor a) {
         requireMatrix("svdvals", a);
+        Device device = Ops.commonDevice("svdvals", a);
         int m = intDim("svdvals", a.dim(-2));
         int n = intDim("svdvals", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            Tensor s = Tensor.allocate(t, withLast(batchShape(a), Math.min(m, n)), a.device(), true);
-            Ops.run(s, Kernels.SVD, false, typed(a, t).view(), null, s.view(), null);
+            Tensor s = Tensor.allocate(t, withLast(batchShape(a), Math.min(m, n)), device, true);
+            Ops.run(s, Kernels.SVD, false, typed(a, t).kernelView(), null, s.kernelView(), null);
             return LinalgGradients.svdvals(scope.keep(s), a);
         }
     }
@@ -332,13 +338,14 @@ public final class Linalg {
 
     private static Eigh symmetricEigen(Tensor a, boolean vectors) {
         requireSquare("eigh", a);
+        Device device = Ops.commonDevice("eigh", a);
         int n = intDim("eigh", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
-            Tensor values = Tensor.allocate(t, withLast(batchShape(a), n), a.device(), true);
-            Tensor vecs = vectors ? Tensor.allocate(t, a.shape(), a.device(), true) : null;
-            runAll(Kernels.EIGH, null, new Tensor[]{values, vecs}, typed(a, t).view(), values.view(),
-                    vecs == null ? null : vecs.view());
+            Tensor values = Tensor.allocate(t, withLast(batchShape(a), n), device, true);
+            Tensor vecs = vectors ? Tensor.allocate(t, a.shape(), device, true) : null;
+            runAll(Kernels.EIGH, null, new Tensor[]{values, vecs}, typed(a, t).kernelView(), values.kernelView(),
+                    vecs == null ? null : vecs.kernelView());
             return LinalgGradients.eigh(scope.keep(values), vecs == null ? null : scope.keep(vecs), a);
         }
     }
@@ -352,13 +359,14 @@ public final class Linalg {
      */
     public static Eig eig(Tensor a) {
         requireSquare("eig", a);
+        Device device = Ops.commonDevice("eig", a);
         int n = intDim("eig", a.dim(-1));
         try (Scope scope = Scope.open()) {
             DType t = workType(a);
             long[] batch = batchShape(a);
-            Tensor values = Tensor.allocate(t, withLast(batch, n, 2), a.device(), true);
-            Tensor vectors = Tensor.allocate(t, withLast(batch, n, n, 2), a.device(), true);
-            runAll(Kernels.EIG, null, new Tensor[]{values, vectors}, typed(a, t).view(), values.view(), vectors.view());
+            Tensor values = Tensor.allocate(t, withLast(batch, n, 2), device, true);
+            Tensor vectors = Tensor.allocate(t, withLast(batch, n, n, 2), device, true);
+            runAll(Kernels.EIG, null, new Tensor[]{values, vectors}, typed(a, t).kernelView(), values.kernelView(), vectors.kernelView());
             return new Eig(scope.keep(values), scope.keep(vectors));
         }
     }
@@ -439,8 +447,8 @@ public final class Linalg {
             Tensor all = Tensor.allocate(t, new long[]{rows, k}, device, true);   // X in the first n rows
             Tensor s = Tensor.allocate(t, new long[]{Math.min(m, n)}, device, true);
             Tensor rankOut = Tensor.allocate(DType.I64, new long[0], device, true);
-            runAll(Kernels.LSTSQ, rc, new Tensor[]{all, s, rankOut}, typed(a, t).view(), typed(bm, t).view(), all.view(), s.view(),
-                    rankOut.view());
+            runAll(Kernels.LSTSQ, rc, new Tensor[]{all, s, rankOut}, typed(a, t).kernelView(), typed(bm, t).kernelView(), all.kernelView(), s.kernelView(),
+                    rankOut.kernelView());
             long rank = rankOut.getLong();
             Tensor x = all.slice(0, 0, n, 1).contiguous();
             Tensor residuals;
