@@ -106,14 +106,6 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * A contiguous host tensor with uninitialised contents, owned by the current scope: for kernels in
-     * this package (such as {@link Fft}) that write every element.
-     */
-    static Tensor uninitialized(DType dtype, long... shape) {
-        return allocate(dtype, shape, Device.CPU, true);
-    }
-
-    /**
      * A contiguous row-major tensor over existing storage, without copying: for zero-copy interchange
      * (an Arrow buffer read from an IPC file, a memory-mapped file). Element {@code 0} is the first
      * byte of the storage; the storage may be larger than the tensor needs.

@@ -120,6 +120,22 @@ final class LinalgKernels {
             return segment.asSlice(index * elements * size, elements * size);
         }
 
+        /**
+         * Refuses a buffer holding ±∞ (or NaN) before LAPACK sees it: the scaling steps of gesdd, syevd, geev and
+         * gelsd (DLASCL) report an infinite norm by printing "On entry to DLASCL parameter number 4 had an illegal
+         * value" to the process's stderr and returning an error code; a clear exception is better.
+         */
+        void requireFinite(String fn) {
+            long n = segment.byteSize() / type.byteSize();
+            for (long i = 0; i < n; i++) {
+                double x = get(i);
+                if (!Double.isFinite(x)) {
+                    throw new IllegalArgumentException(fn + ": the input contains " + x + "; LAPACK needs finite values"
+                            + " (NaN and ±infinity are refused before the call)");
+                }
+            }
+        }
+
         double get(long i) {
             return type == DType.F32 ? segment.getAtIndex(ValueLayout.JAVA_FLOAT, i) : segment.getAtIndex(ValueLayout.JAVA_DOUBLE, i);
         }
@@ -379,6 +395,7 @@ final class LinalgKernels {
         try (Work w = Work.columnMajor(a);
              Work uw = Work.zeros(t, vectors ? Math.multiplyExact(batches, (long) m * uCols) : 0);
              Work vw = Work.zeros(t, vectors ? Math.multiplyExact(batches, (long) vtRows * n) : 0)) {
+            w.requireFinite(fn);
             long size = t.byteSize();
             for (long i = 0; i < batches; i++) {
                 MemorySegment si = s.asSlice(i * k * size, k * size);
@@ -409,6 +426,7 @@ final class LinalgKernels {
         values.fill((byte) 0);
         long size = a.dtype().byteSize();
         try (Work w = Work.columnMajor(a)) {
+            w.requireFinite("eigh");
             for (long i = 0; i < batches; i++) {
                 int info = Lapacke.syevd(a.dtype() == DType.F32, vectors ? 'V' : 'N', 'L', n, w.matrix(i, (long) n * n), Math.max(1, n),
                         values.asSlice(i * n * size, n * size));
@@ -438,6 +456,7 @@ final class LinalgKernels {
              Work wr = Work.zeros(t, Math.max(1, n));
              Work wi = Work.zeros(t, Math.max(1, n));
              Work vr = Work.zeros(t, Math.max(1, (long) n * n))) {
+            w.requireFinite("eig");
             for (long i = 0; i < batches; i++) {
                 int info = Lapacke.geev(single, 'N', 'V', n, w.matrix(i, (long) n * n), Math.max(1, n), wr.segment, wi.segment,
                         MemorySegment.NULL, 1, vr.segment, Math.max(1, n));
@@ -490,6 +509,8 @@ final class LinalgKernels {
              Work rank = Work.zeros(DType.I32, 1)) {
             // b into the first m rows of the column-major buffer: element (i, c) at i + c·rows
             Elementwise.copy(b, new StridedView(bw.storage, t, new long[]{m, k}, new long[]{1, rows}, 0));
+            aw.requireFinite("lstsq");
+            bw.requireFinite("lstsq");
             int info = Lapacke.gelsd(single, m, n, kw, aw.segment, Math.max(1, m), bw.segment, Math.max(1, rows), s.segment, rcond, rank.segment);
             checkIllegal("gelsd", info);
             if (info > 0) {
