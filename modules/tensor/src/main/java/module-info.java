@@ -14,8 +14,6 @@ module dev.proxima.tensor {
 
     exports dev.proxima.tensor;
     exports dev.proxima.tensor.spi;
-    // HostStorage.share: zero-copy tensors over Arrow buffers read by the interchange module
-    exports dev.proxima.tensor.internal to dev.proxima.io;
 
     uses dev.proxima.tensor.spi.Backend;
     provides dev.proxima.tensor.spi.Backend with dev.proxima.tensor.internal.CpuBackend;

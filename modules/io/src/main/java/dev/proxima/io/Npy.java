@@ -1,10 +1,11 @@
 package dev.proxima.io;
 
 import dev.proxima.io.internal.Buffers;
-import dev.proxima.io.internal.MappedStorage;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Tensor;
+import dev.proxima.tensor.spi.HostStorages;
+import dev.proxima.tensor.spi.Storage;
 
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -135,22 +136,16 @@ public final class Npy {
                     && h.dtype != DType.BOOL;
             if (inPlace) {
                 Arena arena = Arena.ofShared();
-                MappedStorage storage;
+                Storage storage;
                 try {
                     MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-                    storage = new MappedStorage(arena, all.asSlice(h.dataOffset, h.dataBytes));
+                    // the mapping is unmapped when the last tensor over it is closed
+                    storage = HostStorages.external(all.asSlice(h.dataOffset, h.dataBytes), arena::close);
                 } catch (IOException | RuntimeException e) {
                     arena.close();
                     throw e;
                 }
-                Tensor flat;
-                try {
-                    flat = Tensor.wrap(storage, h.dtype, storageShape(h));
-                } catch (RuntimeException e) {
-                    storage.release();
-                    throw e;
-                }
-                return finish(flat, h);
+                return finish(Buffers.wrap(storage, h.dtype, storageShape(h)), h);
             }
         }
         return read(file);

@@ -344,10 +344,14 @@ public final class Tensor implements AutoCloseable {
         return new StridedView(storage, dtype, shape, strides, offset);
     }
 
+    /** Scopes the segments {@link #segment()} hands out; created by its first call, closed by {@link #close()}. */
+    private volatile java.lang.foreign.Arena segmentArena;
+
     /**
      * The host memory of this tensor's elements (from element (0, …, 0) to the last one), valid until the
-     * tensor is closed. For interchange with native code; do not keep it past {@link #close()}. Only host
-     * tensors have one: the storage of a device tensor throws (copy with {@code to(Device.CPU)} first).
+     * tensor is closed: the segment belongs to this handle, so touching it after {@link #close()} throws
+     * {@link IllegalStateException} instead of reading freed memory. For interchange with native code. Only
+     * host tensors have one: the storage of a device tensor throws (copy with {@code to(Device.CPU)} first).
      */
     public MemorySegment segment() {
         live();
@@ -359,7 +363,17 @@ public final class Tensor implements AutoCloseable {
             }
             bytes = (last + 1) * dtype.byteSize();
         }
-        return storage.segment().asSlice(offset * dtype.byteSize(), bytes);
+        MemorySegment elements = storage.segment().asSlice(offset * dtype.byteSize(), bytes);
+        java.lang.foreign.Arena arena = segmentArena;
+        if (arena == null) {
+            synchronized (this) {
+                if (segmentArena == null) {
+                    segmentArena = java.lang.foreign.Arena.ofShared();
+                }
+                arena = segmentArena;
+            }
+        }
+        return elements.reinterpret(arena, null);
     }
 
     String describe() {
@@ -1637,6 +1651,10 @@ public final class Tensor implements AutoCloseable {
         if (leaf != null) {
             leaf.release();
             leaf = null;
+        }
+        java.lang.foreign.Arena arena = segmentArena;
+        if (arena != null) {
+            arena.close();
         }
         storage.release();
     }

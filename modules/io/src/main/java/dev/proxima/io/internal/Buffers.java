@@ -1,9 +1,9 @@
 package dev.proxima.io.internal;
 
 import dev.proxima.tensor.DType;
-import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.Tensor;
-import dev.proxima.tensor.internal.HostStorage;
+import dev.proxima.tensor.spi.HostStorages;
+import dev.proxima.tensor.spi.Storage;
 import org.apache.arrow.memory.ArrowBuf;
 
 import java.io.EOFException;
@@ -26,7 +26,7 @@ public final class Buffers {
 
     /**
      * A contiguous tensor with uninitialised contents from Proxima's allocator (the caller fills every
-     * element). Registers with the current scope.
+     * element), charged to the current memory pool. Registers with the current scope.
      */
     public static Tensor allocate(DType dtype, long[] shape) {
         long n = 1;
@@ -34,17 +34,11 @@ public final class Buffers {
             n = Math.multiplyExact(n, d);
         }
         long bytes = Math.multiplyExact(n, (long) dtype.byteSize());
-        ArrowBuf buf = Memory.allocator().buffer(bytes);
-        try {
-            return wrap(buf, dtype, shape);
-        } finally {
-            buf.close();
-        }
+        return wrap(HostStorages.allocate(bytes), dtype, shape);
     }
 
-    /** A tensor over an Arrow buffer; takes its own reference, the caller keeps its one. */
-    public static Tensor wrap(ArrowBuf buf, DType dtype, long[] shape) {
-        HostStorage storage = HostStorage.share(buf);
+    /** A tensor over storage it takes over; the storage is released if the tensor cannot be made. */
+    public static Tensor wrap(Storage storage, DType dtype, long[] shape) {
         try {
             return Tensor.wrap(storage, dtype, shape);
         } catch (RuntimeException e) {
@@ -53,7 +47,6 @@ public final class Buffers {
         }
     }
 
-    /** The Arrow buffer behind a tensor, or null when its storage is not an Arrow buffer. */
     /**
      * A row-major copy-or-view of {@code t} in host memory, to read through {@link Tensor#segment()}: a new
      * handle on {@code t}'s own memory when it is a contiguous host tensor, else a dense host copy (tensors on
@@ -66,8 +59,9 @@ public final class Buffers {
         return t.to(dev.proxima.tensor.Device.CPU);
     }
 
+    /** The Arrow buffer behind a tensor, or null when its storage is not an Arrow buffer. */
     public static ArrowBuf arrowBuffer(Tensor t) {
-        return t.view().storage() instanceof HostStorage h ? h.arrowBuffer() : null;
+        return HostStorages.arrowBuffer(t.view().storage()).orElse(null);
     }
 
     /**

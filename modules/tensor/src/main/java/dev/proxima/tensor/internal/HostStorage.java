@@ -19,12 +19,18 @@ public final class HostStorage implements Storage {
         this.segment = byteSize == 0 ? MemorySegment.NULL : MemorySegment.ofAddress(buffer.memoryAddress()).reinterpret(byteSize);
     }
 
-    /** Allocates {@code bytes} of uninitialised memory from Proxima's root allocator. */
-    static HostStorage allocate(long bytes) {
+    /**
+     * Allocates {@code bytes} of uninitialised memory, charged to this thread's current memory pool
+     * ({@link HostMemory#current()}).
+     *
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     * @throws org.apache.arrow.memory.OutOfMemoryException if a pool's limit leaves no room for it
+     */
+    public static HostStorage allocate(long bytes) {
         if (bytes < 0) {
             throw new IllegalArgumentException("cannot allocate a negative number of bytes: " + bytes);
         }
-        return new HostStorage(HostMemory.root().buffer(bytes), bytes);
+        return new HostStorage(HostMemory.current().buffer(bytes), bytes);
     }
 
     /**

@@ -17,13 +17,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Arrow allocation manager backed by the C library's {@code aligned_alloc}/{@code free}, called through
- * FFM: every buffer is 64-byte aligned (for the Vector API and BLAS) and is freed the moment Arrow
- * releases it.
+ * FFM: every buffer is 64-byte aligned (for the Vector API and BLAS) and is freed (or cached, see below)
+ * the moment Arrow releases it.
  *
  * <p>Buffers of {@value #HUGE_THRESHOLD} bytes or more are aligned to 2 MiB, rounded up to a multiple of
  * 2 MiB and advised to the kernel as transparent-huge-page candidates ({@code madvise(MADV_HUGEPAGE)}, on
  * Linux): a fresh 40 MB block otherwise costs about 17 ms of page faults on first touch on the CI machine,
  * against about 3 ms with huge pages, which would dominate every large elementwise operation.
+ *
+ * <p>Freed blocks of {@value BlockCache#MIN_BLOCK} bytes or more are kept in a bounded {@link BlockCache}
+ * and handed to the next allocation of the same size, with their pages still mapped.
  *
  * <p>Why not an {@code Arena} per buffer: closing a shared arena costs a thread handshake (about 25 µs
  * measured on the 2-core CI machine), which would dominate small tensor operations. Use-after-free is
@@ -52,39 +55,81 @@ final class NativeAllocationManager extends AllocationManager {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT))).orElse(null) : null;
     }
 
-    /** The factory to pass to {@code RootAllocator.configBuilder().allocationManagerFactory(...)}. */
-    static final Factory FACTORY = new Factory() {
-        @Override
-        public AllocationManager create(BufferAllocator accountingAllocator, long size) {
-            return new NativeAllocationManager(accountingAllocator, size);
-        }
+    /**
+     * The factory to pass to {@code RootAllocator.configBuilder().allocationManagerFactory(...)}: freed
+     * blocks of {@value BlockCache#MIN_BLOCK} bytes or more go to {@code cache}, and allocations of their
+     * exact size take them back.
+     */
+    static Factory factory(BlockCache cache) {
+        return new Factory() {
+            @Override
+            public AllocationManager create(BufferAllocator accountingAllocator, long size) {
+                return new NativeAllocationManager(accountingAllocator, size, cache);
+            }
 
-        @Override
-        public ArrowBuf empty() {
-            return new ArrowBuf(ReferenceManager.NO_OP, null, 0, 0);
-        }
-    };
+            @Override
+            public ArrowBuf empty() {
+                return new ArrowBuf(ReferenceManager.NO_OP, null, 0, 0);
+            }
+        };
+    }
 
     private final long size;
     private final long address;
+    private final BlockCache cache;
 
-    private NativeAllocationManager(BufferAllocator accountingAllocator, long requestedSize) {
+    private NativeAllocationManager(BufferAllocator accountingAllocator, long requestedSize, BlockCache cache) {
         super(accountingAllocator);
-        boolean huge = requestedSize >= HUGE_THRESHOLD && MADVISE != null;
-        long alignment = huge ? HUGE_PAGE : ALIGNMENT;
         this.size = allocationSize(requestedSize);
+        this.cache = cache;
+        long reused = size >= BlockCache.MIN_BLOCK ? cache.take(size) : 0;
+        this.address = reused != 0 ? reused : allocateFresh(accountingAllocator.getRoot());
+    }
+
+    /**
+     * New memory from the C library. Arrow has already reserved this request, so the root's allocated
+     * bytes include it: cached blocks are freed first as far as needed to keep live plus cached bytes
+     * within the root's limit, and all of them if the C library refuses the request.
+     */
+    private long allocateFresh(BufferAllocator root) {
+        long limit = root.getLimit();
+        if (limit != Long.MAX_VALUE) {
+            cache.trimTo(limit - root.getAllocatedMemory());
+        }
+        long p = alignedAlloc(size);
+        if (p == 0 && cache.cachedBytes() > 0) {
+            cache.clear();
+            p = alignedAlloc(size);
+        }
+        if (p == 0) {
+            throw new OutOfMemoryException("aligned_alloc failed for " + size + " bytes");
+        }
+        return p;
+    }
+
+    /** {@code aligned_alloc}, advised as huge pages from {@value #HUGE_THRESHOLD} bytes; 0 if refused. */
+    private static long alignedAlloc(long size) {
+        boolean huge = size >= HUGE_THRESHOLD && MADVISE != null;
+        long alignment = huge ? HUGE_PAGE : ALIGNMENT;
         try {
             MemorySegment p = (MemorySegment) ALIGNED_ALLOC.invokeExact(alignment, size);
             if (p.equals(MemorySegment.NULL)) {
-                throw new OutOfMemoryException("aligned_alloc failed for " + size + " bytes");
+                return 0;
             }
             if (huge) {
                 // advisory only: a kernel without THP answers with an error, which changes nothing
                 int ignored = (int) MADVISE.invokeExact(p, size, MADV_HUGEPAGE);
             }
-            this.address = p.address();
-        } catch (OutOfMemoryException e) {
-            throw e;
+            return p.address();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Returns a block to the C library. */
+    static void free(long address) {
+        try {
+            FREE.invokeExact(MemorySegment.ofAddress(address));
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
@@ -110,10 +155,8 @@ final class NativeAllocationManager extends AllocationManager {
 
     @Override
     protected void release0() {
-        try {
-            FREE.invokeExact(MemorySegment.ofAddress(address));
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        if (!cache.offer(address, size)) {
+            free(address);
         }
     }
 }

@@ -1,30 +1,29 @@
-package dev.proxima.io.internal;
+package dev.proxima.tensor.internal;
 
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.spi.Storage;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Tensor storage over a slice of a memory-mapped file. The mapping lives in its own shared arena,
- * which is closed (unmapping the file) when the last reference is released. The memory is not counted
- * by Proxima's Arrow allocator.
+ * Host memory that Proxima's allocator does not own (a memory-mapped file, a native library's buffer):
+ * a segment and the action that gives it back, run once when the last reference is released. Not
+ * counted by any memory pool.
  */
-public final class MappedStorage implements Storage {
+public final class ExternalStorage implements Storage {
 
-    private final Arena arena;
     private final MemorySegment segment;
+    private final Runnable release;
     private final AtomicInteger refs = new AtomicInteger(1);
 
     /**
-     * @param arena   the arena the mapping belongs to; this storage closes it
-     * @param segment the bytes tensors see (a 64-byte aligned slice of the mapping)
+     * @param segment the bytes tensors see
+     * @param release gives the memory back; run by the last {@link #release()}
      */
-    public MappedStorage(Arena arena, MemorySegment segment) {
-        this.arena = arena;
+    public ExternalStorage(MemorySegment segment, Runnable release) {
         this.segment = segment;
+        this.release = release;
     }
 
     @Override
@@ -40,7 +39,7 @@ public final class MappedStorage implements Storage {
     @Override
     public MemorySegment segment() {
         if (isReleased()) {
-            throw new IllegalStateException("mapped file has been unmapped");
+            throw new IllegalStateException("external storage has been released");
         }
         return segment;
     }
@@ -49,7 +48,7 @@ public final class MappedStorage implements Storage {
     public void retain() {
         refs.updateAndGet(r -> {
             if (r <= 0) {
-                throw new IllegalStateException("mapped file has been unmapped");
+                throw new IllegalStateException("external storage has been released");
             }
             return r + 1;
         });
@@ -59,9 +58,9 @@ public final class MappedStorage implements Storage {
     public void release() {
         int r = refs.decrementAndGet();
         if (r == 0) {
-            arena.close();
+            release.run();
         } else if (r < 0) {
-            throw new IllegalStateException("mapped storage released more often than retained");
+            throw new IllegalStateException("external storage released more often than retained");
         }
     }
 
