@@ -1,18 +1,9 @@
 package dev.proxima.tensor;
 
-import dev.proxima.tensor.internal.Backends;
 import dev.proxima.tensor.internal.Elements;
-import dev.proxima.tensor.spi.Backend;
-import dev.proxima.tensor.spi.BinaryOp;
-import dev.proxima.tensor.spi.ReduceOp;
-import dev.proxima.tensor.spi.SoftmaxOp;
-import dev.proxima.tensor.spi.Storage;
-import dev.proxima.tensor.spi.StridedView;
-import dev.proxima.tensor.spi.UnaryOp;
 import java.lang.foreign.MemorySegment;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** FAMILYDOC */

@@ -1,19 +1,7 @@
 package dev.proxima.tensor;
 
-import dev.proxima.tensor.internal.Backends;
-import dev.proxima.tensor.internal.Elements;
-import dev.proxima.tensor.spi.Backend;
-import dev.proxima.tensor.spi.BinaryOp;
-import dev.proxima.tensor.spi.ReduceOp;
-import dev.proxima.tensor.spi.SoftmaxOp;
-import dev.proxima.tensor.spi.Storage;
 import dev.proxima.tensor.spi.StridedView;
-import dev.proxima.tensor.spi.UnaryOp;
-import java.lang.foreign.MemorySegment;
-import java.lang.reflect.Array;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 /** FAMILYDOC */
 final class ShapingOps {
@@ -342,7 +330,7 @@ final class ShapingOps {
         self.live();
         if (self.shape.length == 2) {
             try (Tensor d = self.diagonal(k, 0, 1)) {
-                Tensor.scopeForget(d);
+                Tensor.disown(d);
                 return d.copy();
             }
         }

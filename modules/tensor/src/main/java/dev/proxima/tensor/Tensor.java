@@ -5,16 +5,11 @@ import dev.proxima.tensor.internal.Elements;
 import dev.proxima.tensor.spi.Backend;
 import dev.proxima.tensor.spi.BinaryOp;
 import dev.proxima.tensor.spi.ReduceOp;
-import dev.proxima.tensor.spi.SoftmaxOp;
 import dev.proxima.tensor.spi.Storage;
 import dev.proxima.tensor.spi.StridedView;
 import dev.proxima.tensor.spi.UnaryOp;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.reflect.Array;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 
 /**
  * An n-dimensional array of one {@link DType} on one {@link Device}, in off-heap memory accounted by
@@ -846,17 +841,13 @@ public final class Tensor implements AutoCloseable {
     /** This tensor converted to {@code target} as a new scoped tensor; this one is closed. */
     Tensor convertAndClose(DType target) {
         try (Tensor self = this) {
-            scopeForget(self);
+            disown(self);
             return self.cast(target);
         }
     }
 
     /** Removes {@code t} from its scope: the caller takes ownership. */
     static void disown(Tensor t) {
-        scopeForget(t);
-    }
-
-    static void scopeForget(Tensor t) {
         if (t.owner != null) {
             t.owner.forget(t);
             t.owner = null;
@@ -1029,7 +1020,6 @@ public final class Tensor implements AutoCloseable {
     public void backward(Tensor seed, BackwardOptions options) {
         Autodiff.backward(this, seed, options.retainGraph(), options.createGraph());
     }
-
 
     /**
      * Values picked along {@code axis} by {@code index}, like PyTorch's {@code torch.gather} (NumPy's
