@@ -31,6 +31,10 @@ import java.util.Objects;
  * {@code proxima.memory.limit}. Closing a pool that still has bytes charged to it fails with the pool's
  * name and the outstanding bytes, and leaves it open (and listed by {@link Memory#leakReport()}).
  *
+ * <p>Only the thread that opened a use is charged to the pool: other threads, including the scratch
+ * buffers some kernels allocate on Proxima's worker threads for the length of one operation, are charged
+ * to their own current pool (the root unless they opened a use themselves).
+ *
  * <p>Thread-safe, except that a {@link Use} belongs to the thread that opened it.
  */
 public final class MemoryPool implements AutoCloseable {
