@@ -495,14 +495,14 @@ public final class Rng {
         }
         Tensor out = Tensor.zeros(DType.I64, k);
         try {
-            MemorySegment seg = out.segment();
+            MemorySegment seg = out.kernelSegment();
             if (k == n) {
                 RandomKernels.shuffle(seg, n, k, k0, k1, nextDraw(), seg);
             } else if (k <= n / 16 && k < (1 << 28)) {
                 RandomKernels.shuffle(seg, n, k, k0, k1, nextDraw(), null);
             } else {
                 try (Tensor scratch = Tensor.zeros(DType.I64, n)) {
-                    RandomKernels.shuffle(seg, n, k, k0, k1, nextDraw(), scratch.segment());
+                    RandomKernels.shuffle(seg, n, k, k0, k1, nextDraw(), scratch.kernelSegment());
                 }
             }
             return out;
@@ -521,7 +521,7 @@ public final class Rng {
             throw new IllegalArgumentException("choice weights must be a 1-D tensor of length n = " + n + ", got " + weights.describe());
         }
         try (Tensor w = weights.contiguous()) {
-            MemorySegment ws = w.segment();
+            MemorySegment ws = w.kernelSegment();
             long positives = 0;
             long lastPositive = -1;
             double total = 0;
@@ -547,7 +547,7 @@ public final class Rng {
             int k1 = k1();
             if (replace) {
                 try (Tensor cdf = Tensor.zeros(DType.F64, n)) {
-                    MemorySegment cs = cdf.segment();
+                    MemorySegment cs = cdf.kernelSegment();
                     double sum = 0;
                     for (long i = 0; i < n; i++) {
                         sum += wt == DType.F32 ? ws.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i)
@@ -568,7 +568,7 @@ public final class Rng {
             }
             Tensor out = Tensor.zeros(DType.I64, k);
             try {
-                RandomKernels.weightedWithoutReplacement(out.segment(), n, k, k0, k1, nextDraw(), ws, wt);
+                RandomKernels.weightedWithoutReplacement(out.kernelSegment(), n, k, k0, k1, nextDraw(), ws, wt);
                 return out;
             } catch (RuntimeException | Error e) {
                 out.close();
@@ -632,7 +632,7 @@ public final class Rng {
         Tensor out = Tensor.zeros(dtype, shape);
         try {
             long d = nextDraw();
-            MemorySegment seg = out.segment();
+            MemorySegment seg = out.kernelSegment();
             RandomKernels.parallel(out.size(), cost, (s, e) -> kernel.fill(seg, s, e, d));
             return out;
         } catch (RuntimeException | Error e) {

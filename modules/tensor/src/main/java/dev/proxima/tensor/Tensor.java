@@ -349,16 +349,7 @@ public final class Tensor implements AutoCloseable {
      * host tensors have one: the storage of a device tensor throws (copy with {@code to(Device.CPU)} first).
      */
     public MemorySegment segment() {
-        live();
-        long bytes = 0;
-        if (size() > 0) {
-            long last = 0;
-            for (int d = 0; d < shape.length; d++) {
-                last += (shape[d] - 1) * strides[d];
-            }
-            bytes = (last + 1) * dtype.byteSize();
-        }
-        MemorySegment elements = storage.segment().asSlice(offset * dtype.byteSize(), bytes);
+        MemorySegment elements = kernelSegment();
         java.lang.foreign.Arena arena = segmentArena;
         if (arena == null) {
             synchronized (this) {
@@ -369,6 +360,23 @@ public final class Tensor implements AutoCloseable {
             }
         }
         return elements.reinterpret(arena, null);
+    }
+
+    /**
+     * The host memory of this tensor's elements without a scoping arena, for kernels of this package that run
+     * within the tensor's lifetime (cheaper than {@link #segment()}, whose arena costs a handshake to close).
+     */
+    MemorySegment kernelSegment() {
+        live();
+        long bytes = 0;
+        if (size() > 0) {
+            long last = 0;
+            for (int d = 0; d < shape.length; d++) {
+                last += (shape[d] - 1) * strides[d];
+            }
+            bytes = (last + 1) * dtype.byteSize();
+        }
+        return storage.segment().asSlice(offset * dtype.byteSize(), bytes);
     }
 
     String describe() {
