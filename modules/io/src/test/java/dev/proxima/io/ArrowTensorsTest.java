@@ -121,6 +121,54 @@ class ArrowTensorsTest {
         assertTrue(e.getMessage().startsWith(junk.toString()), e.getMessage());
     }
 
+    /** Reliability issue, item 6: an 8-byte stream announcing a 2 GiB message made Arrow allocate it on the heap. */
+    @Test
+    void rejectsStreamMessagesLongerThanTheFileBeforeArrowAllocatesThem(@TempDir Path tmp) throws IOException {
+        Path p = tmp.resolve("huge-message.arrows");
+        Files.write(p, new byte[]{(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0, (byte) 0xFF, (byte) 0xFF, 0x7F});
+        FileFormatException e = assertThrows(FileFormatException.class, () -> ArrowTensors.readBatch(p, "t"));
+        assertEquals(p + ": IPC message at byte 0 announces 2147483632 metadata bytes but only 0 follow", e.getMessage());
+        e = assertThrows(FileFormatException.class, () -> ArrowTensors.readState(p));
+        assertTrue(e.getMessage().contains("announces 2147483632 metadata bytes"), e.getMessage());
+        // without the continuation marker (the pre-1.0 framing) and with a negative length
+        Files.write(p, new byte[]{(byte) 0xF0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 1, 2, 3, 4});
+        e = assertThrows(FileFormatException.class, () -> ArrowTensors.readBatch(p, "t"));
+        assertEquals(p + ": IPC message at byte 0 announces 4294967280 metadata bytes but only 4 follow", e.getMessage());
+    }
+
+    @Test
+    void rejectsAStreamCutInsideARecordBatchBody(@TempDir Path tmp) throws IOException {
+        Path p = tmp.resolve("cut.arrows");
+        try (Scope scope = Scope.open()) {
+            ArrowTensors.writeBatch(p, "t", Patterns.tensor(DType.F64, 4, 64), Format.STREAM);
+        }
+        byte[] whole = Files.readAllBytes(p);
+        // the stream ends with the 8-byte end-of-stream marker after the record batch's body: validity bitmaps
+        // of 4 rows and 256 values (1 and 32 bytes, each padded to 8) and 256 doubles; cut 100 bytes of it
+        Files.write(p, java.util.Arrays.copyOf(whole, whole.length - 8 - 100));
+        FileFormatException e = assertThrows(FileFormatException.class, () -> ArrowTensors.readBatch(p, "t"));
+        assertTrue(e.getMessage().matches(java.util.regex.Pattern.quote(p.toString())
+                + ": IPC message at byte \\d+ announces a body of 2088 bytes but only 1988 follow"), e.getMessage());
+    }
+
+    /** Reliability issue, item 12: the element count of a shape overflowed silently (listSize() was 2). */
+    @Test
+    void fixedShapeTensorTypeChecksTheElementCountForOverflow() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new FixedShapeTensorType(new long[]{2147483649L, 8589934593L, 2}, null, null));
+        assertTrue(e.getMessage().contains("overflows"), e.getMessage());
+        // 2^32 * 2^31 = 2^63 wraps to Long.MIN_VALUE without an exact check
+        assertThrows(IllegalArgumentException.class, () -> new FixedShapeTensorType(new long[]{1L << 32, 1L << 31}, null, null));
+        e = assertThrows(IllegalArgumentException.class, () -> new FixedShapeTensorType(new long[]{46341, 46341}, null, null));
+        assertTrue(e.getMessage().contains("2147488281 elements"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new FixedShapeTensorType(new long[]{1L << 40, 1L << 40, 0}, null, null));
+        assertThrows(IllegalArgumentException.class, () -> new FixedShapeTensorType(new long[]{3, -1}, null, null));
+        assertEquals(Integer.MAX_VALUE, new FixedShapeTensorType(new long[]{Integer.MAX_VALUE, 1}, null, null).listSize());
+        assertEquals(0, new FixedShapeTensorType(new long[]{1L << 40, 0}, null, null).listSize());
+        assertEquals(24, new FixedShapeTensorType(new long[]{2, 3, 4}, null, null).listSize());
+        assertEquals(1, new FixedShapeTensorType(new long[0], null, null).listSize());
+    }
+
     @Test
     void fuzzArrowIpc(@TempDir Path tmp) throws IOException {
         Path s = tmp.resolve("s.arrows");

@@ -268,7 +268,7 @@ class PngTest {
         assertRejected(f, png(1 << 25, 1, 8, 0, raw), "outside");
         assertRejected(f, png(1 << 24, 1 << 24, 8, 6, raw), "limit");
         assertRejected(f, png(100000, 100000, 8, 0, raw), "limit");
-        assertRejected(f, png(30000, 30000, 8, 0, raw), "compressed bytes cannot hold");
+        assertRejected(f, png(8000, 8000, 8, 0, raw), "compressed bytes cannot hold");
         assertRejected(f, png(4, 4, 8, 0, new byte[3]), "decompresses to");
         assertRejected(f, png(1, 1, 8, 0, bytes(5, 0)), "filter type 5");
         assertRejected(f, png(1, 1, 3, 0, bytes(0, 0)), "bit depth 3");
@@ -279,6 +279,56 @@ class PngTest {
         c.update(interlaced, 12, 17);
         be32(interlaced, 29, c.getValue());
         assertRejected(f, interlaced, "interlaced");
+    }
+
+    /**
+     * Reliability issue, item 8: a 130 KB file (1-bit gray, 32768 x 32767, IDAT the deflate of zeros) made
+     * the reader allocate a 4 GiB tensor. The decoded size is limited (256 MiB by default).
+     */
+    @Test
+    void limitsTheDecodedSizeOfSmallFilesDescribingHugeImages() throws IOException {
+        int w = 32768;
+        int h = 32767;
+        byte[] bomb = png(w, h, 1, 0, new byte[h * (1 + w / 8)]);
+        assertTrue(bomb.length < 140_000, "the file has " + bomb.length + " bytes");
+        FileFormatException e = assertThrows(FileFormatException.class, () -> Png.decode(bomb, "bomb.png"));
+        assertEquals("bomb.png: image 32768x32767x1 decodes to a tensor of 4294836224 bytes, more than the limit of 268435456 bytes"
+                + " (raise it with Png.read(file, new Png.Limits(bytes)) or system property proxima.png.maxDecodedBytes)", e.getMessage());
+        assertEquals(256L << 20, Png.Limits.defaults().maxDecodedBytes());
+    }
+
+    @Test
+    void decodedSizeLimitIsSetPerCallOrBySystemProperty() throws IOException {
+        byte[] gray = png(512, 256, 8, 0, new byte[256 * 513]); // decodes to 256 * 512 * 1 * 4 = 524288 bytes
+        byte[] palette = png(4, 1, 2, 3, bytes(0, 0b10010001), chunkBytes("PLTE", bytes(255, 0, 0, 0, 255, 0, 0, 0, 255)),
+                chunkBytes("tRNS", bytes(0))); // RGBA: 4 * 1 * 4 * 4 = 64 bytes
+        try (Tensor t = Png.decode(gray, "g", new Png.Limits(524288))) {
+            assertArrayEquals(new long[]{256, 512, 1}, t.shape());
+        }
+        FileFormatException e = assertThrows(FileFormatException.class, () -> Png.decode(gray, "g", new Png.Limits(524287)));
+        assertTrue(e.getMessage().contains("524288 bytes, more than the limit of 524287 bytes"), e.getMessage());
+        // the tRNS chunk turns RGB (48 bytes) into RGBA (64 bytes), after the header's check
+        try (Tensor t = Png.decode(palette, "p", new Png.Limits(64))) {
+            assertArrayEquals(new long[]{1, 4, 4}, t.shape());
+        }
+        e = assertThrows(FileFormatException.class, () -> Png.decode(palette, "p", new Png.Limits(63)));
+        assertTrue(e.getMessage().contains("image 4x1x4 decodes to a tensor of 64 bytes"), e.getMessage());
+        e = assertThrows(FileFormatException.class, () -> Png.decode(palette, "p", new Png.Limits(47)));
+        assertTrue(e.getMessage().contains("image 4x1x3 decodes to a tensor of 48 bytes"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Png.Limits(0));
+        try {
+            System.setProperty(Png.Limits.PROPERTY, "524287");
+            assertEquals(524287, Png.Limits.defaults().maxDecodedBytes());
+            e = assertThrows(FileFormatException.class, () -> Png.decode(gray, "g"));
+            assertTrue(e.getMessage().contains("more than the limit of 524287 bytes"), e.getMessage());
+            System.setProperty(Png.Limits.PROPERTY, " 524288 ");
+            Png.decode(gray, "g").close();
+            System.setProperty(Png.Limits.PROPERTY, "lots");
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Png.decode(gray, "g"));
+            assertTrue(bad.getMessage().contains(Png.Limits.PROPERTY), bad.getMessage());
+        } finally {
+            System.clearProperty(Png.Limits.PROPERTY);
+        }
     }
 
     @Test
