@@ -309,33 +309,4 @@ class NpyTest {
             assertEquals(0.0, t.getDouble(9_999_999));
         }
     }
-
-    @Test
-    void fuzzNpy(@TempDir Path tmp) throws IOException {
-        byte[][] valid = {
-                Files.readAllBytes(FIXTURES.resolve("f4_le_c.npy")),
-                Files.readAllBytes(FIXTURES.resolve("f8_be_f.npy")),
-                Files.readAllBytes(FIXTURES.resolve("b1_na_c.npy")),
-                Files.readAllBytes(FIXTURES.resolve("f4_v2.npy")),
-                Files.readAllBytes(FIXTURES.resolve("f8_scalar.npy")),
-        };
-        int rejected = Fuzz.run(tmp, 42, 1500, f -> {
-            try (Tensor t = Npy.read(f)) {
-                assertEquals(t.size() * t.dtype().byteSize(), t.segment().byteSize());
-            }
-            try (Tensor t = Npy.map(f)) {
-                assertTrue(t.size() >= 0);
-            }
-        }, valid);
-        assertTrue(rejected > 500, "most mutations should be rejected, got " + rejected);
-    }
-
-    @Test
-    void fuzzNpz(@TempDir Path tmp) throws IOException {
-        byte[][] valid = {
-                Files.readAllBytes(FIXTURES.resolve("stored.npz")),
-                Files.readAllBytes(FIXTURES.resolve("deflated.npz")),
-        };
-        Fuzz.run(tmp, 7, 1200, f -> Npy.readNpz(f).values().forEach(Tensor::close), valid);
-    }
 }
