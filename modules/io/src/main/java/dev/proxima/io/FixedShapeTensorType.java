@@ -130,7 +130,11 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
         return permutation == null ? null : permutation.clone();
     }
 
-    /** Elements per tensor, {@code prod(shape)}. */
+    /**
+     * Elements per tensor.
+     *
+     * @return {@code prod(shape)}, the storage's FixedSizeList size (at most 2^31 - 1)
+     */
     public int listSize() {
         return listSize;
     }

@@ -167,6 +167,40 @@ class ArrowTensorsTest {
                 + ": IPC message at byte \\d+ announces a body of 2088 bytes but only 1988 follow"), e.getMessage());
     }
 
+    /**
+     * Arrow parses a schema's nested fields recursively: a schema nested deeply enough (or, with Java's
+     * signed flatbuffer offsets, a field that is its own child) overflows the stack. The reader reports a
+     * FileFormatException instead of letting the StackOverflowError escape.
+     */
+    @Test
+    void rejectsASchemaNestedTooDeeplyForArrowsParser(@TempDir Path tmp) throws Exception {
+        Path p = tmp.resolve("deep.arrows");
+        Runnable write = () -> {
+            org.apache.arrow.vector.types.pojo.Field f = new org.apache.arrow.vector.types.pojo.Field("leaf",
+                    org.apache.arrow.vector.types.pojo.FieldType.notNullable(new org.apache.arrow.vector.types.pojo.ArrowType.Int(32, true)), null);
+            for (int depth = 0; depth < 100_000; depth++) {
+                f = new org.apache.arrow.vector.types.pojo.Field("l", org.apache.arrow.vector.types.pojo.FieldType.notNullable(
+                        org.apache.arrow.vector.types.pojo.ArrowType.List.INSTANCE), List.of(f));
+            }
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                org.apache.arrow.vector.ipc.WriteChannel out = new org.apache.arrow.vector.ipc.WriteChannel(ch);
+                org.apache.arrow.vector.ipc.message.MessageSerializer.serialize(out,
+                        new org.apache.arrow.vector.types.pojo.Schema(List.of(f)));
+                out.writeIntLittleEndian(0xFFFFFFFF);
+                out.writeIntLittleEndian(0); // end of stream
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Thread writer = new Thread(null, write, "deep-schema-writer", 1L << 30); // Arrow's writer recurses too
+        writer.start();
+        writer.join();
+        assertTrue(Files.size(p) > 1_000_000, "a schema of 100000 nested lists");
+        FileFormatException e = assertThrows(FileFormatException.class, () -> ArrowTensors.readState(p));
+        assertEquals(p + ": invalid Arrow IPC data: the schema nests too deeply (or is cyclic)", e.getMessage());
+    }
+
     /** Reliability issue, item 12: the element count of a shape overflowed silently (listSize() was 2). */
     @Test
     void fixedShapeTensorTypeChecksTheElementCountForOverflow() {

@@ -50,15 +50,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * boundary values, inserted, deleted, duplicated and spliced ranges, truncation; half of the positions
  * in the first 256 bytes, where headers live) and keeps a mutant in its corpus when it produces an
  * outcome not seen before: an exception of a new type, from a new place (in the reader, or in the
- * library beneath it for a wrapped cause) or with a new message (numbers and quoted text masked), or a
- * success of a new kind (the target describes what it read). Distinct rejections are distinct checks
- * failed, so the corpus climbs through a format's validation layer by layer, as coverage guidance
- * would.
+ * library beneath it for a wrapped cause) or with a new message (numbers and quoted text masked; at most
+ * 8 mutants per place), or a success of a new kind (the target describes what it read). Distinct
+ * rejections are distinct checks failed, so the corpus climbs through a format's validation layer by
+ * layer, as coverage guidance would.
  *
  * <h2>Budget</h2>
  * System properties (passed through by Maven's {@code -D}): {@code proxima.fuzz.inputs} (inputs per
  * target, default 2500), {@code proxima.fuzz.seconds} (a time cap per target, default 4),
- * {@code proxima.fuzz.seed} (the random seed, default fixed, so a build's run is reproducible). A
+ * {@code proxima.fuzz.seed} (the random seed, default fixed, so a build's run is reproducible),
+ * {@code proxima.fuzz.report} (a folder to write each target's distinct outcomes and their counts to). A
  * failing input is written to {@code target/fuzz-findings/<target>/}; committed under the target's
  * {@code Inputs} folder, it becomes a regression case that Jazzer replays.
  */
@@ -88,6 +89,8 @@ final class FuzzHarness {
     /** The largest input the mutator builds (seeds are a few hundred bytes). */
     private static final int MAX_INPUT = 1 << 16;
     private static final int MAX_CORPUS = 4000;
+    /** Mutants kept per site key (distinct messages from one check add little past a few). */
+    private static final int MAX_PER_SITE = 8;
 
     private FuzzHarness() {
     }
@@ -130,24 +133,38 @@ final class FuzzHarness {
     }
 
     /**
-     * An outcome's signature: the exception's type, the place that threw it (the first frame in the io
-     * readers) and its message with numbers and quoted text masked (they vary with the input, not with
-     * the check), then the type and throwing frame of each cause. Throw sites are the checks of a reader
-     * (or of the library under it), so new signatures are new code reached.
+     * An outcome's signature: the exception's type and the place that threw it (the first frame in the io
+     * readers), the type and throwing frame of each cause, then, after {@value #DETAIL}, its message with
+     * quoted text and every token holding a digit masked (they vary with the input, not with the check).
+     * Throw sites are the checks of a reader (or of the library under it), so a new site is new code
+     * reached; the part before {@value #DETAIL} is the site key.
      */
     private static String signature(Throwable e, String source) {
-        String message = String.valueOf(e.getMessage()).replace(source, "<source>").replaceAll("[0-9]+", "#")
-                .replaceAll("'[^']*'", "'_'").replaceAll("\"[^\"]*\"", "\"_\"");
-        StringBuilder sig = new StringBuilder(e.getClass().getSimpleName()).append('@').append(site(e, true))
-                .append(": ").append(message, 0, Math.min(message.length(), 100));
+        StringBuilder sig = new StringBuilder(sites(e));
+        String message = String.valueOf(e.getMessage()).replace(source, "<source>")
+                .replaceAll("'[^']*'", "'_'").replaceAll("\"[^\"]*\"", "\"_\"").replaceAll("\\S*[0-9]\\S*", "#");
+        return sig.append(DETAIL).append(message, 0, Math.min(message.length(), 100)).toString();
+    }
+
+    private static String sites(Throwable e) {
+        StringBuilder sig = new StringBuilder(e.getClass().getSimpleName()).append('@').append(site(e, true));
         Throwable c = e.getCause();
         for (int depth = 0; c != null && depth < 3; depth++, c = c.getCause()) {
             sig.append(" <- ").append(c.getClass().getSimpleName()).append('@').append(site(c, false));
         }
         for (Throwable s : e.getSuppressed()) { // a target that tries several reads reports them all
-            sig.append(" + ").append(signature(s, source));
+            sig.append(" + ").append(sites(s));
         }
         return sig.toString();
+    }
+
+    /** Separates an outcome's site key from its detail. */
+    private static final String DETAIL = " :: ";
+
+    /** The site key of an outcome: "ok", or where the exception and its causes were thrown. */
+    static String siteKey(String outcome) {
+        int at = outcome.indexOf(DETAIL);
+        return outcome.startsWith("ok") ? "ok" : at < 0 ? outcome : outcome.substring(0, at);
     }
 
     private static String site(Throwable e, boolean inReaders) {
@@ -318,6 +335,7 @@ final class FuzzHarness {
         SplittableRandom rnd = new SplittableRandom(seed);
         List<byte[]> corpus = new ArrayList<>(seeds);
         Map<String, Integer> outcomes = new HashMap<>();
+        Map<String, Integer> perSite = new HashMap<>();
         long maxInputs = inputsPerTarget();
         long deadline = System.nanoTime() + (long) (secondsPerTarget() * 1e9);
         long inputs = 0;
@@ -344,13 +362,25 @@ final class FuzzHarness {
             if (o.startsWith("ok")) {
                 accepted++;
             }
-            if (outcomes.merge(o, 1, Integer::sum) == 1 && corpus.size() < MAX_CORPUS) {
+            if (outcomes.merge(o, 1, Integer::sum) == 1 && corpus.size() < MAX_CORPUS
+                    && (o.startsWith("ok") || perSite.merge(siteKey(o), 1, Integer::sum) <= MAX_PER_SITE)) {
                 corpus.add(m);
             }
         }
         Stats stats = new Stats(targetName, inputs, accepted, inputs - accepted, outcomes.size(), corpus.size(),
                 (System.nanoTime() - start) / 1e9);
         System.out.println("[fuzz] " + stats);
+        String report = System.getProperty("proxima.fuzz.report");
+        if (report != null) { // every distinct outcome and how often it occurred, most frequent first
+            try {
+                Path file = Path.of(report).resolve(targetName.replace('/', '.') + ".outcomes.txt");
+                Files.createDirectories(file.getParent());
+                Files.write(file, outcomes.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                        .map(en -> en.getValue() + "\t" + en.getKey()).toList());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return stats;
     }
 
