@@ -479,6 +479,8 @@ public final class ArrowTensors {
         if (values.getValueCount() < n) {
             throw new FileFormatException(where, "holds " + values.getValueCount() + " values, " + n + " needed");
         }
+        // Arrow 19's loader grows short buffers when it sets the row count; these checks keep the reads below
+        // in bounds whatever the loader does
         requireBits(list.getValidityBuffer(), rows, "validity", where);
         requireBits(values.getValidityBuffer(), values.getValueCount(), "value validity", where);
         if (list.getNullCount() != 0 || values.getNullCount() != 0) {

@@ -169,12 +169,16 @@ public final class Npy {
 
     /**
      * Reads one {@code .npy} image from a stream (for example an archive entry), which must end right
-     * after the data.
+     * after the data. The stream's length is not known in advance, so the tensor's memory is allocated
+     * as the data arrives (1 MiB first, then doubling, up to what the header announces): a header that
+     * announces more than the stream holds fails with a {@link FileFormatException} having allocated at
+     * most about twice what arrived.
      *
      * @param in        the bytes of a {@code .npy} file; not closed
      * @param name      names the source in error messages
      * @param maxLength an upper bound on the stream's length (the file size, or what an archive entry can
      *                  hold); the data size announced by the header must not exceed it
+     * @return the array, as {@link #read(Path)} gives it
      * @throws FileFormatException if the bytes are not a valid {@code .npy} file of a supported type
      * @throws IOException         if the stream fails
      */
