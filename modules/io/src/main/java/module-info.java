@@ -2,9 +2,11 @@
  * Proxima's interchange formats: NumPy {@code .npy}/{@code .npz}, Apache Arrow IPC with the canonical
  * {@code arrow.fixed_shape_tensor} extension type, PNG images, and PLY/OBJ meshes.
  *
- * <p>Readers validate every header value before allocating memory and check sizes against the length
- * of the file; malformed input raises {@link dev.proxima.io.FileFormatException} (an
- * {@link java.io.IOException}) naming the file and the problem.
+ * <p>Readers treat their input as hostile: they validate every header value before allocating memory,
+ * check sizes (with overflow checks) against the length of the file, allocate the data of streams as
+ * it arrives, and limit the decoded size of PNG images ({@link dev.proxima.io.Png.Limits}). Malformed
+ * input raises {@link dev.proxima.io.FileFormatException} (an {@link java.io.IOException}) naming the
+ * file and the problem; no other exception or {@link Error} escapes a reader.
  */
 module dev.proxima.io {
     requires transitive dev.proxima.tensor;

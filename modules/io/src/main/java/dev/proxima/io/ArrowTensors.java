@@ -33,6 +33,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -65,9 +66,14 @@ import java.util.Map;
  * {@code permutation} is read as a permuted view.
  *
  * <h2>Safety</h2>
- * Reading allocates Arrow's buffers from that private allocator, limited to twice the file size (at
- * least 1 MiB), so a hostile header cannot make Arrow allocate more; nulls are rejected; types and sizes are checked against the
- * schema. Any problem raises {@link FileFormatException} naming the file.
+ * Before Arrow reads a stream, every message's announced metadata and body lengths are checked against
+ * the bytes that follow in the file (Arrow would allocate the metadata on the heap at the announced
+ * length); before it reads a file's record batches, every block the footer lists is checked to lie
+ * inside the file. Arrow's buffers come from that private allocator, limited to twice the file size
+ * (at least 1 MiB), so a hostile header cannot make Arrow allocate more. Row counts, value counts and
+ * the sizes of the validity, value and bit buffers are checked before they are read; nulls are
+ * rejected; types are checked against the schema. Any problem, including a schema nested too deeply
+ * for Arrow's recursive parser, raises {@link FileFormatException} naming the file.
  */
 public final class ArrowTensors {
 
@@ -248,12 +254,18 @@ public final class ArrowTensors {
     public static Tensor readBatch(Path file, String column) throws IOException {
         List<Tensor> parts = new ArrayList<>();
         read(file, (root, where) -> {
-            FieldVector v = root.getVector(column);
-            if (v == null) {
-                throw new FileFormatException(where, "no column '" + column + "' (columns: "
-                        + root.getSchema().getFields().stream().map(Field::getName).toList() + ")");
+            List<Field> fields = root.getSchema().getFields();
+            int index = -1;
+            for (int i = 0; i < fields.size() && index < 0; i++) {
+                if (fields.get(i).getName().equals(column)) {
+                    index = i;
+                }
             }
-            parts.add(column(root.getSchema(), v, root.getRowCount(), true, where + " column '" + column + "'"));
+            if (index < 0) {
+                throw new FileFormatException(where, "no column '" + column + "' (columns: "
+                        + fields.stream().map(Field::getName).toList() + ")");
+            }
+            parts.add(column(root, index, true, where + " column '" + column + "'"));
         }, parts);
         if (parts.size() == 1) {
             return parts.getFirst();
@@ -286,12 +298,15 @@ public final class ArrowTensors {
             if (root.getRowCount() != 1) {
                 throw new FileFormatException(where, "a state record batch holds one row, got " + root.getRowCount());
             }
-            for (FieldVector v : root.getFieldVectors()) {
-                Tensor t = column(root.getSchema(), v, 1, false, where + " column '" + v.getName() + "'");
-                all.add(t);
-                if (out.put(v.getName(), t) != null) {
-                    throw new FileFormatException(where, "duplicate column '" + v.getName() + "'");
+            List<Field> fields = root.getSchema().getFields();
+            for (int i = 0; i < fields.size(); i++) {
+                String name = fields.get(i).getName();
+                if (out.containsKey(name)) {
+                    throw new FileFormatException(where, "duplicate column '" + name + "'");
                 }
+                Tensor t = column(root, i, false, where + " column '" + name + "'");
+                all.add(t);
+                out.put(name, t);
             }
         }, all);
         if (batches[0] == 0) {
@@ -333,9 +348,16 @@ public final class ArrowTensors {
             ByteBuffer magic = ByteBuffer.allocate(6);
             ch.read(magic, 0);
             boolean fileFormat = Arrays.equals(magic.array(), FILE_MAGIC);
+            if (!fileFormat) {
+                checkStreamFraming(ch, size, name);
+            }
             try (Arena arena = Arena.ofShared(); ReadAllocator alloc = new ReadAllocator(arena, limit)) {
                 try (ArrowReader r = fileFormat ? new ArrowFileReader(ch, alloc.root)
                         : new ArrowStreamReader(Channels.newInputStream(ch.position(0)), alloc.root)) {
+                    if (r instanceof ArrowFileReader f) {
+                        checkBlocks(f.getDictionaryBlocks(), "dictionary", size, name);
+                        checkBlocks(f.getRecordBlocks(), "record batch", size, name);
+                    }
                     int b = 0;
                     while (r.loadNextBatch()) {
                         consumer.accept(r.getVectorSchemaRoot(), name + " batch " + b++);
@@ -351,25 +373,121 @@ public final class ArrowTensors {
                 throw (IOException) e;
             }
             throw new FileFormatException(name, "invalid Arrow IPC data: " + e, e);
+        } catch (StackOverflowError e) {
+            // Arrow parses a schema's nested fields recursively; flatbuffer offsets are signed in Java, so
+            // a hostile schema can nest without end (a field that is its own child)
+            results.forEach(Tensor::close);
+            throw new FileFormatException(name, "invalid Arrow IPC data: the schema nests too deeply (or is cyclic)", e);
         }
     }
 
-    /** The tensor(s) of a fixed-shape tensor column: [rows, shape…] if batched, else the single row's shape. */
-    private static Tensor column(Schema schema, FieldVector v, int rows, boolean batched, String where) throws IOException {
+    /**
+     * Checks the framing of an IPC stream before Arrow reads it. Arrow allocates each message's
+     * metadata on the heap at the length the stream announces, so every announced metadata and body
+     * length is checked against the bytes that follow it in the file. The messages are walked as Arrow
+     * reads them: an optional continuation marker {@code 0xFFFFFFFF}, an int32 metadata length (0 ends
+     * the stream), the {@code Message} flatbuffer, whose {@code bodyLength} gives the body that follows.
+     */
+    private static void checkStreamFraming(FileChannel ch, long size, String name) throws IOException {
+        long pos = 0;
+        ByteBuffer word = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        while (size - pos >= 4) {
+            long at = pos;
+            int len = readInt(ch, pos, word);
+            pos += 4;
+            if (len == -1) {
+                if (size - pos < 4) {
+                    throw new FileFormatException(name, "IPC message at byte " + at + ": continuation marker without a length");
+                }
+                len = readInt(ch, pos, word);
+                pos += 4;
+            }
+            if (len == 0) {
+                return; // end-of-stream marker
+            }
+            if (len < 0 || len > size - pos) {
+                throw new FileFormatException(name, "IPC message at byte " + at + " announces " + Integer.toUnsignedString(len)
+                        + " metadata bytes but only " + (size - pos) + " follow");
+            }
+            ByteBuffer meta = ByteBuffer.allocate(len);
+            while (meta.hasRemaining()) {
+                if (ch.read(meta, pos + meta.position()) < 0) {
+                    throw new FileFormatException(name, "IPC message at byte " + at + ": file ends in its metadata");
+                }
+            }
+            meta.flip();
+            long body;
+            try {
+                body = org.apache.arrow.flatbuf.Message.getRootAsMessage(meta).bodyLength();
+            } catch (RuntimeException e) {
+                throw new FileFormatException(name, "IPC message at byte " + at + " has corrupt metadata: " + e, e);
+            }
+            pos += len;
+            if (body < 0 || body > size - pos) {
+                throw new FileFormatException(name, "IPC message at byte " + at + " announces a body of " + body
+                        + " bytes but only " + (size - pos) + " follow");
+            }
+            pos += body;
+        }
+    }
+
+    private static int readInt(FileChannel ch, long pos, ByteBuffer word) throws IOException {
+        word.clear();
+        while (word.hasRemaining()) {
+            if (ch.read(word, pos + word.position()) < 0) {
+                throw new java.io.EOFException("file ends at byte " + (pos + word.position()));
+            }
+        }
+        return word.getInt(0);
+    }
+
+    /** Checks that the blocks a file footer lists lie inside the file, before Arrow allocates and reads them. */
+    private static void checkBlocks(List<org.apache.arrow.vector.ipc.message.ArrowBlock> blocks, String what, long size, String name)
+            throws FileFormatException {
+        for (int i = 0; i < blocks.size(); i++) {
+            var b = blocks.get(i);
+            long offset = b.getOffset();
+            long meta = b.getMetadataLength();
+            long body = b.getBodyLength();
+            if (offset < 0 || meta < 8 || body < 0 || offset > size || meta > size - offset || body > size - offset - meta) {
+                throw new FileFormatException(name, what + " block " + i + " (offset " + offset + ", metadata " + meta
+                        + " bytes, body " + body + " bytes) does not lie inside the file of " + size + " bytes");
+            }
+        }
+    }
+
+    /**
+     * The tensor(s) of column {@code index}, a fixed-shape tensor column: [rows, shape…] if batched, else
+     * the single row's shape. Every count and buffer size that the record batch announces is checked
+     * before a buffer is read.
+     */
+    private static Tensor column(VectorSchemaRoot root, int index, boolean batched, String where) throws IOException {
         // an extension vector reports its storage's field; the schema has the extension type
-        ArrowType declared = schema.findField(v.getName()).getType();
+        ArrowType declared = root.getSchema().getFields().get(index).getType();
+        FieldVector v = root.getVector(index);
         if (!(declared instanceof FixedShapeTensorType type) || !(v instanceof FixedShapeTensorType.Vector ext)) {
             throw new FileFormatException(where, "not an arrow.fixed_shape_tensor column: " + declared);
         }
+        int rows = root.getRowCount();
         FixedSizeListVector list = ext.getUnderlyingVector();
         FieldVector values = (FieldVector) list.getDataVector();
         DType dtype = dtypeOf(values.getField().getType(), where);
         long n = (long) rows * type.listSize();
-        if (list.getNullCount() != 0 || values.getNullCount() != 0) {
-            throw new FileFormatException(where, "null tensors or elements are not supported");
+        if (rows < 0 || list.getValueCount() != rows) {
+            throw new FileFormatException(where, "the record batch has " + rows + " rows but the column " + list.getValueCount());
         }
         if (values.getValueCount() < n) {
             throw new FileFormatException(where, "holds " + values.getValueCount() + " values, " + n + " needed");
+        }
+        // Arrow 19's loader grows short buffers when it sets the row count; these checks keep the reads below
+        // in bounds whatever the loader does
+        requireBits(list.getValidityBuffer(), rows, "validity", where);
+        requireBits(values.getValidityBuffer(), values.getValueCount(), "value validity", where);
+        if (list.getNullCount() != 0 || values.getNullCount() != 0) {
+            throw new FileFormatException(where, "null tensors or elements are not supported");
+        }
+        if (dtype == DType.BOOL) {
+            requireBits(values.getDataBuffer(), n, "value", where);
         }
         long[] phys = type.shape();
         long[] shape = phys;
@@ -390,6 +508,14 @@ public final class ArrowTensors {
         }
         try (t) {
             return t.permute(axes);
+        }
+    }
+
+    /** Checks that a bitmap buffer holds at least {@code bits} bits. */
+    private static void requireBits(ArrowBuf buf, long bits, String what, String where) throws FileFormatException {
+        if (buf.capacity() < (bits + 7) / 8) {
+            throw new FileFormatException(where, what + " bitmap of " + buf.capacity() + " bytes is shorter than the "
+                    + (bits + 7) / 8 + " that " + bits + " entries need");
         }
     }
 

@@ -40,29 +40,45 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
     private final long[] shape;
     private final java.util.List<String> dimNames;
     private final int[] permutation;
+    private final int listSize;
 
     /**
      * @param shape       the physical shape of every tensor; no negative extents
      * @param dimNames    names of the physical dimensions, or null
      * @param permutation the logical order of the physical dimensions (a permutation of
      *                    {@code 0..rank-1}), or null for the identity
-     * @throws IllegalArgumentException if the shape, names or permutation are inconsistent or
-     *                                  {@code prod(shape)} does not fit a FixedSizeList (2^31 - 1)
+     * @throws IllegalArgumentException if the shape, names or permutation are inconsistent,
+     *                                  {@code prod(shape)} does not fit a FixedSizeList (2^31 - 1), or
+     *                                  the product of the nonzero extents exceeds 2^63 - 1 (so that
+     *                                  no partial product of the shape overflows a {@code long})
      */
     public FixedShapeTensorType(long[] shape, java.util.List<String> dimNames, int[] permutation) {
         this.shape = shape.clone();
         this.dimNames = dimNames == null ? null : java.util.List.copyOf(dimNames);
         this.permutation = permutation == null ? null : permutation.clone();
-        long n = 1;
-        for (long d : shape) {
+        long nonzero = 1;
+        boolean empty = false;
+        for (long d : this.shape) {
             if (d < 0) {
                 throw new IllegalArgumentException("negative extent in tensor shape " + Arrays.toString(shape));
             }
-            n = Math.multiplyHigh(n, d) != 0 ? Long.MAX_VALUE : n * d;
+            if (d == 0) {
+                empty = true;
+                continue;
+            }
+            try {
+                nonzero = Math.multiplyExact(nonzero, d);
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("tensor shape " + Arrays.toString(shape)
+                        + ": the product of its extents overflows a 64-bit count", e);
+            }
         }
+        long n = empty ? 0 : nonzero;
         if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("tensor shape " + Arrays.toString(shape) + " has more than 2^31 - 1 elements");
+            throw new IllegalArgumentException("tensor shape " + Arrays.toString(shape) + " has " + n
+                    + " elements, more than the 2^31 - 1 a FixedSizeList holds");
         }
+        this.listSize = (int) n;
         if (dimNames != null && dimNames.size() != shape.length) {
             throw new IllegalArgumentException("dim_names " + dimNames + " do not match shape " + Arrays.toString(shape));
         }
@@ -114,13 +130,13 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
         return permutation == null ? null : permutation.clone();
     }
 
-    /** Elements per tensor, {@code prod(shape)}. */
+    /**
+     * Elements per tensor.
+     *
+     * @return {@code prod(shape)}, the storage's FixedSizeList size (at most 2^31 - 1)
+     */
     public int listSize() {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return (int) n;
+        return listSize;
     }
 
     @Override

@@ -3,9 +3,12 @@ package dev.proxima.io;
 import dev.proxima.io.internal.Buffers;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
+import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.tensor.spi.HostStorages;
 import dev.proxima.tensor.spi.Storage;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
 
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -14,6 +17,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -63,8 +67,12 @@ import java.util.zip.ZipOutputStream;
  *
  * <h2>Safety</h2>
  * The header is limited to 1 MiB, every key and value is validated, the data size is computed with
- * overflow checks and compared with the file length (or the archive entry's size) before any memory is
- * allocated, and a file must end right after its data. Violations raise {@link FileFormatException}.
+ * overflow checks and compared with the file length before any memory is allocated, and a file must
+ * end right after its data. Streams and {@code .npz} entries are bounded by what they can hold (the
+ * stated length; an entry's compressed bytes, which lie in the archive, times deflate's largest
+ * expansion) and memory for their data is allocated as it arrives, so sizes that an archive's
+ * directory or a header claims cost nothing until the data is there. Violations raise
+ * {@link FileFormatException}.
  * Tensors that are returned register with the current {@link dev.proxima.tensor.Scope}, or belong to
  * the caller.
  */
@@ -75,6 +83,9 @@ public final class Npy {
     private static final int ALIGN = 64;
     /** Deflate cannot expand data by more than about 1032:1; used to bound entries before inflating. */
     private static final long MAX_DEFLATE_RATIO = 1100;
+    /** What a stream read allocates before data arrives (unless more is known to be present). */
+    private static final long FIRST_ALLOCATION = 1 << 20;
+    private static final int STREAM_CHUNK = 1 << 16;
 
     private Npy() {
     }
@@ -153,35 +164,78 @@ public final class Npy {
 
     /**
      * Reads one {@code .npy} image from a stream (for example an archive entry), which must end right
-     * after the data.
+     * after the data. The stream's length is not known in advance, so the tensor's memory is allocated
+     * as the data arrives (1 MiB first, then doubling, up to what the header announces): a header that
+     * announces more than the stream holds fails with a {@link FileFormatException} having allocated at
+     * most about twice what arrived.
      *
      * @param in        the bytes of a {@code .npy} file; not closed
      * @param name      names the source in error messages
      * @param maxLength an upper bound on the stream's length (the file size, or what an archive entry can
      *                  hold); the data size announced by the header must not exceed it
+     * @return the array, as {@link #read(Path)} gives it
      * @throws FileFormatException if the bytes are not a valid {@code .npy} file of a supported type
      * @throws IOException         if the stream fails
      */
     public static Tensor read(InputStream in, String name, long maxLength) throws IOException {
+        return read(in, name, maxLength, 0);
+    }
+
+    /**
+     * {@link #read(InputStream, String, long)}, where {@code presentBytes} bytes of the stream are known to
+     * exist (they lie in a file): that much memory is allocated at once, more only as the data arrives.
+     */
+    private static Tensor read(InputStream in, String name, long maxLength, long presentBytes) throws IOException {
         Header h = readHeader(new StreamSource(in), name, maxLength);
         if (h.dataBytes > maxLength - h.dataOffset) {
             throw new FileFormatException(name, "header announces " + h.dataBytes + " data bytes but at most "
                     + (maxLength - h.dataOffset) + " can follow the header");
         }
-        Tensor flat = Buffers.allocate(h.dtype, storageShape(h));
+        return finish(readData(in, h, name, presentBytes), h);
+    }
+
+    /**
+     * Reads exactly the data bytes a header announces from a stream that must end right after them, into
+     * a new tensor. Memory is allocated as the data arrives: {@code max(1 MiB, presentBytes)} at first
+     * (never more than announced), then doubling, so a header that announces more than the stream holds
+     * costs at most about twice what the stream holds.
+     */
+    private static Tensor readData(InputStream in, Header h, String name, long presentBytes) throws IOException {
+        long want = h.dataBytes;
+        BufferAllocator alloc = Memory.allocator();
+        long capacity = Math.min(want, Math.max(FIRST_ALLOCATION, presentBytes));
+        ArrowBuf buf = alloc.buffer(capacity);
         try {
-            Buffers.read(in, flat.segment());
-            if (in.read() != -1) {
-                throw new FileFormatException(name, "unexpected bytes after the " + h.dataBytes + " data bytes");
+            byte[] chunk = new byte[(int) Math.min(STREAM_CHUNK, Math.max(1, want))];
+            long have = 0;
+            while (have < want) {
+                if (have == capacity) {
+                    capacity = capacity > want / 2 ? want : 2 * capacity;
+                    ArrowBuf bigger = alloc.buffer(capacity);
+                    MemorySegment.copy(segment(buf, have), 0, segment(bigger, have), 0, have);
+                    buf.close();
+                    buf = bigger;
+                }
+                int len = (int) Math.min(chunk.length, capacity - have);
+                int got = in.readNBytes(chunk, 0, len);
+                MemorySegment.copy(chunk, 0, segment(buf, capacity), ValueLayout.JAVA_BYTE, have, got);
+                have += got;
+                if (got < len) {
+                    throw new FileFormatException(name, "truncated data: the header announces " + want + " data bytes for "
+                            + h.dtype + Arrays.toString(h.shape) + " but the stream ends after " + have);
+                }
             }
-        } catch (EOFException e) {
-            flat.close();
-            throw new FileFormatException(name, "truncated data: " + e.getMessage(), e);
-        } catch (IOException | RuntimeException e) {
-            flat.close();
-            throw e;
+            if (in.read() != -1) {
+                throw new FileFormatException(name, "unexpected bytes after the " + want + " data bytes");
+            }
+            return Buffers.wrap(HostStorages.share(buf), h.dtype, storageShape(h));
+        } finally {
+            buf.close(); // the tensor holds its own reference
         }
-        return finish(flat, h);
+    }
+
+    private static MemorySegment segment(ArrowBuf buf, long bytes) {
+        return MemorySegment.ofAddress(buf.memoryAddress()).reinterpret(bytes);
     }
 
     private static void requireExactLength(String name, Header h, long size) throws FileFormatException {
@@ -657,7 +711,7 @@ public final class Npy {
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
-        } catch (ZipException | java.io.EOFException e) {
+        } catch (ZipException | java.io.EOFException | IllegalArgumentException | IllegalStateException e) {
             throw new FileFormatException(file.toString(), "not a valid zip archive: " + e, e);
         }
         try (zip) {
@@ -674,12 +728,14 @@ public final class Npy {
                 if (out.containsKey(key)) {
                     throw new FileFormatException(entryName, "duplicate entry");
                 }
-                long bound = e.getSize() >= 0 ? e.getSize() : Long.MAX_VALUE;
-                long compressed = e.getCompressedSize() >= 0 ? e.getCompressedSize() : fileSize;
-                bound = Math.min(bound, e.getMethod() == ZipEntry.STORED ? Math.min(compressed, fileSize)
-                        : Math.multiplyHigh(compressed, MAX_DEFLATE_RATIO) != 0 ? Long.MAX_VALUE : compressed * MAX_DEFLATE_RATIO);
+                // the sizes in the directory are claims: an entry's compressed bytes lie in the file, and
+                // deflate expands at most MAX_DEFLATE_RATIO:1; memory beyond the compressed size is only
+                // allocated as the inflated data arrives
+                long compressed = Math.min(e.getCompressedSize() >= 0 ? e.getCompressedSize() : fileSize, fileSize);
+                long bound = Math.min(e.getSize() >= 0 ? e.getSize() : Long.MAX_VALUE,
+                        e.getMethod() == ZipEntry.STORED ? compressed : compressed * MAX_DEFLATE_RATIO);
                 try (InputStream in = zip.getInputStream(e)) {
-                    out.put(key, read(in, entryName, bound));
+                    out.put(key, read(in, entryName, bound, compressed));
                 } catch (FileFormatException ffe) {
                     throw ffe;
                 } catch (IOException ioe) {

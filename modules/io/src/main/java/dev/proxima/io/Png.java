@@ -35,18 +35,27 @@ import java.util.zip.Inflater;
  * (signed) bytes, the usual heuristic.
  *
  * <h2>Safety</h2>
- * Width and height are limited to {@value #MAX_SIDE}, the decompressed size to 2^31 - 64 bytes and the
- * resulting tensor to 4 GiB; the decompressed size {@code height * (1 + rowBytes)} is computed from
- * the header and checked against the compressed data (deflate expands at most about 1032:1) before
- * anything is allocated, and the inflated stream must have exactly that size. Violations raise
- * {@link FileFormatException}.
+ * A PNG file of a few kilobytes can describe a gigapixel image (the pixels of a blank image compress
+ * about 1000:1), so the decoded size is limited, as browsers and libpng's {@code png_set_user_limits}
+ * do: the tensor ({@code height × width × channels × 4} bytes) may not exceed
+ * {@link Limits#maxDecodedBytes()}, by default {@value Limits#DEFAULT_MAX_DECODED_BYTES} bytes
+ * (256 MiB), or the value of system property {@value Limits#PROPERTY}. A larger image is rejected
+ * with a {@link FileFormatException} that names the limit; raise it for one call with
+ * {@link #read(Path, Limits)} or {@link #decode(byte[], String, Limits)}:
+ * {@snippet :
+ * Tensor big = Png.read(Path.of("scan.png"), new Png.Limits(2L << 30)); // up to 2 GiB of F32 pixels
+ * }
+ * The limit is checked as soon as the header is read. Beyond it, width and height are limited to
+ * {@value #MAX_SIDE} and the decompressed size to 2^31 - 64 bytes; the decompressed size
+ * {@code height * (1 + rowBytes)} is computed from the header and checked against the compressed data
+ * (deflate expands at most about 1032:1) before anything is allocated, and the inflated stream must
+ * have exactly that size. Violations raise {@link FileFormatException}.
  */
 public final class Png {
 
     /** The largest width or height accepted (2^24). */
     public static final int MAX_SIDE = 1 << 24;
     private static final long MAX_RAW = Integer.MAX_VALUE - 64;
-    private static final long MAX_TENSOR_BYTES = 1L << 32;
     private static final long MAX_FILE = Integer.MAX_VALUE - 64;
     private static final long MAX_DEFLATE_RATIO = 1100;
     private static final byte[] SIGNATURE = {(byte) 137, 'P', 'N', 'G', '\r', '\n', 26, '\n'};
@@ -54,31 +63,118 @@ public final class Png {
     private Png() {
     }
 
+    /**
+     * Limits on the images that {@link #read(Path, Limits)} and {@link #decode(byte[], String, Limits)}
+     * decode; the methods without a {@code Limits} argument use {@link #defaults()}.
+     *
+     * @param maxDecodedBytes the largest decoded image accepted, in bytes of the F32 tensor
+     *                        ({@code height × width × channels × 4})
+     */
+    public record Limits(long maxDecodedBytes) {
+
+        /** The default {@link #maxDecodedBytes()}: 256 MiB, e.g. a 4096 × 4096 RGBA or 8192 × 8192 gray image. */
+        public static final long DEFAULT_MAX_DECODED_BYTES = 256L << 20;
+
+        /** The system property that overrides {@link #DEFAULT_MAX_DECODED_BYTES} (a number of bytes). */
+        public static final String PROPERTY = "proxima.png.maxDecodedBytes";
+
+        /**
+         * @throws IllegalArgumentException if {@code maxDecodedBytes} is not positive
+         */
+        public Limits {
+            if (maxDecodedBytes < 1) {
+                throw new IllegalArgumentException("maxDecodedBytes must be positive, got " + maxDecodedBytes);
+            }
+        }
+
+        /**
+         * The limits in force when none are given: {@link #maxDecodedBytes()} from system property
+         * {@value #PROPERTY} when it is set, else {@link #DEFAULT_MAX_DECODED_BYTES}. The property is read
+         * on every call.
+         *
+         * @return the default limits
+         * @throws IllegalArgumentException if the property is set but not a positive number of bytes
+         */
+        public static Limits defaults() {
+            String v = System.getProperty(PROPERTY);
+            if (v == null || v.isBlank()) {
+                return new Limits(DEFAULT_MAX_DECODED_BYTES);
+            }
+            try {
+                return new Limits(Long.parseLong(v.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("system property " + PROPERTY + " must be a positive number of bytes, got '" + v + "'", e);
+            }
+        }
+    }
+
     // =================================================================== reading
 
     /**
-     * Reads a PNG file into a new {@code (H, W, C)} F32 tensor with values in {@code [0, 1]}.
+     * Reads a PNG file into a new {@code (H, W, C)} F32 tensor with values in {@code [0, 1]}, within
+     * {@link Limits#defaults()}.
      *
-     * @throws FileFormatException if the file is not a valid, supported PNG image
-     * @throws IOException         if it cannot be read
+     * @param file the PNG file
+     * @return the image, {@code (height, width, channels)}
+     * @throws FileFormatException      if the file is not a valid, supported PNG image, or decodes to more
+     *                                  than the limits allow
+     * @throws IOException              if it cannot be read
+     * @throws IllegalArgumentException if system property {@value Limits#PROPERTY} is invalid
      */
     public static Tensor read(Path file) throws IOException {
+        return read(file, Limits.defaults());
+    }
+
+    /**
+     * Reads a PNG file into a new {@code (H, W, C)} F32 tensor with values in {@code [0, 1]}.
+     * {@snippet :
+     * try (Tensor image = Png.read(Path.of("photo.png"), new Png.Limits(1L << 30))) {
+     *     long height = image.dim(0), width = image.dim(1), channels = image.dim(2);
+     * }
+     * }
+     *
+     * @param file   the PNG file
+     * @param limits the largest image to decode
+     * @return the image, {@code (height, width, channels)}
+     * @throws FileFormatException if the file is not a valid, supported PNG image, or decodes to more
+     *                             than {@code limits} allow
+     * @throws IOException         if it cannot be read
+     */
+    public static Tensor read(Path file, Limits limits) throws IOException {
         String name = file.toString();
         long size = Files.size(file);
         if (size > MAX_FILE) {
             throw new FileFormatException(name, "file of " + size + " bytes exceeds the PNG reader's limit of " + MAX_FILE);
         }
-        return decode(Files.readAllBytes(file), name);
+        return decode(Files.readAllBytes(file), name, limits);
+    }
+
+    /**
+     * Decodes the bytes of a PNG file into a new {@code (H, W, C)} F32 tensor, within
+     * {@link Limits#defaults()}.
+     *
+     * @param bytes the whole file
+     * @param name  names the source in error messages
+     * @return the image, {@code (height, width, channels)}
+     * @throws FileFormatException      if the bytes are not a valid, supported PNG image, or decode to more
+     *                                  than the limits allow
+     * @throws IllegalArgumentException if system property {@value Limits#PROPERTY} is invalid
+     */
+    public static Tensor decode(byte[] bytes, String name) throws FileFormatException {
+        return decode(bytes, name, Limits.defaults());
     }
 
     /**
      * Decodes the bytes of a PNG file into a new {@code (H, W, C)} F32 tensor.
      *
-     * @param bytes the whole file
-     * @param name  names the source in error messages
-     * @throws FileFormatException if the bytes are not a valid, supported PNG image
+     * @param bytes  the whole file
+     * @param name   names the source in error messages
+     * @param limits the largest image to decode
+     * @return the image, {@code (height, width, channels)}
+     * @throws FileFormatException if the bytes are not a valid, supported PNG image, or decode to more
+     *                             than {@code limits} allow
      */
-    public static Tensor decode(byte[] bytes, String name) throws FileFormatException {
+    public static Tensor decode(byte[] bytes, String name, Limits limits) throws FileFormatException {
         if (bytes.length < SIGNATURE.length) {
             throw new FileFormatException(name, "truncated: " + bytes.length + " bytes, shorter than the PNG signature");
         }
@@ -162,6 +258,8 @@ public final class Png {
                     if (interlace != 0) {
                         throw new FileFormatException(name, "unknown interlace method " + interlace);
                     }
+                    // palette images decode to RGB, or RGBA once a tRNS chunk is seen; checked again below
+                    checkDecodedSize(name, width, height, colorType == 3 ? 3 : samples(colorType), limits);
                 }
                 case "PLTE" -> {
                     if (palette != null || sawIdat) {
@@ -208,12 +306,7 @@ public final class Png {
         if (colorType == 3 && palette == null) {
             throw new FileFormatException(name, "palette image without a PLTE chunk");
         }
-        int samples = switch (colorType) {
-            case 0, 3 -> 1;
-            case 2 -> 3;
-            case 4 -> 2;
-            default -> 4;
-        };
+        int samples = samples(colorType);
         long rowBytes = ((long) width * samples * depth + 7) / 8;
         long raw = (long) height * (1 + rowBytes);
         if (raw > MAX_RAW) {
@@ -221,11 +314,7 @@ public final class Png {
                     + " decompressed bytes, more than the limit of " + MAX_RAW);
         }
         int channels = colorType == 3 ? (paletteAlpha != null ? 4 : 3) : samples;
-        long tensorBytes = (long) height * width * channels * Float.BYTES;
-        if (tensorBytes > MAX_TENSOR_BYTES) {
-            throw new FileFormatException(name, "image " + width + "x" + height + "x" + channels + " needs a tensor of "
-                    + tensorBytes + " bytes, more than the limit of " + MAX_TENSOR_BYTES);
-        }
+        checkDecodedSize(name, width, height, channels, limits);
         byte[] compressed = idat.toByteArray();
         if (raw > (compressed.length + 64L) * MAX_DEFLATE_RATIO) {
             throw new FileFormatException(name, "truncated: " + compressed.length + " compressed bytes cannot hold the "
@@ -235,6 +324,26 @@ public final class Png {
         int bpp = Math.max(1, samples * depth / 8);
         unfilter(pixels, height, (int) rowBytes, bpp, name);
         return toTensor(pixels, width, height, (int) rowBytes, samples, depth, channels, palette, paletteAlpha);
+    }
+
+    /** Samples per pixel in the file: gray and palette 1, gray + alpha 2, RGB 3, RGBA 4. */
+    private static int samples(int colorType) {
+        return switch (colorType) {
+            case 0, 3 -> 1;
+            case 2 -> 3;
+            case 4 -> 2;
+            default -> 4;
+        };
+    }
+
+    private static void checkDecodedSize(String name, long width, long height, int channels, Limits limits)
+            throws FileFormatException {
+        long bytes = height * width * channels * Float.BYTES; // at most 2^24 * 2^24 * 4 * 4: no overflow
+        if (bytes > limits.maxDecodedBytes()) {
+            throw new FileFormatException(name, "image " + width + "x" + height + "x" + channels + " decodes to a tensor of "
+                    + bytes + " bytes, more than the limit of " + limits.maxDecodedBytes() + " bytes (raise it with "
+                    + "Png.read(file, new Png.Limits(bytes)) or system property " + Limits.PROPERTY + ")");
+        }
     }
 
     private static byte[] inflate(byte[] compressed, int raw, String name) throws FileFormatException {

@@ -1,0 +1,46 @@
+package dev.proxima.io;
+
+import dev.proxima.testkit.NoLeaks;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Fuzz target of {@link Ply#read(Path)}: a well-formed {@link Mesh} (every face index in range), or a
+ * {@link FileFormatException}. Seeds: {@code fixtures/ply} (ascii with normals, colours, quads and an
+ * extra element; binary little and big endian with other property types). See {@link FuzzHarness}.
+ */
+@ExtendWith(NoLeaks.class)
+class PlyFuzzTest {
+
+    static final String INPUTS = "PlyFuzzTestInputs/ply";
+    static final Path FILE = FuzzHarness.scratchFile("ply-input.ply");
+    static final Path FIXTURES = Path.of("src/test/resources/fixtures/ply");
+
+    /** Replays the committed inputs (Jazzer's regression mode); under {@code JAZZER_FUZZ=1}, Jazzer's fuzzer. */
+    @FuzzTest
+    void ply(byte[] input) {
+        FuzzHarness.check(INPUTS, FILE.toString(), input, PlyFuzzTest::read);
+    }
+
+    @Test
+    void mutationFuzzing() {
+        FuzzHarness.Stats s = FuzzHarness.fuzz(INPUTS, FILE.toString(), FuzzHarness.seeds(INPUTS, FIXTURES, "*.ply"),
+                PlyFuzzTest::read, null);
+        assertTrue(s.accepted() > 0 && s.rejected() > 0, s.toString());
+    }
+
+    static String read(byte[] input) throws IOException {
+        Files.write(FILE, input);
+        try (Mesh m = Ply.read(FILE)) {
+            FuzzHarness.requireWellFormed(m);
+            return FuzzHarness.describe(m);
+        }
+    }
+}
