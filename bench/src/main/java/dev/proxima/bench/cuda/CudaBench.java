@@ -57,7 +57,7 @@ public class CudaBench {
         if (CudaBackend.allocatedBytes(0) != 0) {
             throw new IllegalStateException(CudaBackend.allocatedBytes(0) + " bytes of device memory still held: a leak");
         }
-        System.out.println("\nhost fallbacks so far: " + CudaBackend.hostFallbacks());
+        System.out.println("\nhost stagings so far: " + dev.proxima.tensor.Proxima.hostStagings());
     }
 
     static void requireGpu() {
