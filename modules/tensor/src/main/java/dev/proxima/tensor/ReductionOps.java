@@ -162,12 +162,6 @@ final class ReductionOps {
         Plan plan = Plan.of(ReduceOp.SUM, x.shape, axes);
         DType result = resultType(ReduceOp.SUM, x.dtype);
         Into.checkSeparate("sum", out, result, plan.shape(keepDims), x);
-        if (x.dtype.isHalf()) {
-            try (Tensor r = reduce(x, ReduceOp.SUM, axes, keepDims)) {
-                Tensor.disown(r);
-                return ElementwiseOps.copyInto(r, out);
-            }
-        }
         return Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.view(), flat(out, plan, keepDims));
     }
 
