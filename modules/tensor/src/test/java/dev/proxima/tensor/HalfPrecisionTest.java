@@ -196,4 +196,22 @@ class HalfPrecisionTest {
             }
         }
     }
+
+    @Test
+    void indexingAndSortingMoveHalfElementsWhole() {
+        for (DType h : new DType[]{DType.F16, DType.BF16}) {
+            try (Scope s = Scope.open()) {
+                Tensor x = Tensor.of(1f, 2f, 3f, 4f, 5f, 6f, 7f).cast(h);
+                assertArrayEquals(new float[]{7, 6, 5, 4, 3, 2, 1}, x.flip(0).toFloatArray(), "flip " + h);
+                assertArrayEquals(new float[]{3, 1, 7}, x.indexSelect(0, Tensor.of(2L, 0L, 6L)).toFloatArray(), "indexSelect " + h);
+                assertArrayEquals(new float[]{5, 6, 7}, x.maskedSelect(x.gt(4)).toFloatArray(), "maskedSelect " + h);
+                assertArrayEquals(new float[]{7, 6, 5, 4, 3, 2, 1}, x.sort(0, true).toFloatArray(), "sort " + h);
+                Tensor m = Tensor.fromArray(new float[][]{{1, 2}, {3, 4}}).cast(h);
+                assertArrayEquals(new float[]{2, 1, 3, 3}, m.gather(1, Tensor.fromArray(new long[][]{{1, 0}, {0, 0}})).toFloatArray(),
+                        "gather " + h);
+                assertArrayEquals(new float[]{1, 9, 3, 4}, m.scatter(1, Tensor.fromArray(new long[][]{{1}}), Tensor.full(9, h, 1, 1))
+                        .toFloatArray(), "scatter " + h);
+            }
+        }
+    }
 }

@@ -67,6 +67,7 @@ public final class Indexing {
         switch (size) {
             case 8 -> d.setAtIndex(I64, di, s.getAtIndex(I64, si));
             case 4 -> d.setAtIndex(I32, di, s.getAtIndex(I32, si));
+            case 2 -> d.setAtIndex(Elements.I16, di, s.getAtIndex(Elements.I16, si));
             default -> d.setAtIndex(I8, di, s.getAtIndex(I8, si));
         }
     }
