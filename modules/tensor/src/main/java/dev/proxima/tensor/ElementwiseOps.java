@@ -130,13 +130,13 @@ final class ElementwiseOps {
         }};
     }
 
-    /** {@code out := op(x)} without allocating (half types excepted), under {@link Into}'s rules. */
+    /** {@code out := op(x)} without allocating (half views go to the kernel as they are), under {@link Into}'s rules. */
     static Tensor unaryInto(UnaryOp op, Tensor x, Tensor out) {
         String name = op.name().toLowerCase();
         DType compute = unaryType(name, op, x.dtype);
         DType result = op == UnaryOp.NOT ? DType.BOOL : compute;
         Into.check(name, out, result, x.shape, x);
-        if (compute.isHalf() || compute != x.dtype) {
+        if (compute != x.dtype) {
             try (Tensor r = unary(x, op)) {
                 Tensor.disown(r);
                 return copyInto(r, out);
@@ -250,14 +250,14 @@ final class ElementwiseOps {
         };
     }
 
-    /** {@code out := op(a, b)}, broadcast to out's shape, without allocating (half types excepted). */
+    /** {@code out := op(a, b)}, broadcast to out's shape, without allocating (half views go to the kernel as they are). */
     static Tensor binaryInto(BinaryOp op, Tensor a, Tensor b, Tensor out) {
         String name = op.name().toLowerCase();
         DType compute = binaryType(op, a.dtype, b.dtype);
         DType result = op.isComparison() ? DType.BOOL : compute;
         long[] shape = Shapes.broadcast(name, a.shape, b.shape);
         Into.check(name, out, result, shape, a, b);
-        if (compute.isHalf() || compute != a.dtype || compute != b.dtype || !a.device().equals(b.device())) {
+        if (compute != a.dtype || compute != b.dtype || !a.device().equals(b.device())) {
             try (Tensor r = binary(a, op, b)) {
                 Tensor.disown(r);
                 return copyInto(r, out);
@@ -295,12 +295,12 @@ final class ElementwiseOps {
         }
     }
 
-    /** {@code out := a · b + c}, fused, broadcast to out's shape, without allocating (half types excepted). */
+    /** {@code out := a · b + c}, fused, broadcast to out's shape, without allocating (half views go to the kernel as they are). */
     static Tensor mulAddInto(Tensor a, Tensor b, Tensor c, Tensor out) {
         DType compute = DType.floating(DType.promote(DType.promote(a.dtype, b.dtype), c.dtype));
         long[] shape = Shapes.broadcast("mulAdd", Shapes.broadcast("mulAdd", a.shape, b.shape), c.shape);
         Into.check("mulAdd", out, compute, shape, a, b, c);
-        boolean direct = !compute.isHalf() && a.dtype == compute && b.dtype == compute && c.dtype == compute
+        boolean direct = a.dtype == compute && b.dtype == compute && c.dtype == compute
                 && a.device().equals(out.device()) && b.device().equals(out.device()) && c.device().equals(out.device());
         if (!direct) {
             try (Tensor r = mulAdd(a, b, c)) {

@@ -162,7 +162,7 @@ final class ReductionOps {
         Plan plan = Plan.of(ReduceOp.SUM, x.shape, axes);
         DType result = resultType(ReduceOp.SUM, x.dtype);
         Into.checkSeparate("sum", out, result, plan.shape(keepDims), x);
-        if (x.dtype.isHalf() || !flat(out, plan, keepDims).isContiguous()) {
+        if (!flat(out, plan, keepDims).isContiguous()) {
             try (Tensor r = reduce(x, ReduceOp.SUM, axes, keepDims)) {
                 Tensor.disown(r);
                 return ElementwiseOps.copyInto(r, out);

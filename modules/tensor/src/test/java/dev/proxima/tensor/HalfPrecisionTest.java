@@ -148,4 +148,70 @@ class HalfPrecisionTest {
             }
         }
     }
+
+    @Test
+    void theCpuBackendReducesHalfViewsExactlyAsTheFrontEnd() {
+        var cpu = new dev.proxima.tensor.internal.CpuBackend();
+        for (DType h : new DType[]{DType.F16, DType.BF16}) {
+            try (Scope s = Scope.open()) {
+                // rows of 5000: long enough that an F32 sum in blocks and a sum in double round differently
+                Tensor x = Rng.seed(5).normal(DType.F32, 0, 3, 4, 5000).cast(h);
+                Tensor wide = x.cast(DType.F32);
+                for (var op : new dev.proxima.tensor.spi.ReduceOp[]{dev.proxima.tensor.spi.ReduceOp.SUM,
+                        dev.proxima.tensor.spi.ReduceOp.SUM_ABS, dev.proxima.tensor.spi.ReduceOp.SUM_SQUARES}) {
+                    Tensor out = Tensor.zeros(DType.F32, 4);
+                    cpu.reduce(op, x.view(), new int[]{1}, out.view());
+                    Tensor expected = switch (op) {
+                        case SUM -> wide.sum(1);
+                        case SUM_ABS -> wide.abs().sum(1);
+                        default -> wide.square().sum(1);
+                    };
+                    assertArrayEquals(expected.toFloatArray(), out.toFloatArray(), 0f, op + " of " + h);
+                }
+                Tensor halfOut = Tensor.zeros(h, 5000);
+                cpu.reduce(dev.proxima.tensor.spi.ReduceOp.MAX, x.view(), new int[]{0}, halfOut.view());
+                assertArrayEquals(x.max(0).toFloatArray(), halfOut.toFloatArray(), 0f, "max of " + h + " into " + h);
+            }
+        }
+    }
+
+    @Test
+    void explicitOutputFormsOfHalfTypesGiveTheAllocatingFormsBits() {
+        for (DType h : new DType[]{DType.F16, DType.BF16}) {
+            try (Scope s = Scope.open()) {
+                Rng rng = Rng.seed(6);
+                Tensor x = rng.normal(DType.F32, 0, 2, 33, 20).cast(h);
+                Tensor y = rng.normal(DType.F32, 0, 2, 20, 33).cast(h).transpose(0, 1);   // a strided operand
+                Tensor z = rng.normal(DType.F32, 0, 2, 20).cast(h);                        // broadcast along rows
+                assertArrayEquals(x.exp().toFloatArray(), Into.exp(x, Tensor.zeros(h, 33, 20)).toFloatArray(), 0f, "exp " + h);
+                assertArrayEquals(x.add(y).toFloatArray(), Into.add(x, y, Tensor.zeros(h, 33, 20)).toFloatArray(), 0f, "add " + h);
+                assertArrayEquals(x.div(z).toFloatArray(), Into.div(x, z, Tensor.zeros(h, 33, 20)).toFloatArray(), 0f, "div " + h);
+                assertArrayEquals(x.mulAdd(y, z).toFloatArray(), Into.mulAdd(x, y, z, Tensor.zeros(h, 33, 20)).toFloatArray(), 0f,
+                        "mulAdd " + h);
+                assertArrayEquals(x.sum(0).toFloatArray(), Into.sum(x, new int[]{0}, false, Tensor.zeros(h, 20)).toFloatArray(), 0f,
+                        "sum " + h);
+                Tensor inPlace = x.copy();
+                Into.mul(inPlace, y, inPlace);
+                assertArrayEquals(x.mul(y).toFloatArray(), inPlace.toFloatArray(), 0f, "in-place mul " + h);
+            }
+        }
+    }
+
+    @Test
+    void indexingAndSortingMoveHalfElementsWhole() {
+        for (DType h : new DType[]{DType.F16, DType.BF16}) {
+            try (Scope s = Scope.open()) {
+                Tensor x = Tensor.of(1f, 2f, 3f, 4f, 5f, 6f, 7f).cast(h);
+                assertArrayEquals(new float[]{7, 6, 5, 4, 3, 2, 1}, x.flip(0).toFloatArray(), "flip " + h);
+                assertArrayEquals(new float[]{3, 1, 7}, x.indexSelect(0, Tensor.of(2L, 0L, 6L)).toFloatArray(), "indexSelect " + h);
+                assertArrayEquals(new float[]{5, 6, 7}, x.maskedSelect(x.gt(4)).toFloatArray(), "maskedSelect " + h);
+                assertArrayEquals(new float[]{7, 6, 5, 4, 3, 2, 1}, x.sort(0, true).toFloatArray(), "sort " + h);
+                Tensor m = Tensor.fromArray(new float[][]{{1, 2}, {3, 4}}).cast(h);
+                assertArrayEquals(new float[]{2, 1, 3, 3}, m.gather(1, Tensor.fromArray(new long[][]{{1, 0}, {0, 0}})).toFloatArray(),
+                        "gather " + h);
+                assertArrayEquals(new float[]{1, 9, 3, 4}, m.scatter(1, Tensor.fromArray(new long[][]{{1}}), Tensor.full(9, h, 1, 1))
+                        .toFloatArray(), "scatter " + h);
+            }
+        }
+    }
 }

@@ -183,6 +183,11 @@ public final class CpuBackend implements Backend {
     }
 
     private void reduceKernel(ReduceOp op, StridedView src, int[] axes, StridedView dst) {
+        if (anyHalf(src)) {
+            // the source only: Reduce stores into any dtype, a half output rounded once from the accumulator
+            widened(new StridedView[] {src}, 0, v -> Reduce.reduce(op, v[0], axes, dst));
+            return;
+        }
         Reduce.reduce(op, src, axes, dst);
     }
 
@@ -204,29 +209,36 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Runs {@code op} (whose last view is the output) with every F16/BF16 view replaced by a dense F32 copy
-     * (widening is exact), then rounds a half output once, to nearest even, on the way back: the F16/BF16
-     * arithmetic the front end does itself (compute in F32, store rounded), for backend callers that hand
-     * half views over directly.
+     * The one place where F16/BF16 views are widened for the CPU kernels, which compute halves in F32: runs
+     * {@code op} with every F16/BF16 view replaced by a dense F32 copy (widening is exact), then rounds a half output
+     * once, to nearest even, on the way back. {@code views} are the kernel's inputs and then, unless
+     * {@code outputs} is 0, its one output (last).
      */
     private void widened(StridedView[] views, Consumer<StridedView[]> op) {
+        widened(views, 1, op);
+    }
+
+    /** {@link #widened(StridedView[], Consumer)} where the last {@code outputs} (0 or 1) of {@code views} are outputs. */
+    private void widened(StridedView[] views, int outputs, Consumer<StridedView[]> op) {
         StridedView[] w = views.clone();
         Storage[] temps = new Storage[views.length];
+        int inputs = views.length - outputs;
         try {
             for (int i = 0; i < views.length; i++) {
                 StridedView v = views[i];
                 if (v.dtype() == DType.F16 || v.dtype() == DType.BF16) {
                     temps[i] = HostStorage.allocate(v.size() * 4);
                     w[i] = denseF32(temps[i], v);
-                    if (i < views.length - 1) {
+                    if (i < inputs) {
                         copy(v, w[i]);
                     }
                 }
             }
             op.accept(w);
-            int last = views.length - 1;
-            if (temps[last] != null) {
-                copy(w[last], views[last]);
+            for (int i = inputs; i < views.length; i++) {
+                if (temps[i] != null) {
+                    copy(w[i], views[i]);
+                }
             }
         } finally {
             for (Storage t : temps) {

@@ -97,22 +97,13 @@ public final class RandomKernels {
      * @param high  exclusive upper bound
      */
     public static void uniformF32(MemorySegment out, long start, long end, int k0, int k1, long draw, double low, double high) {
-        if (start >= end) {
-            return;
-        }
-        int[] w = new int[4];
-        long stream = Philox.stream(draw, 0);
         double span = high - low;
         float lo = floatAtLeast(low);
         float hi = floatBelow(high);
-        for (long b = start >>> 2, last = (end - 1) >>> 2; b <= last; b++) {
-            Philox.block(b, stream, k0, k1, w);
-            long base = b << 2;
-            int from = (int) Math.max(0, start - base);
-            int to = (int) Math.min(4, end - base);
-            for (int q = from; q < to; q++) {
-                float x = (float) (low + span * ((w[q] >>> 8) * TWO_M24));
-                out.setAtIndex(F32, base + q, Math.clamp(x, lo, hi));
+        for (Blocks k = new Blocks(start, end, 2, k0, k1, draw); k.next(); ) {
+            for (int q = k.from; q < k.to; q++) {
+                float x = (float) (low + span * ((k.w[q] >>> 8) * TWO_M24));
+                out.setAtIndex(F32, k.base + q, Math.clamp(x, lo, hi));
             }
         }
     }
@@ -131,21 +122,12 @@ public final class RandomKernels {
      * @param high  exclusive upper bound
      */
     public static void uniformF64(MemorySegment out, long start, long end, int k0, int k1, long draw, double low, double high) {
-        if (start >= end) {
-            return;
-        }
-        int[] w = new int[4];
-        long stream = Philox.stream(draw, 0);
         double span = high - low;
         double hi = Math.nextDown(high);
-        for (long b = start >>> 1, last = (end - 1) >>> 1; b <= last; b++) {
-            Philox.block(b, stream, k0, k1, w);
-            long base = b << 1;
-            int from = (int) Math.max(0, start - base);
-            int to = (int) Math.min(2, end - base);
-            for (int q = from; q < to; q++) {
-                double x = low + span * ((bits64(w, q) >>> 11) * TWO_M53);
-                out.setAtIndex(F64, base + q, Math.min(x, hi));
+        for (Blocks k = new Blocks(start, end, 1, k0, k1, draw); k.next(); ) {
+            for (int q = k.from; q < k.to; q++) {
+                double x = low + span * ((bits64(k.w, q) >>> 11) * TWO_M53);
+                out.setAtIndex(F64, k.base + q, Math.min(x, hi));
             }
         }
     }
@@ -168,45 +150,20 @@ public final class RandomKernels {
      * @param std   standard deviation
      */
     public static void normal(MemorySegment out, DType dtype, long start, long end, int k0, int k1, long draw, double mean, double std) {
-        if (start >= end) {
-            return;
-        }
-        int[] w = new int[4];
-        long stream = Philox.stream(draw, 0);
-        if (dtype == DType.F32) {
-            for (long b = start >>> 2, last = (end - 1) >>> 2; b <= last; b++) {
-                Philox.block(b, stream, k0, k1, w);
-                long base = b << 2;
-                for (int q = 0; q < 2; q++) {
-                    long i0 = base + 2 * q;
-                    if (i0 + 1 < start || i0 >= end) {
-                        continue;
-                    }
-                    double u1 = ((w[2 * q] & MASK) + 1) * TWO_M32;
-                    double u2 = (w[2 * q + 1] & MASK) * TWO_M32;
-                    double r = Math.sqrt(-2 * StrictMath.log(u1));
-                    double t = TWO_PI * u2;
-                    if (i0 >= start) {
-                        out.setAtIndex(F32, i0, (float) (mean + std * (r * StrictMath.cos(t))));
-                    }
-                    if (i0 + 1 < end) {
-                        out.setAtIndex(F32, i0 + 1, (float) (mean + std * (r * StrictMath.sin(t))));
-                    }
-                }
-            }
-        } else {
-            for (long b = start >>> 1, last = (end - 1) >>> 1; b <= last; b++) {
-                Philox.block(b, stream, k0, k1, w);
-                long i0 = b << 1;
-                double u1 = ((bits64(w, 0) >>> 11) + 1) * TWO_M53;
-                double u2 = (bits64(w, 1) >>> 11) * TWO_M53;
+        boolean f32 = dtype == DType.F32;
+        // F32: two pairs per block, words (0, 1) and (2, 3); F64: one pair of 64-bit words
+        for (Blocks k = new Blocks(start, end, f32 ? 2 : 1, k0, k1, draw); k.next(); ) {
+            for (int q = k.from >> 1; q < (k.to + 1) >> 1; q++) {   // the pairs that hold an element of the range
+                double u1 = f32 ? ((k.w[2 * q] & MASK) + 1) * TWO_M32 : ((bits64(k.w, 0) >>> 11) + 1) * TWO_M53;
+                double u2 = f32 ? (k.w[2 * q + 1] & MASK) * TWO_M32 : (bits64(k.w, 1) >>> 11) * TWO_M53;
                 double r = Math.sqrt(-2 * StrictMath.log(u1));
                 double t = TWO_PI * u2;
+                long i0 = k.base + 2 * q;
                 if (i0 >= start) {
-                    out.setAtIndex(F64, i0, mean + std * (r * StrictMath.cos(t)));
+                    store(out, dtype, i0, mean + std * (r * StrictMath.cos(t)));
                 }
                 if (i0 + 1 < end) {
-                    out.setAtIndex(F64, i0 + 1, mean + std * (r * StrictMath.sin(t)));
+                    store(out, dtype, i0 + 1, mean + std * (r * StrictMath.sin(t)));
                 }
             }
         }
@@ -226,19 +183,10 @@ public final class RandomKernels {
      * @param p     probability of 1
      */
     public static void bernoulli(MemorySegment out, long start, long end, int k0, int k1, long draw, double p) {
-        if (start >= end) {
-            return;
-        }
-        int[] w = new int[4];
-        long stream = Philox.stream(draw, 0);
-        for (long b = start >>> 1, last = (end - 1) >>> 1; b <= last; b++) {
-            Philox.block(b, stream, k0, k1, w);
-            long base = b << 1;
-            int from = (int) Math.max(0, start - base);
-            int to = (int) Math.min(2, end - base);
-            for (int q = from; q < to; q++) {
-                boolean one = (bits64(w, q) >>> 11) * TWO_M53 < p;
-                out.setAtIndex(I8, base + q, (byte) (one ? 1 : 0));
+        for (Blocks k = new Blocks(start, end, 1, k0, k1, draw); k.next(); ) {
+            for (int q = k.from; q < k.to; q++) {
+                boolean one = (bits64(k.w, q) >>> 11) * TWO_M53 < p;
+                out.setAtIndex(I8, k.base + q, (byte) (one ? 1 : 0));
             }
         }
     }
@@ -255,19 +203,10 @@ public final class RandomKernels {
      * @param draw  draw number
      */
     public static void rademacher(MemorySegment out, DType dtype, long start, long end, int k0, int k1, long draw) {
-        if (start >= end) {
-            return;
-        }
-        int[] w = new int[4];
-        long stream = Philox.stream(draw, 0);
-        for (long b = start >>> 7, last = (end - 1) >>> 7; b <= last; b++) {
-            Philox.block(b, stream, k0, k1, w);
-            long base = b << 7;
-            int from = (int) Math.max(0, start - base);
-            int to = (int) Math.min(128, end - base);
-            for (int q = from; q < to; q++) {
-                int sign = ((w[q >>> 5] >>> (q & 31)) & 1) * 2 - 1;
-                long i = base + q;
+        for (Blocks k = new Blocks(start, end, 7, k0, k1, draw); k.next(); ) {
+            for (int q = k.from; q < k.to; q++) {
+                int sign = ((k.w[q >>> 5] >>> (q & 31)) & 1) * 2 - 1;
+                long i = k.base + q;
                 switch (dtype) {
                     case F32 -> out.setAtIndex(F32, i, sign);
                     case F64 -> out.setAtIndex(F64, i, sign);
@@ -298,22 +237,14 @@ public final class RandomKernels {
      * @param range number of values, as an unsigned 64-bit integer (at least 1)
      */
     public static void randint(MemorySegment out, DType dtype, long start, long end, int k0, int k1, long draw, long low, long range) {
-        if (start >= end) {
-            return;
-        }
-        int[] w = new int[4];
-        long stream = Philox.stream(draw, 0);
         Lane lane = new Lane(k0, k1, draw);
         boolean i32 = dtype == DType.I32;
         if (Long.compareUnsigned(range, 1L << 32) <= 0) {
             long threshold = ((1L << 32) - range) % range;
-            for (long b = start >>> 2, last = (end - 1) >>> 2; b <= last; b++) {
-                Philox.block(b, stream, k0, k1, w);
-                long base = b << 2;
-                int from = (int) Math.max(0, start - base);
-                int to = (int) Math.min(4, end - base);
-                for (int q = from; q < to; q++) {
-                    long m = (w[q] & MASK) * range;
+            for (Blocks k = new Blocks(start, end, 2, k0, k1, draw); k.next(); ) {
+                long base = k.base;
+                for (int q = k.from; q < k.to; q++) {
+                    long m = (k.w[q] & MASK) * range;
                     if ((m & MASK) < threshold) {
                         lane.reset(base + q, 1);
                         do {
@@ -330,13 +261,10 @@ public final class RandomKernels {
             }
         } else {
             long threshold = Long.remainderUnsigned(-range, range);
-            for (long b = start >>> 1, last = (end - 1) >>> 1; b <= last; b++) {
-                Philox.block(b, stream, k0, k1, w);
-                long base = b << 1;
-                int from = (int) Math.max(0, start - base);
-                int to = (int) Math.min(2, end - base);
-                for (int q = from; q < to; q++) {
-                    long x = bits64(w, q);
+            for (Blocks k = new Blocks(start, end, 1, k0, k1, draw); k.next(); ) {
+                long base = k.base;
+                for (int q = k.from; q < k.to; q++) {
+                    long x = bits64(k.w, q);
                     if (Long.compareUnsigned(x * range, threshold) < 0) {
                         lane.reset(base + q, 1);
                         do {
@@ -439,16 +367,10 @@ public final class RandomKernels {
         if (start >= end) {
             return;
         }
-        int[] w = new int[4];
-        long stream = Philox.stream(draw, 0);
         double total = cdf.getAtIndex(F64, n - 1);
-        for (long b = start >>> 1, last = (end - 1) >>> 1; b <= last; b++) {
-            Philox.block(b, stream, k0, k1, w);
-            long base = b << 1;
-            int from = (int) Math.max(0, start - base);
-            int to = (int) Math.min(2, end - base);
-            for (int q = from; q < to; q++) {
-                double target = (bits64(w, q) >>> 11) * TWO_M53 * total;
+        for (Blocks k = new Blocks(start, end, 1, k0, k1, draw); k.next(); ) {
+            for (int q = k.from; q < k.to; q++) {
+                double target = (bits64(k.w, q) >>> 11) * TWO_M53 * total;
                 long lo = 0;
                 long hi = n; // first index in [lo, hi) with cdf > target, or n
                 while (lo < hi) {
@@ -459,7 +381,7 @@ public final class RandomKernels {
                         lo = mid + 1;
                     }
                 }
-                out.setAtIndex(I64, base + q, lo < n ? lo : lastPositive);
+                out.setAtIndex(I64, k.base + q, lo < n ? lo : lastPositive);
             }
         }
     }
@@ -680,6 +602,51 @@ public final class RandomKernels {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /**
+     * The Philox blocks of the packed round-0 layouts over elements {@code [start, end)}, {@code 2^shift} elements to
+     * a block: each {@link #next} computes block {@code b} of stream {@code stream(draw, 0)} into {@link #w} and sets
+     * {@link #base} (its first element, {@code b·2^shift}) and {@code [from, to)}, the offsets from base of the
+     * block's elements in the range.
+     */
+    private static final class Blocks {
+        final int[] w = new int[4];
+        long base;
+        int from;
+        int to;
+        private final long start;
+        private final long end;
+        private final int shift;
+        private final int k0;
+        private final int k1;
+        private final long stream;
+        private long block;
+        private final long last;
+
+        Blocks(long start, long end, int shift, int k0, int k1, long draw) {
+            this.start = start;
+            this.end = end;
+            this.shift = shift;
+            this.k0 = k0;
+            this.k1 = k1;
+            this.stream = Philox.stream(draw, 0);
+            this.block = start >>> shift;
+            this.last = start < end ? (end - 1) >>> shift : block - 1; // an empty range has no blocks
+        }
+
+        /** Moves to the next block; false when the range has no more. */
+        boolean next() {
+            if (block > last) {
+                return false;
+            }
+            Philox.block(block, stream, k0, k1, w);
+            base = block << shift;
+            from = (int) Math.max(0, start - base);
+            to = (int) Math.min(1L << shift, end - base);
+            block++;
+            return true;
+        }
+    }
 
     /**
      * The word stream of one element: blocks {@code (index, stream(draw, r))} for {@code r = first,

@@ -3,32 +3,23 @@ package dev.proxima.tensor.internal;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.spi.ReduceOp;
 import dev.proxima.tensor.spi.StridedView;
-import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-import static dev.proxima.tensor.internal.Elements.F32;
-import static dev.proxima.tensor.internal.Elements.F64;
-
 /**
  * Reductions over any set of axes. Each output element reduces a strided sub-array, visited row by
- * row; dense rows of F32/F64 run on the Vector API. F32 sums are accumulated in vector blocks of at
- * most {@value #BLOCK} elements whose sums are added in double precision, so the error does not grow
- * with the length the way a naive float loop does. Results do not depend on the thread count.
+ * row; dense rows of F32/F64 run the Vector API loops of {@link ReduceF32} and {@link ReduceF64} (the former
+ * generated from the latter). F32 sums are accumulated in vector blocks of at most {@value #BLOCK} elements
+ * whose sums are added in double precision, so the error does not grow with the length the way a naive float
+ * loop does. Results do not depend on the thread count. F16/BF16 sources are widened by {@link CpuBackend}
+ * before they get here; other callers' half sources take the converting scalar loop.
  */
 final class Reduce {
 
+    /** Elements per float block of an F32 sum (see the class comment). */
     static final int BLOCK = 1024;
-
-    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
-    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     /** Running state of one reduction. */
     static final class Acc {
@@ -172,13 +163,13 @@ final class Reduce {
             for (long j = 0; j < n; j++) {
                 long row = off[0] + j * st[0];
                 if (f32) {
-                    addRowF32(s, row, partF, outputs);
+                    ReduceF32.addRow(s, row, partF, outputs);
                     if (++rows[0] == BLOCK) {
                         flush(partF, total);
                         rows[0] = 0;
                     }
                 } else {
-                    addRowF64(s, row, total, outputs);
+                    ReduceF64.addRow(s, row, total, outputs);
                 }
             }
         });
@@ -187,28 +178,6 @@ final class Reduce {
         }
         for (int o = 0; o < outputs; o++) {
             Elements.setDouble(d, dt, dstOffset + o, total[o]);
-        }
-    }
-
-    private static void addRowF32(MemorySegment s, long row, float[] acc, int n) {
-        int j = 0;
-        int bound = FS.loopBound(n);
-        for (; j < bound; j += FS.length()) {
-            FloatVector.fromArray(FS, acc, j).add(FloatVector.fromMemorySegment(FS, s, (row + j) * 4, NATIVE)).intoArray(acc, j);
-        }
-        for (; j < n; j++) {
-            acc[j] += s.getAtIndex(F32, row + j);
-        }
-    }
-
-    private static void addRowF64(MemorySegment s, long row, double[] acc, int n) {
-        int j = 0;
-        int bound = DS.loopBound(n);
-        for (; j < bound; j += DS.length()) {
-            DoubleVector.fromArray(DS, acc, j).add(DoubleVector.fromMemorySegment(DS, s, (row + j) * 8, NATIVE)).intoArray(acc, j);
-        }
-        for (; j < n; j++) {
-            acc[j] += s.getAtIndex(F64, row + j);
         }
     }
 
@@ -239,10 +208,10 @@ final class Reduce {
         long j = 0;
         if (stride == 1 && vectorReducible(op)) {
             if (t == DType.F32) {
-                j = denseF32(op, s, off, n, acc);
+                j = ReduceF32.dense(op, s, off, n, acc);
             } else if (t == DType.F64) {
-                j = denseF64(op, s, off, n, acc);
-            } // F16/BF16 (the front end widens them, a backend caller may not): the converting loop below
+                j = ReduceF64.dense(op, s, off, n, acc);
+            }
         }
         for (; j < n; j++) {
             foldDouble(op, acc, Elements.getDouble(s, t, off + j * stride));
@@ -256,84 +225,8 @@ final class Reduce {
         };
     }
 
-    /** Vectorised prefix of a dense F32 row; returns how many elements it consumed. */
-    private static long denseF32(ReduceOp op, MemorySegment s, long off, long n, Acc acc) {
-        long bound = FS.loopBound(n);
-        if (bound == 0) {
-            return 0;
-        }
-        boolean sum = op == ReduceOp.SUM || op == ReduceOp.SUM_ABS || op == ReduceOp.SUM_SQUARES;
-        // start extremes at the identity (no null vector: a null/vector phi makes C2 box every step)
-        FloatVector extreme = FloatVector.broadcast(FS, op == ReduceOp.MAX ? Float.NEGATIVE_INFINITY
-                : op == ReduceOp.MAX_ABS ? 0f : Float.POSITIVE_INFINITY);
-        for (long blockStart = 0; blockStart < bound; blockStart += BLOCK) {
-            long blockEnd = Math.min(bound, blockStart + BLOCK);
-            FloatVector v = sum ? FloatVector.zero(FS) : extreme;
-            for (long j = blockStart; j < blockEnd; j += FS.length()) {
-                FloatVector x = FloatVector.fromMemorySegment(FS, s, (off + j) * 4, NATIVE);
-                v = switch (op) {
-                    case SUM -> v.add(x);
-                    case SUM_ABS -> v.add(x.abs());
-                    case SUM_SQUARES -> x.fma(x, v);
-                    case MAX -> v.max(x);
-                    case MIN -> v.min(x);
-                    case MAX_ABS -> v.max(x.abs());
-                    case MIN_ABS -> v.min(x.abs());
-                    default -> throw new AssertionError(op);
-                };
-            }
-            if (sum) {
-                acc.d += v.reduceLanes(VectorOperators.ADD);
-            } else {
-                extreme = v;
-            }
-        }
-        if (!sum) {
-            VectorOperators.Associative r = op == ReduceOp.MAX || op == ReduceOp.MAX_ABS ? VectorOperators.MAX : VectorOperators.MIN;
-            // reduceLanes(MAX/MIN) skips NaN ordering subtleties: check NaN explicitly
-            if (extreme.test(VectorOperators.IS_NAN).anyTrue()) {
-                foldDouble(op, acc, Double.NaN);
-            } else {
-                foldDouble(op, acc, extreme.reduceLanes(r));
-            }
-            if (op == ReduceOp.MAX_ABS || op == ReduceOp.MIN_ABS) {
-                acc.any = true;
-            }
-        }
-        return bound;
-    }
-
-    private static long denseF64(ReduceOp op, MemorySegment s, long off, long n, Acc acc) {
-        long bound = DS.loopBound(n);
-        if (bound == 0) {
-            return 0;
-        }
-        boolean sum = op == ReduceOp.SUM || op == ReduceOp.SUM_ABS || op == ReduceOp.SUM_SQUARES;
-        DoubleVector v = sum ? DoubleVector.zero(DS) : DoubleVector.broadcast(DS, op == ReduceOp.MAX ? Double.NEGATIVE_INFINITY
-                : op == ReduceOp.MAX_ABS ? 0 : Double.POSITIVE_INFINITY);
-        for (long j = 0; j < bound; j += DS.length()) {
-            DoubleVector x = DoubleVector.fromMemorySegment(DS, s, (off + j) * 8, NATIVE);
-            v = switch (op) {
-                case SUM -> v.add(x);
-                case SUM_ABS -> v.add(x.abs());
-                case SUM_SQUARES -> x.fma(x, v);
-                case MAX -> v.max(x);
-                case MIN -> v.min(x);
-                case MAX_ABS -> v.max(x.abs());
-                case MIN_ABS -> v.min(x.abs());
-                default -> throw new AssertionError(op);
-            };
-        }
-        if (sum) {
-            acc.d += v.reduceLanes(VectorOperators.ADD);
-        } else {
-            VectorOperators.Associative r = op == ReduceOp.MAX || op == ReduceOp.MAX_ABS ? VectorOperators.MAX : VectorOperators.MIN;
-            foldDouble(op, acc, v.test(VectorOperators.IS_NAN).anyTrue() ? Double.NaN : v.reduceLanes(r));
-        }
-        return bound;
-    }
-
-    private static void foldDouble(ReduceOp op, Acc acc, double x) {
+    /** Folds one element into {@code acc} (the floating accumulation of every op but the arg reductions). */
+    static void foldDouble(ReduceOp op, Acc acc, double x) {
         switch (op) {
             case SUM -> acc.d += x;
             case SUM_ABS -> acc.d += Math.abs(x);
