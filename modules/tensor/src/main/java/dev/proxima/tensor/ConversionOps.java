@@ -3,7 +3,7 @@ package dev.proxima.tensor;
 import dev.proxima.tensor.internal.Dispatcher;
 
 import dev.proxima.tensor.internal.Backends;
-import dev.proxima.tensor.internal.Elements;
+import dev.proxima.tensor.internal.ElementAccess;
 import dev.proxima.tensor.spi.StridedView;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -20,30 +20,30 @@ final class ConversionOps {
             throw new IllegalArgumentException("item() needs a tensor with exactly one element, got shape " + Shapes.str(self.shape));
         }
         if (onHost(self)) {
-            return Elements.getDouble(self.storage.segment(), self.dtype, self.offset);
+            return ElementAccess.getDouble(self.storage.segment(), self.dtype, self.offset);
         }
         try (Tensor h = hostElement(self, self.offset)) {
-            return Elements.getDouble(h.storage.segment(), self.dtype, 0);
+            return ElementAccess.getDouble(h.storage.segment(), self.dtype, 0);
         }
     }
 
     static double getDouble(Tensor self, long... index) {
         long at = elementIndex(self, index);
         if (onHost(self)) {
-            return Elements.getDouble(self.storage.segment(), self.dtype, at);
+            return ElementAccess.getDouble(self.storage.segment(), self.dtype, at);
         }
         try (Tensor h = hostElement(self, at)) {
-            return Elements.getDouble(h.storage.segment(), self.dtype, 0);
+            return ElementAccess.getDouble(h.storage.segment(), self.dtype, 0);
         }
     }
 
     static long getLong(Tensor self, long... index) {
         long at = elementIndex(self, index);
         if (onHost(self)) {
-            return Elements.getLong(self.storage.segment(), self.dtype, at);
+            return ElementAccess.getLong(self.storage.segment(), self.dtype, at);
         }
         try (Tensor h = hostElement(self, at)) {
-            return Elements.getLong(h.storage.segment(), self.dtype, 0);
+            return ElementAccess.getLong(h.storage.segment(), self.dtype, 0);
         }
     }
 
@@ -204,12 +204,12 @@ final class ConversionOps {
     static void appendValues(Tensor self, StringBuilder sb, MemorySegment s, int depth, long at, long[] st, boolean summarize) {
         if (depth == self.shape.length) {
             if (self.dtype == DType.BOOL) {
-                sb.append(Elements.getLong(s, self.dtype, at) != 0);
+                sb.append(ElementAccess.getLong(s, self.dtype, at) != 0);
             } else if (self.dtype.isFloating()) {
-                double v = Elements.getDouble(s, self.dtype, at);
+                double v = ElementAccess.getDouble(s, self.dtype, at);
                 sb.append(self.dtype == DType.F64 ? Double.toString(v) : Float.toString((float) v));
             } else {
-                sb.append(Elements.getLong(s, self.dtype, at)); // exact, unlike going through double
+                sb.append(ElementAccess.getLong(s, self.dtype, at)); // exact, unlike going through double
             }
             return;
         }

@@ -1,6 +1,6 @@
 package dev.proxima.tensor;
 
-import dev.proxima.tensor.internal.Elements;
+import dev.proxima.tensor.internal.ElementAccess;
 import java.lang.foreign.MemorySegment;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
@@ -76,7 +76,7 @@ final class CreationOps {
         Tensor t = Tensor.allocate(dtype, new long[]{num}, Device.CPU, true);
         t.backend.iota(t.kernelView(), start, step);
         if (num > 1) {
-            Elements.setDouble(t.storage.segment(), dtype, num - 1, stop);
+            ElementAccess.setDouble(t.storage.segment(), dtype, num - 1, stop);
         }
         return t;
     }
@@ -85,7 +85,7 @@ final class CreationOps {
         Tensor t = zeros(dtype, n, n);
         MemorySegment s = t.storage.segment();
         for (long i = 0; i < n; i++) {
-            Elements.setDouble(s, dtype, i * (n + 1), 1);
+            ElementAccess.setDouble(s, dtype, i * (n + 1), 1);
         }
         return t;
     }
@@ -183,7 +183,7 @@ final class CreationOps {
                 case byte[] b -> MemorySegment.copy(b, 0, s, DType.I8.layout(), at, n);
                 case boolean[] b -> {
                     for (int i = 0; i < n; i++) {
-                        Elements.setLong(s, dtype, at + i, b[i] ? 1 : 0);
+                        ElementAccess.setLong(s, dtype, at + i, b[i] ? 1 : 0);
                     }
                 }
                 default -> throw new IllegalArgumentException("unexpected array " + a.getClass());

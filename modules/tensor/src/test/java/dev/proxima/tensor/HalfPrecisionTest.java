@@ -1,6 +1,6 @@
 package dev.proxima.tensor;
 
-import dev.proxima.tensor.internal.Elements;
+import dev.proxima.tensor.internal.ElementAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,12 +19,12 @@ class HalfPrecisionTest {
     @Test
     void bf16RoundsToNearestEven() {
         // 1 + 2^-8 lies exactly between 1 and 1 + 2^-7: ties to the even mantissa (1.0)
-        assertEquals(1.0f, Elements.bf16ToFloat(Elements.floatToBf16(1.00390625f)));
+        assertEquals(1.0f, ElementAccess.bf16ToFloat(ElementAccess.floatToBf16(1.00390625f)));
         // 1 + 3·2^-8 lies between 1 + 2^-7 and 1 + 2^-6: the even one is 1 + 2^-6
-        assertEquals(1.015625f, Elements.bf16ToFloat(Elements.floatToBf16(1.01171875f)));
-        assertEquals(0x3F80, Elements.floatToBf16(1f) & 0xFFFF);
-        assertEquals(Float.POSITIVE_INFINITY, Elements.bf16ToFloat(Elements.floatToBf16(Float.MAX_VALUE)));
-        assertEquals(true, Float.isNaN(Elements.bf16ToFloat(Elements.floatToBf16(Float.NaN))));
+        assertEquals(1.015625f, ElementAccess.bf16ToFloat(ElementAccess.floatToBf16(1.01171875f)));
+        assertEquals(0x3F80, ElementAccess.floatToBf16(1f) & 0xFFFF);
+        assertEquals(Float.POSITIVE_INFINITY, ElementAccess.bf16ToFloat(ElementAccess.floatToBf16(Float.MAX_VALUE)));
+        assertEquals(true, Float.isNaN(ElementAccess.bf16ToFloat(ElementAccess.floatToBf16(Float.NaN))));
     }
 
     @Test

@@ -7,9 +7,9 @@ import dev.proxima.tensor.spi.UnaryOp;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.proxima.tensor.internal.Elements.F32;
-import static dev.proxima.tensor.internal.Elements.F64;
-import static dev.proxima.tensor.internal.Elements.I8;
+import static dev.proxima.tensor.internal.ElementAccess.F32;
+import static dev.proxima.tensor.internal.ElementAccess.F64;
+import static dev.proxima.tensor.internal.ElementAccess.I8;
 
 /**
  * Elementwise CPU kernels. A {@link StridedLoop} splits each call into rows; F32 and F64 rows run the loops of
@@ -46,8 +46,8 @@ final class Elementwise {
         StridedLoop.of(dst.shape(), dst.strides(), src.strides()).run(offsets(dst, src), cost, (off, inner, n) -> {
             if (op == UnaryOp.NOT) {
                 for (long j = 0; j < n; j++) {
-                    boolean zero = t.isFloating() ? Elements.getDouble(s, t, off[1] + j * inner[1]) == 0
-                            : Elements.getLong(s, t, off[1] + j * inner[1]) == 0;
+                    boolean zero = t.isFloating() ? ElementAccess.getDouble(s, t, off[1] + j * inner[1]) == 0
+                            : ElementAccess.getLong(s, t, off[1] + j * inner[1]) == 0;
                     d.setAtIndex(I8, off[0] + j * inner[0], (byte) (zero ? 1 : 0));
                 }
             } else if (t == DType.F32) {
@@ -56,8 +56,8 @@ final class Elementwise {
                 ElementwiseF64.unary(op, s, off[1], inner[1], d, off[0], inner[0], n);
             } else {
                 for (long j = 0; j < n; j++) {
-                    long x = Elements.getLong(s, t, off[1] + j * inner[1]);
-                    Elements.setLong(d, dt, off[0] + j * inner[0], unaryLong(op, x));
+                    long x = ElementAccess.getLong(s, t, off[1] + j * inner[1]);
+                    ElementAccess.setLong(d, dt, off[0] + j * inner[0], unaryLong(op, x));
                 }
             }
         });
@@ -111,9 +111,9 @@ final class Elementwise {
                 ElementwiseF64.binary(op, sa, off[1], inner[1], sb, off[2], inner[2], d, off[0], inner[0], n);
             } else {
                 for (long j = 0; j < n; j++) {
-                    long x = Elements.getLong(sa, t, off[1] + j * inner[1]);
-                    long y = Elements.getLong(sb, t, off[2] + j * inner[2]);
-                    Elements.setLong(d, dt, off[0] + j * inner[0], binaryLong(op, x, y));
+                    long x = ElementAccess.getLong(sa, t, off[1] + j * inner[1]);
+                    long y = ElementAccess.getLong(sb, t, off[2] + j * inner[2]);
+                    ElementAccess.setLong(d, dt, off[0] + j * inner[0], binaryLong(op, x, y));
                 }
             }
         });
@@ -177,14 +177,14 @@ final class Elementwise {
             ElementwiseF64.compare(op, a, ao, as, b, bo, bs, d, dof, ds, n);
         } else if (t.isFloating()) {
             for (long j = 0; j < n; j++) {
-                double x = Elements.getDouble(a, t, ao + j * as);
-                double y = Elements.getDouble(b, t, bo + j * bs);
+                double x = ElementAccess.getDouble(a, t, ao + j * as);
+                double y = ElementAccess.getDouble(b, t, bo + j * bs);
                 d.setAtIndex(I8, dof + j * ds, (byte) (compare(op, x, y) ? 1 : 0));
             }
         } else {
             for (long j = 0; j < n; j++) {
-                long x = Elements.getLong(a, t, ao + j * as);
-                long y = Elements.getLong(b, t, bo + j * bs);
+                long x = ElementAccess.getLong(a, t, ao + j * as);
+                long y = ElementAccess.getLong(b, t, bo + j * bs);
                 boolean r = switch (op) {
                     case EQ -> x == y;
                     case NE -> x != y;
@@ -256,7 +256,7 @@ final class Elementwise {
                         case 2 -> {
                             for (long j = 0; j < n; j++) {
                                 boolean c = sc.get(I8, co + j * cs) != 0;
-                                d.setAtIndex(Elements.I16, dof + j * ds, c ? sa.getAtIndex(Elements.I16, ao + j * as) : sb.getAtIndex(Elements.I16, bo + j * bs));
+                                d.setAtIndex(ElementAccess.I16, dof + j * ds, c ? sa.getAtIndex(ElementAccess.I16, ao + j * as) : sb.getAtIndex(ElementAccess.I16, bo + j * bs));
                             }
                         }
                         default -> {
@@ -294,12 +294,12 @@ final class Elementwise {
                 }
             } else if (st.isFloating()) {
                 for (long j = 0; j < n; j++) {
-                    Elements.setDouble(d, dt, off[0] + j * inner[0], Elements.getDouble(s, st, off[1] + j * inner[1]));
+                    ElementAccess.setDouble(d, dt, off[0] + j * inner[0], ElementAccess.getDouble(s, st, off[1] + j * inner[1]));
                 }
             } else {
                 // integer sources go through long: (float) of a long rounds once, via double it could round twice
                 for (long j = 0; j < n; j++) {
-                    Elements.setLong(d, dt, off[0] + j * inner[0], Elements.getLong(s, st, off[1] + j * inner[1]));
+                    ElementAccess.setLong(d, dt, off[0] + j * inner[0], ElementAccess.getLong(s, st, off[1] + j * inner[1]));
                 }
             }
         });
@@ -310,17 +310,17 @@ final class Elementwise {
         switch (size) {
             case 8 -> {
                 for (long j = 0; j < n; j++) {
-                    d.setAtIndex(Elements.I64, dof + j * ds, s.getAtIndex(Elements.I64, so + j * ss));
+                    d.setAtIndex(ElementAccess.I64, dof + j * ds, s.getAtIndex(ElementAccess.I64, so + j * ss));
                 }
             }
             case 4 -> {
                 for (long j = 0; j < n; j++) {
-                    d.setAtIndex(Elements.I32, dof + j * ds, s.getAtIndex(Elements.I32, so + j * ss));
+                    d.setAtIndex(ElementAccess.I32, dof + j * ds, s.getAtIndex(ElementAccess.I32, so + j * ss));
                 }
             }
             case 2 -> {
                 for (long j = 0; j < n; j++) {
-                    d.setAtIndex(Elements.I16, dof + j * ds, s.getAtIndex(Elements.I16, so + j * ss));
+                    d.setAtIndex(ElementAccess.I16, dof + j * ds, s.getAtIndex(ElementAccess.I16, so + j * ss));
                 }
             }
             default -> {
@@ -339,7 +339,7 @@ final class Elementwise {
                 d.asSlice(off[0] * t.byteSize(), n * t.byteSize()).fill((byte) 0);
             } else {
                 for (long j = 0; j < n; j++) {
-                    Elements.setDouble(d, t, off[0] + j * inner[0], value);
+                    ElementAccess.setDouble(d, t, off[0] + j * inner[0], value);
                 }
             }
         });
@@ -352,7 +352,7 @@ final class Elementwise {
         long n = dst.size();
         Parallel.forRange(n, 2, (s, e) -> {
             for (long i = s; i < e; i++) {
-                Elements.setDouble(d, t, base + i, start + i * step);
+                ElementAccess.setDouble(d, t, base + i, start + i * step);
             }
         });
     }

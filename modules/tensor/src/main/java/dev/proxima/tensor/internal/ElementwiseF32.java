@@ -16,9 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-import static dev.proxima.tensor.internal.Elements.F32;
-import static dev.proxima.tensor.internal.Elements.I32;
-import static dev.proxima.tensor.internal.Elements.I8;
+import static dev.proxima.tensor.internal.ElementAccess.F32;
+import static dev.proxima.tensor.internal.ElementAccess.I32;
+import static dev.proxima.tensor.internal.ElementAccess.I8;
 
 /**
  * The F32 rows of {@link Elementwise}'s kernels. A row is {@code n} elements; element {@code j} of an operand is at

@@ -13,9 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-import static dev.proxima.tensor.internal.Elements.F64;
-import static dev.proxima.tensor.internal.Elements.I64;
-import static dev.proxima.tensor.internal.Elements.I8;
+import static dev.proxima.tensor.internal.ElementAccess.F64;
+import static dev.proxima.tensor.internal.ElementAccess.I64;
+import static dev.proxima.tensor.internal.ElementAccess.I8;
 
 // Hand-written: the source of ElementwiseF32.java, which F32KernelGenerator writes from this file. // F32:
 // Edit this file, then regenerate (the command is in ElementwiseF32.java's first lines). // F32:

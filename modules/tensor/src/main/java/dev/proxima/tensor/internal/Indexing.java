@@ -6,12 +6,12 @@ import dev.proxima.tensor.spi.StridedView;
 import java.lang.foreign.MemorySegment;
 import java.util.function.LongFunction;
 
-import static dev.proxima.tensor.internal.Elements.F32;
-import static dev.proxima.tensor.internal.Elements.F64;
-import static dev.proxima.tensor.internal.Elements.I16;
-import static dev.proxima.tensor.internal.Elements.I32;
-import static dev.proxima.tensor.internal.Elements.I64;
-import static dev.proxima.tensor.internal.Elements.I8;
+import static dev.proxima.tensor.internal.ElementAccess.F32;
+import static dev.proxima.tensor.internal.ElementAccess.F64;
+import static dev.proxima.tensor.internal.ElementAccess.I16;
+import static dev.proxima.tensor.internal.ElementAccess.I32;
+import static dev.proxima.tensor.internal.ElementAccess.I64;
+import static dev.proxima.tensor.internal.ElementAccess.I8;
 
 /**
  * Index-driven CPU kernels: gather along an axis, scatter (assign or add) along an axis, boolean-mask
@@ -154,9 +154,9 @@ public final class Indexing {
                 } else if (t == DType.F64) {
                     d.setAtIndex(F64, at, d.getAtIndex(F64, at) + s.getAtIndex(F64, from));
                 } else if (t.isFloating()) { // F16, BF16: the exact sum, rounded once to the storage type
-                    Elements.setDouble(d, t, at, Elements.getDouble(d, t, at) + Elements.getDouble(s, t, from));
+                    ElementAccess.setDouble(d, t, at, ElementAccess.getDouble(d, t, at) + ElementAccess.getDouble(s, t, from));
                 } else {
-                    Elements.setLong(d, t, at, Elements.getLong(d, t, at) + Elements.getLong(s, t, from));
+                    ElementAccess.setLong(d, t, at, ElementAccess.getLong(d, t, at) + ElementAccess.getLong(s, t, from));
                 }
             }
         }, index, src, dst);

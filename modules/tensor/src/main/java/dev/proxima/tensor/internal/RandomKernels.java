@@ -4,11 +4,11 @@ import dev.proxima.tensor.DType;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.proxima.tensor.internal.Elements.F32;
-import static dev.proxima.tensor.internal.Elements.F64;
-import static dev.proxima.tensor.internal.Elements.I32;
-import static dev.proxima.tensor.internal.Elements.I64;
-import static dev.proxima.tensor.internal.Elements.I8;
+import static dev.proxima.tensor.internal.ElementAccess.F32;
+import static dev.proxima.tensor.internal.ElementAccess.F64;
+import static dev.proxima.tensor.internal.ElementAccess.I32;
+import static dev.proxima.tensor.internal.ElementAccess.I64;
+import static dev.proxima.tensor.internal.ElementAccess.I8;
 
 /**
  * Sampling kernels behind {@link dev.proxima.tensor.Rng}. Every range kernel fills elements

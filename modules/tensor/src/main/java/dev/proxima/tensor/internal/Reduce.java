@@ -177,7 +177,7 @@ final class Reduce {
             flush(partF, total);
         }
         for (int o = 0; o < outputs; o++) {
-            Elements.setDouble(d, dt, dstOffset + o, total[o]);
+            ElementAccess.setDouble(d, dt, dstOffset + o, total[o]);
         }
     }
 
@@ -199,7 +199,7 @@ final class Reduce {
         }
         if (!t.isFloating()) {
             for (long j = 0; j < n; j++) {
-                long x = Elements.getLong(s, t, off + j * stride);
+                long x = ElementAccess.getLong(s, t, off + j * stride);
                 foldLong(op, acc, x);
             }
             acc.any = true;
@@ -214,7 +214,7 @@ final class Reduce {
             }
         }
         for (; j < n; j++) {
-            foldDouble(op, acc, Elements.getDouble(s, t, off + j * stride));
+            foldDouble(op, acc, ElementAccess.getDouble(s, t, off + j * stride));
         }
     }
 
@@ -262,7 +262,7 @@ final class Reduce {
         boolean max = op == ReduceOp.ARGMAX;
         if (t.isFloating()) {
             for (long j = 0; j < n; j++, acc.visited++) {
-                double x = Elements.getDouble(s, t, off + j * stride);
+                double x = ElementAccess.getDouble(s, t, off + j * stride);
                 if (!acc.any) {
                     acc.any = true;
                     acc.d = x;
@@ -274,7 +274,7 @@ final class Reduce {
             }
         } else {
             for (long j = 0; j < n; j++, acc.visited++) {
-                long x = Elements.getLong(s, t, off + j * stride);
+                long x = ElementAccess.getLong(s, t, off + j * stride);
                 if (!acc.any || (max ? x > acc.l : x < acc.l)) {
                     acc.any = true;
                     acc.l = x;
@@ -329,13 +329,13 @@ final class Reduce {
 
     private static void store(ReduceOp op, DType t, Acc acc, MemorySegment d, DType dt, long index) {
         switch (op) {
-            case ARGMAX, ARGMIN -> Elements.setLong(d, dt, index, acc.index);
-            case COUNT_NONZERO -> Elements.setLong(d, dt, index, acc.l);
+            case ARGMAX, ARGMIN -> ElementAccess.setLong(d, dt, index, acc.index);
+            case COUNT_NONZERO -> ElementAccess.setLong(d, dt, index, acc.l);
             default -> {
                 if (t.isFloating()) {
-                    Elements.setDouble(d, dt, index, acc.d);
+                    ElementAccess.setDouble(d, dt, index, acc.d);
                 } else {
-                    Elements.setLong(d, dt, index, acc.l);
+                    ElementAccess.setLong(d, dt, index, acc.l);
                 }
             }
         }

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-import static dev.proxima.tensor.internal.Elements.F32;
+import static dev.proxima.tensor.internal.ElementAccess.F32;
 
 /**
  * The F32 vector loops of {@link Reduce}: the dense prefix of a row folded into an accumulator, and a dense row

@@ -32,16 +32,16 @@ public final class Scan {
             if (floating) {
                 double acc = product ? 1 : 0;
                 for (long i = 0; i < n; i++) {
-                    double x = Elements.getDouble(s, st, b[0] + i * ss);
+                    double x = ElementAccess.getDouble(s, st, b[0] + i * ss);
                     acc = product ? acc * x : acc + x;
-                    Elements.setDouble(d, dt, b[1] + i * ds, acc);
+                    ElementAccess.setDouble(d, dt, b[1] + i * ds, acc);
                 }
             } else {
                 long acc = product ? 1 : 0;
                 for (long i = 0; i < n; i++) {
-                    long x = Elements.getLong(s, st, b[0] + i * ss);
+                    long x = ElementAccess.getLong(s, st, b[0] + i * ss);
                     acc = product ? acc * x : acc + x;
-                    Elements.setLong(d, dt, b[1] + i * ds, acc);
+                    ElementAccess.setLong(d, dt, b[1] + i * ds, acc);
                 }
             }
         }, src, dst);

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-import static dev.proxima.tensor.internal.Elements.F32;
+import static dev.proxima.tensor.internal.ElementAccess.F32;
 
 /**
  * The F32 lanes of {@link SoftmaxKernels}: a run of {@code lanes} lanes of {@code n} elements each, in one of three

@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-import static dev.proxima.tensor.internal.Elements.F64;
+import static dev.proxima.tensor.internal.ElementAccess.F64;
 
 // Hand-written: the source of SoftmaxF32.java, which F32KernelGenerator writes from this file. // F32:
 // Edit this file, then regenerate (the command is in SoftmaxF32.java's first lines). // F32:

@@ -86,27 +86,27 @@ final class SoftmaxKernels {
     static void laneScalar(SoftmaxOp op, DType t, MemorySegment s, long so, long sa, MemorySegment d, long dof, long da, long n) {
         double m = Double.NEGATIVE_INFINITY;
         for (long k = 0; k < n; k++) {
-            m = Math.max(m, Elements.getDouble(s, t, so + k * sa));
+            m = Math.max(m, ElementAccess.getDouble(s, t, so + k * sa));
         }
         double shift = SoftmaxF64.shift(op, m);
         double sum = 0;
         for (long k = 0; k < n; k++) {
-            sum += Math.exp(Elements.getDouble(s, t, so + k * sa) - shift);
+            sum += Math.exp(ElementAccess.getDouble(s, t, so + k * sa) - shift);
         }
         switch (op) {
             case SOFTMAX -> {
                 double inv = 1 / sum;
                 for (long k = 0; k < n; k++) {
-                    Elements.setDouble(d, t, dof + k * da, Math.exp(Elements.getDouble(s, t, so + k * sa) - shift) * inv);
+                    ElementAccess.setDouble(d, t, dof + k * da, Math.exp(ElementAccess.getDouble(s, t, so + k * sa) - shift) * inv);
                 }
             }
             case LOG_SOFTMAX -> {
                 double logSum = Math.log(sum);
                 for (long k = 0; k < n; k++) {
-                    Elements.setDouble(d, t, dof + k * da, Elements.getDouble(s, t, so + k * sa) - shift - logSum);
+                    ElementAccess.setDouble(d, t, dof + k * da, ElementAccess.getDouble(s, t, so + k * sa) - shift - logSum);
                 }
             }
-            case LOGSUMEXP -> Elements.setDouble(d, t, dof, shift + Math.log(sum));
+            case LOGSUMEXP -> ElementAccess.setDouble(d, t, dof, shift + Math.log(sum));
         }
     }
 }

@@ -5,7 +5,7 @@ import dev.proxima.tensor.spi.StridedView;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.proxima.tensor.internal.Elements.I64;
+import static dev.proxima.tensor.internal.ElementAccess.I64;
 
 /**
  * Sorting CPU kernels: a stable sort along an axis (values and/or source positions, optionally only the
@@ -91,13 +91,13 @@ public final class Sorting {
             if (floating) {
                 double[] keys = new double[len];
                 for (int i = 0; i < len; i++) {
-                    keys[i] = Elements.getDouble(s, t, b[0] + i * ss);
+                    keys[i] = ElementAccess.getDouble(s, t, b[0] + i * ss);
                 }
                 cmp = descending ? (x, y) -> compareDescending(keys[x], keys[y]) : (x, y) -> compareAscending(keys[x], keys[y]);
             } else {
                 long[] keys = new long[len];
                 for (int i = 0; i < len; i++) {
-                    keys[i] = Elements.getLong(s, t, b[0] + i * ss);
+                    keys[i] = ElementAccess.getLong(s, t, b[0] + i * ss);
                 }
                 cmp = descending ? (x, y) -> Long.compare(keys[y], keys[x]) : (x, y) -> Long.compare(keys[x], keys[y]);
             }
@@ -169,10 +169,10 @@ public final class Sorting {
                 long lo = 0;
                 long hi = n;
                 if (floating) {
-                    double x = Elements.getDouble(v, vt, off[1] + j * inner[1]);
+                    double x = ElementAccess.getDouble(v, vt, off[1] + j * inner[1]);
                     while (lo < hi) {
                         long mid = (lo + hi) >>> 1;
-                        int c = compareAscending(Elements.getDouble(a, at, ao + mid * as), x);
+                        int c = compareAscending(ElementAccess.getDouble(a, at, ao + mid * as), x);
                         if (right ? c <= 0 : c < 0) {
                             lo = mid + 1;
                         } else {
@@ -180,10 +180,10 @@ public final class Sorting {
                         }
                     }
                 } else {
-                    long x = Elements.getLong(v, vt, off[1] + j * inner[1]);
+                    long x = ElementAccess.getLong(v, vt, off[1] + j * inner[1]);
                     while (lo < hi) {
                         long mid = (lo + hi) >>> 1;
-                        long y = Elements.getLong(a, at, ao + mid * as);
+                        long y = ElementAccess.getLong(a, at, ao + mid * as);
                         if (right ? y <= x : y < x) {
                             lo = mid + 1;
                         } else {

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  *       no other rule touches it;</li>
  *   <li>on every other line, whole words: {@code DoubleVector} → {@code FloatVector}, {@code Double} → {@code Float},
  *       {@code double} → {@code float}, a word ending in {@code F64} ends in {@code F32} ({@code ElementwiseF64},
- *       {@code Elements.F64}, {@code DType.F64}); and, for the integer lanes of the same width (a select moves bits),
+ *       {@code ElementAccess.F64}, {@code DType.F64}); and, for the integer lanes of the same width (a select moves bits),
  *       {@code LongVector} → {@code IntVector}, {@code <Long>} → {@code <Integer>}, {@code I64} → {@code I32}.</li>
  * </ol>
  * Numbers are never rewritten: sources write element sizes as {@code Double.BYTES} and narrowing casts as

@@ -65,7 +65,7 @@ class F32KernelGeneratorTest {
 
     @Test
     void partsOfWordsAndNumbersStayAsTheyAre() {
-        String line = "long n = Long.MAX_VALUE * 8; Elements.getDouble(s, t, i); foldDouble(op, acc, x); Float64 f; doubles; I640";
+        String line = "long n = Long.MAX_VALUE * 8; ElementAccess.getDouble(s, t, i); foldDouble(op, acc, x); Float64 f; doubles; I640";
         assertEquals(line, F32KernelGenerator.translate(line));
     }
 

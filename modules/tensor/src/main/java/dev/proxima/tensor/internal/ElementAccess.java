@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** Reads and writes single elements of any dtype, with the conversion rules documented on {@link DType}. */
-public final class Elements {
+public final class ElementAccess {
 
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
@@ -15,7 +15,7 @@ public final class Elements {
     static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
 
-    private Elements() {
+    private ElementAccess() {
     }
 
     /** Element {@code i} as a double. */
