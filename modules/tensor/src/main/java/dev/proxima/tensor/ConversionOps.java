@@ -166,7 +166,7 @@ final class ConversionOps {
                 throw e;
             }
             Device from = self.device();
-            return GradNode.record(out, "to", new Tensor[]{self}, new Tensor[0], (g, s, needs) -> new Tensor[]{g.to(from)});
+            return GradNode.record(out, "to", new Tensor[]{self}, (g, needs) -> new Tensor[]{g.to(from)});
         }
     }
 

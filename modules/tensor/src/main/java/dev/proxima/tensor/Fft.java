@@ -146,7 +146,7 @@ public final class Fft {
      */
     public static Tensor fft(Tensor x, int axis, Norm norm) {
         Tensor out = complex("fft", x, axis, norm, false, null);
-        return GradNode.record(out, "fft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft(g, axis, adjoint(norm))});
+        return GradNode.record(out, "fft", new Tensor[]{x}, (g, needs) -> new Tensor[]{ifft(g, axis, adjoint(norm))});
     }
 
     /**
@@ -178,7 +178,7 @@ public final class Fft {
      */
     public static Tensor ifft(Tensor x, int axis, Norm norm) {
         Tensor out = complex("ifft", x, axis, norm, true, null);
-        return GradNode.record(out, "ifft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft(g, axis, adjoint(norm))});
+        return GradNode.record(out, "ifft", new Tensor[]{x}, (g, needs) -> new Tensor[]{fft(g, axis, adjoint(norm))});
     }
 
     // =================================================================== real ↔ complex
@@ -215,7 +215,7 @@ public final class Fft {
     public static Tensor rfft(Tensor x, int axis, Norm norm) {
         Tensor out = real("rfft", x, axis, norm);
         long n = x.rank() == 0 ? 1 : x.dim(axis);
-        return GradNode.record(out, "rfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{rfftAdjoint(g, n, axis, norm)});
+        return GradNode.record(out, "rfft", new Tensor[]{x}, (g, needs) -> new Tensor[]{rfftAdjoint(g, n, axis, norm)});
     }
 
     /**
@@ -257,7 +257,7 @@ public final class Fft {
      */
     public static Tensor irfft(Tensor x, long n, int axis, Norm norm) {
         Tensor out = inverseReal("irfft", x, n, axis, norm);
-        return GradNode.record(out, "irfft", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{irfftAdjoint(g, n, axis, norm)});
+        return GradNode.record(out, "irfft", new Tensor[]{x}, (g, needs) -> new Tensor[]{irfftAdjoint(g, n, axis, norm)});
     }
 
     // =================================================================== 2-D
@@ -291,7 +291,7 @@ public final class Fft {
      */
     public static Tensor fft2(Tensor x, Norm norm) {
         Tensor out = complex2("fft2", x, norm, false);
-        return GradNode.record(out, "fft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{ifft2(g, adjoint(norm))});
+        return GradNode.record(out, "fft2", new Tensor[]{x}, (g, needs) -> new Tensor[]{ifft2(g, adjoint(norm))});
     }
 
     /**
@@ -320,7 +320,7 @@ public final class Fft {
      */
     public static Tensor ifft2(Tensor x, Norm norm) {
         Tensor out = complex2("ifft2", x, norm, true);
-        return GradNode.record(out, "ifft2", new Tensor[]{x}, new Tensor[0], (g, s, needs) -> new Tensor[]{fft2(g, adjoint(norm))});
+        return GradNode.record(out, "ifft2", new Tensor[]{x}, (g, needs) -> new Tensor[]{fft2(g, adjoint(norm))});
     }
 
     /**
@@ -360,8 +360,8 @@ public final class Fft {
         }
         long n1 = x.dim(-1);
         // rfft2 = fft along −2 of rfft along −1, so its adjoint applies the two adjoints in reverse order
-        return GradNode.record(out, "rfft2", new Tensor[]{x}, new Tensor[0],
-                (g, s, needs) -> new Tensor[]{rfftAdjoint(ifft(g, -2, adjoint(norm)), n1, -1, norm)});
+        return GradNode.record(out, "rfft2", new Tensor[]{x}, 
+                (g, needs) -> new Tensor[]{rfftAdjoint(ifft(g, -2, adjoint(norm)), n1, -1, norm)});
     }
 
     /**
@@ -406,8 +406,8 @@ public final class Fft {
         try (Tensor columns = complex("irfft2", x, -2, norm, true, null)) {
             out = inverseReal("irfft2", columns, n, -1, norm);
         }
-        return GradNode.record(out, "irfft2", new Tensor[]{x}, new Tensor[0],
-                (g, s, needs) -> new Tensor[]{fft(irfftAdjoint(g, n, -1, norm), -2, adjoint(norm))});
+        return GradNode.record(out, "irfft2", new Tensor[]{x}, 
+                (g, needs) -> new Tensor[]{fft(irfftAdjoint(g, n, -1, norm), -2, adjoint(norm))});
     }
 
     // =================================================================== 2-D with sizes, and real input
@@ -547,8 +547,8 @@ public final class Fft {
             Ops.run(out, Kernels.HERMITIAN_FILL, null, half.kernelView(), out.kernelView());
         }
         // the adjoint of y = F·x for real x is Re(Fᴴ·g): the real part of the inverse transform of g
-        return GradNode.record(out, "fft2OfReal", new Tensor[]{x}, new Tensor[0],
-                (g, sv, needs) -> new Tensor[]{ifft2(g, adjoint(norm)).select(-1, 0)});
+        return GradNode.record(out, "fft2OfReal", new Tensor[]{x}, 
+                (g, needs) -> new Tensor[]{ifft2(g, adjoint(norm)).select(-1, 0)});
     }
 
     /**

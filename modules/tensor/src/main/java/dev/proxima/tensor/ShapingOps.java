@@ -57,7 +57,7 @@ final class ShapingOps {
         for (int i = 0; i < tensors.length; i++) {
             starts[i + 1] = starts[i] + tensors[i].shape[a];
         }
-        return GradNode.record(out, "concat", tensors.clone(), new Tensor[0], (g, sv, needs) -> {
+        return GradNode.record(out, "concat", tensors.clone(), (g, needs) -> {
             Tensor[] parts = new Tensor[needs.length];
             for (int i = 0; i < parts.length; i++) {
                 parts[i] = needs[i] ? g.slice(a, starts[i], starts[i + 1], 1) : null;
@@ -96,7 +96,7 @@ final class ShapingOps {
         if (!type.isFloating()) {
             return out;
         }
-        return GradNode.record(out, "stack", tensors.clone(), new Tensor[0], (g, sv, needs) -> {
+        return GradNode.record(out, "stack", tensors.clone(), (g, needs) -> {
             Tensor[] parts = new Tensor[needs.length];
             for (int i = 0; i < parts.length; i++) {
                 parts[i] = needs[i] ? g.select(a, i) : null;
@@ -188,7 +188,7 @@ final class ShapingOps {
             }
             long[] inShape = self.shape;
             long[] widths = padWidths.clone();
-            return GradNode.record(out, "pad", new Tensor[]{self}, new Tensor[0], (g, sv, needs) -> {
+            return GradNode.record(out, "pad", new Tensor[]{self}, (g, needs) -> {
                 Tensor inner = g;
                 for (int d = 0; d < inShape.length; d++) {
                     inner = inner.slice(d, widths[2 * d], widths[2 * d] + inShape[d], 1);
@@ -251,7 +251,7 @@ final class ShapingOps {
         if (s > 0) {
             self.backend.copy(sliceView(src, a, n - s, s), sliceView(dst, a, 0, s));
         }
-        return GradNode.record(out, "roll", new Tensor[]{self}, new Tensor[0], (g, sv, needs) -> new Tensor[]{g.roll(-s, a)});
+        return GradNode.record(out, "roll", new Tensor[]{self}, (g, needs) -> new Tensor[]{g.roll(-s, a)});
     }
 
     static Tensor tile(Tensor self, long... reps) {
@@ -283,8 +283,8 @@ final class ShapingOps {
         for (int d = 0; d < r; d++) {
             repAxes[d] = 2 * d;
         }
-        return GradNode.record(out, "tile", new Tensor[]{self}, new Tensor[0],
-                (g, sv, needs) -> new Tensor[]{g.reshape(expanded).sum(repAxes).reshape(inShape)});
+        return GradNode.record(out, "tile", new Tensor[]{self}, 
+                (g, needs) -> new Tensor[]{g.reshape(expanded).sum(repAxes).reshape(inShape)});
     }
 
     static Tensor repeatInterleave(Tensor self, long repeats, int axis) {
@@ -300,8 +300,8 @@ final class ShapingOps {
         Tensor out = Tensor.allocate(self.dtype, outShape, self.device(), true);
         self.backend.copy(new StridedView(self.storage, self.dtype, expanded, srcStrides, self.offset),
                 new StridedView(out.storage, self.dtype, expanded, Shapes.contiguousStrides(expanded), 0));
-        return GradNode.record(out, "repeatInterleave", new Tensor[]{self}, new Tensor[0],
-                (g, sv, needs) -> new Tensor[]{g.reshape(expanded).sum(a + 1)});
+        return GradNode.record(out, "repeatInterleave", new Tensor[]{self}, 
+                (g, needs) -> new Tensor[]{g.reshape(expanded).sum(a + 1)});
     }
 
     static Tensor triu(Tensor self, long k) {
@@ -344,7 +344,7 @@ final class ShapingOps {
         if (n > 0) {
             self.backend.copy(self.kernelView(), new StridedView(out.storage, self.dtype, self.shape, new long[]{m + 1}, k >= 0 ? k : -k * m));
         }
-        return GradNode.record(out, "diag", new Tensor[]{self}, new Tensor[0], (g, sv, needs) -> new Tensor[]{g.diagonal(k, 0, 1)});
+        return GradNode.record(out, "diag", new Tensor[]{self}, (g, needs) -> new Tensor[]{g.diagonal(k, 0, 1)});
     }
 
     static Tensor diagonal(Tensor self, long offset, int axis1, int axis2) {

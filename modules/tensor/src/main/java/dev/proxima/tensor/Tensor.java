@@ -457,7 +457,7 @@ public final class Tensor implements AutoCloseable {
         backend.copy(view(), out.view());
         if (dtype.isFloating() && target.isFloating()) {
             DType from = dtype;
-            GradNode.record(out, "cast", new Tensor[]{this}, new Tensor[0], (g, s, needs) -> new Tensor[]{g.cast(from)});
+            GradNode.record(out, "cast", new Tensor[]{this}, (g, needs) -> new Tensor[]{g.cast(from)});
         }
         return out;
     }

@@ -222,7 +222,7 @@ final class ViewOps {
     }
 
     static Tensor recordView(Tensor self, Tensor out, String name, java.util.function.UnaryOperator<Tensor> rule) {
-        return GradNode.record(out, name, new Tensor[]{self}, new Tensor[0], (g, s, needs) -> new Tensor[]{rule.apply(g)});
+        return GradNode.record(out, name, new Tensor[]{self}, (g, needs) -> new Tensor[]{rule.apply(g)});
     }
 
     static Tensor embed(Tensor g, long[] baseShape, java.util.function.UnaryOperator<Tensor> viewOf) {
@@ -230,6 +230,6 @@ final class ViewOps {
         try (Tensor target = viewOf.apply(base.detach())) {
             g.backend.copy(g.kernelView(), target.kernelView());
         }
-        return GradNode.record(base, "embed", new Tensor[]{g}, new Tensor[0], (gg, s, needs) -> new Tensor[]{viewOf.apply(gg)});
+        return GradNode.record(base, "embed", new Tensor[]{g}, (gg, needs) -> new Tensor[]{viewOf.apply(gg)});
     }
 }
