@@ -18,7 +18,11 @@ import jdk.incubator.vector.FloatVector;
 import java.lang.foreign.MemorySegment;
 import java.util.function.Consumer;
 
-/** The host backend: Vector API loops split over {@link Parallel} workers, OpenBLAS for matmul. */
+/**
+ * The host backend: Vector API loops split over {@link Parallel} workers, OpenBLAS for matmul. Its kernels compute
+ * F16/BF16 in F32: the unary, binary, mulAdd, matmul and reduce kernels take half views as the SPI allows and widen
+ * them in one place ({@code widened}), rounding a half result once.
+ */
 public final class CpuBackend implements Backend {
 
     /** Creates the backend (called by the service loader). */

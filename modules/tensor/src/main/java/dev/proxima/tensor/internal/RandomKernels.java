@@ -101,9 +101,11 @@ public final class RandomKernels {
         float lo = floatAtLeast(low);
         float hi = floatBelow(high);
         for (Blocks k = new Blocks(start, end, 2, k0, k1, draw); k.next(); ) {
-            for (int q = k.from; q < k.to; q++) {
-                float x = (float) (low + span * ((k.w[q] >>> 8) * TWO_M24));
-                out.setAtIndex(F32, k.base + q, Math.clamp(x, lo, hi));
+            int[] w = k.w;
+            long base = k.base;
+            for (int q = k.from, to = k.to; q < to; q++) {
+                float x = (float) (low + span * ((w[q] >>> 8) * TWO_M24));
+                out.setAtIndex(F32, base + q, Math.clamp(x, lo, hi));
             }
         }
     }
@@ -125,9 +127,11 @@ public final class RandomKernels {
         double span = high - low;
         double hi = Math.nextDown(high);
         for (Blocks k = new Blocks(start, end, 1, k0, k1, draw); k.next(); ) {
-            for (int q = k.from; q < k.to; q++) {
-                double x = low + span * ((bits64(k.w, q) >>> 11) * TWO_M53);
-                out.setAtIndex(F64, k.base + q, Math.min(x, hi));
+            int[] w = k.w;
+            long base = k.base;
+            for (int q = k.from, to = k.to; q < to; q++) {
+                double x = low + span * ((bits64(w, q) >>> 11) * TWO_M53);
+                out.setAtIndex(F64, base + q, Math.min(x, hi));
             }
         }
     }
@@ -153,12 +157,14 @@ public final class RandomKernels {
         boolean f32 = dtype == DType.F32;
         // F32: two pairs per block, words (0, 1) and (2, 3); F64: one pair of 64-bit words
         for (Blocks k = new Blocks(start, end, f32 ? 2 : 1, k0, k1, draw); k.next(); ) {
-            for (int q = k.from >> 1; q < (k.to + 1) >> 1; q++) {   // the pairs that hold an element of the range
-                double u1 = f32 ? ((k.w[2 * q] & MASK) + 1) * TWO_M32 : ((bits64(k.w, 0) >>> 11) + 1) * TWO_M53;
-                double u2 = f32 ? (k.w[2 * q + 1] & MASK) * TWO_M32 : (bits64(k.w, 1) >>> 11) * TWO_M53;
+            int[] w = k.w;
+            long base = k.base;
+            for (int q = k.from >> 1, pairs = (k.to + 1) >> 1; q < pairs; q++) {   // the pairs that hold an element of the range
+                double u1 = f32 ? ((w[2 * q] & MASK) + 1) * TWO_M32 : ((bits64(w, 0) >>> 11) + 1) * TWO_M53;
+                double u2 = f32 ? (w[2 * q + 1] & MASK) * TWO_M32 : (bits64(w, 1) >>> 11) * TWO_M53;
                 double r = Math.sqrt(-2 * StrictMath.log(u1));
                 double t = TWO_PI * u2;
-                long i0 = k.base + 2 * q;
+                long i0 = base + 2 * q;
                 if (i0 >= start) {
                     store(out, dtype, i0, mean + std * (r * StrictMath.cos(t)));
                 }
@@ -184,9 +190,11 @@ public final class RandomKernels {
      */
     public static void bernoulli(MemorySegment out, long start, long end, int k0, int k1, long draw, double p) {
         for (Blocks k = new Blocks(start, end, 1, k0, k1, draw); k.next(); ) {
-            for (int q = k.from; q < k.to; q++) {
-                boolean one = (bits64(k.w, q) >>> 11) * TWO_M53 < p;
-                out.setAtIndex(I8, k.base + q, (byte) (one ? 1 : 0));
+            int[] w = k.w;
+            long base = k.base;
+            for (int q = k.from, to = k.to; q < to; q++) {
+                boolean one = (bits64(w, q) >>> 11) * TWO_M53 < p;
+                out.setAtIndex(I8, base + q, (byte) (one ? 1 : 0));
             }
         }
     }
@@ -204,9 +212,11 @@ public final class RandomKernels {
      */
     public static void rademacher(MemorySegment out, DType dtype, long start, long end, int k0, int k1, long draw) {
         for (Blocks k = new Blocks(start, end, 7, k0, k1, draw); k.next(); ) {
-            for (int q = k.from; q < k.to; q++) {
-                int sign = ((k.w[q >>> 5] >>> (q & 31)) & 1) * 2 - 1;
-                long i = k.base + q;
+            int[] w = k.w;
+            long base = k.base;
+            for (int q = k.from, to = k.to; q < to; q++) {
+                int sign = ((w[q >>> 5] >>> (q & 31)) & 1) * 2 - 1;
+                long i = base + q;
                 switch (dtype) {
                     case F32 -> out.setAtIndex(F32, i, sign);
                     case F64 -> out.setAtIndex(F64, i, sign);
@@ -242,9 +252,10 @@ public final class RandomKernels {
         if (Long.compareUnsigned(range, 1L << 32) <= 0) {
             long threshold = ((1L << 32) - range) % range;
             for (Blocks k = new Blocks(start, end, 2, k0, k1, draw); k.next(); ) {
+                int[] w = k.w;
                 long base = k.base;
-                for (int q = k.from; q < k.to; q++) {
-                    long m = (k.w[q] & MASK) * range;
+                for (int q = k.from, to = k.to; q < to; q++) {
+                    long m = (w[q] & MASK) * range;
                     if ((m & MASK) < threshold) {
                         lane.reset(base + q, 1);
                         do {
@@ -262,9 +273,10 @@ public final class RandomKernels {
         } else {
             long threshold = Long.remainderUnsigned(-range, range);
             for (Blocks k = new Blocks(start, end, 1, k0, k1, draw); k.next(); ) {
+                int[] w = k.w;
                 long base = k.base;
-                for (int q = k.from; q < k.to; q++) {
-                    long x = bits64(k.w, q);
+                for (int q = k.from, to = k.to; q < to; q++) {
+                    long x = bits64(w, q);
                     if (Long.compareUnsigned(x * range, threshold) < 0) {
                         lane.reset(base + q, 1);
                         do {
@@ -369,8 +381,10 @@ public final class RandomKernels {
         }
         double total = cdf.getAtIndex(F64, n - 1);
         for (Blocks k = new Blocks(start, end, 1, k0, k1, draw); k.next(); ) {
-            for (int q = k.from; q < k.to; q++) {
-                double target = (bits64(k.w, q) >>> 11) * TWO_M53 * total;
+            int[] w = k.w;
+            long base = k.base;
+            for (int q = k.from, to = k.to; q < to; q++) {
+                double target = (bits64(w, q) >>> 11) * TWO_M53 * total;
                 long lo = 0;
                 long hi = n; // first index in [lo, hi) with cdf > target, or n
                 while (lo < hi) {
@@ -381,7 +395,7 @@ public final class RandomKernels {
                         lo = mid + 1;
                     }
                 }
-                out.setAtIndex(I64, k.base + q, lo < n ? lo : lastPositive);
+                out.setAtIndex(I64, base + q, lo < n ? lo : lastPositive);
             }
         }
     }
