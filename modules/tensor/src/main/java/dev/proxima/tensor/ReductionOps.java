@@ -162,13 +162,14 @@ final class ReductionOps {
         Plan plan = Plan.of(ReduceOp.SUM, x.shape, axes);
         DType result = resultType(ReduceOp.SUM, x.dtype);
         Into.checkSeparate("sum", out, result, plan.shape(keepDims), x);
-        if (!flat(out, plan, keepDims).isContiguous()) {
+        StridedView dst = flat(out, plan, keepDims);
+        if (!dst.isContiguous()) {
             try (Tensor r = reduce(x, ReduceOp.SUM, axes, keepDims)) {
                 Tensor.disown(r);
                 return ElementwiseOps.copyInto(r, out);
             }
         }
-        return Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.kernelView(), flat(out, plan, keepDims));
+        return Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.kernelView(), dst);
     }
 
     /** {@code out := mean of x over axes}: summed into out, then scaled in place. */
@@ -177,14 +178,15 @@ final class ReductionOps {
         Plan plan = Plan.of(ReduceOp.SUM, x.shape, axes);
         DType result = DType.floating(x.dtype);
         Into.checkSeparate("mean", out, result, plan.shape(keepDims), x);
-        if (result != x.dtype || x.dtype.isHalf() || x.dtype == DType.F32 || !flat(out, plan, keepDims).isContiguous()) {
+        StridedView dst = flat(out, plan, keepDims);
+        if (result != x.dtype || x.dtype.isHalf() || x.dtype == DType.F32 || !dst.isContiguous()) {
             // accumulate in F64 as mean does, then round once into out
             try (Tensor r = mean(x, axes, keepDims)) {
                 Tensor.disown(r);
                 return ElementwiseOps.copyInto(r, out);
             }
         }
-        Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.kernelView(), flat(out, plan, keepDims));
+        Ops.write(out, Kernels.REDUCE, new Kernels.Reduction(ReduceOp.SUM, plan.axes), x.kernelView(), dst);
         return ElementwiseOps.binaryInto(dev.proxima.tensor.spi.BinaryOp.DIV, out, (double) plan.count, out);
     }
 
