@@ -18,6 +18,7 @@ final class Probes {
         MisuseProbes.register(p);
         ConcurrencyProbes.register(p);
         NativeBoundaryProbes.register(p);
+        DeviceAndLayerProbes.register(p);
         HostileFileProbes.register(p);
         return p.probes;
     }
