@@ -106,7 +106,7 @@ public final class Obj {
             int start = pos;
             while (pos < b.length && b[pos] != '\n') {
                 byte c = b[pos];
-                if (c >= 0 && c < 0x20 && c != '\t' && c != '\r' && c != '\f' && c != 0x0B || c == 0x7F) {
+                if ((c >= 0 && c < 0x20 && c != '\t' && c != '\r' && c != '\f' && c != 0x0B) || c == 0x7F) {
                     throw new FileFormatException(name, "line " + lineNo + ": control byte 0x"
                             + Integer.toHexString(c) + " at offset " + pos + "; an OBJ file is text");
                 }
