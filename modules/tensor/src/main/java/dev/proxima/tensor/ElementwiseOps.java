@@ -13,8 +13,12 @@ import java.util.Arrays;
  * {@link Kernels#WHERE}), its derivative, and its explicit-output form ({@code …Into}, used by {@link Into}).
  *
  * <p>Dtype rules: unary functions that are only defined on the reals (exp, log, …) compute integers in F64;
- * sign-preserving ones (neg, abs, sign, square) keep the dtype and reject BOOL. Binary operations promote as
- * {@link DType#promote} says, division always to a floating type; comparisons and logical operations give BOOL.
+ * sign-preserving ones (neg, abs, sign, square) keep the dtype and reject BOOL; the rounding ones (floor, ceil,
+ * trunc, rint) return integers and BOOL unchanged (NumPy 2) and are not differentiated. Binary operations promote as
+ * {@link DType#promote} says, division, atan2, hypot and copysign always to a floating type; comparisons and
+ * logical operations give BOOL, and so do the classifications (isnan, isinf, isfinite, signbit), which are built
+ * from comparisons and copysign rather than kernels of their own. Where NumPy picks a narrower float for small
+ * integers (float16 for int8/uint8/bool), the core's rule gives F64.
  * F16/BF16 operands are computed in F32 and the result rounded once.
  *
  * <p>Derivative rules are written with tensor operations, so the backward pass can itself be recorded and

@@ -1476,7 +1476,8 @@ public final class Tensor implements AutoCloseable {
      * {@code round(x · 10^d) / 10^d} (for d &lt; 0, {@code round(x / 10^−d) · 10^−d}) in the tensor's dtype, so
      * like NumPy the result is the float nearest that quotient, not the decimal rounding of x's exact value
      * (round(2.675, 2) is 2.67 because 2.675 is stored as 2.67499…). Integers are unchanged for d ≥ 0 and for
-     * d &lt; 0 are rounded in F64 and converted back (round(25, −1) = 20). Not differentiable: the result is recorded as a constant (its gradient is zero almost everywhere), as for {@link #sign()}.
+     * d &lt; 0 are rounded in F64 and converted back (round(25, −1) = 20). A float tensor with |d| so large that
+     * 10^|d| overflows its dtype gives NaN, as in NumPy. Not differentiable: the result is recorded as a constant (its gradient is zero almost everywhere), as for {@link #sign()}.
      *
      * {@snippet :
      * Tensor x = Tensor.of(new double[] {1.25, 1250, -0.5});
