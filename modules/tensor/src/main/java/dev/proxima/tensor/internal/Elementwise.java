@@ -98,6 +98,7 @@ final class Elementwise {
             case ABS -> Math.abs(x);
             case SIGN -> Long.signum(x);
             case SQUARE -> x * x;
+            case FLOOR, CEIL, TRUNC, RINT -> x;
             default -> throw new IllegalArgumentException(op + " is not defined for integer tensors");
         };
     }

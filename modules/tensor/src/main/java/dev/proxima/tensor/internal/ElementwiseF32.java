@@ -232,7 +232,7 @@ final class ElementwiseF32 {
         }
     }
 
-    /** One element of {@link #binary}: the four arithmetic ops and MIN/MAX in this type, POW by {@link Elementwise#binaryDouble}. */
+    /** One element of {@link #binary}: the four arithmetic ops and MIN/MAX in this type, the others by {@link Elementwise#binaryDouble}. */
     private static float binaryScalar(BinaryOp op, float x, float y) {
         return switch (op) {
             case ADD -> x + y;

@@ -231,7 +231,7 @@ final class ElementwiseF64 {
         }
     }
 
-    /** One element of {@link #binary}: the four arithmetic ops and MIN/MAX in this type, POW by {@link Elementwise#binaryDouble}. */
+    /** One element of {@link #binary}: the four arithmetic ops and MIN/MAX in this type, the others by {@link Elementwise#binaryDouble}. */
     private static double binaryScalar(BinaryOp op, double x, double y) {
         return switch (op) {
             case ADD -> x + y;
