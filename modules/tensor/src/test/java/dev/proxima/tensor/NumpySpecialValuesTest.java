@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The elementwise ops of issue 16 against NumPy over special values (±0, ±∞, NaN of both signs, subnormals,
- * dtype limits, ordinary values) for every dtype each accepts: {@code fixtures/numpy_special/special_values.txt},
+ * dtype limits, ordinary values) for every dtype each accepts (BF16 by NumPy's float16 rule, NumPy having no
+ * bfloat16): {@code fixtures/numpy_special/special_values.txt},
  * made by {@code make_special_values.py} beside it (its docstring says how the expected values were computed).
  * Binary ops are checked on three paths each: dense operands, strided views (every other element of a twice
  * as long tensor) and a Python-style scalar operand; all must give the same bits.
@@ -74,7 +75,7 @@ class NumpySpecialValuesTest {
     }
 
     private static boolean isFloat(String dtype) {
-        return dtype.startsWith("f");
+        return dtype.startsWith("f") || dtype.equals("bf16");
     }
 
     private static long[] values(String dtype, String[] tokens, int from) {
@@ -90,6 +91,7 @@ class NumpySpecialValuesTest {
             case "f64" -> DType.F64;
             case "f32" -> DType.F32;
             case "f16" -> DType.F16;
+            case "bf16" -> DType.BF16;
             case "i64" -> DType.I64;
             case "i32" -> DType.I32;
             case "i8" -> DType.I8;
@@ -110,13 +112,14 @@ class NumpySpecialValuesTest {
                 }
                 return Tensor.of(d);
             }
-            case "f32", "f16" -> {
+            case "f32", "f16", "bf16" -> {
                 float[] f = new float[n];
                 for (int i = 0; i < n; i++) {
-                    f[i] = dtype.equals("f32") ? Float.intBitsToFloat((int) raw[i]) : Float.float16ToFloat((short) raw[i]);
+                    f[i] = (float) decode(dtype, raw[i]);
                 }
                 try (Tensor t = Tensor.of(f)) {
-                    return dtype.equals("f32") ? t.copy() : t.cast(DType.F16);
+                    // every half value is a float: the conversion is exact and keeps NaN signs
+                    return dtype.equals("f32") ? t.copy() : t.cast(dtype(dtype));
                 }
             }
             case "bool" -> {
@@ -151,11 +154,11 @@ class NumpySpecialValuesTest {
                     v[i] = Float.floatToRawIntBits(f[i]) & 0xffffffffL;
                 }
             }
-            case F16 -> {
+            case F16, BF16 -> {
                 try (Tensor w = t.cast(DType.F32)) {
                     float[] f = w.toFloatArray();
                     for (int i = 0; i < n; i++) {
-                        v[i] = Float.floatToFloat16(f[i]) & 0xffffL;
+                        v[i] = t.dtype() == DType.F16 ? Float.floatToFloat16(f[i]) & 0xffffL : Float.floatToRawIntBits(f[i]) >>> 16;
                     }
                 }
             }
@@ -178,6 +181,7 @@ class NumpySpecialValuesTest {
         return switch (dtype) {
             case "f64" -> Double.longBitsToDouble(raw);
             case "f32" -> Float.intBitsToFloat((int) raw);
+            case "bf16" -> Float.intBitsToFloat((int) raw << 16);
             default -> Float.float16ToFloat((short) raw);
         };
     }
@@ -225,12 +229,12 @@ class NumpySpecialValuesTest {
             case F64 -> "f64";
             case F32 -> "f32";
             case F16 -> "f16";
+            case BF16 -> "bf16";
             case I64 -> "i64";
             case I32 -> "i32";
             case I8 -> "i8";
             case U8 -> "u8";
             case BOOL -> "bool";
-            default -> t.name();
         };
     }
 
