@@ -44,10 +44,43 @@ __device__ __forceinline__ px_c px_unary(int op, px_c xv) {
         case PX_UNARY_SIGMOID: return (px_c) (1.0 / (1.0 + exp(-x)));
         case PX_UNARY_RECIPROCAL: return (px_c) (1.0 / x);
         case PX_UNARY_ERF: return (px_c) erf(x);
+        case PX_UNARY_FLOOR: return (px_c) floor(x);
+        case PX_UNARY_CEIL: return (px_c) ceil(x);
+        case PX_UNARY_TRUNC: return (px_c) trunc(x);
+        case PX_UNARY_RINT: return (px_c) rint(x);                     // halves to even, as Math.rint
+        case PX_UNARY_LOG1P: return (px_c) log1p(x);
+        case PX_UNARY_EXPM1: return (px_c) expm1(x);
+        case PX_UNARY_LOG2: return (px_c) log2(x);
+        case PX_UNARY_LOG10: return (px_c) log10(x);
+        case PX_UNARY_EXP2: return (px_c) exp2(x);
 #endif
         case PX_UNARY_SQUARE: return (px_c) (xv * xv);
         default: __trap(); return xv;  // unknown code (NOT has its own kernel; integer types have no transcendentals)
     }
+}
+
+// NumPy's floating remainder (Python's %): fmod adjusted to the divisor's sign, a zero result with the divisor's
+// sign, NaN for a zero divisor (as Elementwise.remainder on the CPU)
+__device__ __forceinline__ double px_remainder(double a, double b) {
+    double mod = fmod(a, b);
+    if (b == 0) return mod;
+    if (mod != 0) {
+        if ((b < 0) != (mod < 0)) mod += b;
+    } else {
+        mod = copysign(0.0, b);
+    }
+    return mod;
+}
+
+// NumPy's floating floor division (Python's //): (a - fmod) / b snapped to an integer; a / b for a zero divisor
+__device__ __forceinline__ double px_floor_divide(double a, double b) {
+    if (b == 0) return a / b;
+    double mod = fmod(a, b);
+    double div = (a - mod) / b;
+    if (mod != 0 && (b < 0) != (mod < 0)) div -= 1.0;
+    if (div == 0) return copysign(0.0, a / b);
+    double fl = floor(div);
+    return div - fl > 0.5 ? fl + 1.0 : fl;
 }
 
 // MIN/MAX as Math.min/Math.max: a NaN operand gives NaN, and -0.0 counts as smaller than +0.0
@@ -65,14 +98,22 @@ __device__ __forceinline__ px_c px_binary(int op, px_c a, px_c b) {
         case PX_BINARY_MUL: return (px_c) ((u64) a * (u64) b);
 #endif
         case PX_BINARY_DIV: return a / b;
-        // Math.pow, not C's pow: a NaN exponent, and a base of +-1 with an infinite exponent, give NaN
-        // (C and CUDA give 1 for pow(1, NaN), pow(1, +-inf) and pow(-1, +-inf)); y - y is NaN for both
-        case PX_BINARY_POW: return (px_isnan((double) b) || (px_fabs((double) a) == 1.0 && px_fabs((double) b) > 1.7976931348623157e308))
-                ? (px_c) ((double) b - (double) b) : (px_c) pow((double) a, (double) b);
+        // C99's pow, as the CPU (Elementwise.pow): pow(1, y) = 1 for every y (NaN too), pow(-1, +-inf) = 1
+        case PX_BINARY_POW: return (px_c) pow((double) a, (double) b);
         case PX_BINARY_MIN: return (px_isnan((double) a) || px_isnan((double) b)) ? (px_c) ((double) a + (double) b)
                 : (a < b || (a == b && px_signbit((double) a))) ? a : b;
         case PX_BINARY_MAX: return (px_isnan((double) a) || px_isnan((double) b)) ? (px_c) ((double) a + (double) b)
                 : (a > b || (a == b && !px_signbit((double) a))) ? a : b;
+#if PX_IS_FLOAT
+        // NumPy's fmax/fmin: the first operand unless it loses or the second is NaN (ties keep the first)
+        case PX_BINARY_FMAX: return (a >= b || px_isnan((double) b)) ? a : b;
+        case PX_BINARY_FMIN: return (a <= b || px_isnan((double) b)) ? a : b;
+        case PX_BINARY_ATAN2: return (px_c) atan2((double) a, (double) b);
+        case PX_BINARY_HYPOT: return (px_c) hypot((double) a, (double) b);
+        case PX_BINARY_REMAINDER: return (px_c) px_remainder((double) a, (double) b);
+        case PX_BINARY_FLOOR_DIVIDE: return (px_c) px_floor_divide((double) a, (double) b);
+        case PX_BINARY_COPYSIGN: return (px_c) copysign((double) a, (double) b);
+#endif
         default: __trap(); return a;  // unknown code (comparisons have their own kernel)
     }
 }

@@ -21,24 +21,40 @@
 #define PX_UNARY_RECIPROCAL 11
 #define PX_UNARY_NOT        12
 #define PX_UNARY_ERF        13
+#define PX_UNARY_FLOOR      14
+#define PX_UNARY_CEIL       15
+#define PX_UNARY_TRUNC      16
+#define PX_UNARY_RINT       17
+#define PX_UNARY_LOG1P      18
+#define PX_UNARY_EXPM1      19
+#define PX_UNARY_LOG2       20
+#define PX_UNARY_LOG10      21
+#define PX_UNARY_EXP2       22
 
 // dev.proxima.tensor.spi.BinaryOp
-#define PX_BINARY_ADD 0
-#define PX_BINARY_SUB 1
-#define PX_BINARY_MUL 2
-#define PX_BINARY_DIV 3
-#define PX_BINARY_POW 4
-#define PX_BINARY_MIN 5
-#define PX_BINARY_MAX 6
-#define PX_BINARY_EQ  7
-#define PX_BINARY_NE  8
-#define PX_BINARY_LT  9
-#define PX_BINARY_LE  10
-#define PX_BINARY_GT  11
-#define PX_BINARY_GE  12
-#define PX_BINARY_AND 13
-#define PX_BINARY_OR  14
-#define PX_BINARY_XOR 15
+#define PX_BINARY_ADD          0
+#define PX_BINARY_SUB          1
+#define PX_BINARY_MUL          2
+#define PX_BINARY_DIV          3
+#define PX_BINARY_POW          4
+#define PX_BINARY_MIN          5
+#define PX_BINARY_MAX          6
+#define PX_BINARY_EQ           7
+#define PX_BINARY_NE           8
+#define PX_BINARY_LT           9
+#define PX_BINARY_LE           10
+#define PX_BINARY_GT           11
+#define PX_BINARY_GE           12
+#define PX_BINARY_AND          13
+#define PX_BINARY_OR           14
+#define PX_BINARY_XOR          15
+#define PX_BINARY_FMAX         16
+#define PX_BINARY_FMIN         17
+#define PX_BINARY_ATAN2        18
+#define PX_BINARY_HYPOT        19
+#define PX_BINARY_REMAINDER    20
+#define PX_BINARY_FLOOR_DIVIDE 21
+#define PX_BINARY_COPYSIGN     22
 
 // dev.proxima.tensor.spi.ReduceOp
 #define PX_REDUCE_SUM           0

@@ -13,8 +13,12 @@ import java.util.Arrays;
  * {@link Kernels#WHERE}), its derivative, and its explicit-output form ({@code …Into}, used by {@link Into}).
  *
  * <p>Dtype rules: unary functions that are only defined on the reals (exp, log, …) compute integers in F64;
- * sign-preserving ones (neg, abs, sign, square) keep the dtype and reject BOOL. Binary operations promote as
- * {@link DType#promote} says, division always to a floating type; comparisons and logical operations give BOOL.
+ * sign-preserving ones (neg, abs, sign, square) keep the dtype and reject BOOL; the rounding ones (floor, ceil,
+ * trunc, rint) return integers and BOOL unchanged (NumPy 2) and are not differentiated. Binary operations promote as
+ * {@link DType#promote} says, division, atan2, hypot and copysign always to a floating type; comparisons and
+ * logical operations give BOOL, and so do the classifications (isnan, isinf, isfinite, signbit), which are built
+ * from comparisons and copysign rather than kernels of their own. Where NumPy picks a narrower float for small
+ * integers (float16 for int8/uint8/bool), the core's rule gives F64.
  * F16/BF16 operands are computed in F32 and the result rounded once.
  *
  * <p>Derivative rules are written with tensor operations, so the backward pass can itself be recorded and
@@ -82,7 +86,7 @@ final class ElementwiseOps {
                 }
                 yield t;
             }
-            case NOT -> t;
+            case NOT, FLOOR, CEIL, TRUNC, RINT -> t;
             default -> DType.floating(t);
         };
     }
@@ -91,6 +95,9 @@ final class ElementwiseOps {
     static Tensor unary(Tensor self, UnaryOp op) {
         DType compute = unaryType(op.name().toLowerCase(), op, self.dtype);
         self.live();
+        if (isRounding(op) && !compute.isFloating()) {
+            return self.copy();
+        }
         if (compute.isHalf()) {
             try (Tensor wide = self.cast(DType.F32, false)) {
                 Tensor r = unary(wide, op);
@@ -101,7 +108,7 @@ final class ElementwiseOps {
             Tensor src = in == null ? self : in;
             Tensor out = Tensor.allocate(op == UnaryOp.NOT ? DType.BOOL : compute, self.shape, self.device(), true);
             Ops.run(out, Kernels.UNARY, op, src.kernelView(), out.kernelView());
-            if (compute.isFloating() && op != UnaryOp.NOT && op != UnaryOp.SIGN) {
+            if (compute.isFloating() && op != UnaryOp.NOT && op != UnaryOp.SIGN && !isRounding(op)) {
                 GradNode.record(out, op.name().toLowerCase(), new Tensor[]{src}, src, unaryRule(op));
             }
             return out;
@@ -113,7 +120,7 @@ final class ElementwiseOps {
         return (g, x, needs) -> new Tensor[]{switch (op) {
             case NEG -> g.neg();
             case ABS -> g.mul(x.sign());
-            case SIGN, NOT -> null;
+            case SIGN, NOT, FLOOR, CEIL, TRUNC, RINT -> null;
             case EXP -> g.mul(x.exp());
             case LOG -> g.div(x);
             case SQRT -> g.mul(0.5).div(x.sqrt());
@@ -127,6 +134,11 @@ final class ElementwiseOps {
             case SQUARE -> g.mul(x).mul(2);
             case RECIPROCAL -> g.div(x.square()).neg();
             case ERF -> g.mul(x.square().neg().exp()).mul(2 / Math.sqrt(Math.PI));
+            case LOG1P -> g.div(x.add(1));
+            case EXPM1 -> g.mul(x.exp());
+            case LOG2 -> g.div(x.mul(Math.log(2)));
+            case LOG10 -> g.div(x.mul(Math.log(10)));
+            case EXP2 -> g.mul(x.exp2()).mul(Math.log(2));
         }};
     }
 
@@ -150,10 +162,11 @@ final class ElementwiseOps {
     /** The compute dtype of binary {@code op} on {@code a} and {@code b}. */
     static DType binaryType(BinaryOp op, DType a, DType b) {
         DType compute = DType.promote(a, b);
-        if (op == BinaryOp.DIV) {
+        if (op == BinaryOp.DIV || op == BinaryOp.ATAN2 || op == BinaryOp.HYPOT || op == BinaryOp.COPYSIGN) {
             compute = DType.floating(compute);
         }
-        if (compute == DType.BOOL && (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.POW)) {
+        if (compute == DType.BOOL && (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.POW
+                || op == BinaryOp.REMAINDER || op == BinaryOp.FLOOR_DIVIDE)) {
             throw new DTypeMismatchException(op.name().toLowerCase() + " is not defined for two BOOL tensors; cast to an integer type first");
         }
         return compute;
@@ -176,7 +189,7 @@ final class ElementwiseOps {
             Tensor out = Tensor.allocate(outType, outShape, device, true);
             // a kernel may throw (an integer power with a negative exponent): Ops.run closes the result then
             Ops.run(out, Kernels.BINARY, op, x.broadcastView(outShape), y.broadcastView(outShape), out.kernelView());
-            if (outType.isFloating()) {
+            if (outType.isFloating() && op != BinaryOp.FLOOR_DIVIDE) {
                 GradNode.record(out, name, new Tensor[]{x, y}, x, y, binaryRule(op));
             }
             return out;
@@ -242,8 +255,35 @@ final class ElementwiseOps {
                     ga = needs[0] ? sumTo(g.mul(weight), as) : null;
                     gb = needs[1] ? sumTo(g.mul(weight.neg().add(1)), bs) : null;
                 }
+                case FMAX, FMIN -> {
+                    // as MAX/MIN, where a NaN operand loses to a number (both NaN: the first operand)
+                    Tensor wins = (op == BinaryOp.FMAX ? a.gt(b) : a.lt(b)).logicalOr(b.isnan());
+                    Tensor weight = Tensor.where(wins, Tensor.scalar(1, g.dtype(), g.device()),
+                            Tensor.where(a.eq(b), Tensor.scalar(0.5, g.dtype(), g.device()), Tensor.scalar(0, g.dtype(), g.device())));
+                    ga = needs[0] ? sumTo(g.mul(weight), as) : null;
+                    gb = needs[1] ? sumTo(g.mul(weight.neg().add(1)), bs) : null;
+                }
+                case ATAN2 -> {
+                    Tensor r2 = a.square().add(b.square());
+                    ga = needs[0] ? sumTo(g.mul(b).div(r2), as) : null;
+                    gb = needs[1] ? sumTo(g.mul(a).div(r2).neg(), bs) : null;
+                }
+                case HYPOT -> {
+                    Tensor h = a.hypot(b);
+                    ga = needs[0] ? sumTo(g.mul(a).div(h), as) : null;
+                    gb = needs[1] ? sumTo(g.mul(b).div(h), bs) : null;
+                }
+                case REMAINDER -> {
+                    ga = needs[0] ? sumTo(g, as) : null;
+                    gb = needs[1] ? sumTo(g.mul(a.floorDivide(b)).neg(), bs) : null;
+                }
+                case COPYSIGN -> {
+                    // ±1: whether the sign of a is flipped; the sign of b is piecewise constant (no gradient)
+                    Tensor one = Tensor.scalar(1, a.dtype(), a.device());
+                    ga = needs[0] ? sumTo(g.mul(one.copysign(a)).mul(one.copysign(b)), as) : null;
+                }
                 default -> {
-                    // comparisons and logical operations are not differentiable and are never recorded
+                    // comparisons, logical operations and FLOOR_DIVIDE (integer-valued) are never recorded
                 }
             }
             return new Tensor[]{ga, gb};
@@ -353,6 +393,122 @@ final class ElementwiseOps {
                 current = current.minimum(max);
             }
             return scope.keep(current == self ? self.copy() : current);
+        }
+    }
+
+    // ------------------------------------------------------------------ NumPy's rounding, classification and bounds
+
+    /** True for the ops that round to an integer value: the identity on integers, no gradient on floats. */
+    static boolean isRounding(UnaryOp op) {
+        return op == UnaryOp.FLOOR || op == UnaryOp.CEIL || op == UnaryOp.TRUNC || op == UnaryOp.RINT;
+    }
+
+    /**
+     * NumPy's {@code round(x, decimals)}: x scaled by 10^decimals, rounded half to even and scaled back, in the
+     * tensor's type (x·10^d then ÷10^d for d &gt; 0, x÷10^−d then ·10^−d for d &lt; 0, as NumPy); integers are
+     * returned unchanged for d ≥ 0 and for d &lt; 0 computed in F64 and converted back, as NumPy does.
+     */
+    static Tensor round(Tensor self, int decimals) {
+        self.live();
+        if (decimals == 0) {
+            return unary(self, UnaryOp.RINT);
+        }
+        if (!self.dtype.isFloating() && decimals > 0) {
+            return self.copy();
+        }
+        double factor = Math.pow(10, Math.abs((double) decimals));
+        try (Scope scope = Scope.open()) {
+            Tensor x = self.dtype.isFloating() ? self : self.cast(DType.F64);
+            Tensor r = decimals > 0 ? x.mul(factor).round().div(factor) : x.div(factor).round().mul(factor);
+            return scope.keep(self.dtype.isFloating() ? r : r.cast(self.dtype));
+        }
+    }
+
+    /** BOOL: x is NaN (never for integers). */
+    static Tensor isnan(Tensor self) {
+        self.live();
+        return self.dtype.isFloating() ? self.ne(self) : Tensor.full(0, DType.BOOL, self.device(), self.shape);
+    }
+
+    /** BOOL: x is +∞ or −∞ (never for integers). */
+    static Tensor isinf(Tensor self) {
+        self.live();
+        if (!self.dtype.isFloating()) {
+            return Tensor.full(0, DType.BOOL, self.device(), self.shape);
+        }
+        try (Tensor magnitude = self.abs()) {
+            return magnitude.eq(Double.POSITIVE_INFINITY);
+        }
+    }
+
+    /** BOOL: x is neither infinite nor NaN (always for integers). */
+    static Tensor isfinite(Tensor self) {
+        self.live();
+        if (!self.dtype.isFloating()) {
+            return Tensor.full(1, DType.BOOL, self.device(), self.shape);
+        }
+        try (Tensor magnitude = self.abs()) {
+            return magnitude.lt(Double.POSITIVE_INFINITY);
+        }
+    }
+
+    /** BOOL: the sign bit of x is set (−0.0 and NaNs with the bit included; x &lt; 0 for integers). */
+    static Tensor signbit(Tensor self) {
+        self.live();
+        if (!self.dtype.isFloating()) {
+            return self.dtype == DType.BOOL ? Tensor.full(0, DType.BOOL, self.device(), self.shape) : self.lt(0);
+        }
+        try (Tensor one = Tensor.scalar(1, self.dtype, self.device()); Tensor signed = one.copysign(self)) {
+            return signed.lt(0);
+        }
+    }
+
+    /** The largest finite value of a floating dtype. */
+    static double largestFinite(DType t) {
+        return switch (t) {
+            case F64 -> Double.MAX_VALUE;
+            case F32 -> Float.MAX_VALUE;
+            case F16 -> 65504.0;
+            case BF16 -> 0x1.fep127;
+            default -> throw new IllegalArgumentException("largestFinite: " + t + " is not a floating dtype");
+        };
+    }
+
+    /**
+     * NaN, +∞ and −∞ replaced by the given values (converted to the tensor's dtype); integers are returned
+     * unchanged. The gradient flows to the finite elements only.
+     */
+    static Tensor nanToNum(Tensor self, double nan, double posInf, double negInf) {
+        self.live();
+        if (!self.dtype.isFloating()) {
+            return self.copy();
+        }
+        try (Scope scope = Scope.open()) {
+            Device d = self.device();
+            Tensor r = Tensor.where(self.isnan(), Tensor.scalar(nan, self.dtype, d),
+                    Tensor.where(self.eq(Double.POSITIVE_INFINITY), Tensor.scalar(posInf, self.dtype, d),
+                            Tensor.where(self.eq(Double.NEGATIVE_INFINITY), Tensor.scalar(negInf, self.dtype, d), self)));
+            return scope.keep(r);
+        }
+    }
+
+    /**
+     * Each element limited to [min, max] with tensor bounds broadcast against x: {@code minimum(maximum(x, min),
+     * max)}; a null bound is no bound.
+     *
+     * @throws IllegalArgumentException if both bounds are null
+     */
+    static Tensor clamp(Tensor self, Tensor min, Tensor max) {
+        self.live();
+        if (min == null && max == null) {
+            throw new IllegalArgumentException("clamp: both bounds are null; give a lower bound, an upper bound or both");
+        }
+        try (Scope scope = Scope.open()) {
+            Tensor current = min == null ? self : self.maximum(min);
+            if (max != null) {
+                current = current.minimum(max);
+            }
+            return scope.keep(current);
         }
     }
 

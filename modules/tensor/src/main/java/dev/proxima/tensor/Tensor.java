@@ -632,7 +632,10 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.unary(this, UnaryOp.RECIPROCAL);
     }
 
-    /** The error function erf x = (2/√π)∫₀ˣ e^{−t²} dt, to about 1e−15 relative (integers give F64). */
+    /**
+     * The error function erf x = (2/√π)∫₀ˣ e^{−t²} dt (integers give F64): in F64 the correctly rounded value
+     * wherever checked (≤ 0.5 ulp against a 160-bit reference), odd, erf(−0.0) = −0.0 as in NumPy/SciPy.
+     */
     public Tensor erf() {
         return ElementwiseOps.unary(this, UnaryOp.ERF);
     }
@@ -694,7 +697,9 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * this raised to other, broadcast. For integer types the exponent must be non-negative
-     * ({@link IllegalArgumentException} otherwise, as in NumPy).
+     * ({@link IllegalArgumentException} otherwise, as in NumPy). Floats follow C99's (and NumPy's) {@code pow}
+     * special cases, not {@link Math#pow}'s: pow(1, y) = 1 for every y including NaN, pow(−1, ±∞) = 1, and
+     * pow(x, ±0) = 1 for every x including NaN, on every path (dense, strided, scalar operand, CUDA).
      */
     public Tensor pow(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.POW, other);
@@ -1404,6 +1409,343 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor clamp(double min, double max) {
         return ElementwiseOps.clamp(this, min, max);
+    }
+
+    /**
+     * Each element limited to {@code [min, max]} with tensor bounds broadcast against this tensor:
+     * {@code minimum(maximum(x, min), max)}, NumPy's {@code clip(x, min, max)} with array bounds. A null bound is
+     * no bound (NumPy's {@code None}); NaN in x or in a bound gives NaN; where {@code min > max} the result is
+     * {@code max}. The dtype is the promotion of the three; the gradient is that of
+     * {@link #maximum(Tensor)}/{@link #minimum(Tensor)} (a tie with a bound splits it evenly).
+     *
+     * {@snippet :
+     * Tensor x = Tensor.of(new double[] {-2, 0.5, 3});
+     * Tensor lo = Tensor.of(new double[] {-1, 1, 0});
+     * Tensor y = x.clamp(lo, Tensor.scalar(2, DType.F64)); // [-1, 1, 2]
+     * }
+     *
+     * @param min the lower bounds, or null for none
+     * @param max the upper bounds, or null for none
+     * @return a new tensor of the broadcast shape
+     * @throws IllegalArgumentException if both bounds are null
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     */
+    public Tensor clamp(Tensor min, Tensor max) {
+        return ElementwiseOps.clamp(this, min, max);
+    }
+
+    /**
+     * ⌊x⌋, the largest integer ≤ x; ±0, ±∞ and NaN unchanged. Integers and BOOL are returned unchanged (a copy of the same dtype, as NumPy 2). Not differentiable: the result is recorded as a constant (its gradient is zero almost everywhere), as for {@link #sign()}.
+     *
+     * @return a new tensor of this tensor's shape and dtype
+     */
+    public Tensor floor() {
+        return ElementwiseOps.unary(this, UnaryOp.FLOOR);
+    }
+
+    /**
+     * ⌈x⌉, the smallest integer ≥ x; ±0, ±∞ and NaN unchanged (ceil(−0.5) is −0.0). Integers and BOOL are returned unchanged. Not differentiable: the result is recorded as a constant (its gradient is zero almost everywhere), as for {@link #sign()}.
+     *
+     * @return a new tensor of this tensor's shape and dtype
+     */
+    public Tensor ceil() {
+        return ElementwiseOps.unary(this, UnaryOp.CEIL);
+    }
+
+    /**
+     * x rounded towards zero (trunc(−0.5) is −0.0); ±∞ and NaN unchanged. Integers and BOOL are returned unchanged. Not differentiable: the result is recorded as a constant (its gradient is zero almost everywhere), as for {@link #sign()}.
+     *
+     * @return a new tensor of this tensor's shape and dtype
+     */
+    public Tensor trunc() {
+        return ElementwiseOps.unary(this, UnaryOp.TRUNC);
+    }
+
+    /**
+     * x rounded to the nearest integer, halves to the even one (NumPy's {@code round}/{@code rint}:
+     * round(2.5) = 2, round(−0.5) = −0.0). Integers and BOOL are returned unchanged (NumPy's {@code round} of a
+     * BOOL array gives float16). Not differentiable: the result is recorded as a constant (its gradient is zero almost everywhere), as for {@link #sign()}.
+     *
+     * @return a new tensor of this tensor's shape and dtype
+     */
+    public Tensor round() {
+        return ElementwiseOps.unary(this, UnaryOp.RINT);
+    }
+
+    /**
+     * x rounded half to even at {@code decimals} decimal digits, as NumPy's {@code round(x, decimals)}: computed as
+     * {@code round(x · 10^d) / 10^d} (for d &lt; 0, {@code round(x / 10^−d) · 10^−d}) in the tensor's dtype, so
+     * like NumPy the result is the float nearest that quotient, not the decimal rounding of x's exact value
+     * (round(2.675, 2) is 2.67 because 2.675 is stored as 2.67499…). Integers are unchanged for d ≥ 0 and for
+     * d &lt; 0 are rounded in F64 and converted back (round(25, −1) = 20). A float tensor with |d| so large that
+     * 10^|d| overflows its dtype gives NaN, as in NumPy. Not differentiable: the result is recorded as a constant (its gradient is zero almost everywhere), as for {@link #sign()}.
+     *
+     * {@snippet :
+     * Tensor x = Tensor.of(new double[] {1.25, 1250, -0.5});
+     * Tensor a = x.round(1);  // [1.2, 1250, -0.5]
+     * Tensor b = x.round(-2); // [0, 1200, -0]
+     * }
+     *
+     * @param decimals the number of decimal digits to keep; negative rounds to tens, hundreds, …
+     * @return a new tensor of this tensor's shape and dtype
+     */
+    public Tensor round(int decimals) {
+        return ElementwiseOps.round(this, decimals);
+    }
+
+    /**
+     * ln(1 + x), accurate for small |x| (Math.log1p). Integers and BOOL give F64 (NumPy gives float16 for 1-byte integers and BOOL and float16/32 for small ones; the core's rule for real functions is F64, as for {@link #exp()}).
+     *
+     * @return a new floating tensor of this tensor's shape
+     */
+    public Tensor log1p() {
+        return ElementwiseOps.unary(this, UnaryOp.LOG1P);
+    }
+
+    /**
+     * eˣ − 1, accurate for small |x| (Math.expm1). Integers and BOOL give F64 (NumPy gives float16 for 1-byte integers and BOOL and float16/32 for small ones; the core's rule for real functions is F64, as for {@link #exp()}).
+     *
+     * @return a new floating tensor of this tensor's shape
+     */
+    public Tensor expm1() {
+        return ElementwiseOps.unary(this, UnaryOp.EXPM1);
+    }
+
+    /**
+     * log₂ x, exact at powers of two, within about 1 ulp elsewhere. Integers and BOOL give F64 (NumPy gives float16 for 1-byte integers and BOOL and float16/32 for small ones; the core's rule for real functions is F64, as for {@link #exp()}).
+     *
+     * @return a new floating tensor of this tensor's shape
+     */
+    public Tensor log2() {
+        return ElementwiseOps.unary(this, UnaryOp.LOG2);
+    }
+
+    /**
+     * log₁₀ x (Math.log10). Integers and BOOL give F64 (NumPy gives float16 for 1-byte integers and BOOL and float16/32 for small ones; the core's rule for real functions is F64, as for {@link #exp()}).
+     *
+     * @return a new floating tensor of this tensor's shape
+     */
+    public Tensor log10() {
+        return ElementwiseOps.unary(this, UnaryOp.LOG10);
+    }
+
+    /**
+     * 2ˣ, exact at integers (C99 pow(2, x)). Integers and BOOL give F64 (NumPy gives float16 for 1-byte integers and BOOL and float16/32 for small ones; the core's rule for real functions is F64, as for {@link #exp()}).
+     *
+     * @return a new floating tensor of this tensor's shape
+     */
+    public Tensor exp2() {
+        return ElementwiseOps.unary(this, UnaryOp.EXP2);
+    }
+
+    /**
+     * BOOL: true where x is NaN; integers and BOOL give false everywhere (NumPy's {@code isnan}).
+     *
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor isnan() {
+        return ElementwiseOps.isnan(this);
+    }
+
+    /**
+     * BOOL: true where x is +∞ or −∞; integers and BOOL give false everywhere (NumPy's {@code isinf}).
+     *
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor isinf() {
+        return ElementwiseOps.isinf(this);
+    }
+
+    /**
+     * BOOL: true where x is neither infinite nor NaN; integers and BOOL give true everywhere (NumPy's
+     * {@code isfinite}).
+     *
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor isfinite() {
+        return ElementwiseOps.isfinite(this);
+    }
+
+    /**
+     * BOOL: true where the sign bit of x is set, including −0.0 and NaNs with the bit set (NumPy's
+     * {@code signbit}); for integers x &lt; 0, for BOOL false.
+     *
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor signbit() {
+        return ElementwiseOps.signbit(this);
+    }
+
+    /**
+     * NumPy's {@code nan_to_num} with its defaults: NaN becomes 0, +∞ the largest finite value of the dtype and
+     * −∞ the most negative one (F32: ±3.4028235e38, F16: ±65504); integers and BOOL are returned unchanged. The
+     * gradient flows to the finite elements and is zero at the replaced ones.
+     *
+     * @return a new tensor of this tensor's shape and dtype
+     */
+    public Tensor nanToNum() {
+        double big = dtype.isFloating() ? ElementwiseOps.largestFinite(dtype) : 0;
+        return ElementwiseOps.nanToNum(this, 0, big, -big);
+    }
+
+    /**
+     * NaN, +∞ and −∞ replaced by the given values, each converted to the tensor's dtype (NumPy's
+     * {@code nan_to_num(x, nan=, posinf=, neginf=)}); integers and BOOL are returned unchanged.
+     *
+     * @param nan the value for NaN elements
+     * @param posInf the value for +∞ elements
+     * @param negInf the value for −∞ elements
+     * @return a new tensor of this tensor's shape and dtype
+     */
+    public Tensor nanToNum(double nan, double posInf, double negInf) {
+        return ElementwiseOps.nanToNum(this, nan, posInf, negInf);
+    }
+
+    /**
+     * Elementwise maximum ignoring NaN (NumPy's {@code fmax}, C's {@code fmax}): the other operand where one is NaN, NaN only where both are; on a tie (−0.0 vs +0.0) this tensor's element. Dtypes promote as {@link #maximum(Tensor)}.
+     *
+     * @param other the second operand, broadcast against this tensor
+     * @return a new tensor of the broadcast shape and promoted dtype
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     */
+    public Tensor fmax(Tensor other) {
+        return ElementwiseOps.binary(this, BinaryOp.FMAX, other);
+    }
+
+    /**
+     * Elementwise maximum with a scalar, ignoring NaN (see {@link #fmax(Tensor)}).
+     *
+     * @param scalar the second operand; its type follows the scalar rule of {@link DType}
+     * @return a new tensor of the broadcast shape and promoted dtype
+     */
+    public Tensor fmax(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.FMAX, scalar);
+    }
+
+    /**
+     * Elementwise minimum ignoring NaN (NumPy's {@code fmin}): the other operand where one is NaN, NaN only where both are; on a tie this tensor's element.
+     *
+     * @param other the second operand, broadcast against this tensor
+     * @return a new tensor of the broadcast shape and promoted dtype
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     */
+    public Tensor fmin(Tensor other) {
+        return ElementwiseOps.binary(this, BinaryOp.FMIN, other);
+    }
+
+    /**
+     * Elementwise minimum with a scalar, ignoring NaN (see {@link #fmin(Tensor)}).
+     *
+     * @param scalar the second operand; its type follows the scalar rule of {@link DType}
+     * @return a new tensor of the broadcast shape and promoted dtype
+     */
+    public Tensor fmin(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.FMIN, scalar);
+    }
+
+    /**
+     * atan2(this, other): the angle in [−π, π] of the point (other, this), with C99's signed-zero and infinity cases (NumPy's {@code arctan2}). Integers and BOOL give F64 (NumPy gives float16 for 1-byte integers and BOOL and float16/32 for small ones; the core's rule for real functions is F64, as for {@link #exp()}).
+     *
+     * @param other the second operand, broadcast against this tensor
+     * @return a new floating tensor of the broadcast shape
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     */
+    public Tensor atan2(Tensor other) {
+        return ElementwiseOps.binary(this, BinaryOp.ATAN2, other);
+    }
+
+    /**
+     * atan2(this, scalar) (see {@link #atan2(Tensor)}).
+     *
+     * @param scalar the second operand; its type follows the scalar rule of {@link DType}
+     * @return a new floating tensor of the broadcast shape
+     */
+    public Tensor atan2(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.ATAN2, scalar);
+    }
+
+    /**
+     * √(this² + other²) without undue overflow or underflow; +∞ if either is ±∞, even with a NaN (NumPy's {@code hypot}). Integers and BOOL give F64 (NumPy gives float16 for 1-byte integers and BOOL and float16/32 for small ones; the core's rule for real functions is F64, as for {@link #exp()}).
+     *
+     * @param other the second operand, broadcast against this tensor
+     * @return a new floating tensor of the broadcast shape
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     */
+    public Tensor hypot(Tensor other) {
+        return ElementwiseOps.binary(this, BinaryOp.HYPOT, other);
+    }
+
+    /**
+     * hypot(this, scalar) (see {@link #hypot(Tensor)}).
+     *
+     * @param scalar the second operand; its type follows the scalar rule of {@link DType}
+     * @return a new floating tensor of the broadcast shape
+     */
+    public Tensor hypot(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.HYPOT, scalar);
+    }
+
+    /**
+     * The remainder with the sign of the divisor, {@code this − other·⌊this / other⌋}: NumPy's {@code remainder}, also named {@code mod} and the {@code %} operator, and Python's {@code %} (fmod adjusted: remainder(−5, 3) = 1, remainder(5, −3) = −1; a zero result has the divisor's sign). Floats: a zero or NaN divisor or an infinite dividend gives NaN, an infinite divisor gives this or ±∞ as NumPy. Integers: a zero divisor gives 0, NumPy's result (NumPy also warns; no exception here). BOOL with BOOL is refused. The gradient is g for this and −g·floorDivide(this, other) for other.
+     *
+     * @param other the second operand, broadcast against this tensor
+     * @return a new tensor of the broadcast shape and promoted dtype
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     */
+    public Tensor remainder(Tensor other) {
+        return ElementwiseOps.binary(this, BinaryOp.REMAINDER, other);
+    }
+
+    /**
+     * The remainder with the sign of the divisor, {@code this − scalar·⌊this / scalar⌋} (see {@link #remainder(Tensor)}).
+     *
+     * @param scalar the second operand; its type follows the scalar rule of {@link DType}
+     * @return a new tensor of the broadcast shape and promoted dtype
+     */
+    public Tensor remainder(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.REMAINDER, scalar);
+    }
+
+    /**
+     * ⌊this / other⌋: NumPy's {@code floor_divide}, Python's {@code //}, consistent with {@link #remainder(Tensor)} ({@code a == b·floorDivide(a, b) + remainder(a, b)}). Floats: a zero divisor gives this / other (±∞ or NaN). Integers: a zero divisor gives 0 — NumPy's result, chosen over an exception so that integer and NumPy code agree (NumPy also warns) — and MIN / −1 wraps to MIN as in NumPy. BOOL with BOOL is refused. Not differentiable: the result is recorded as a constant (its gradient is zero almost everywhere), as for {@link #sign()}.
+     *
+     * @param other the second operand, broadcast against this tensor
+     * @return a new tensor of the broadcast shape and promoted dtype
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     */
+    public Tensor floorDivide(Tensor other) {
+        return ElementwiseOps.binary(this, BinaryOp.FLOOR_DIVIDE, other);
+    }
+
+    /**
+     * ⌊this / scalar⌋ (see {@link #floorDivide(Tensor)}).
+     *
+     * @param scalar the second operand; its type follows the scalar rule of {@link DType}
+     * @return a new tensor of the broadcast shape and promoted dtype
+     */
+    public Tensor floorDivide(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.FLOOR_DIVIDE, scalar);
+    }
+
+    /**
+     * |this| with the sign bit of other, NaN signs included (NumPy's {@code copysign}). Integers and BOOL give F64 (NumPy gives float16 for 1-byte integers and BOOL and float16/32 for small ones; the core's rule for real functions is F64, as for {@link #exp()}). The gradient is ±g for this (−g where the sign is flipped), zero for other.
+     *
+     * @param other the second operand, broadcast against this tensor
+     * @return a new floating tensor of the broadcast shape
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     */
+    public Tensor copysign(Tensor other) {
+        return ElementwiseOps.binary(this, BinaryOp.COPYSIGN, other);
+    }
+
+    /**
+     * |this| with the sign of scalar (see {@link #copysign(Tensor)}).
+     *
+     * @param scalar the second operand; its type follows the scalar rule of {@link DType}
+     * @return a new floating tensor of the broadcast shape
+     */
+    public Tensor copysign(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.COPYSIGN, scalar);
     }
 
     /**

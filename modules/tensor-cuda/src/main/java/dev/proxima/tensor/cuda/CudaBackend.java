@@ -243,10 +243,12 @@ public final class CudaBackend implements Backend {
     /** The ops of {@code px_unary} ({@code unary_contig}, {@code unary_strided}); NOT has {@code not_strided}. */
     static final Set<UnaryOp> UNARY_KERNELS = Collections.unmodifiableSet(EnumSet.of(UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SIGN,
             UnaryOp.EXP, UnaryOp.LOG, UnaryOp.SQRT, UnaryOp.TANH, UnaryOp.SIN, UnaryOp.COS, UnaryOp.SIGMOID, UnaryOp.SQUARE,
-            UnaryOp.RECIPROCAL, UnaryOp.ERF));
+            UnaryOp.RECIPROCAL, UnaryOp.ERF, UnaryOp.FLOOR, UnaryOp.CEIL, UnaryOp.TRUNC, UnaryOp.RINT, UnaryOp.LOG1P, UnaryOp.EXPM1,
+            UnaryOp.LOG2, UnaryOp.LOG10, UnaryOp.EXP2));
     /** The ops of {@code px_binary} ({@code binary_contig}, {@code binary_strided}). */
     static final Set<BinaryOp> BINARY_KERNELS = Collections.unmodifiableSet(EnumSet.of(BinaryOp.ADD, BinaryOp.SUB, BinaryOp.MUL,
-            BinaryOp.DIV, BinaryOp.POW, BinaryOp.MIN, BinaryOp.MAX));
+            BinaryOp.DIV, BinaryOp.POW, BinaryOp.MIN, BinaryOp.MAX, BinaryOp.FMAX, BinaryOp.FMIN, BinaryOp.ATAN2, BinaryOp.HYPOT,
+            BinaryOp.REMAINDER, BinaryOp.FLOOR_DIVIDE, BinaryOp.COPYSIGN));
     /** The ops of {@code px_compare} ({@code compare_strided}): BOOL outputs. */
     static final Set<BinaryOp> COMPARE_KERNELS = Collections.unmodifiableSet(EnumSet.of(BinaryOp.EQ, BinaryOp.NE, BinaryOp.LT,
             BinaryOp.LE, BinaryOp.GT, BinaryOp.GE, BinaryOp.AND, BinaryOp.OR, BinaryOp.XOR));
@@ -276,7 +278,8 @@ public final class CudaBackend implements Backend {
     /**
      * True if {@code binary(op)} over {@code t} has a kernel that gives the CPU's result: every op of
      * {@link #BINARY_KERNELS} on floats, those of {@link #COMPARE_KERNELS} (comparisons and logical ops) on every
-     * type, ADD/SUB/MUL/MIN/MAX on integers (not BOOL); integer DIV and POW stay on the host.
+     * type, ADD/SUB/MUL/MIN/MAX on integers (not BOOL); the other integer ops (POW, FMAX/FMIN, REMAINDER,
+     * FLOOR_DIVIDE: DIV, ATAN2, HYPOT and COPYSIGN never see integers) stay on the host.
      */
     static boolean binaryOnDevice(BinaryOp op, DType t) {
         if (t == DType.BOOL) {

@@ -39,7 +39,7 @@ final class Elementwise {
         DType t = src.dtype();
         DType dt = dst.dtype();
         int cost = switch (op) {
-            case EXP, LOG, TANH, SIN, COS, SIGMOID -> 8;
+            case EXP, LOG, TANH, SIN, COS, SIGMOID, LOG1P, EXPM1, LOG2, LOG10, EXP2 -> 8;
             case ERF -> 32;
             default -> 1;
         };
@@ -80,6 +80,15 @@ final class Elementwise {
             case RECIPROCAL -> 1 / x;
             case NOT -> x == 0 ? 1 : 0;
             case ERF -> SpecialFunctions.erf(x);
+            case FLOOR -> Math.floor(x);
+            case CEIL -> Math.ceil(x);
+            case TRUNC -> x < 0 ? Math.ceil(x) : Math.floor(x);
+            case RINT -> Math.rint(x);
+            case LOG1P -> Math.log1p(x);
+            case EXPM1 -> Math.expm1(x);
+            case LOG2 -> SpecialFunctions.log2(x);
+            case LOG10 -> Math.log10(x);
+            case EXP2 -> Math.pow(2, x);
         };
     }
 
@@ -89,6 +98,7 @@ final class Elementwise {
             case ABS -> Math.abs(x);
             case SIGN -> Long.signum(x);
             case SQUARE -> x * x;
+            case FLOOR, CEIL, TRUNC, RINT -> x;
             default -> throw new IllegalArgumentException(op + " is not defined for integer tensors");
         };
     }
@@ -101,7 +111,11 @@ final class Elementwise {
         MemorySegment d = dst.storage().segment();
         DType t = a.dtype();
         DType dt = dst.dtype();
-        int cost = op == BinaryOp.POW ? 16 : 1;
+        int cost = switch (op) {
+            case POW, ATAN2, HYPOT -> 16;
+            case REMAINDER, FLOOR_DIVIDE -> 4;
+            default -> 1;
+        };
         StridedLoop.of(dst.shape(), dst.strides(), a.strides(), b.strides()).run(offsets(dst, a, b), cost, (off, inner, n) -> {
             if (op.isComparison()) {
                 compareRow(op, t, sa, off[1], inner[1], sb, off[2], inner[2], d, off[0], inner[0], n);
@@ -134,11 +148,69 @@ final class Elementwise {
             case SUB -> x - y;
             case MUL -> x * y;
             case DIV -> x / y;
-            case POW -> Math.pow(x, y);
+            case POW -> pow(x, y);
             case MIN -> Math.min(x, y);
             case MAX -> Math.max(x, y);
+            // C's fmax/fmin as NumPy writes them: the first operand unless it loses or the second is NaN
+            case FMAX -> x >= y || Double.isNaN(y) ? x : y;
+            case FMIN -> x <= y || Double.isNaN(y) ? x : y;
+            case ATAN2 -> Math.atan2(x, y);
+            case HYPOT -> Math.hypot(x, y);
+            case REMAINDER -> remainder(x, y);
+            case FLOOR_DIVIDE -> floorDivide(x, y);
+            case COPYSIGN -> Math.copySign(x, y);
             default -> throw new AssertionError(op);
         };
+    }
+
+    /**
+     * C99's (and NumPy's) pow: {@link Math#pow} except that pow(+1, y) is 1 for every y (NaN included) and
+     * pow(−1, ±∞) is 1, where Java gives NaN.
+     */
+    static double pow(double x, double y) {
+        if (x == 1 || (x == -1 && Double.isInfinite(y))) {
+            return 1;
+        }
+        return Math.pow(x, y);
+    }
+
+    /**
+     * NumPy's floating remainder (Python's {@code %}): fmod adjusted to the divisor's sign; a zero result takes
+     * the divisor's sign; a zero divisor gives NaN.
+     */
+    static double remainder(double a, double b) {
+        double mod = a % b;
+        if (b == 0) {
+            return mod;
+        }
+        if (mod != 0) {
+            if ((b < 0) != (mod < 0)) {
+                mod += b;
+            }
+        } else {
+            mod = Math.copySign(0.0, b);
+        }
+        return mod;
+    }
+
+    /**
+     * NumPy's floating floor division (Python's {@code //}): (a − remainder) / b snapped to the nearest integer
+     * below; a zero divisor gives a / b (±∞ or NaN); a zero quotient has the sign of a / b.
+     */
+    static double floorDivide(double a, double b) {
+        if (b == 0) {
+            return a / b;
+        }
+        double mod = a % b;
+        double div = (a - mod) / b;
+        if (mod != 0 && (b < 0) != (mod < 0)) {
+            div -= 1.0;
+        }
+        if (div == 0) {
+            return Math.copySign(0.0, a / b);
+        }
+        double floor = Math.floor(div);
+        return div - floor > 0.5 ? floor + 1.0 : floor;
     }
 
     static long binaryLong(BinaryOp op, long x, long y) {
@@ -149,6 +221,11 @@ final class Elementwise {
             case MIN -> Math.min(x, y);
             case MAX -> Math.max(x, y);
             case POW -> powLong(x, y);
+            case FMAX -> Math.max(x, y);
+            case FMIN -> Math.min(x, y);
+            // NumPy's integer results: division by zero gives 0 (NumPy also warns), MIN // -1 wraps to MIN
+            case REMAINDER -> y == 0 ? 0 : Math.floorMod(x, y);
+            case FLOOR_DIVIDE -> y == 0 ? 0 : Math.floorDiv(x, y);
             case DIV -> throw new AssertionError("integer DIV is computed in floating point");
             default -> throw new AssertionError(op);
         };

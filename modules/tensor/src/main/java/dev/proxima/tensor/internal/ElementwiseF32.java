@@ -52,7 +52,7 @@ final class ElementwiseF32 {
 
     // ------------------------------------------------------------------ unary
 
-    /** d[j] := op(s[j]) for every op but SIGN, NOT and ERF on the vector path, all of them on the scalar one. */
+    /** d[j] := op(s[j]) for NEG … SIGMOID on the vector path, every op on the scalar one. */
     static void unary(UnaryOp op, MemorySegment s, long so, long ss, MemorySegment d, long dof, long ds, long n) {
         long j = 0;
         if (ss == 1 && ds == 1) {
@@ -68,7 +68,7 @@ final class ElementwiseF32 {
                 case SIN -> sin(s, so, d, dof, n);
                 case COS -> cos(s, so, d, dof, n);
                 case SIGMOID -> sigmoid(s, so, d, dof, n);
-                case SIGN, NOT, ERF -> 0;
+                case SIGN, NOT, ERF, FLOOR, CEIL, TRUNC, RINT, LOG1P, EXPM1, LOG2, LOG10, EXP2 -> 0;
             };
         }
         for (; j < n; j++) {
@@ -232,7 +232,7 @@ final class ElementwiseF32 {
         }
     }
 
-    /** One element of {@link #binary}: the four arithmetic ops and MIN/MAX in this type, POW by {@link Elementwise#binaryDouble}. */
+    /** One element of {@link #binary}: the four arithmetic ops and MIN/MAX in this type, the others by {@link Elementwise#binaryDouble}. */
     private static float binaryScalar(BinaryOp op, float x, float y) {
         return switch (op) {
             case ADD -> x + y;

@@ -51,7 +51,7 @@ final class ElementwiseF64 {
 
     // ------------------------------------------------------------------ unary
 
-    /** d[j] := op(s[j]) for every op but SIGN, NOT and ERF on the vector path, all of them on the scalar one. */
+    /** d[j] := op(s[j]) for NEG … SIGMOID on the vector path, every op on the scalar one. */
     static void unary(UnaryOp op, MemorySegment s, long so, long ss, MemorySegment d, long dof, long ds, long n) {
         long j = 0;
         if (ss == 1 && ds == 1) {
@@ -67,7 +67,7 @@ final class ElementwiseF64 {
                 case SIN -> sin(s, so, d, dof, n);
                 case COS -> cos(s, so, d, dof, n);
                 case SIGMOID -> sigmoid(s, so, d, dof, n);
-                case SIGN, NOT, ERF -> 0;
+                case SIGN, NOT, ERF, FLOOR, CEIL, TRUNC, RINT, LOG1P, EXPM1, LOG2, LOG10, EXP2 -> 0;
             };
         }
         for (; j < n; j++) {
@@ -231,7 +231,7 @@ final class ElementwiseF64 {
         }
     }
 
-    /** One element of {@link #binary}: the four arithmetic ops and MIN/MAX in this type, POW by {@link Elementwise#binaryDouble}. */
+    /** One element of {@link #binary}: the four arithmetic ops and MIN/MAX in this type, the others by {@link Elementwise#binaryDouble}. */
     private static double binaryScalar(BinaryOp op, double x, double y) {
         return switch (op) {
             case ADD -> x + y;

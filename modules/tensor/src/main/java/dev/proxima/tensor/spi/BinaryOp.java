@@ -26,7 +26,14 @@ public enum BinaryOp {
     /** a &gt;= b. */ GE(12),
     /** a ∧ b (as truth values). */ AND(13),
     /** a ∨ b (as truth values). */ OR(14),
-    /** a ⊕ b (as truth values). */ XOR(15);
+    /** a ⊕ b (as truth values). */ XOR(15),
+    /** max(a, b) ignoring a NaN operand (NaN only if both are NaN), as C's {@code fmax}. */ FMAX(16),
+    /** min(a, b) ignoring a NaN operand (NaN only if both are NaN), as C's {@code fmin}. */ FMIN(17),
+    /** The angle of the point (b, a): atan2(a, b) in [−π, π], as C's {@code atan2}. */ ATAN2(18),
+    /** √(a² + b²) without undue overflow or underflow, as C's {@code hypot}. */ HYPOT(19),
+    /** a − b·⌊a / b⌋: the remainder with the sign of the divisor b (Python's and NumPy's {@code %}). */ REMAINDER(20),
+    /** ⌊a / b⌋ (Python's and NumPy's {@code //}). */ FLOOR_DIVIDE(21),
+    /** |a| with the sign (bit) of b, as C's {@code copysign}. */ COPYSIGN(22);
 
     private static final Map<Integer, BinaryOp> BY_CODE = OpCodes.index(values(), BinaryOp::code);
 

@@ -24,7 +24,16 @@ public enum UnaryOp {
     /** x². */ SQUARE(10),
     /** 1 / x. */ RECIPROCAL(11),
     /** Logical not: output BOOL. */ NOT(12),
-    /** The error function erf x. */ ERF(13);
+    /** The error function erf x. */ ERF(13),
+    /** ⌊x⌋, the largest integer ≤ x (±0, ±∞ and NaN unchanged). */ FLOOR(14),
+    /** ⌈x⌉, the smallest integer ≥ x (±0, ±∞ and NaN unchanged). */ CEIL(15),
+    /** x rounded towards zero (±0, ±∞ and NaN unchanged). */ TRUNC(16),
+    /** x rounded to the nearest integer, halves to the even one (C's {@code rint}). */ RINT(17),
+    /** ln(1 + x), accurate for small x. */ LOG1P(18),
+    /** eˣ − 1, accurate for small x. */ EXPM1(19),
+    /** log₂ x. */ LOG2(20),
+    /** log₁₀ x. */ LOG10(21),
+    /** 2ˣ. */ EXP2(22);
 
     private static final Map<Integer, UnaryOp> BY_CODE = OpCodes.index(values(), UnaryOp::code);
 
