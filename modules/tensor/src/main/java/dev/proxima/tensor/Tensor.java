@@ -137,9 +137,12 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * A tensor of the given shape filled with {@code value} (converted to {@code dtype}).
+     * A tensor of the given shape filled with {@code value} (converted to {@code dtype}: rounded once for floating
+     * types, truncated toward zero for integer types).
      *
-     * @throws IllegalArgumentException if a dimension is negative
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type and {@code value} is NaN, infinite or,
+     *                                   truncated, outside its range
+     * @throws IllegalArgumentException  if a dimension is negative
      */
     public static Tensor full(double value, DType dtype, long... shape) {
         return CreationOps.full(value, dtype, shape);
@@ -149,9 +152,47 @@ public final class Tensor implements AutoCloseable {
      * A tensor of the given shape on {@code device}, filled with {@code value} (converted to {@code dtype}),
      * like PyTorch's {@code torch.full(shape, value, device=device)}.
      *
-     * @throws IllegalArgumentException if a dimension is negative or no backend serves {@code device}
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type and {@code value} is NaN, infinite or,
+     *                                   truncated, outside its range
+     * @throws IllegalArgumentException  if a dimension is negative or no backend serves {@code device}
      */
     public static Tensor full(double value, DType dtype, Device device, long... shape) {
+        return CreationOps.full(value, dtype, device, shape);
+    }
+
+    /**
+     * A tensor of the given shape filled with the integer {@code value}: exact in an integer dtype (an I64 beyond
+     * 2^53 too), rounded once in a floating one, as NumPy's {@code full(shape, value, dtype)} with a Python int.
+     *
+     * {@snippet :
+     * Tensor big = Tensor.full(Long.MAX_VALUE, DType.I64, 3); // every element exactly 2^63 - 1
+     * Tensor.full(300, DType.U8, 3);                          // throws ScalarOutOfRangeException
+     * }
+     *
+     * @param value the value
+     * @param dtype the element type
+     * @param shape the shape
+     * @return a new tensor on the CPU
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type whose range excludes {@code value}
+     * @throws IllegalArgumentException  if a dimension is negative
+     */
+    public static Tensor full(long value, DType dtype, long... shape) {
+        return CreationOps.full(value, dtype, Device.CPU, shape);
+    }
+
+    /**
+     * A tensor of the given shape on {@code device} filled with the integer {@code value} (see
+     * {@link #full(long, DType, long...)}).
+     *
+     * @param value  the value
+     * @param dtype  the element type
+     * @param device the device
+     * @param shape  the shape
+     * @return a new tensor on {@code device}
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type whose range excludes {@code value}
+     * @throws IllegalArgumentException  if a dimension is negative or no backend serves {@code device}
+     */
+    public static Tensor full(long value, DType dtype, Device device, long... shape) {
         return CreationOps.full(value, dtype, device, shape);
     }
 
@@ -206,6 +247,32 @@ public final class Tensor implements AutoCloseable {
 
     /** A 0-d tensor holding {@code value} on {@code device}. */
     public static Tensor scalar(double value, DType dtype, Device device) {
+        return CreationOps.scalar(value, dtype, device);
+    }
+
+    /**
+     * A 0-d tensor holding the integer {@code value} (see {@link #full(long, DType, long...)}).
+     *
+     * @param value the value
+     * @param dtype the element type
+     * @return a new 0-d tensor on the CPU
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type whose range excludes {@code value}
+     */
+    public static Tensor scalar(long value, DType dtype) {
+        return CreationOps.scalar(value, dtype, Device.CPU);
+    }
+
+    /**
+     * A 0-d tensor on {@code device} holding the integer {@code value} (see {@link #full(long, DType, long...)}).
+     *
+     * @param value  the value
+     * @param dtype  the element type
+     * @param device the device
+     * @return a new 0-d tensor on {@code device}
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type whose range excludes {@code value}
+     * @throws IllegalArgumentException  if no backend serves {@code device}
+     */
+    public static Tensor scalar(long value, DType dtype, Device device) {
         return CreationOps.scalar(value, dtype, device);
     }
 
@@ -656,8 +723,26 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.ADD, other);
     }
 
-    /** this + scalar. */
+    /**
+     * this + scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer or BOOL tensor
+     * gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor add(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.ADD, scalar);
+    }
+
+    /**
+     * this + scalar, with a {@code long} scalar (a Python int, see {@link DType}): an integer tensor keeps its dtype
+     * and overflowing results wrap, BOOL gives I64, a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor add(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.ADD, scalar);
     }
 
@@ -666,8 +751,26 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.SUB, other);
     }
 
-    /** this − scalar. */
+    /**
+     * this − scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer or BOOL tensor
+     * gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor sub(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.SUB, scalar);
+    }
+
+    /**
+     * this − scalar, with a {@code long} scalar (a Python int, see {@link DType}): an integer tensor keeps its dtype
+     * and overflowing results wrap, BOOL gives I64, a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor sub(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.SUB, scalar);
     }
 
@@ -676,8 +779,26 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.MUL, other);
     }
 
-    /** this · scalar. */
+    /**
+     * this · scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer or BOOL tensor
+     * gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor mul(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.MUL, scalar);
+    }
+
+    /**
+     * this · scalar, with a {@code long} scalar (a Python int, see {@link DType}): an integer tensor keeps its dtype
+     * and overflowing results wrap, BOOL gives I64, a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor mul(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.MUL, scalar);
     }
 
@@ -686,8 +807,25 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.DIV, other);
     }
 
-    /** this / scalar. */
+    /**
+     * this / scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer or BOOL tensor
+     * gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor div(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.DIV, scalar);
+    }
+
+    /**
+     * this / scalar: true division (integer and BOOL tensors give F64; never out of range), with a {@code long}
+     * scalar (a Python int); a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
+    public Tensor div(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.DIV, scalar);
     }
 
@@ -699,8 +837,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.POW, other);
     }
 
-    /** this raised to scalar. */
+    /**
+     * this raised to scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer or BOOL
+     * tensor gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor pow(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.POW, scalar);
+    }
+
+    /**
+     * this raised to scalar (an integer tensor needs a non-negative exponent), with a {@code long} scalar (a Python
+     * int, see {@link DType}): an integer tensor keeps its dtype and overflowing results wrap, BOOL gives I64, a
+     * floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor pow(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.POW, scalar);
     }
 
@@ -709,8 +866,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.MIN, other);
     }
 
-    /** Elementwise minimum with a scalar. */
+    /**
+     * Elementwise minimum with a scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer
+     * or BOOL tensor gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor minimum(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.MIN, scalar);
+    }
+
+    /**
+     * Elementwise minimum with a scalar, with a {@code long} scalar (a Python int, see {@link DType}): an integer
+     * tensor keeps its dtype and overflowing results wrap, BOOL gives I64, a floating tensor keeps its dtype (the
+     * scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor minimum(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.MIN, scalar);
     }
 
@@ -719,8 +895,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.MAX, other);
     }
 
-    /** Elementwise maximum with a scalar. */
+    /**
+     * Elementwise maximum with a scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer
+     * or BOOL tensor gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor maximum(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.MAX, scalar);
+    }
+
+    /**
+     * Elementwise maximum with a scalar, with a {@code long} scalar (a Python int, see {@link DType}): an integer
+     * tensor keeps its dtype and overflowing results wrap, BOOL gives I64, a floating tensor keeps its dtype (the
+     * scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor maximum(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.MAX, scalar);
     }
 
@@ -729,8 +924,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.EQ, other);
     }
 
-    /** BOOL: this == scalar. */
+    /**
+     * BOOL: this == scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors (an
+     * I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded to
+     * its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor eq(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.EQ, scalar);
+    }
+
+    /**
+     * BOOL: this == scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor eq(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.EQ, scalar);
     }
 
@@ -739,8 +953,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.NE, other);
     }
 
-    /** BOOL: this != scalar. */
+    /**
+     * BOOL: this != scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors (an
+     * I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded to
+     * its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor ne(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.NE, scalar);
+    }
+
+    /**
+     * BOOL: this != scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor ne(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.NE, scalar);
     }
 
@@ -749,8 +982,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.LT, other);
     }
 
-    /** BOOL: this &lt; scalar. */
+    /**
+     * BOOL: this &lt; scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors (an
+     * I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded to
+     * its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor lt(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.LT, scalar);
+    }
+
+    /**
+     * BOOL: this &lt; scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor lt(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.LT, scalar);
     }
 
@@ -759,8 +1011,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.LE, other);
     }
 
-    /** BOOL: this &lt;= scalar. */
+    /**
+     * BOOL: this &lt;= scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors
+     * (an I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded
+     * to its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor le(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.LE, scalar);
+    }
+
+    /**
+     * BOOL: this &lt;= scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor le(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.LE, scalar);
     }
 
@@ -769,8 +1040,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.GT, other);
     }
 
-    /** BOOL: this &gt; scalar. */
+    /**
+     * BOOL: this &gt; scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors (an
+     * I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded to
+     * its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor gt(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.GT, scalar);
+    }
+
+    /**
+     * BOOL: this &gt; scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor gt(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.GT, scalar);
     }
 
@@ -779,8 +1069,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.GE, other);
     }
 
-    /** BOOL: this &gt;= scalar. */
+    /**
+     * BOOL: this &gt;= scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors
+     * (an I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded
+     * to its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor ge(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.GE, scalar);
+    }
+
+    /**
+     * BOOL: this &gt;= scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor ge(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.GE, scalar);
     }
 
@@ -1394,7 +1703,8 @@ public final class Tensor implements AutoCloseable {
      * Each element limited to {@code [min, max]}: {@code minimum(maximum(x, min), max)}, like NumPy's
      * {@code clip} and PyTorch's {@code clamp}. NaN elements stay NaN. An infinite bound on its own side
      * ({@code min = −∞}, {@code max = +∞}) means no bound and does not change the dtype; otherwise the
-     * result type follows the scalar rule of {@link DType} (an integer tensor clamped to 2.5 becomes F64).
+     * result type follows the scalar rule of {@link DType} for a {@code double} (an integer tensor becomes F64; use
+     * {@link #clamp(long, long)} to keep it integer).
      * If {@code min > max} every element becomes {@code max}, as in NumPy.
      *
      * @param min the lower bound
@@ -1402,6 +1712,22 @@ public final class Tensor implements AutoCloseable {
      * @return a new tensor of this tensor's shape
      */
     public Tensor clamp(double min, double max) {
+        return ElementwiseOps.clamp(this, min, max);
+    }
+
+    /**
+     * Each element limited to {@code [min, max]} with integer bounds (Python ints): the dtype is kept (BOOL gives
+     * I64), so an integer tensor stays integer. As in NumPy 2's {@code clip}, on an integer tensor a bound beyond
+     * the dtype's range on its own side is no bound ({@code U8.clamp(-5, 300)} changes nothing); a bound beyond
+     * it on the other side is out of range. If {@code min > max} every element becomes {@code max}.
+     *
+     * @param min the lower bound
+     * @param max the upper bound
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor and {@code min} is above or {@code max} below
+     *                                   its dtype's range
+     */
+    public Tensor clamp(long min, long max) {
         return ElementwiseOps.clamp(this, min, max);
     }
 
