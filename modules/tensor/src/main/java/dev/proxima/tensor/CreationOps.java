@@ -22,7 +22,7 @@ final class CreationOps {
             Scalars.checkRange("full", dtype, value);
         }
         Tensor t = Tensor.allocate(dtype, shape, device, true);
-        t.backend.fill(t.kernelView(), value);
+        t.backend.fill(t.kernelView(), dtype.isFloating() ? Scalars.rounded(dtype, value) : value);
         return t;
     }
 

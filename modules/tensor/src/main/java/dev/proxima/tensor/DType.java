@@ -44,7 +44,9 @@ import java.lang.foreign.ValueLayout;
  * same way (a {@code double} after truncation toward zero; NaN and the infinities never fit).
  *
  * <h2>Conversions</h2>
- * Conversions to {@code F16}/{@code BF16} round to nearest even (overflow gives ±∞, NaN stays NaN).
+ * Conversions to {@code F16}/{@code BF16} round to nearest even (overflow gives ±∞, NaN stays NaN); a
+ * tensor conversion from {@code F64} does so through {@code F32} (two roundings, identical on every
+ * backend), while a scalar operand or fill value is rounded once, as NumPy rounds a Python float.
  * Float to integer truncates toward zero, saturates at the target's range and maps NaN to 0;
  * integer to a narrower integer wraps (two's complement); anything to {@code BOOL} is {@code value != 0}.
  */

@@ -232,7 +232,7 @@ final class ElementwiseOps {
     private static Tensor scalarOperand(Tensor like, double scalar) {
         DType t = DType.promoteScalar(like.dtype, scalar);
         Tensor s = Tensor.allocate(t, new long[0], like.device(), false);
-        Ops.run(s, Kernels.FILL, scalar, s.kernelView());
+        Ops.run(s, Kernels.FILL, Scalars.rounded(t, scalar), s.kernelView());
         return s;
     }
 

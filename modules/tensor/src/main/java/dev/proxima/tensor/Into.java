@@ -140,7 +140,7 @@ public final class Into {
         if (out.dtype.isInteger()) {
             Scalars.checkRange("fill", out.dtype, value);
         }
-        return Ops.write(out, Kernels.FILL, value, out.kernelView());
+        return Ops.write(out, Kernels.FILL, out.dtype.isFloating() ? Scalars.rounded(out.dtype, value) : value, out.kernelView());
     }
 
     /**

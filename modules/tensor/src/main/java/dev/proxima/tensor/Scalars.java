@@ -68,24 +68,60 @@ final class Scalars {
                 + max(t) + "]; as in NumPy 2 a scalar takes an integer tensor's dtype, so cast the tensor to a wider dtype first");
     }
 
-    /** {@code value} rounded (to nearest, ties to even, once) to floating dtype {@code t}, as a double. */
+    /**
+     * {@code value} rounded to floating dtype {@code t} (to nearest, ties to even, once, as NumPy 2 rounds a Python
+     * float), as a double. For the half types {@code value} is first narrowed to a float rounding to odd, which the
+     * second rounding to nearest cannot turn into a false tie (the standard round-to-odd argument, F32 having more
+     * than two bits beyond F16's and BF16's). Tensor conversions ({@code cast}) differ: they go from F64 through a
+     * float rounded to nearest, on the CPU and on CUDA alike, so a scalar is rounded here before a fill kernel sees it.
+     */
     static double rounded(DType t, double value) {
         return switch (t) {
             case F64 -> value;
             case F32 -> (float) value;
-            case F16 -> Float.float16ToFloat(ElementAccess.doubleToFloat16(value));
-            case BF16 -> ElementAccess.bf16ToFloat(ElementAccess.doubleToBf16(value));
+            case F16 -> Float.float16ToFloat(Float.floatToFloat16(toFloatRoundingToOdd(value)));
+            case BF16 -> ElementAccess.bf16ToFloat(ElementAccess.floatToBf16(toFloatRoundingToOdd(value)));
             default -> throw new AssertionError(t + " is not a floating type");
         };
     }
 
-    /** {@code value} rounded (to nearest, ties to even, once) to floating dtype {@code t}, as a double. */
+    /**
+     * {@code value} rounded to floating dtype {@code t} (to nearest, ties to even, once), as a double. (NumPy rounds
+     * a Python int to float64 first, which can round twice for float32 beyond 2^53; Java's {@code (float) long}
+     * rounds once.)
+     */
     static double rounded(DType t, long value) {
         return switch (t) {
             case F64 -> (double) value;
             case F32 -> (float) value;
-            default -> rounded(t, ElementAccess.toDoubleRoundingToOdd(value));
+            default -> rounded(t, toDoubleRoundingToOdd(value));
         };
+    }
+
+    /** {@code v} as a float rounding to odd: exact values stay, an inexact one becomes the neighbour toward zero, made odd. */
+    private static float toFloatRoundingToOdd(double v) {
+        float f = (float) v;
+        if (f == v || Double.isNaN(v)) {
+            return f;
+        }
+        if (Math.abs((double) f) > Math.abs(v)) {
+            f = Math.nextAfter(f, 0.0);
+        }
+        return Float.intBitsToFloat(Float.floatToRawIntBits(f) | 1);
+    }
+
+    /** {@code v} as a double rounding to odd (exact below 2^53 in magnitude), composable with the float step above. */
+    private static double toDoubleRoundingToOdd(long v) {
+        if (exactInDouble(v)) {
+            return v;
+        }
+        double d = v;
+        // (long) 2^63 saturates to Long.MAX_VALUE: that case is inexact and rounded up
+        boolean roundedUp = d == 0x1p63 || (long) d > v;
+        if (roundedUp == (v > 0)) {
+            d = Math.nextAfter(d, 0.0);
+        }
+        return Double.longBitsToDouble(Double.doubleToRawLongBits(d) | 1);
     }
 
     /**

@@ -58,8 +58,8 @@ public final class ElementAccess {
             case I8 -> s.setAtIndex(I8, i, (byte) Math.clamp((long) v, Byte.MIN_VALUE, Byte.MAX_VALUE));
             case U8 -> s.setAtIndex(I8, i, (byte) Math.clamp((long) v, 0, 255));
             case BOOL -> s.setAtIndex(I8, i, (byte) (v != 0 ? 1 : 0));
-            case F16 -> s.setAtIndex(I16, i, doubleToFloat16(v));
-            case BF16 -> s.setAtIndex(I16, i, doubleToBf16(v));
+            case F16 -> s.setAtIndex(I16, i, Float.floatToFloat16((float) v));
+            case BF16 -> s.setAtIndex(I16, i, floatToBf16((float) v));
         }
     }
 
@@ -72,57 +72,9 @@ public final class ElementAccess {
             case I64 -> s.setAtIndex(I64, i, v);
             case I8, U8 -> s.setAtIndex(I8, i, (byte) v);
             case BOOL -> s.setAtIndex(I8, i, (byte) (v != 0 ? 1 : 0));
-            case F16 -> s.setAtIndex(I16, i, doubleToFloat16(toDoubleRoundingToOdd(v)));
-            case BF16 -> s.setAtIndex(I16, i, doubleToBf16(toDoubleRoundingToOdd(v)));
+            case F16 -> s.setAtIndex(I16, i, Float.floatToFloat16((float) v));
+            case BF16 -> s.setAtIndex(I16, i, floatToBf16((float) v));
         }
-    }
-
-    /**
-     * The binary16 nearest to {@code v}, ties to even, rounded once: {@code v} is first narrowed to a float
-     * rounding to odd (exact when {@code v} is a float), which the second rounding to nearest cannot turn into a
-     * false tie, so the result is the one a direct double to half conversion gives.
-     */
-    public static short doubleToFloat16(double v) {
-        return Float.floatToFloat16(toFloatRoundingToOdd(v));
-    }
-
-    /** The bfloat16 nearest to {@code v}, ties to even, rounded once (see {@link #doubleToFloat16}). */
-    public static short doubleToBf16(double v) {
-        return floatToBf16(toFloatRoundingToOdd(v));
-    }
-
-    /**
-     * {@code v} narrowed to a float rounding to odd: exact values stay, an inexact one becomes the neighbour
-     * toward zero with its last significand bit set. Rounding that float to nearest at 22 or fewer bits gives
-     * the same result as rounding {@code v} itself there (the standard round-to-odd argument).
-     */
-    public static float toFloatRoundingToOdd(double v) {
-        float f = (float) v;
-        if (f == v || Double.isNaN(v)) {
-            return f;
-        }
-        if (Math.abs((double) f) > Math.abs(v)) {
-            f = Math.nextAfter(f, 0.0);
-        }
-        return Float.intBitsToFloat(Float.floatToRawIntBits(f) | 1);
-    }
-
-    /**
-     * {@code v} as a double rounding to odd (exact below 2^53 in magnitude): composed with
-     * {@link #toFloatRoundingToOdd} and a final rounding to nearest, a long reaches a half type with one rounding.
-     */
-    public static double toDoubleRoundingToOdd(long v) {
-        double d = v;
-        // (long) 2^63 saturates to Long.MAX_VALUE: that case is inexact and rounded up
-        boolean exact = d != 0x1p63 && (long) d == v;
-        if (exact) {
-            return d;
-        }
-        boolean up = d == 0x1p63 || (long) d > v;
-        if (up == (v > 0)) {
-            d = Math.nextAfter(d, 0.0);
-        }
-        return Double.longBitsToDouble(Double.doubleToRawLongBits(d) | 1);
     }
 
     /** The float whose top 16 bits are {@code bits}. */
