@@ -237,9 +237,9 @@ final class ElementwiseOps {
     }
 
     /**
-     * A 0-d tensor on {@code like}'s (integer or BOOL) device holding {@code scalar} for {@code op}: in like's
-     * integer dtype (range-checked), as I64 beside BOOL, or as F64 where {@code op} computes integers in floating
-     * point.
+     * A 0-d tensor on {@code like}'s device holding {@code scalar} for {@code op} on the integer or BOOL tensor
+     * {@code like}: in like's dtype (range-checked), as I64 beside BOOL, or as F64 where {@code op} computes integers
+     * in floating point.
      */
     private static Tensor scalarOperand(Tensor like, BinaryOp op, long scalar) {
         DType t = like.dtype;
