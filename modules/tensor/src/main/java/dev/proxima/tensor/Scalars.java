@@ -146,7 +146,7 @@ final class Scalars {
         }
     }
 
-    /** True if {@code value} converts to a double and back unchanged (always below 2^53 in magnitude). */
+    /** True if {@code value} converts to a double and back unchanged (as every long below 2^53 in magnitude does). */
     static boolean exactInDouble(long value) {
         double d = value;
         return d != 0x1p63 && (long) d == value;

@@ -16,7 +16,9 @@ import java.lang.foreign.MemorySegment;
  * {@link Memory}.
  *
  * <h2>Semantics</h2>
- * Operations follow NumPy: broadcasting of shapes, type promotion as documented on {@link DType},
+ * Operations follow NumPy: broadcasting of shapes, type promotion as documented on {@link DType}
+ * (Java scalars as NumPy 2's weak Python scalars: {@code t.add(2)} takes a {@code long} like a Python
+ * int and keeps an integer dtype, {@code t.add(2.0)} a {@code double} like a Python float),
  * reductions over any set of axes with or without kept dimensions, and {@code matmul} with
  * NumPy's rules for 1-D operands and broadcast batch dimensions. Every operation returns a new tensor;
  * no operation modifies its inputs.
