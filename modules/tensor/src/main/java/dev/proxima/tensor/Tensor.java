@@ -1554,8 +1554,10 @@ public final class Tensor implements AutoCloseable {
      *
      * @param padWidths {@code 2 * rank()} non-negative widths: before and after, for each dimension
      * @param mode      how to fill the border
-     * @param value     the fill value for {@link PadMode#CONSTANT} (converted to the dtype); ignored otherwise
+     * @param value     the fill value for {@link PadMode#CONSTANT} (converted to the dtype as {@link #full} converts
+     *                  it); ignored otherwise
      * @return a new tensor of extent {@code dim(d) + padWidths[2d] + padWidths[2d + 1]} in each dimension d
+     * @throws ScalarOutOfRangeException if a constant pad of an integer tensor gets a value outside its range
      * @throws IllegalArgumentException if there are not {@code 2 * rank()} widths, a width is negative, or
      *                                  an empty dimension would be padded by reflection or replication
      */

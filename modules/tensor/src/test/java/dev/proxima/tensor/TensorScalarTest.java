@@ -190,6 +190,10 @@ class TensorScalarTest {
             assertArrayEquals(new long[]{Long.MAX_VALUE - 1, Long.MAX_VALUE - 1}, Into.fill(wide, Long.MAX_VALUE - 1).toLongArray());
             Tensor half = Tensor.zeros(F16, 2);
             assertArrayEquals(new long[]{1, 1}, Into.fill(half, 0.1).eq(0.1).toLongArray());
+            // a constant pad puts its value into the tensor the same way
+            assertThrows(ScalarOutOfRangeException.class, () -> u8(1, 2).pad(new long[]{1, 1}, PadMode.CONSTANT, 256));
+            assertArrayEquals(new long[]{255, 1, 2, 255}, u8(1, 2).pad(new long[]{1, 1}, PadMode.CONSTANT, 255).toLongArray());
+            assertEquals(1 + 0x1p-10, Tensor.ones(F16, 1).pad(new long[]{1, 0}, PadMode.CONSTANT, 1 + 0x1p-11 + 0x1p-40).getDouble(0));
         }
     }
 
