@@ -13,7 +13,7 @@ public final class Functional {
 
     /** max(x, 0). */
     public static Tensor relu(Tensor x) {
-        return x.maximum(0.0);
+        return x.maximum(0); // a long scalar: an integer tensor stays integer
     }
 
     /** x for x > 0, slope·x otherwise. */

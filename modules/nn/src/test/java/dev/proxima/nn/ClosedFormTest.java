@@ -29,6 +29,16 @@ class ClosedFormTest {
     }
 
     @Test
+    void reluKeepsTheDtype() {
+        try (Scope s = Scope.open()) {
+            Tensor ints = Functional.relu(Tensor.of(-2, 0, 3));
+            assertEquals(DType.I32, ints.dtype(), "max(x, 0) with a long zero keeps an integer tensor integer");
+            assertArrayEquals(new long[]{0, 0, 3}, ints.toLongArray());
+            assertEquals(DType.F32, Functional.relu(Tensor.of(-1f, 2f)).dtype());
+        }
+    }
+
+    @Test
     void layerNormStandardizes() {
         try (Scope s = Scope.open(); LayerNorm ln = new LayerNorm(F, 8)) {
             Tensor y = ln.forward(Rng.seed(1).normal(F, 3, 5, 4, 8));

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /** FAMILYDOC */
 final class CreationOps {
@@ -13,15 +14,28 @@ final class CreationOps {
     }
 
     static Tensor full(double value, DType dtype, long... shape) {
-        Tensor t = Tensor.allocate(dtype, shape, Device.CPU, true);
-        t.backend.fill(t.kernelView(), value);
-        return t;
+        return full(value, dtype, Device.CPU, shape);
     }
 
     static Tensor full(double value, DType dtype, Device device, long... shape) {
+        if (dtype.isInteger()) {
+            Scalars.checkRange("full", dtype, value);
+        }
         Tensor t = Tensor.allocate(dtype, shape, device, true);
-        t.backend.fill(t.kernelView(), value);
+        t.backend.fill(t.kernelView(), dtype.isFloating() ? Scalars.rounded(dtype, value) : value);
         return t;
+    }
+
+    static Tensor full(long value, DType dtype, Device device, long... shape) {
+        OptionalDouble fill = Scalars.fillValue("full", dtype, value);
+        Tensor t = Tensor.allocate(dtype, shape, device, true);
+        if (fill.isPresent()) {
+            t.backend.fill(t.kernelView(), fill.getAsDouble());
+            return t;
+        }
+        try (Tensor s = Scalars.operand(dtype, value, Device.CPU)) {
+            return ElementwiseOps.copyInto(s, t);
+        }
     }
 
     static Tensor zeros(DType dtype, long... shape) {
@@ -45,6 +59,10 @@ final class CreationOps {
     }
 
     static Tensor scalar(double value, DType dtype, Device device) {
+        return full(value, dtype, device);
+    }
+
+    static Tensor scalar(long value, DType dtype, Device device) {
         return full(value, dtype, device);
     }
 

@@ -19,12 +19,34 @@ import java.lang.foreign.ValueLayout;
  * </ul>
  * {@code F16} and {@code BF16} are storage types: the CPU backend computes on them in F32 and rounds
  * the result back (round to nearest even), as PyTorch does on CPUs.
- * A Java scalar operand ({@code t.add(2.0)}) is "weak" as in NumPy 2: it takes the tensor's type if
- * the tensor is floating point, or if both are integral; an integer tensor with a fractional scalar
- * becomes {@code F64}.
+ *
+ * <h2>Scalar operands</h2>
+ * A Java scalar operand is "weak" as in NumPy 2 (NEP 50): a {@code long} ({@code t.add(2)}) acts as a
+ * Python int, a {@code double} ({@code t.add(2.0)}) as a Python float; Java picks the overload from the
+ * literal, so {@code 2} and {@code 2.0} differ:
+ * <ul>
+ *   <li>a floating tensor keeps its dtype with either, and the scalar is rounded to that dtype first
+ *       (once, to nearest even): {@code Tensor.full(0.1, F16).eq(0.1)} is true, and
+ *       {@code F16 1 + (2^-11 + 2^-23)} is {@code 1.0}, as in NumPy;</li>
+ *   <li>an integer tensor with a {@code long} keeps its dtype; a scalar outside the dtype's range is an
+ *       error ({@link ScalarOutOfRangeException}, NumPy's {@code OverflowError}: {@code U8 + 300},
+ *       {@code U8 + (-1)}), while results that overflow with an in-range scalar wrap
+ *       ({@code I8 100 + 100} is {@code -56}). True division computes in {@code F64} with the scalar's
+ *       value and never throws;</li>
+ *   <li>an integer tensor with a {@code double} computes in {@code F64} ({@code I32 + 2.0} is {@code F64});</li>
+ *   <li>{@code BOOL} with a {@code long} gives {@code I64}, with a {@code double} {@code F64}, as in NumPy;</li>
+ *   <li>comparisons of an integer tensor with any scalar are exact and never throw
+ *       ({@code U8 255 == 256} is false, {@code U8 < 300} is true, {@code I32.MAX == 3e9} is false). For
+ *       an {@code I64} tensor and a {@code double} this is stricter than NumPy, which converts the int64
+ *       values to float64 first ({@code 2^63 − 1 == 2.0^63} is true in NumPy, false here).</li>
+ * </ul>
+ * Putting a value into an integer tensor ({@code Tensor.full}, {@code Into.fill}) checks the range the
+ * same way (a {@code double} after truncation toward zero; NaN and the infinities never fit).
  *
  * <h2>Conversions</h2>
- * Conversions to {@code F16}/{@code BF16} round to nearest even (overflow gives ±∞, NaN stays NaN).
+ * Conversions to {@code F16}/{@code BF16} round to nearest even (overflow gives ±∞, NaN stays NaN); a
+ * tensor conversion from {@code F64} does so through {@code F32} (two roundings, identical on every
+ * backend), while a scalar operand or fill value is rounded once, as NumPy rounds a Python float.
  * Float to integer truncates toward zero, saturates at the target's range and maps NaN to 0;
  * integer to a narrower integer wraps (two's complement); anything to {@code BOOL} is {@code value != 0}.
  */
@@ -116,15 +138,13 @@ public enum DType {
         return s.byteSize > u.byteSize ? s : I32;
     }
 
-    /** The result type of {@code tensor op scalar} under NumPy 2's weak-scalar rule. */
+    /** The type of a {@code double} scalar beside {@code tensor} under NumPy 2's weak-scalar rule (a Python float). */
     static DType promoteScalar(DType tensor, double scalar) {
-        if (tensor.isFloating()) {
-            return tensor;
-        }
-        boolean integral = scalar == Math.rint(scalar) && !Double.isInfinite(scalar);
-        if (!integral) {
-            return F64;
-        }
+        return tensor.isFloating() ? tensor : F64;
+    }
+
+    /** The type of a {@code long} scalar beside {@code tensor} under NumPy 2's weak-scalar rule (a Python int). */
+    static DType promoteScalar(DType tensor, long scalar) {
         return tensor == BOOL ? I64 : tensor;
     }
 

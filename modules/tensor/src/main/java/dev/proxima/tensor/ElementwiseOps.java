@@ -196,17 +196,47 @@ final class ElementwiseOps {
         }
     }
 
-    /** {@code op(self, scalar)}: the scalar takes a type by the rule documented on {@link DType}. */
+    /**
+     * {@code op(self, scalar)} for a Java {@code double} (a Python float), by the rule documented on {@link DType}: a
+     * floating tensor keeps its dtype and the scalar is rounded to it first; an integer or BOOL tensor computes in
+     * F64, except comparisons of integer tensors, which are exact.
+     */
     static Tensor binary(Tensor self, BinaryOp op, double scalar) {
         self.live();
         if (self.dtype.isHalf()) {
-            // the scalar joins the F32 computation unrounded; only the result is stored in half precision
+            // the scalar is rounded to the half type, then joins the F32 computation exactly
+            double rounded = Scalars.rounded(self.dtype, scalar);
             try (Tensor wide = self.cast(DType.F32, false)) {
-                Tensor r = binary(wide, op, scalar);
+                Tensor r = binary(wide, op, rounded);
                 return op.isComparison() ? r : r.convertAndClose(self.dtype);
             }
         }
+        if (self.dtype.isInteger() && op.isComparison()) {
+            return Scalars.compare(self, op, scalar);
+        }
         try (Tensor s = scalarOperand(self, scalar)) {
+            return binary(self, op, s);
+        }
+    }
+
+    /**
+     * {@code op(self, scalar)} for a Java {@code long} (a Python int), by the rule documented on {@link DType}: a
+     * floating tensor keeps its dtype (the scalar rounded to it), BOOL becomes I64, an integer tensor keeps its
+     * dtype, its comparisons are exact and an operation computed in floating point (true division) takes the
+     * scalar's value.
+     *
+     * @throws ScalarOutOfRangeException if an integer tensor's arithmetic gets a scalar outside its dtype's range
+     */
+    static Tensor binary(Tensor self, BinaryOp op, long scalar) {
+        self.live();
+        DType t = self.dtype;
+        if (t.isFloating()) {
+            return binary(self, op, Scalars.rounded(t, scalar));
+        }
+        if (t.isInteger() && op.isComparison()) {
+            return Scalars.compare(self, op, scalar);
+        }
+        try (Tensor s = scalarOperand(self, op, scalar)) {
             return binary(self, op, s);
         }
     }
@@ -215,8 +245,25 @@ final class ElementwiseOps {
     private static Tensor scalarOperand(Tensor like, double scalar) {
         DType t = DType.promoteScalar(like.dtype, scalar);
         Tensor s = Tensor.allocate(t, new long[0], like.device(), false);
-        Ops.run(s, Kernels.FILL, scalar, s.kernelView());
+        Ops.run(s, Kernels.FILL, Scalars.rounded(t, scalar), s.kernelView());
         return s;
+    }
+
+    /**
+     * A 0-d tensor on {@code like}'s device holding {@code scalar} for {@code op} on the integer or BOOL tensor
+     * {@code like}: in like's dtype (range-checked), as I64 beside BOOL, or as F64 where {@code op} computes integers
+     * in floating point.
+     */
+    private static Tensor scalarOperand(Tensor like, BinaryOp op, long scalar) {
+        DType t = like.dtype;
+        if (binaryType(op, t, t == DType.BOOL ? DType.I64 : t).isFloating()) {
+            return scalarOperand(like, (double) scalar);
+        }
+        if (t == DType.BOOL) {
+            return Scalars.operand(DType.promoteScalar(t, scalar), scalar, like.device());
+        }
+        Scalars.checkRange(op.name().toLowerCase(), t, scalar);
+        return Scalars.operand(t, scalar, like.device());
     }
 
     /** The derivative of binary {@code op} at the saved (promoted, unbroadcast) inputs a and b. */
@@ -313,6 +360,21 @@ final class ElementwiseOps {
         }
     }
 
+    /**
+     * {@code out := op(a, scalar)} for a {@code long} scalar under {@link Into}'s rules.
+     *
+     * @throws ScalarOutOfRangeException if an integer tensor's arithmetic gets a scalar outside its dtype's range
+     */
+    static Tensor binaryInto(BinaryOp op, Tensor a, long scalar, Tensor out) {
+        a.live();
+        if (a.dtype.isFloating()) {
+            return binaryInto(op, a, Scalars.rounded(a.dtype, scalar), out);
+        }
+        try (Tensor s = scalarOperand(a, op, scalar)) {
+            return binaryInto(op, a, s, out);
+        }
+    }
+
     // ------------------------------------------------------------------ fused and selecting
 
     /** {@code self · b + c}, fused (one rounding), broadcast; integers are computed in F64. */
@@ -354,6 +416,22 @@ final class ElementwiseOps {
     /** {@code out := a · scalar + c} (the BLAS axpy when out is c), under {@link Into}'s rules. */
     static Tensor mulAddInto(Tensor a, double scalar, Tensor c, Tensor out) {
         try (Tensor s = scalarOperand(a, scalar)) {
+            return mulAddInto(a, s, c, out);
+        }
+    }
+
+    /**
+     * {@code out := a · scalar + c} for a {@code long} scalar (typed as {@code a.mul(scalar)} types it), under
+     * {@link Into}'s rules.
+     *
+     * @throws ScalarOutOfRangeException if {@code a} is an integer tensor and the scalar is outside its range
+     */
+    static Tensor mulAddInto(Tensor a, long scalar, Tensor c, Tensor out) {
+        a.live();
+        if (a.dtype.isFloating()) {
+            return mulAddInto(a, Scalars.rounded(a.dtype, scalar), c, out);
+        }
+        try (Tensor s = scalarOperand(a, BinaryOp.MUL, scalar)) {
             return mulAddInto(a, s, c, out);
         }
     }
@@ -509,6 +587,28 @@ final class ElementwiseOps {
                 current = current.minimum(max);
             }
             return scope.keep(current);
+        }
+    }
+
+    /**
+     * Each element limited to {@code [min, max]} with {@code long} bounds: the dtype is kept (BOOL gives I64). On an
+     * integer tensor a bound beyond the dtype's range on its own side is no bound, as in NumPy 2's {@code clip}; a
+     * bound beyond it on the other side is out of range.
+     *
+     * @throws ScalarOutOfRangeException if an integer tensor's {@code min} is above or {@code max} below its range
+     */
+    static Tensor clamp(Tensor self, long min, long max) {
+        self.live();
+        boolean integer = self.dtype.isInteger();
+        try (Scope scope = Scope.open()) {
+            Tensor current = self;
+            if (!integer || min >= Scalars.min(self.dtype)) {
+                current = current.maximum(min);
+            }
+            if (!integer || max <= Scalars.max(self.dtype)) {
+                current = current.minimum(max);
+            }
+            return scope.keep(current == self ? self.copy() : current);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.proxima.tensor.spi.Kernels;
 import dev.proxima.tensor.spi.UnaryOp;
 
 import java.util.Arrays;
+import java.util.OptionalDouble;
 
 /**
  * The explicit-output tier: operations that write their result into a tensor you provide instead of allocating
@@ -124,16 +125,43 @@ public final class Into {
     }
 
     /**
-     * Every element of {@code out} := {@code value} converted to out's dtype.
+     * Every element of {@code out} := {@code value} converted to out's dtype (rounded once for floating types,
+     * truncated toward zero for integer types).
      *
      * @param out   the tensor to fill
      * @param value the value
      * @return {@code out}
-     * @throws IllegalStateException if out is closed, or the autodiff rule above is broken
+     * @throws ScalarOutOfRangeException if out has an integer dtype and {@code value} is NaN, infinite or, truncated,
+     *                                   outside its range
+     * @throws IllegalStateException     if out is closed, or the autodiff rule above is broken
      */
     public static Tensor fill(Tensor out, double value) {
         check("fill", out, out.dtype, out.shape);
-        return Ops.write(out, Kernels.FILL, value, out.kernelView());
+        if (out.dtype.isInteger()) {
+            Scalars.checkRange("fill", out.dtype, value);
+        }
+        return Ops.write(out, Kernels.FILL, out.dtype.isFloating() ? Scalars.rounded(out.dtype, value) : value, out.kernelView());
+    }
+
+    /**
+     * Every element of {@code out} := {@code value}, exactly for integer dtypes (also an I64 beyond 2^53), rounded
+     * once for floating ones.
+     *
+     * @param out   the tensor to fill
+     * @param value the value
+     * @return {@code out}
+     * @throws ScalarOutOfRangeException if out has an integer dtype whose range excludes {@code value}
+     * @throws IllegalStateException     if out is closed, or the autodiff rule above is broken
+     */
+    public static Tensor fill(Tensor out, long value) {
+        check("fill", out, out.dtype, out.shape);
+        OptionalDouble fill = Scalars.fillValue("fill", out.dtype, value);
+        if (fill.isPresent()) {
+            return Ops.write(out, Kernels.FILL, fill.getAsDouble(), out.kernelView());
+        }
+        try (Tensor s = Scalars.operand(out.dtype, value, Device.CPU)) {
+            return ElementwiseOps.copyInto(s, out);
+        }
     }
 
     // ------------------------------------------------------------------ elementwise
@@ -165,6 +193,23 @@ public final class Into {
      * @throws IllegalStateException  if the autodiff rule above is broken
      */
     public static Tensor add(Tensor a, double b, Tensor out) {
+        return ElementwiseOps.binaryInto(BinaryOp.ADD, a, b, out);
+    }
+
+    /**
+     * {@code out := a + b} for a {@code long} scalar b (a Python int: an integer tensor keeps its dtype, see
+     * {@link DType}).
+     *
+     * @param a   the tensor operand
+     * @param b   the scalar
+     * @param out the result
+     * @return {@code out}
+     * @throws ScalarOutOfRangeException if a has an integer dtype whose range excludes b
+     * @throws ShapeMismatchException    if out's shape is not a's
+     * @throws DTypeMismatchException    if out's dtype is not the result's
+     * @throws IllegalStateException     if the autodiff rule above is broken
+     */
+    public static Tensor add(Tensor a, long b, Tensor out) {
         return ElementwiseOps.binaryInto(BinaryOp.ADD, a, b, out);
     }
 
@@ -210,6 +255,23 @@ public final class Into {
      * @throws IllegalStateException  if the autodiff rule above is broken
      */
     public static Tensor mul(Tensor a, double b, Tensor out) {
+        return ElementwiseOps.binaryInto(BinaryOp.MUL, a, b, out);
+    }
+
+    /**
+     * {@code out := a · b} for a {@code long} scalar b (a Python int: an integer tensor keeps its dtype, see
+     * {@link DType}).
+     *
+     * @param a   the tensor operand
+     * @param b   the scalar
+     * @param out the result
+     * @return {@code out}
+     * @throws ScalarOutOfRangeException if a has an integer dtype whose range excludes b
+     * @throws ShapeMismatchException    if out's shape is not a's
+     * @throws DTypeMismatchException    if out's dtype is not the result's
+     * @throws IllegalStateException     if the autodiff rule above is broken
+     */
+    public static Tensor mul(Tensor a, long b, Tensor out) {
         return ElementwiseOps.binaryInto(BinaryOp.MUL, a, b, out);
     }
 
@@ -288,6 +350,23 @@ public final class Into {
      * @throws IllegalStateException  if the autodiff rule above is broken
      */
     public static Tensor mulAdd(Tensor a, double b, Tensor c, Tensor out) {
+        return ElementwiseOps.mulAddInto(a, b, c, out);
+    }
+
+    /**
+     * {@code out := a · b + c} for a {@code long} scalar b, fused (b typed as {@code a.mul(b)} types it).
+     *
+     * @param a   the tensor factor
+     * @param b   the scalar factor
+     * @param c   the addend
+     * @param out the result (floating)
+     * @return {@code out}
+     * @throws ScalarOutOfRangeException if a has an integer dtype whose range excludes b
+     * @throws ShapeMismatchException    if the shapes do not broadcast or out has another shape
+     * @throws DTypeMismatchException    if out's dtype is not the result's
+     * @throws IllegalStateException     if the autodiff rule above is broken
+     */
+    public static Tensor mulAdd(Tensor a, long b, Tensor c, Tensor out) {
         return ElementwiseOps.mulAddInto(a, b, c, out);
     }
 

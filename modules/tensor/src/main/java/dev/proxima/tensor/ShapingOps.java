@@ -177,8 +177,11 @@ final class ShapingOps {
             outShape[d] = Shapes.extentSum("pad", self.shape[d], Shapes.extentSum("pad", before, after));
         }
         if (mode == PadMode.CONSTANT) {
+            if (self.dtype.isInteger()) {
+                Scalars.checkRange("pad", self.dtype, value);
+            }
             Tensor out = Tensor.allocate(self.dtype, outShape, self.device(), true);
-            self.backend.fill(out.kernelView(), value);
+            self.backend.fill(out.kernelView(), self.dtype.isFloating() ? Scalars.rounded(self.dtype, value) : value);
             long at = 0;
             for (int d = 0; d < r; d++) {
                 at += padWidths[2 * d] * out.strides[d];

@@ -16,7 +16,9 @@ import java.lang.foreign.MemorySegment;
  * {@link Memory}.
  *
  * <h2>Semantics</h2>
- * Operations follow NumPy: broadcasting of shapes, type promotion as documented on {@link DType},
+ * Operations follow NumPy: broadcasting of shapes, type promotion as documented on {@link DType}
+ * (Java scalars as NumPy 2's weak Python scalars: {@code t.add(2)} takes a {@code long} like a Python
+ * int and keeps an integer dtype, {@code t.add(2.0)} a {@code double} like a Python float),
  * reductions over any set of axes with or without kept dimensions, and {@code matmul} with
  * NumPy's rules for 1-D operands and broadcast batch dimensions. Every operation returns a new tensor;
  * no operation modifies its inputs.
@@ -137,9 +139,12 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * A tensor of the given shape filled with {@code value} (converted to {@code dtype}).
+     * A tensor of the given shape filled with {@code value} (converted to {@code dtype}: rounded once for floating
+     * types, truncated toward zero for integer types).
      *
-     * @throws IllegalArgumentException if a dimension is negative
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type and {@code value} is NaN, infinite or,
+     *                                   truncated, outside its range
+     * @throws IllegalArgumentException  if a dimension is negative
      */
     public static Tensor full(double value, DType dtype, long... shape) {
         return CreationOps.full(value, dtype, shape);
@@ -149,9 +154,47 @@ public final class Tensor implements AutoCloseable {
      * A tensor of the given shape on {@code device}, filled with {@code value} (converted to {@code dtype}),
      * like PyTorch's {@code torch.full(shape, value, device=device)}.
      *
-     * @throws IllegalArgumentException if a dimension is negative or no backend serves {@code device}
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type and {@code value} is NaN, infinite or,
+     *                                   truncated, outside its range
+     * @throws IllegalArgumentException  if a dimension is negative or no backend serves {@code device}
      */
     public static Tensor full(double value, DType dtype, Device device, long... shape) {
+        return CreationOps.full(value, dtype, device, shape);
+    }
+
+    /**
+     * A tensor of the given shape filled with the integer {@code value}: exact in an integer dtype (an I64 beyond
+     * 2^53 too), rounded once in a floating one, as NumPy's {@code full(shape, value, dtype)} with a Python int.
+     *
+     * {@snippet :
+     * Tensor big = Tensor.full(Long.MAX_VALUE, DType.I64, 3); // every element exactly 2^63 - 1
+     * Tensor.full(300, DType.U8, 3);                          // throws ScalarOutOfRangeException
+     * }
+     *
+     * @param value the value
+     * @param dtype the element type
+     * @param shape the shape
+     * @return a new tensor on the CPU
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type whose range excludes {@code value}
+     * @throws IllegalArgumentException  if a dimension is negative
+     */
+    public static Tensor full(long value, DType dtype, long... shape) {
+        return CreationOps.full(value, dtype, Device.CPU, shape);
+    }
+
+    /**
+     * A tensor of the given shape on {@code device} filled with the integer {@code value} (see
+     * {@link #full(long, DType, long...)}).
+     *
+     * @param value  the value
+     * @param dtype  the element type
+     * @param device the device
+     * @param shape  the shape
+     * @return a new tensor on {@code device}
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type whose range excludes {@code value}
+     * @throws IllegalArgumentException  if a dimension is negative or no backend serves {@code device}
+     */
+    public static Tensor full(long value, DType dtype, Device device, long... shape) {
         return CreationOps.full(value, dtype, device, shape);
     }
 
@@ -206,6 +249,32 @@ public final class Tensor implements AutoCloseable {
 
     /** A 0-d tensor holding {@code value} on {@code device}. */
     public static Tensor scalar(double value, DType dtype, Device device) {
+        return CreationOps.scalar(value, dtype, device);
+    }
+
+    /**
+     * A 0-d tensor holding the integer {@code value} (see {@link #full(long, DType, long...)}).
+     *
+     * @param value the value
+     * @param dtype the element type
+     * @return a new 0-d tensor on the CPU
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type whose range excludes {@code value}
+     */
+    public static Tensor scalar(long value, DType dtype) {
+        return CreationOps.scalar(value, dtype, Device.CPU);
+    }
+
+    /**
+     * A 0-d tensor on {@code device} holding the integer {@code value} (see {@link #full(long, DType, long...)}).
+     *
+     * @param value  the value
+     * @param dtype  the element type
+     * @param device the device
+     * @return a new 0-d tensor on {@code device}
+     * @throws ScalarOutOfRangeException if {@code dtype} is an integer type whose range excludes {@code value}
+     * @throws IllegalArgumentException  if no backend serves {@code device}
+     */
+    public static Tensor scalar(long value, DType dtype, Device device) {
         return CreationOps.scalar(value, dtype, device);
     }
 
@@ -660,8 +729,26 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.ADD, other);
     }
 
-    /** this + scalar. */
+    /**
+     * this + scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer or BOOL tensor
+     * gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor add(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.ADD, scalar);
+    }
+
+    /**
+     * this + scalar, with a {@code long} scalar (a Python int, see {@link DType}): an integer tensor keeps its dtype
+     * and overflowing results wrap, BOOL gives I64, a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor add(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.ADD, scalar);
     }
 
@@ -670,8 +757,26 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.SUB, other);
     }
 
-    /** this − scalar. */
+    /**
+     * this − scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer or BOOL tensor
+     * gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor sub(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.SUB, scalar);
+    }
+
+    /**
+     * this − scalar, with a {@code long} scalar (a Python int, see {@link DType}): an integer tensor keeps its dtype
+     * and overflowing results wrap, BOOL gives I64, a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor sub(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.SUB, scalar);
     }
 
@@ -680,8 +785,26 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.MUL, other);
     }
 
-    /** this · scalar. */
+    /**
+     * this · scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer or BOOL tensor
+     * gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor mul(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.MUL, scalar);
+    }
+
+    /**
+     * this · scalar, with a {@code long} scalar (a Python int, see {@link DType}): an integer tensor keeps its dtype
+     * and overflowing results wrap, BOOL gives I64, a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor mul(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.MUL, scalar);
     }
 
@@ -690,8 +813,25 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.DIV, other);
     }
 
-    /** this / scalar. */
+    /**
+     * this / scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer or BOOL tensor
+     * gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor div(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.DIV, scalar);
+    }
+
+    /**
+     * this / scalar: true division (integer and BOOL tensors give F64; never out of range), with a {@code long}
+     * scalar (a Python int); a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
+    public Tensor div(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.DIV, scalar);
     }
 
@@ -705,8 +845,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.POW, other);
     }
 
-    /** this raised to scalar. */
+    /**
+     * this raised to scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer or BOOL
+     * tensor gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor pow(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.POW, scalar);
+    }
+
+    /**
+     * this raised to scalar (an integer tensor needs a non-negative exponent), with a {@code long} scalar (a Python
+     * int, see {@link DType}): an integer tensor keeps its dtype and overflowing results wrap, BOOL gives I64, a
+     * floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor pow(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.POW, scalar);
     }
 
@@ -715,8 +874,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.MIN, other);
     }
 
-    /** Elementwise minimum with a scalar. */
+    /**
+     * Elementwise minimum with a scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer
+     * or BOOL tensor gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor minimum(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.MIN, scalar);
+    }
+
+    /**
+     * Elementwise minimum with a scalar, with a {@code long} scalar (a Python int, see {@link DType}): an integer
+     * tensor keeps its dtype and overflowing results wrap, BOOL gives I64, a floating tensor keeps its dtype (the
+     * scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor minimum(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.MIN, scalar);
     }
 
@@ -725,8 +903,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.MAX, other);
     }
 
-    /** Elementwise maximum with a scalar. */
+    /**
+     * Elementwise maximum with a scalar, with a {@code double} scalar (a Python float, see {@link DType}): an integer
+     * or BOOL tensor gives F64, a floating tensor keeps its dtype (the scalar rounded to it first).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     */
     public Tensor maximum(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.MAX, scalar);
+    }
+
+    /**
+     * Elementwise maximum with a scalar, with a {@code long} scalar (a Python int, see {@link DType}): an integer
+     * tensor keeps its dtype and overflowing results wrap, BOOL gives I64, a floating tensor keeps its dtype (the
+     * scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor maximum(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.MAX, scalar);
     }
 
@@ -735,8 +932,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.EQ, other);
     }
 
-    /** BOOL: this == scalar. */
+    /**
+     * BOOL: this == scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors (an
+     * I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded to
+     * its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor eq(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.EQ, scalar);
+    }
+
+    /**
+     * BOOL: this == scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor eq(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.EQ, scalar);
     }
 
@@ -745,8 +961,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.NE, other);
     }
 
-    /** BOOL: this != scalar. */
+    /**
+     * BOOL: this != scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors (an
+     * I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded to
+     * its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor ne(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.NE, scalar);
+    }
+
+    /**
+     * BOOL: this != scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor ne(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.NE, scalar);
     }
 
@@ -755,8 +990,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.LT, other);
     }
 
-    /** BOOL: this &lt; scalar. */
+    /**
+     * BOOL: this &lt; scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors (an
+     * I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded to
+     * its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor lt(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.LT, scalar);
+    }
+
+    /**
+     * BOOL: this &lt; scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor lt(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.LT, scalar);
     }
 
@@ -765,8 +1019,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.LE, other);
     }
 
-    /** BOOL: this &lt;= scalar. */
+    /**
+     * BOOL: this &lt;= scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors
+     * (an I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded
+     * to its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor le(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.LE, scalar);
+    }
+
+    /**
+     * BOOL: this &lt;= scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor le(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.LE, scalar);
     }
 
@@ -775,8 +1048,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.GT, other);
     }
 
-    /** BOOL: this &gt; scalar. */
+    /**
+     * BOOL: this &gt; scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors (an
+     * I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded to
+     * its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor gt(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.GT, scalar);
+    }
+
+    /**
+     * BOOL: this &gt; scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor gt(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.GT, scalar);
     }
 
@@ -785,8 +1077,27 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.GE, other);
     }
 
-    /** BOOL: this &gt;= scalar. */
+    /**
+     * BOOL: this &gt;= scalar, with a {@code double} scalar (a Python float), computed exactly for integer tensors
+     * (an I64 tensor is not rounded to F64 first, unlike NumPy); a floating tensor compares with the scalar rounded
+     * to its dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
     public Tensor ge(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.GE, scalar);
+    }
+
+    /**
+     * BOOL: this &gt;= scalar, computed exactly: an integer tensor compared with a scalar beyond its range gives a
+     * constant result ({@code U8 255 == 256} is false), a floating tensor compares with the scalar rounded to its
+     * dtype.
+     *
+     * @param scalar the scalar
+     * @return a new BOOL tensor of this tensor's shape
+     */
+    public Tensor ge(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.GE, scalar);
     }
 
@@ -1249,8 +1560,10 @@ public final class Tensor implements AutoCloseable {
      *
      * @param padWidths {@code 2 * rank()} non-negative widths: before and after, for each dimension
      * @param mode      how to fill the border
-     * @param value     the fill value for {@link PadMode#CONSTANT} (converted to the dtype); ignored otherwise
+     * @param value     the fill value for {@link PadMode#CONSTANT} (converted to the dtype as {@link #full} converts
+     *                  it); ignored otherwise
      * @return a new tensor of extent {@code dim(d) + padWidths[2d] + padWidths[2d + 1]} in each dimension d
+     * @throws ScalarOutOfRangeException if a constant pad of an integer tensor gets a value outside its range
      * @throws IllegalArgumentException if there are not {@code 2 * rank()} widths, a width is negative, or
      *                                  an empty dimension would be padded by reflection or replication
      */
@@ -1400,7 +1713,8 @@ public final class Tensor implements AutoCloseable {
      * Each element limited to {@code [min, max]}: {@code minimum(maximum(x, min), max)}, like NumPy's
      * {@code clip} and PyTorch's {@code clamp}. NaN elements stay NaN. An infinite bound on its own side
      * ({@code min = −∞}, {@code max = +∞}) means no bound and does not change the dtype; otherwise the
-     * result type follows the scalar rule of {@link DType} (an integer tensor clamped to 2.5 becomes F64).
+     * result type follows the scalar rule of {@link DType} for a {@code double} (an integer tensor becomes F64; use
+     * {@link #clamp(long, long)} to keep it integer).
      * If {@code min > max} every element becomes {@code max}, as in NumPy.
      *
      * @param min the lower bound
@@ -1431,6 +1745,22 @@ public final class Tensor implements AutoCloseable {
      * @throws ShapeMismatchException if the shapes do not broadcast
      */
     public Tensor clamp(Tensor min, Tensor max) {
+        return ElementwiseOps.clamp(this, min, max);
+    }
+
+    /**
+     * Each element limited to {@code [min, max]} with integer bounds (Python ints): the dtype is kept (BOOL gives
+     * I64), so an integer tensor stays integer. As in NumPy 2's {@code clip}, on an integer tensor a bound beyond
+     * the dtype's range on its own side is no bound ({@code U8.clamp(-5, 300)} changes nothing); a bound beyond
+     * it on the other side is out of range. If {@code min > max} every element becomes {@code max}.
+     *
+     * @param min the lower bound
+     * @param max the upper bound
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor and {@code min} is above or {@code max} below
+     *                                   its dtype's range
+     */
+    public Tensor clamp(long min, long max) {
         return ElementwiseOps.clamp(this, min, max);
     }
 
@@ -1623,6 +1953,18 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * The NaN-ignoring maximum (see {@link #fmax(Tensor)}), with a {@code long} scalar (a Python int, see {@link DType}): an integer tensor keeps its dtype, BOOL gives
+     * I64, a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor fmax(long scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.FMAX, scalar);
+    }
+
+    /**
      * Elementwise minimum ignoring NaN (NumPy's {@code fmin}): the other operand where one is NaN, NaN only where both are; on a tie this tensor's element.
      *
      * @param other the second operand, broadcast against this tensor
@@ -1640,6 +1982,18 @@ public final class Tensor implements AutoCloseable {
      * @return a new tensor of the broadcast shape and promoted dtype
      */
     public Tensor fmin(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.FMIN, scalar);
+    }
+
+    /**
+     * The NaN-ignoring minimum (see {@link #fmin(Tensor)}), with a {@code long} scalar (a Python int, see {@link DType}): an integer tensor keeps its dtype, BOOL gives
+     * I64, a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor fmin(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.FMIN, scalar);
     }
 
@@ -1665,6 +2019,17 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * Atan2(this, scalar) (see {@link #atan2(Tensor)}); the result is floating, with a {@code long} scalar (a Python int, see {@link DType}): a floating tensor keeps its dtype (the scalar
+     * rounded to it); an integer or BOOL tensor gives F64.
+     *
+     * @param scalar the scalar
+     * @return a new floating tensor of this tensor's shape
+     */
+    public Tensor atan2(long scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.ATAN2, scalar);
+    }
+
+    /**
      * √(this² + other²) without undue overflow or underflow; +∞ if either is ±∞, even with a NaN (NumPy's {@code hypot}). Integers and BOOL give F64 (NumPy gives float16 for 1-byte integers and BOOL and float16/32 for small ones; the core's rule for real functions is F64, as for {@link #exp()}).
      *
      * @param other the second operand, broadcast against this tensor
@@ -1682,6 +2047,17 @@ public final class Tensor implements AutoCloseable {
      * @return a new floating tensor of the broadcast shape
      */
     public Tensor hypot(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.HYPOT, scalar);
+    }
+
+    /**
+     * √(this² + scalar²) (see {@link #hypot(Tensor)}); the result is floating, with a {@code long} scalar (a Python int, see {@link DType}): a floating tensor keeps its dtype (the scalar
+     * rounded to it); an integer or BOOL tensor gives F64.
+     *
+     * @param scalar the scalar
+     * @return a new floating tensor of this tensor's shape
+     */
+    public Tensor hypot(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.HYPOT, scalar);
     }
 
@@ -1707,6 +2083,18 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * This mod scalar with the divisor's sign (see {@link #remainder(Tensor)}), with a {@code long} scalar (a Python int, see {@link DType}): an integer tensor keeps its dtype, BOOL gives
+     * I64, a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor remainder(long scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.REMAINDER, scalar);
+    }
+
+    /**
      * ⌊this / other⌋: NumPy's {@code floor_divide}, Python's {@code //}, consistent with {@link #remainder(Tensor)} ({@code a == b·floorDivide(a, b) + remainder(a, b)}). Floats: a zero divisor gives this / other (±∞ or NaN). Integers: a zero divisor gives 0 — NumPy's result, chosen over an exception so that integer and NumPy code agree (NumPy also warns) — and MIN / −1 wraps to MIN as in NumPy. BOOL with BOOL is refused. Not differentiable: the result is recorded as a constant (its gradient is zero almost everywhere), as for {@link #sign()}.
      *
      * @param other the second operand, broadcast against this tensor
@@ -1728,6 +2116,18 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * ⌊this / scalar⌋ (see {@link #floorDivide(Tensor)}), with a {@code long} scalar (a Python int, see {@link DType}): an integer tensor keeps its dtype, BOOL gives
+     * I64, a floating tensor keeps its dtype (the scalar rounded to it).
+     *
+     * @param scalar the scalar
+     * @return a new tensor of this tensor's shape
+     * @throws ScalarOutOfRangeException if this is an integer tensor whose dtype's range excludes {@code scalar}
+     */
+    public Tensor floorDivide(long scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.FLOOR_DIVIDE, scalar);
+    }
+
+    /**
      * |this| with the sign bit of other, NaN signs included (NumPy's {@code copysign}). Integers and BOOL give F64 (NumPy gives float16 for 1-byte integers and BOOL and float16/32 for small ones; the core's rule for real functions is F64, as for {@link #exp()}). The gradient is ±g for this (−g where the sign is flipped), zero for other.
      *
      * @param other the second operand, broadcast against this tensor
@@ -1745,6 +2145,17 @@ public final class Tensor implements AutoCloseable {
      * @return a new floating tensor of the broadcast shape
      */
     public Tensor copysign(double scalar) {
+        return ElementwiseOps.binary(this, BinaryOp.COPYSIGN, scalar);
+    }
+
+    /**
+     * |this| with the sign of scalar (see {@link #copysign(Tensor)}); the result is floating, with a {@code long} scalar (a Python int, see {@link DType}): a floating tensor keeps its dtype (the scalar
+     * rounded to it); an integer or BOOL tensor gives F64.
+     *
+     * @param scalar the scalar
+     * @return a new floating tensor of this tensor's shape
+     */
+    public Tensor copysign(long scalar) {
         return ElementwiseOps.binary(this, BinaryOp.COPYSIGN, scalar);
     }
 

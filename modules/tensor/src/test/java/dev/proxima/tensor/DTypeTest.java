@@ -13,6 +13,7 @@ import static dev.proxima.tensor.DType.U8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Promotion rules and conversions, as documented on {@link DType}. */
@@ -69,6 +70,7 @@ class DTypeTest {
         assertEquals(F64, DType.promoteScalar(I32, Double.NaN));
         assertEquals(I64, DType.promoteScalar(BOOL, 1));
         assertEquals(F64, DType.promoteScalar(BOOL, 0.5));
+        assertEquals(F64, DType.promoteScalar(I32, 2.0)); // a Python float: int array + 2.0 is float64
         try (Scope s = Scope.open()) {
             assertEquals(F64, Tensor.of(1L, 2L).add(2.5).dtype());
             assertArrayEquals(new double[]{3.5, 4.5}, Tensor.of(1L, 2L).add(2.5).toDoubleArray());
@@ -91,10 +93,12 @@ class DTypeTest {
             assertEquals(3, Tensor.scalar(3.7, F32).cast(I32).item());
             assertEquals(-3, Tensor.scalar(-3.7, F32).cast(I32).item());
             assertEquals(255, Tensor.scalar(300.0, F64).cast(U8).item());
-            // full() converts with the same rules
-            assertEquals(255, Tensor.full(300, U8).item());
-            assertEquals(0, Tensor.full(Double.NaN, I32).item());
+            // full() truncates the same way, but refuses a value outside the integer range (NumPy 2: OverflowError)
+            assertThrows(ScalarOutOfRangeException.class, () -> Tensor.full(300, U8));
+            assertThrows(ScalarOutOfRangeException.class, () -> Tensor.full(300.0, U8));
+            assertThrows(ScalarOutOfRangeException.class, () -> Tensor.full(Double.NaN, I32));
             assertEquals(3, Tensor.full(3.99, I64).item());
+            assertEquals(255, Tensor.full(255.9, U8).item());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.proxima.tensor.Autodiff;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Rng;
+import dev.proxima.tensor.ScalarOutOfRangeException;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.testkit.Reference.Array;
@@ -26,6 +27,7 @@ import static dev.proxima.testkit.TensorAssertions.assertClose;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -461,6 +463,49 @@ public abstract class BackendContract {
             Tensor b = put(new double[]{1, 0, 1, 1, 0, 0}, t, 2, 3);
             expect("sum of BOOL counts", new double[]{3}, new long[0], DType.I64, b.sum(), Tolerance.EXACT);
             expect("logicalNot of BOOL", new double[]{0, 1, 0, 0, 1, 1}, new long[]{2, 3}, t, b.logicalNot(), Tolerance.EXACT);
+        });
+    }
+
+    /**
+     * Java scalars under NumPy 2's weak-scalar rule (NEP 50) on the device: a {@code long} keeps an integer dtype
+     * (results wrap), one outside the dtype's range throws, comparisons are exact, an I64 scalar beyond 2^53 stays
+     * exact, and a {@code double} is rounded once to a half type before it joins the computation.
+     */
+    @Test
+    public void weakScalarOperands() {
+        forEach(List.of(DType.U8, DType.I8, DType.I32), t -> {
+            long lo = t == DType.U8 ? 0 : t == DType.I8 ? Byte.MIN_VALUE : Integer.MIN_VALUE;
+            long hi = t == DType.U8 ? 255 : t == DType.I8 ? Byte.MAX_VALUE : Integer.MAX_VALUE;
+            long[] shape = {3};
+            Tensor dx = put(new double[]{lo, 0, hi}, t, shape);
+            Tolerance exact = Tolerance.EXACT;
+            expect("add 1 wraps at the top", new double[]{lo + 1, 1, lo}, shape, t, dx.add(1), exact);
+            expect("maximum with the top", new double[]{hi, hi, hi}, shape, t, dx.maximum(hi), exact);
+            assertThrows(ScalarOutOfRangeException.class, () -> dx.add(hi + 1), "add the top + 1");
+            assertThrows(ScalarOutOfRangeException.class, () -> dx.maximum(lo - 1), "maximum with the bottom - 1");
+            expect("eq the top + 1", new double[]{0, 0, 0}, shape, DType.BOOL, dx.eq(hi + 1), exact);
+            expect("lt the top + 1", new double[]{1, 1, 1}, shape, DType.BOOL, dx.lt(hi + 1), exact);
+            expect("ge the bottom - 0.5", new double[]{1, 1, 1}, shape, DType.BOOL, dx.ge(lo - 0.5), exact);
+            expect("add 2.0 gives F64", new double[]{lo + 2, 2, hi + 2}, shape, DType.F64, dx.add(2.0), exact);
+        });
+        forEach(List.of(DType.I64), t -> {
+            long big = (1L << 53) + 1; // not a double
+            Tensor d = Tensor.full(big, t, device(), 2);
+            assertEquals(device(), d.device());
+            assertArrayEquals(new long[]{2 * big, 2 * big}, d.add(big).toLongArray(), "I64 + (2^53 + 1), exact");
+            expect("eq 2^53 + 1", new double[]{1, 1}, new long[]{2}, DType.BOOL, d.eq(big), Tolerance.EXACT);
+            expect("ne 2^53", new double[]{1, 1}, new long[]{2}, DType.BOOL, d.ne(1L << 53), Tolerance.EXACT);
+            expect("lt 2^63 (a double)", new double[]{1, 1}, new long[]{2}, DType.BOOL, d.lt(0x1p63), Tolerance.EXACT);
+        });
+        forEach(List.of(DType.F16, DType.BF16), t -> {
+            // just above half an ulp of 1: rounded to the half type first it is exactly half an ulp, and 1 + it ties
+            // to even, 1 (NumPy 2); joining the F32 computation unrounded it would round up
+            double halfUlp = t == DType.F16 ? 0x1p-11 : 0x1p-8;
+            double s = halfUlp + halfUlp * 0x1p-12;
+            expect("1 + a scalar rounded to " + t, new double[]{1}, new long[]{1}, t, put(new double[]{1}, t, 1).add(s),
+                    Tolerance.EXACT);
+            expect("full(0.1).eq(0.1)", new double[]{1}, new long[]{1}, DType.BOOL, Tensor.full(0.1, t, device(), 1).eq(0.1),
+                    Tolerance.EXACT);
         });
     }
 
