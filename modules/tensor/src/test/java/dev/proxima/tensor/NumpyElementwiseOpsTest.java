@@ -111,9 +111,10 @@ class NumpyElementwiseOpsTest {
             // log2 is exact at powers of two and exp2 at integers
             assertArrayEquals(new double[] {0, 3, 10, -1074}, Tensor.of(1, 8, 1024, Double.MIN_VALUE).log2().toDoubleArray(), 0);
             assertArrayEquals(new double[] {0.125, 1, 128}, Tensor.of(-3, 0, 7).exp2().toDoubleArray(), 0);
-            // integer remainder / floorDivide stay integer; the F64 scalar rule applies to non-integral scalars
+            // integer remainder / floorDivide stay integer with an int scalar; a float scalar gives F64 (NEP 50)
             assertEquals(DType.I32, i32.remainder(Tensor.of(2, 2, 2)).dtype());
-            assertEquals(DType.I32, i32.floorDivide(2.0).dtype());
+            assertEquals(DType.I32, i32.floorDivide(2).dtype());
+            assertEquals(DType.F64, i32.floorDivide(2.0).dtype());
             assertEquals(DType.F64, i32.remainder(2.5).dtype());
             assertArrayEquals(new double[] {2.0, 0.0, 2.0}, i32.remainder(2.5).toDoubleArray(), 0);
             // the classifications are BOOL whatever the input

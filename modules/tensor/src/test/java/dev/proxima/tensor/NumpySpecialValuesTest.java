@@ -286,6 +286,21 @@ class NumpySpecialValuesTest {
         };
     }
 
+    /** {@code a op b} with a Python int scalar (the {@code long} overloads). */
+    static Tensor binary(String op, Tensor a, long b) {
+        return switch (op) {
+            case "fmax" -> a.fmax(b);
+            case "fmin" -> a.fmin(b);
+            case "remainder" -> a.remainder(b);
+            case "floorDivide" -> a.floorDivide(b);
+            case "atan2" -> a.atan2(b);
+            case "hypot" -> a.hypot(b);
+            case "copysign" -> a.copysign(b);
+            case "pow" -> a.pow(b);
+            default -> throw new IllegalArgumentException(op);
+        };
+    }
+
     static void check(Case c) {
         try (Scope scope = Scope.open()) {
             if (c.b() == null) {
@@ -321,7 +336,8 @@ class NumpySpecialValuesTest {
                 if (!isFloat(c.dtype()) && (Math.abs(v) > (1L << 53) || c.dtype().equals("bool"))) {
                     continue;
                 }
-                Tensor r = binary(c.op(), a, scalar);
+                // a Python float beside a float array, a Python int beside an integer one
+                Tensor r = isFloat(c.dtype()) ? binary(c.op(), a, scalar) : binary(c.op(), a, v);
                 long[] rv = raw(r);
                 type = name(r.dtype());
                 for (int i = 0; i < got.length; i++) {
