@@ -66,6 +66,8 @@ public final class Tensor implements AutoCloseable {
     GradNode gradFn;
     /** The gradient accumulator of a leaf that requires grad, or null. */
     GradNode.Leaf leaf;
+    /** The scope that closed this handle when it closed, or null: named in the message of a use after close. */
+    Scope closedBy;
 
     /** Wraps storage the new tensor takes over (no retain); registers with the current scope. */
     Tensor(Storage storage, Backend backend, DType dtype, long[] shape, long[] strides, long offset, boolean scoped) {
@@ -75,6 +77,9 @@ public final class Tensor implements AutoCloseable {
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
+        if (Leaks.tracking) {
+            Leaks.opened(this);
+        }
         if (scoped) {
             Scope s = Scope.current();
             if (s != null) {
@@ -385,8 +390,20 @@ public final class Tensor implements AutoCloseable {
 
     void live() {
         if (closed) {
-            throw new IllegalStateException("tensor " + dtype + Shapes.str(shape) + " is closed");
+            throw new IllegalStateException(closedMessage());
         }
+    }
+
+    /** Why this tensor cannot be used: closed, by which scope, and how to keep a tensor past its scope. */
+    String closedMessage() {
+        String message = "tensor " + dtype + Shapes.str(shape) + " is closed";
+        Scope scope = closedBy;
+        if (scope == null) {
+            return message;
+        }
+        return message + ": " + scope.describe() + " closed it; to use a tensor after its scope closes, move it"
+                + " out before: scope.keep(tensor) hands it to the enclosing scope (or to you, outside any scope),"
+                + " Scope.release(tensor) makes it yours to close";
     }
 
     // =================================================================== element access
@@ -1638,6 +1655,9 @@ public final class Tensor implements AutoCloseable {
             return;
         }
         closed = true;
+        if (Leaks.tracking) {
+            Leaks.closed(this);
+        }
         if (owner != null) {
             owner.forget(this);
             owner = null;
