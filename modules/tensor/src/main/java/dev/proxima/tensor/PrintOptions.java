@@ -7,7 +7,8 @@ package dev.proxima.tensor;
  * {@snippet :
  * Tensor x = Tensor.arange(0, 2000, 1, DType.F64).div(3);
  * System.out.println(x.format(PrintOptions.defaults().withPrecision(3).withEdgeItems(2)));
- * // tensor([0.000e+00, 3.333e-01, ..., 6.663e+02, 6.663e+02], shape=[2000], dtype=F64)
+ * // tensor([0.000e+00, 3.333e-01, ..., 6.660e+02, 6.663e+02],
+ * //        shape=[2000], dtype=F64)
  * }
  *
  * @param precision     the most digits after the decimal point of a floating-point value (fewer when the

@@ -73,6 +73,17 @@ class TensorFormatterTest {
     }
 
     @Test
+    void theJavadocExamplesHold() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(1.0, 2.5, -10.125);
+            assertEquals("tensor([  1.   ,   2.5  , -10.125], dtype=F64)", x.toString());
+            assertEquals("tensor([  1. ,   2.5, -10.1], dtype=F64)", x.format(PrintOptions.defaults().withPrecision(1)));
+            assertEquals("tensor([0.000e+00, 3.333e-01, ..., 6.660e+02, 6.663e+02],\n       shape=[2000], dtype=F64)",
+                    Tensor.arange(0, 2000, 1, DType.F64).div(3).format(PrintOptions.defaults().withPrecision(3).withEdgeItems(2)));
+        }
+    }
+
+    @Test
     void bf16UsesItsOwnShortestDigits() {
         try (Scope s = Scope.open()) {
             // 0.1 in BF16 is 0.10009765625; "0.1" reads back as it, and so do 1/3 -> 0.333984375 as "0.334".
