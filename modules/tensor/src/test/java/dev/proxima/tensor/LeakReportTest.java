@@ -129,6 +129,10 @@ class LeakReportTest {
             """;
 
     private static List<String> probe(Path dir, String... properties) throws IOException, InterruptedException {
+        return output(dir, properties).lines().filter(l -> !l.startsWith("WARNING")).toList();
+    }
+
+    private static String output(Path dir, String... properties) throws IOException, InterruptedException {
         Path source = dir.resolve("Probe.java");
         Files.writeString(source, PROBE);
         List<String> cmd = new ArrayList<>();
@@ -146,7 +150,7 @@ class LeakReportTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM did not finish");
-        return out.lines().filter(l -> !l.startsWith("WARNING")).toList();
+        return out;
     }
 
     @Test
@@ -157,5 +161,13 @@ class LeakReportTest {
                         "    at Probe.main(Probe.java:6)"),
                 probe(dir, "-Dproxima.leaks=report"));
         assertEquals(List.of("done"), probe(dir), "no report without the property");
+    }
+
+    @Test
+    void aMisspeltValueIsLoggedAndReportsNothing(@TempDir Path dir) throws Exception {
+        String out = output(dir, "-Dproxima.leaks=yes");
+        assertTrue(out.contains("system property proxima.leaks must be 'report' or 'off', got 'yes'; no leak report"), out);
+        assertFalse(out.contains("not closed"), out);
+        assertTrue(out.lines().anyMatch("done"::equals), out);
     }
 }
