@@ -6,7 +6,8 @@
  * check sizes (with overflow checks) against the length of the file, allocate the data of streams as
  * it arrives, and limit the decoded size of PNG images ({@link dev.proxima.io.Png.Limits}). Malformed
  * input raises {@link dev.proxima.io.FileFormatException} (an {@link java.io.IOException}) naming the
- * file and the problem; no other exception or {@link Error} escapes a reader.
+ * file and the problem; no other exception or {@link Error} escapes a reader, except
+ * {@link dev.proxima.tensor.MissingJvmFlagException} naming the flag a JVM started without one lacks.
  */
 module dev.proxima.io {
     requires transitive dev.proxima.tensor;

@@ -4,6 +4,7 @@ import dev.proxima.io.internal.ArenaAllocationManager;
 import dev.proxima.io.internal.Buffers;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Memory;
+import dev.proxima.tensor.MissingJvmFlagException;
 import dev.proxima.tensor.Tensor;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -163,6 +164,8 @@ public final class ArrowTensors {
                     w.end();
                 }
             }
+        } catch (RuntimeException e) {
+            throw MissingJvmFlagException.diagnose(e).orElseThrow(() -> e);
         } finally {
             owned.forEach(ArrowBuf::close);
         }
@@ -369,6 +372,9 @@ public final class ArrowTensors {
             throw e;
         } catch (IOException | RuntimeException e) {
             results.forEach(Tensor::close);
+            MissingJvmFlagException.diagnose(e).ifPresent(missing -> {
+                throw missing; // the file is fine: the JVM lacks a flag (native access, java.nio opened to Arrow)
+            });
             if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException) {
                 throw (IOException) e;
             }

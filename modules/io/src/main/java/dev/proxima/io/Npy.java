@@ -4,6 +4,7 @@ import dev.proxima.io.internal.Buffers;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Memory;
+import dev.proxima.tensor.MissingJvmFlagException;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.tensor.spi.HostStorages;
 import dev.proxima.tensor.spi.Storage;
@@ -235,7 +236,11 @@ public final class Npy {
     }
 
     private static MemorySegment segment(ArrowBuf buf, long bytes) {
-        return MemorySegment.ofAddress(buf.memoryAddress()).reinterpret(bytes);
+        try {
+            return MemorySegment.ofAddress(buf.memoryAddress()).reinterpret(bytes);
+        } catch (IllegalCallerException e) { // a JVM that denies this module native access
+            throw MissingJvmFlagException.diagnose(e).orElseThrow(() -> e);
+        }
     }
 
     private static void requireExactLength(String name, Header h, long size) throws FileFormatException {
@@ -746,6 +751,9 @@ public final class Npy {
             out.values().forEach(Tensor::close);
             if (ex instanceof IOException io) {
                 throw io;
+            }
+            if (ex instanceof MissingJvmFlagException missing) {
+                throw missing; // the archive is fine: the JVM lacks a flag
             }
             if (ex instanceof IllegalStateException || ex instanceof IllegalArgumentException) {
                 throw new FileFormatException(file.toString(), "invalid archive: " + ex.getMessage(), ex);

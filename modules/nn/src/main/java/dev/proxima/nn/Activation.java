@@ -57,7 +57,7 @@ public enum Activation implements UnaryOperator<Tensor> {
         }
 
         @Override
-        public String toString() {
+        String typeName() {
             return name;
         }
     }

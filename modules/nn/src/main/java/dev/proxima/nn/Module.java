@@ -405,15 +405,71 @@ public abstract class Module implements AutoCloseable {
         children.values().forEach(Module::close);
     }
 
+    /**
+     * The layer tree, like PyTorch's {@code print(model)}: each module's type with its own parameters and
+     * buffers (name, dtype and shape), its children indented one per line as {@code (name): …}, and after each
+     * module that has trainable parameters, their count (children included); the last line's count is
+     * {@link #parameterCount()}.
+     *
+     * {@snippet :
+     * System.out.println(new MLP(new long[]{2, 16, 1}, Activation.TANH, DType.F64, Rng.seed(0)));
+     * // MLP(
+     * //   (0): Linear(weight: F64[16, 2], bias: F64[16])  # 48 parameters
+     * //   (1): TANH()
+     * //   (2): Linear(weight: F64[1, 16], bias: F64[1])  # 17 parameters
+     * // )  # 65 parameters
+     * }
+     *
+     * @return the multi-line description; a closed module prints {@code Type(<closed>)}
+     */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(getClass().getSimpleName());
-        if (!children.isEmpty()) {
-            sb.append('(');
-            children.forEach((k, m) -> sb.append(k).append(": ").append(m).append(", "));
-            sb.setLength(sb.length() - 2);
-            sb.append(')');
-        }
+        StringBuilder sb = new StringBuilder();
+        appendTree(sb, "");
         return sb.toString();
+    }
+
+    /** The type's name in {@link #toString()}. */
+    String typeName() {
+        return getClass().getSimpleName();
+    }
+
+    /** Appends this module's subtree at {@code indent}; returns its number of trainable scalars. */
+    private long appendTree(StringBuilder sb, String indent) {
+        sb.append(typeName()).append('(');
+        if (closed) {
+            sb.append("<closed>)");
+            return 0;
+        }
+        List<String> own = new ArrayList<>();
+        long total = 0;
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            Tensor v = e.getValue().value();
+            own.add(e.getKey() + ": " + v.dtype() + java.util.Arrays.toString(v.shape()));
+            total += v.size();
+        }
+        for (Map.Entry<String, Parameter> e : buffers.entrySet()) {
+            Tensor v = e.getValue().value();
+            own.add(e.getKey() + ": " + v.dtype() + java.util.Arrays.toString(v.shape()) + " (buffer)");
+        }
+        if (children.isEmpty()) {
+            sb.append(String.join(", ", own)).append(')');
+        } else {
+            String inner = indent + "  ";
+            sb.append('\n');
+            for (String line : own) {
+                sb.append(inner).append(line).append('\n');
+            }
+            for (Map.Entry<String, Module> e : children.entrySet()) {
+                sb.append(inner).append('(').append(e.getKey()).append("): ");
+                total += e.getValue().appendTree(sb, inner);
+                sb.append('\n');
+            }
+            sb.append(indent).append(')');
+        }
+        if (total > 0) {
+            sb.append("  # ").append(String.format(java.util.Locale.ROOT, "%,d", total)).append(total == 1 ? " parameter" : " parameters");
+        }
+        return total;
     }
 }

@@ -185,46 +185,4 @@ final class ConversionOps {
         }
         return true;
     }
-
-    static String toString(Tensor self) {
-        if (self.closed) {
-            return "tensor(" + self.dtype + Shapes.str(self.shape) + ", closed)";
-        }
-        StringBuilder sb = new StringBuilder("tensor(").append(self.dtype).append(Shapes.str(self.shape)).append(", ");
-        if (onHost(self)) {
-            appendValues(self, sb, self.storage.segment(), 0, self.offset, self.strides, self.size() > 1000);
-            return sb.append(')').toString();
-        }
-        try (Tensor h = hostCopy(self, self.dtype)) {
-            appendValues(self, sb, h.storage.segment(), 0, h.offset, h.strides, self.size() > 1000);
-        }
-        return sb.append(", device=").append(self.device()).append(')').toString();
-    }
-
-    static void appendValues(Tensor self, StringBuilder sb, MemorySegment s, int depth, long at, long[] st, boolean summarize) {
-        if (depth == self.shape.length) {
-            if (self.dtype == DType.BOOL) {
-                sb.append(ElementAccess.getLong(s, self.dtype, at) != 0);
-            } else if (self.dtype.isFloating()) {
-                double v = ElementAccess.getDouble(s, self.dtype, at);
-                sb.append(self.dtype == DType.F64 ? Double.toString(v) : Float.toString((float) v));
-            } else {
-                sb.append(ElementAccess.getLong(s, self.dtype, at)); // exact, unlike going through double
-            }
-            return;
-        }
-        sb.append('[');
-        long n = self.shape[depth];
-        for (long i = 0; i < n; i++) {
-            if (summarize && n > 6 && i == 3) {
-                sb.append("..., ");
-                i = n - 3;
-            }
-            appendValues(self, sb, s, depth + 1, at + i * st[depth], st, summarize);
-            if (i < n - 1) {
-                sb.append(", ");
-            }
-        }
-        sb.append(']');
-    }
 }

@@ -28,17 +28,68 @@ public final class Scope implements AutoCloseable {
     private final Thread thread;
     private final ArrayList<Tensor> owned = new ArrayList<>();
     private boolean closed;
+    /** Names the scope in the message of a tensor used after the scope closed it; null if unnamed. */
+    private final String name;
+    /** Where the scope was opened, recorded only with {@code -Dproxima.leaks=report}; else null. */
+    private final Leaks.Site openedAt;
 
-    private Scope(Scope parent) {
+    private Scope(Scope parent, String name) {
         this.parent = parent;
         this.thread = Thread.currentThread();
+        this.name = name;
+        this.openedAt = Leaks.tracking ? Leaks.site() : null;
     }
 
-    /** Opens a scope nested in this thread's current one. */
+    /**
+     * Opens a scope nested in this thread's current one.
+     *
+     * @return the scope, to be closed by this thread (try-with-resources)
+     */
     public static Scope open() {
-        Scope s = new Scope(CURRENT.get());
+        Scope s = new Scope(CURRENT.get(), null);
         CURRENT.set(s);
         return s;
+    }
+
+    /**
+     * Opens a named scope nested in this thread's current one. The name appears in the message of a tensor
+     * used after the scope closed it, to tell which scope that was.
+     *
+     * {@snippet :
+     * try (Scope step = Scope.open("training step")) {
+     *     // ...
+     * }
+     * }
+     *
+     * @param name what the scope is for, e.g. {@code "training step"}
+     * @return the scope, to be closed by this thread (try-with-resources)
+     * @throws IllegalArgumentException if {@code name} is null or blank
+     */
+    public static Scope open(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a scope's name must not be blank; use Scope.open() for an unnamed scope");
+        }
+        Scope s = new Scope(CURRENT.get(), name);
+        CURRENT.set(s);
+        return s;
+    }
+
+    /** The scope as named in messages: its name, where it was opened (when recorded) and its thread. */
+    String describe() {
+        StringBuilder sb = new StringBuilder("the scope");
+        if (name != null) {
+            sb.append(" '").append(name).append('\'');
+        }
+        if (openedAt != null) {
+            sb.append(" opened at ").append(openedAt.first());
+        } else {
+            sb.append(" opened on thread ").append(thread.getName());
+            if (name == null) {
+                sb.append(" (name scopes with Scope.open(name), or run with -D").append(Leaks.PROPERTY)
+                        .append("=report to see where each was opened)");
+            }
+        }
+        return sb.toString();
     }
 
     /** The innermost open scope of this thread, or null. */
@@ -127,6 +178,7 @@ public final class Scope implements AutoCloseable {
         for (int i = owned.size() - 1; i >= 0; i--) {
             Tensor t = owned.get(i);
             t.owner = null;
+            t.closedBy = this;
             try {
                 t.close();
             } catch (RuntimeException e) {

@@ -68,6 +68,8 @@ public final class Tensor implements AutoCloseable {
     GradNode gradFn;
     /** The gradient accumulator of a leaf that requires grad, or null. */
     GradNode.Leaf leaf;
+    /** The scope that closed this handle when it closed, or null: named in the message of a use after close. */
+    Scope closedBy;
 
     /** Wraps storage the new tensor takes over (no retain); registers with the current scope. */
     Tensor(Storage storage, Backend backend, DType dtype, long[] shape, long[] strides, long offset, boolean scoped) {
@@ -77,6 +79,9 @@ public final class Tensor implements AutoCloseable {
         this.shape = shape;
         this.strides = strides;
         this.offset = offset;
+        if (Leaks.tracking) {
+            Leaks.opened(this);
+        }
         if (scoped) {
             Scope s = Scope.current();
             if (s != null) {
@@ -454,8 +459,20 @@ public final class Tensor implements AutoCloseable {
 
     void live() {
         if (closed) {
-            throw new IllegalStateException("tensor " + dtype + Shapes.str(shape) + " is closed");
+            throw new IllegalStateException(closedMessage());
         }
+    }
+
+    /** Why this tensor cannot be used: closed, by which scope, and how to keep a tensor past its scope. */
+    String closedMessage() {
+        String message = "tensor " + dtype + Shapes.str(shape) + " is closed";
+        Scope scope = closedBy;
+        if (scope == null) {
+            return message;
+        }
+        return message + ": " + scope.describe() + " closed it; to use a tensor after its scope closes, move it"
+                + " out before: scope.keep(tensor) hands it to the enclosing scope (or to you, outside any scope),"
+                + " Scope.release(tensor) makes it yours to close";
     }
 
     // =================================================================== element access
@@ -2392,6 +2409,9 @@ public final class Tensor implements AutoCloseable {
             return;
         }
         closed = true;
+        if (Leaks.tracking) {
+            Leaks.closed(this);
+        }
         if (owner != null) {
             owner.forget(this);
             owner = null;
@@ -2411,13 +2431,40 @@ public final class Tensor implements AutoCloseable {
         storage.release();
     }
 
+    // =================================================================== printing
+
     /**
-     * The dtype, shape and (for up to 1000 elements, else the edges) the values, NumPy style, then the
-     * device if it is not the host (whose values are copied to the host to be printed), as in
-     * {@code tensor(F32[2], [1.0, 2.0], device=cuda:0)}.
+     * The values as NumPy's {@code repr} prints them, with {@link PrintOptions#defaults()}: see
+     * {@link #format(PrintOptions)}. A closed tensor prints {@code <closed>} instead of its values.
+     *
+     * @return the multi-line text, e.g. {@code tensor([[1., 2.],\n        [3., 4.]], dtype=F32)}
      */
     @Override
     public String toString() {
-        return ConversionOps.toString(this);
+        return TensorFormatter.format(this, PrintOptions.defaults());
+    }
+
+    /**
+     * The values printed with NumPy's layout rules: all printed elements in one common width (the shortest
+     * digits that read back as the same value, cut at {@link PrintOptions#precision()}; scientific notation
+     * when the largest magnitude is at least 1e8 or the smallest non-zero one is below 1e-4 or more than
+     * 1000 times smaller), rows wrapped at {@link PrintOptions#lineWidth()}, {@code ...} for the middle
+     * of each dimension of a tensor with more than {@link PrintOptions#threshold()} elements, then the shape
+     * (for a summarised or empty tensor), the dtype, the device when it is not the host (the values are read
+     * through a host copy) and {@code requiresGrad=true} when gradients flow to it.
+     *
+     * {@snippet :
+     * Tensor x = Tensor.of(1.0, 2.5, -10.125);
+     * x.toString();                                                    // tensor([  1.   ,   2.5  , -10.125], dtype=F64)
+     * x.format(PrintOptions.defaults().withPrecision(1));               // tensor([  1. ,   2.5, -10.1], dtype=F64)
+     * Tensor.arange(2000).toString();  // tensor([   0,    1,    2, ..., 1997, 1998, 1999], shape=[2000], dtype=I64)
+     * }
+     *
+     * @param options precision, threshold, edge items, line width, suppression of small values, sign
+     * @return the text; for a closed tensor {@code tensor(<closed>, shape=…, dtype=…)}, never its memory
+     * @throws IllegalArgumentException if {@code options} is null
+     */
+    public String format(PrintOptions options) {
+        return TensorFormatter.format(this, options);
     }
 }

@@ -173,7 +173,7 @@ class ScopeTest {
                 IllegalStateException e = assertThrows(IllegalStateException.class, use);
                 assertTrue(e.getMessage().contains("closed"), e.getMessage());
             }
-            assertEquals("tensor(F32[2, 3], closed)", t.toString());
+            assertEquals("tensor(<closed>, shape=[2, 3], dtype=F32)", t.toString());
             // shape metadata stays readable
             assertEquals(2, t.rank());
         }

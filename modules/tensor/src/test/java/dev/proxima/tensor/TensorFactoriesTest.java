@@ -122,22 +122,22 @@ class TensorFactoriesTest {
     @Test
     void toStringOfSmallTensors() {
         try (Scope s = Scope.open()) {
-            assertEquals("tensor(F32[2, 2], [[1.0, 2.0], [3.0, 4.0]])", Tensor.fromArray(new float[][]{{1, 2}, {3, 4}}).toString());
-            assertEquals("tensor(F32[2, 2], [[1.0, 3.0], [2.0, 4.0]])",
+            assertEquals("tensor([[1., 2.],\n        [3., 4.]], dtype=F32)", Tensor.fromArray(new float[][]{{1, 2}, {3, 4}}).toString());
+            assertEquals("tensor([[1., 3.],\n        [2., 4.]], dtype=F32)",
                     Tensor.fromArray(new float[][]{{1, 2}, {3, 4}}).transpose().toString());
-            assertEquals("tensor(F64[3], [0.5, -1.0E-10, NaN])", Tensor.of(0.5, -1e-10, Double.NaN).toString());
-            assertEquals("tensor(F32[1], [0.1])", Tensor.of(0.1f).toString());
-            assertEquals("tensor(I32[3], [1, -2, 3])", Tensor.of(1, -2, 3).toString());
-            assertEquals("tensor(U8[2], [200, 0])", Tensor.of(200L, 0L).cast(DType.U8).toString());
-            assertEquals("tensor(BOOL[2], [true, false])", Tensor.of(true, false).toString());
-            assertEquals("tensor(F64[], 2.5)", Tensor.scalar(2.5, DType.F64).toString());
-            assertEquals("tensor(I64[0], [])", Tensor.arange(0).toString());
-            assertEquals("tensor(I64[2], [9007199254740993, -9223372036854775808])",
+            assertEquals("tensor([ 5.e-01, -1.e-10,     nan], dtype=F64)", Tensor.of(0.5, -1e-10, Double.NaN).toString());
+            assertEquals("tensor([0.1], dtype=F32)", Tensor.of(0.1f).toString());
+            assertEquals("tensor([ 1, -2,  3], dtype=I32)", Tensor.of(1, -2, 3).toString());
+            assertEquals("tensor([200,   0], dtype=U8)", Tensor.of(200L, 0L).cast(DType.U8).toString());
+            assertEquals("tensor([ true, false], dtype=BOOL)", Tensor.of(true, false).toString());
+            assertEquals("tensor(2.5, dtype=F64)", Tensor.scalar(2.5, DType.F64).toString());
+            assertEquals("tensor([], dtype=I64)", Tensor.arange(0).toString());
+            assertEquals("tensor([    9007199254740993, -9223372036854775808], dtype=I64)",
                     Tensor.of(9007199254740993L, Long.MIN_VALUE).toString());
-            assertEquals("tensor(I64[2000], [0, 1, 2, ..., 1997, 1998, 1999])", Tensor.arange(2000).toString());
+            assertEquals("tensor([   0,    1,    2, ..., 1997, 1998, 1999], shape=[2000], dtype=I64)", Tensor.arange(2000).toString());
             String big = Tensor.zeros(DType.I32, 40, 30).toString();
-            assertTrue(big.startsWith("tensor(I32[40, 30], [[0, 0, 0, ..., 0, 0, 0], [0, 0, 0, ..., 0, 0, 0], [0, 0, 0, ..., "),
-                    big);
+            assertTrue(big.startsWith("tensor([[0, 0, 0, ..., 0, 0, 0],\n        [0, 0, 0, ..., 0, 0, 0],\n"), big);
+            assertTrue(big.endsWith("shape=[40, 30], dtype=I32)"), big);
             assertEquals(7, big.split("\\.\\.\\.", -1).length - 1, "one '...' for the rows, one in each of the 6 rows shown");
             // 1000 elements are printed in full
             assertTrue(!Tensor.zeros(DType.I32, 1000).toString().contains("..."));

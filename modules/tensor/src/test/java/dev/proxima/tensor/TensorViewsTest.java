@@ -264,7 +264,7 @@ class TensorViewsTest {
             assertArrayEquals(new long[]{3, 0}, e.transpose().shape());
             assertArrayEquals(new long[]{0}, e.reshape(-1).shape());
             assertArrayEquals(new long[]{0, 5, 0}, e.reshape(0, 5, 0).shape());
-            assertEquals("tensor(F32[0, 3], [])", e.toString());
+            assertEquals("tensor([], shape=[0, 3], dtype=F32)", e.toString());
             assertEquals(0, e.segment().byteSize());
         }
     }

@@ -156,9 +156,9 @@ class SimDeviceTest {
             assertEquals(3, d.getLong(-1, 0));
             assertEquals(4, d.select(0, 1).select(0, 1).item());
             assertEquals(6.5, d.sum().item(), TIGHT);
-            assertEquals("tensor(F64[2, 2], [[1.5, -2.0], [3.0, 4.0]], device=sim:0)", d.toString());
-            assertEquals("tensor(I64[3], [7, 8, 9], device=sim:0)", Tensor.of(7L, 8, 9).to(SIM).toString());
-            assertEquals("tensor(BOOL[2], [true, false], device=sim:0)", Tensor.of(true, false).to(SIM).toString());
+            assertEquals("tensor([[ 1.5, -2. ],\n        [ 3. ,  4. ]], dtype=F64, device=sim:0)", d.toString());
+            assertEquals("tensor([7, 8, 9], dtype=I64, device=sim:0)", Tensor.of(7L, 8, 9).to(SIM).toString());
+            assertEquals("tensor([ true, false], dtype=BOOL, device=sim:0)", Tensor.of(true, false).to(SIM).toString());
             assertTrue(d.allClose(x, 0, 0));
             assertTrue(x.allClose(d, 0, 0));
         }

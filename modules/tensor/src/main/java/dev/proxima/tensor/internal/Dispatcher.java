@@ -1,6 +1,7 @@
 package dev.proxima.tensor.internal;
 
 import dev.proxima.tensor.Device;
+import dev.proxima.tensor.MissingJvmFlagException;
 import dev.proxima.tensor.spi.Backend;
 import dev.proxima.tensor.spi.Kernel;
 import dev.proxima.tensor.spi.KernelKey;
@@ -26,6 +27,31 @@ public final class Dispatcher {
     private static final LongAdder STAGINGS = new LongAdder();
 
     private Dispatcher() {
+    }
+
+    /** The first missing JVM flag a kernel call ran into, to name again when the class it broke is used again. */
+    private static volatile MissingJvmFlagException missingFlag;
+
+    /**
+     * A kernel (or the native library under it) failed to initialise: if a missing JVM flag explains it (a
+     * native call refused, a package not opened), the exception naming the flag; later uses of the class
+     * that failed throw a bare {@link NoClassDefFoundError}, answered with the flag found the first time.
+     * Else {@code e} itself.
+     */
+    private static RuntimeException missingFlag(Throwable e) {
+        java.util.Optional<MissingJvmFlagException> found = MissingJvmFlagException.diagnose(e);
+        if (found.isPresent()) {
+            missingFlag = found.get();
+            return found.get();
+        }
+        MissingJvmFlagException earlier = missingFlag;
+        if (earlier != null && e instanceof NoClassDefFoundError) {
+            return new MissingJvmFlagException(earlier.flag(), earlier.reason(), e);
+        }
+        if (e instanceof Error error) {
+            throw error;
+        }
+        return (RuntimeException) e;
     }
 
     /**
@@ -55,6 +81,8 @@ public final class Dispatcher {
                 throw new IllegalStateException("the CPU backend has no kernel for " + key + " (or declined the call)");
             }
             stage(key, params, args);
+        } catch (ExceptionInInitializerError | NoClassDefFoundError | IllegalCallerException e) {
+            throw missingFlag(e);
         } finally {
             for (Storage s : pinned) {
                 if (s != null) {

@@ -1,11 +1,14 @@
 package dev.proxima.tensor.internal;
 
+import dev.proxima.tensor.MissingJvmFlagException;
 import org.apache.arrow.memory.AllocationListener;
 import org.apache.arrow.memory.AllocationOutcome;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.memory.rounding.RoundingPolicy;
+
+import java.lang.foreign.MemorySegment;
 
 /**
  * Proxima's root Arrow allocator (created on first use), the cache of freed large blocks that goes with
@@ -47,6 +50,7 @@ public final class HostMemory {
 
     private static synchronized Root create() {
         if (root == null) {
+            requireNativeAccess();
             // parsed on every attempt: a malformed value fails each use with the same message
             long limit = bytesProperty(LIMIT_PROPERTY, System.getProperty(LIMIT_PROPERTY), Long.MAX_VALUE, false);
             long cacheBytes = bytesProperty(CACHE_PROPERTY, System.getProperty(CACHE_PROPERTY), DEFAULT_CACHE_BYTES, true);
@@ -62,6 +66,26 @@ public final class HostMemory {
             root = new Root(allocator, cache);
         }
         return root;
+    }
+
+    /**
+     * Fails, before any native call, with the flag to add when this module may not call native code: a JVM
+     * started with {@code --illegal-native-access=deny} and without {@code --enable-native-access} naming this
+     * module. (With the JDK's default, {@code warn}, the calls work and the JDK prints a warning.) Checked
+     * on every attempt to create the root, so each use fails the same way.
+     */
+    private static void requireNativeAccess() {
+        Module module = HostMemory.class.getModule();
+        if (module.isNativeAccessEnabled()) {
+            return;
+        }
+        try {
+            MemorySegment.NULL.reinterpret(0); // a restricted method: refused here exactly when native calls would be
+        } catch (IllegalCallerException e) {
+            throw MissingJvmFlagException.diagnose(e).orElseGet(() -> new MissingJvmFlagException(
+                    "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED"),
+                    "Proxima's tensor core calls native code, and this JVM denies native access to modules the flag does not name", e));
+        }
     }
 
     /**
