@@ -8,8 +8,8 @@
  * and the problem; no other exception or {@link Error} escapes.
  *
  * <p>Runtime needs: {@code --add-opens java.base/java.nio=org.apache.arrow.memory.core} (Arrow wraps its
- * buffers as NIO buffers through a private constructor), and an SLF4J provider of the application's choice
- * (Arrow logs through SLF4J; {@code org.slf4j:slf4j-nop} silences it).
+ * buffers as NIO buffers through a private constructor). Arrow logs through SLF4J: add the application's
+ * SLF4J provider to see its messages (without one, the tensor core keeps SLF4J's start-up warning quiet).
  */
 module dev.proxima.io.arrow {
     requires transitive dev.proxima.io;

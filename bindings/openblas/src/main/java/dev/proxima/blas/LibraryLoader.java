@@ -16,6 +16,9 @@ import java.util.Properties;
 /** Resolves and loads libopenblas in the order documented on {@link OpenBlas}. */
 final class LibraryLoader {
 
+    /** Proxima's own messages go through {@link System.Logger} (java.util.logging unless the application plugs in another). */
+    private static final System.Logger LOG = System.getLogger(LibraryLoader.class.getName());
+
     record Loaded(SymbolLookup lookup, OpenBlas.Origin origin, String path, List<String> notes) {
     }
 
@@ -158,7 +161,7 @@ final class LibraryLoader {
                 }
             }
             Files.writeString(complete, props.getProperty("version") + "\n");
-            System.err.println("proxima: extracted the bundled OpenBLAS " + props.getProperty("version") + " to " + dir);
+            LOG.log(System.Logger.Level.DEBUG, "extracted the bundled OpenBLAS {0} to {1}", props.getProperty("version"), dir);
         } catch (IOException e) {
             throw new UncheckedIOException("could not extract the bundled OpenBLAS to " + dir, e);
         }

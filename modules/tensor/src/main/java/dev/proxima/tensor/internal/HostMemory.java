@@ -19,6 +19,10 @@ import org.apache.arrow.memory.rounding.RoundingPolicy;
  */
 public final class HostMemory {
 
+    static {
+        ArrowLogging.quietWithoutProvider(); // before any Arrow class initialises SLF4J
+    }
+
     /** The system property that limits the bytes of live host memory. */
     public static final String LIMIT_PROPERTY = "proxima.memory.limit";
     /** The system property that bounds the bytes the cache of freed large blocks may hold. */
