@@ -264,7 +264,12 @@ final class Json {
             pos = start;
             throw fail("JSON number with more than 100 characters");
         }
-        return new BigDecimal(s);
+        try {
+            return new BigDecimal(s);
+        } catch (NumberFormatException e) { // an exponent beyond the int range
+            pos = start;
+            throw fail("JSON number out of range");
+        }
     }
 
     private void digits() throws FileFormatException {

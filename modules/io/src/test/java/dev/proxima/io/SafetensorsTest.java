@@ -226,6 +226,7 @@ class SafetensorsTest {
         assertMentions(rejectHeader(dir, "[]", 0), "must start with '{'");
         assertMentions(rejectHeader(dir, "{} x", 0), "unexpected 'x' after the JSON value");
         assertMentions(rejectHeader(dir, "{\"a\":01}", 0), "leading zero");
+        assertMentions(rejectHeader(dir, "{\"a\":1e99999999999}", 0), "number out of range");
         assertMentions(rejectHeader(dir, "{\"a\":\"\\q\"}", 0), "invalid escape");
         assertMentions(rejectHeader(dir, "{\"a\":\"\\ud800\"}", 0), "unpaired surrogate");
         assertMentions(rejectHeader(dir, "{\"a\":\"x\ny\"}", 0), "control character");
