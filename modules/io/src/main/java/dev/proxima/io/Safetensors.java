@@ -431,8 +431,8 @@ public final class Safetensors {
             if (e.getKey() == null || e.getKey().isEmpty() || e.getKey().equals(METADATA_KEY)) {
                 throw new IllegalArgumentException("a tensor name must be non-empty and not \"" + METADATA_KEY + "\", got '" + e.getKey() + "'");
             }
-            if (e.getValue() == null) {
-                throw new IllegalArgumentException("tensor '" + e.getKey() + "' is null");
+            if (e.getValue() == null || e.getValue().isClosed()) {
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' is " + (e.getValue() == null ? "null" : "closed"));
             }
         }
         for (Map.Entry<String, String> m : metadata.entrySet()) {

@@ -306,6 +306,10 @@ class SafetensorsTest {
                     () -> Safetensors.write(f, Map.of("__metadata__", t)));
             assertMentions(e.getMessage(), "__metadata__");
             assertThrows(IllegalArgumentException.class, () -> Safetensors.write(f, Map.of("", t)));
+            Tensor closed = Tensor.of(2f);
+            closed.close();
+            assertMentions(assertThrows(IllegalArgumentException.class, () -> Safetensors.write(f, Map.of("c", closed))).getMessage(),
+                    "'c' is closed");
         }
         assertTrue(Files.notExists(f));
     }

@@ -146,6 +146,28 @@ class ModuleTest {
         }
     }
 
+    /**
+     * A state written under PyTorch's names for torch.nn.Sequential(Linear(3, 4), Tanh(), Linear(4, 2)) by
+     * {@code src/test/interop/torch_state_fixture.py} (NumPy, the published safetensors format) loads into the
+     * same Proxima network, which then computes the outputs NumPy computed.
+     */
+    @Test
+    void loadsAPyTorchStyleStateWrittenByPython() throws IOException {
+        Path fixtures = Path.of("src/test/resources/fixtures");
+        Rng rng = Rng.seed(9);
+        try (Sequential net = new Sequential(new Linear(3, 4, true, DType.F32, rng.split()), new Tanh(),
+                new Linear(4, 2, true, DType.F32, rng.split())); Scope s = Scope.open()) {
+            net.load(fixtures.resolve("mlp_3_4_2.safetensors"));
+            Map<String, Tensor> io = Safetensors.read(fixtures.resolve("mlp_3_4_2_io.safetensors"));
+            float[] expected = io.get("output").toFloatArray();
+            float[] actual = net.forward(io.get("input")).toFloatArray();
+            assertEquals(10, expected.length);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 2e-6, "output element " + i);
+            }
+        }
+    }
+
     private static void assertStatesEqual(Module a, Module b) {
         Map<String, Tensor> sa = a.stateDict();
         Map<String, Tensor> sb = b.stateDict();
