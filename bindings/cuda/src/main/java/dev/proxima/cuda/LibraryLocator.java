@@ -16,7 +16,8 @@ import java.util.Set;
  * <ol>
  *   <li>an explicit system property or environment variable (a file, or a folder holding the library);</li>
  *   <li>standard toolkit and distribution folders: {@code /usr/local/cuda/lib64}, {@code /usr/local/cuda-*}
- *       {@code /lib64} (newest first), {@code /usr/lib/x86_64-linux-gnu}, {@code /usr/lib64}, {@code LD_LIBRARY_PATH};</li>
+ *       {@code /lib64} (newest first), {@code /usr/lib/x86_64-linux-gnu}, {@code /usr/lib64}, on Windows
+ *       {@code %CUDA_PATH%\bin\x64} and {@code %CUDA_PATH%\bin}, then {@code LD_LIBRARY_PATH};</li>
  *   <li>the {@code lib} folders of NVIDIA's Python wheels ({@code nvidia/cublas/lib},
  *       {@code nvidia/cuda_nvrtc/lib}, and the CUDA 13 layout {@code nvidia/cu13/lib}) under the
  *       site-packages of the Python installations found on disk: {@code $VIRTUAL_ENV}, {@code $CONDA_PREFIX},
@@ -24,6 +25,8 @@ import java.util.Set;
  *       {@code /opt/conda}, {@code ~/.local} (no Python is run);</li>
  *   <li>finally the bare soname, resolved by the dynamic linker's own search ({@code ldconfig} cache).</li>
  * </ol>
+ *
+ * <p>The file names depend on the operating system ({@link #fileNames}): Linux sonames, Windows DLL names.</p>
  */
 public final class LibraryLocator {
 
@@ -52,6 +55,32 @@ public final class LibraryLocator {
     private LibraryLocator() {
     }
 
+    /**
+     * The file names to look for on the operating system named {@code osName} ({@code os.name}), preferred first:
+     * the spec's Linux sonames on Linux; NVIDIA's DLL names on Windows ({@code nvcuda.dll},
+     * {@code cublas64_<major>.dll}, {@code nvrtc64_<major>0_0.dll}, CUDA 13 then 12); none on macOS, which has no
+     * CUDA. Only Linux is tested on a machine; the names for Windows are covered by unit tests.
+     *
+     * @param spec   what to look for
+     * @param osName the operating system's name, as in {@code System.getProperty("os.name")}
+     * @return the file names, possibly empty
+     */
+    public static List<String> fileNames(Spec spec, String osName) {
+        String os = osName == null ? "" : osName.toLowerCase(java.util.Locale.ROOT);
+        if (os.startsWith("windows")) {
+            return WINDOWS_NAMES.getOrDefault(spec.what(), List.of());
+        }
+        if (os.startsWith("mac") || os.startsWith("darwin")) {
+            return List.of();
+        }
+        return spec.sonames();
+    }
+
+    private static final Map<String, List<String>> WINDOWS_NAMES = Map.of(
+            "CUDA driver", List.of("nvcuda.dll"),
+            "cuBLAS", List.of("cublas64_13.dll", "cublas64_12.dll"),
+            "NVRTC", List.of("nvrtc64_130_0.dll", "nvrtc64_120_0.dll"));
+
     /** The explicit setting for {@code spec}, or null: the system property wins over the environment. */
     public static String explicit(Spec spec, Map<String, String> env) {
         String p = System.getProperty(spec.property());
@@ -66,7 +95,7 @@ public final class LibraryLocator {
     public static List<Path> explicitCandidates(Spec spec, String setting) {
         Path p = Path.of(setting);
         if (Files.isDirectory(p)) {
-            return spec.sonames().stream().map(p::resolve).toList();
+            return fileNames(spec, System.getProperty("os.name")).stream().map(p::resolve).toList();
         }
         return List.of(p);
     }
@@ -79,6 +108,11 @@ public final class LibraryLocator {
         dirs.add(Path.of("/usr/lib/x86_64-linux-gnu"));
         dirs.add(Path.of("/usr/lib64"));
         dirs.add(Path.of("/usr/local/cuda/compat")); // forward-compatible driver packages
+        String cudaPath = env.get("CUDA_PATH"); // set by NVIDIA's Windows installer
+        if (cudaPath != null && !cudaPath.isBlank()) {
+            dirs.add(Path.of(cudaPath, "bin", "x64")); // CUDA 13
+            dirs.add(Path.of(cudaPath, "bin"));
+        }
         String ld = env.get("LD_LIBRARY_PATH");
         if (ld != null) {
             for (String part : ld.split(":")) {
@@ -168,14 +202,14 @@ public final class LibraryLocator {
             return out; // an explicit choice is not second-guessed
         }
         for (Path dir : searchFolders(spec, env, userHome)) {
-            for (String so : spec.sonames()) {
+            for (String so : fileNames(spec, System.getProperty("os.name"))) {
                 Path f = dir.resolve(so);
                 if (Files.exists(f)) {
                     out.add(f.toString());
                 }
             }
         }
-        out.addAll(spec.sonames());
+        out.addAll(fileNames(spec, System.getProperty("os.name")));
         return out;
     }
 
@@ -288,7 +322,8 @@ public final class LibraryLocator {
             }
             problems.add(c + " lacks " + String.join(", ", missing));
         }
-        String first = spec.sonames().getFirst();
+        List<String> names = fileNames(spec, System.getProperty("os.name"));
+        String first = names.isEmpty() ? "CUDA (not available on " + System.getProperty("os.name") + ")" : names.getFirst();
         String explicit = explicit(spec, System.getenv());
         String reason = explicit != null
                 ? spec.what() + ": " + explicit + " (from " + spec.property() + "/" + spec.envVar() + ") could not be loaded"

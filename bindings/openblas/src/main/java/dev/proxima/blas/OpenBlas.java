@@ -23,7 +23,10 @@ import java.util.Optional;
  *   <li>the OpenBLAS build published on Maven Central ({@code org.bytedeco:openblas}), which this
  *       module's jar carries. It is extracted once to a versioned folder, by default
  *       {@code ~/.cache/proxima/openblas-<version>-<platform>} (property {@code proxima.native.cache}
- *       changes the parent), and reported by {@link #library()}.</li>
+ *       changes the parent), and reported by {@link #library()}. The jar carries the {@code linux-x86_64} build; on
+ *       another platform ({@code linux-arm64}, {@code macosx-x86_64}, {@code macosx-arm64}, {@code windows-x86_64})
+ *       the matching {@code org.bytedeco:openblas:<version>:<platform>} jar is used when it is on the class path
+ *       ({@code .so}, {@code .dylib} and {@code .dll} names are recognised; only Linux x86-64 is tested).</li>
  * </ol>
  *
  * <p>The thread count starts at system property {@code proxima.threads}, else the number of available
@@ -37,7 +40,7 @@ public final class OpenBlas {
         EXPLICIT,
         /** Found by the system's dynamic linker. */
         SYSTEM,
-        /** Extracted from the OpenBLAS build shipped inside Proxima's jar. */
+        /** Extracted from the OpenBLAS build shipped inside Proxima's jar, or from a bytedeco platform jar on the class path. */
         BUNDLED
     }
 

@@ -36,6 +36,73 @@ public record Mesh(Tensor vertices, Tensor faces, Tensor normals, Tensor colors)
         }
     }
 
+    /**
+     * Limits on the meshes that {@link Ply#read(java.nio.file.Path, Limits)} and
+     * {@link Obj#read(java.nio.file.Path, Limits)} decode; the methods without a {@code Limits} argument use
+     * {@link #defaults()}. A mesh file describes its data compactly (a PLY face of 255 one-byte indices is 253
+     * triangles of 12 bytes; an OBJ face line adds a triangle per 2 bytes), so a small file can ask for far more
+     * memory than its size: the readers count what they decode and stop at the limit, before allocating it.
+     *
+     * @param maxDecodedBytes the most bytes of decoded data accepted: vertices, normals and colours (12 bytes
+     *                        per vertex each) and triangles (12 bytes each; OBJ also keeps 12 bytes of normal
+     *                        indices per triangle while reading)
+     */
+    public record Limits(long maxDecodedBytes) {
+
+        /** The default {@link #maxDecodedBytes()}: 512 MiB, e.g. 20 million vertices with normals and 20 million triangles. */
+        public static final long DEFAULT_MAX_DECODED_BYTES = 512L << 20;
+
+        /** The system property that overrides {@link #DEFAULT_MAX_DECODED_BYTES} (a number of bytes). */
+        public static final String PROPERTY = "proxima.mesh.maxDecodedBytes";
+
+        /**
+         * Checks the limit.
+         *
+         * @param maxDecodedBytes the most bytes of decoded data accepted
+         * @throws IllegalArgumentException if {@code maxDecodedBytes} is not positive
+         */
+        public Limits {
+            if (maxDecodedBytes < 1) {
+                throw new IllegalArgumentException("maxDecodedBytes must be positive, got " + maxDecodedBytes);
+            }
+        }
+
+        /**
+         * The limits in force when none are given: {@link #maxDecodedBytes()} from system property
+         * {@value #PROPERTY} when it is set, else {@link #DEFAULT_MAX_DECODED_BYTES}. The property is read on
+         * every call.
+         *
+         * @return the default limits
+         * @throws IllegalArgumentException if the property is set but not a positive number of bytes
+         */
+        public static Limits defaults() {
+            String v = System.getProperty(PROPERTY);
+            if (v == null || v.isBlank()) {
+                return new Limits(DEFAULT_MAX_DECODED_BYTES);
+            }
+            try {
+                return new Limits(Long.parseLong(v.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("system property " + PROPERTY + " must be a positive number of bytes, got '"
+                        + v + "'", e);
+            }
+        }
+
+        /**
+         * Refuses a mesh whose decoded data has grown past the limit.
+         *
+         * @param file    the file, for the message
+         * @param decoded the bytes decoded so far (or about to be allocated)
+         * @throws FileFormatException if {@code decoded} exceeds {@link #maxDecodedBytes()}
+         */
+        void check(String file, long decoded) throws FileFormatException {
+            if (decoded > maxDecodedBytes) {
+                throw new FileFormatException(file, "the mesh decodes to more than the limit of " + maxDecodedBytes
+                        + " bytes (Mesh.Limits, system property " + PROPERTY + ")");
+            }
+        }
+    }
+
     private static void requireShape(String what, Tensor t, DType dtype, long rows) {
         if (t == null) {
             throw new NullPointerException(what);

@@ -1,5 +1,7 @@
 package dev.proxima.io;
 
+import dev.proxima.io.internal.WholeFile;
+
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.Writer;
@@ -28,7 +30,7 @@ import java.util.Arrays;
  * in Java's shortest round-trip form, so a read gives back the same values.
  *
  * <h2>Safety</h2>
- * The file size is limited to 2 GiB, lines to 1 MiB, and the number of triangles by the file size;
+ * The file size is limited to 2 GiB, lines to 1 MiB, and the decoded data by {@link Mesh.Limits};
  * violations and malformed lines raise {@link FileFormatException} naming the file and line.
  */
 public final class Obj {
@@ -51,24 +53,40 @@ public final class Obj {
             a[n++] = v;
         }
 
+        int size() {
+            return n;
+        }
+
         float[] toArray() {
             return Arrays.copyOf(a, n);
         }
     }
 
     /**
-     * Reads an OBJ file.
+     * Reads an OBJ file within {@link Mesh.Limits#defaults()}.
      *
-     * @throws FileFormatException if it is not a valid OBJ mesh
-     * @throws IOException         if it cannot be read
+     * @param file the OBJ file
+     * @return the mesh (its tensors register with the current scope)
+     * @throws FileFormatException      if it is not a valid OBJ mesh, or decodes to more than the limits allow
+     * @throws IOException              if it cannot be read
+     * @throws IllegalArgumentException if system property {@value Mesh.Limits#PROPERTY} is invalid
      */
     public static Mesh read(Path file) throws IOException {
+        return read(file, Mesh.Limits.defaults());
+    }
+
+    /**
+     * Reads an OBJ file.
+     *
+     * @param file   the OBJ file
+     * @param limits the most decoded data to accept
+     * @return the mesh (its tensors register with the current scope)
+     * @throws FileFormatException if it is not a valid OBJ mesh, or decodes to more than {@code limits} allow
+     * @throws IOException         if it cannot be read
+     */
+    public static Mesh read(Path file, Mesh.Limits limits) throws IOException {
         String name = file.toString();
-        long size = Files.size(file);
-        if (size > MAX_FILE) {
-            throw new FileFormatException(name, "file of " + size + " bytes exceeds the OBJ reader's limit of " + MAX_FILE);
-        }
-        byte[] b = Files.readAllBytes(file);
+        byte[] b = WholeFile.read(file, "OBJ", MAX_FILE);
         FloatList v = new FloatList();
         FloatList col = new FloatList();
         FloatList vn = new FloatList();
@@ -87,6 +105,11 @@ public final class Obj {
             lineNo++;
             int start = pos;
             while (pos < b.length && b[pos] != '\n') {
+                byte c = b[pos];
+                if ((c >= 0 && c < 0x20 && c != '\t' && c != '\r' && c != '\f' && c != 0x0B) || c == 0x7F) {
+                    throw new FileFormatException(name, "line " + lineNo + ": control byte 0x"
+                            + Integer.toHexString(c) + " at offset " + pos + "; an OBJ file is text");
+                }
                 pos++;
             }
             int end = pos;
@@ -99,6 +122,7 @@ public final class Obj {
                 continue;
             }
             String[] t = line.split("\\s+");
+            limits.check(name, 4L * (v.size() + col.size() + vn.size() + fv.size() + fn.size() + 6L * Math.max(0, t.length - 3)));
             switch (t[0]) {
                 case "v" -> {
                     if (t.length != 4 && t.length != 5 && t.length != 7) {

@@ -1,5 +1,7 @@
 package dev.proxima.io;
 
+import dev.proxima.io.internal.WholeFile;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,7 +36,8 @@ import java.util.Locale;
  *
  * <h2>Safety</h2>
  * The header is limited to 64 KiB; element counts are checked against what the rest of the file can
- * hold before any array is allocated. Violations raise {@link FileFormatException}.
+ * hold before any array is allocated, and the decoded data is bounded by {@link Mesh.Limits}. Violations
+ * raise {@link FileFormatException}.
  */
 public final class Ply {
 
@@ -97,18 +100,30 @@ public final class Ply {
     // =================================================================== reading
 
     /**
-     * Reads a PLY file.
+     * Reads a PLY file within {@link Mesh.Limits#defaults()}.
      *
-     * @throws FileFormatException if it is not a valid PLY mesh
-     * @throws IOException         if it cannot be read
+     * @param file the PLY file
+     * @return the mesh (its tensors register with the current scope)
+     * @throws FileFormatException      if it is not a valid PLY mesh, or decodes to more than the limits allow
+     * @throws IOException              if it cannot be read
+     * @throws IllegalArgumentException if system property {@value Mesh.Limits#PROPERTY} is invalid
      */
     public static Mesh read(Path file) throws IOException {
+        return read(file, Mesh.Limits.defaults());
+    }
+
+    /**
+     * Reads a PLY file.
+     *
+     * @param file   the PLY file
+     * @param limits the most decoded data to accept
+     * @return the mesh (its tensors register with the current scope)
+     * @throws FileFormatException if it is not a valid PLY mesh, or decodes to more than {@code limits} allow
+     * @throws IOException         if it cannot be read
+     */
+    public static Mesh read(Path file, Mesh.Limits limits) throws IOException {
         String name = file.toString();
-        long size = Files.size(file);
-        if (size > MAX_FILE) {
-            throw new FileFormatException(name, "file of " + size + " bytes exceeds the PLY reader's limit of " + MAX_FILE);
-        }
-        byte[] b = Files.readAllBytes(file);
+        byte[] b = WholeFile.read(file, "PLY", MAX_FILE);
         // ---- header
         int end = -1;
         int limit = Math.min(b.length, MAX_HEADER);
@@ -233,6 +248,8 @@ public final class Ply {
             throw new FileFormatException(name, "too many vertices: " + vertex.count);
         }
         int n = (int) vertex.count;
+        long vertexBytes = 12L * n * (1 + (nxyz == null ? 0 : 1) + (rgb == null ? 0 : 1));
+        limits.check(name, vertexBytes);
         float[] v = new float[3 * n];
         float[] normals = nxyz == null ? null : new float[3 * n];
         float[] colors = rgb == null ? null : new float[3 * n];
@@ -263,6 +280,7 @@ public final class Ply {
                         if (faces.size() > MAX_INDICES - 3 * (k - 2)) {
                             throw new FileFormatException(name, "more than " + MAX_INDICES / 3 + " triangles");
                         }
+                        limits.check(name, vertexBytes + 4L * (faces.size() + 3 * (k - 2)));
                         for (long j = 2; j < k; j++) {
                             int cur = vertexIndex(src.integer(p.type), n, r, name);
                             faces.add(first);

@@ -1,6 +1,7 @@
 package dev.proxima.io;
 
 import dev.proxima.io.internal.Buffers;
+import dev.proxima.io.internal.WholeFile;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Tensor;
 
@@ -141,12 +142,7 @@ public final class Png {
      * @throws IOException         if it cannot be read
      */
     public static Tensor read(Path file, Limits limits) throws IOException {
-        String name = file.toString();
-        long size = Files.size(file);
-        if (size > MAX_FILE) {
-            throw new FileFormatException(name, "file of " + size + " bytes exceeds the PNG reader's limit of " + MAX_FILE);
-        }
-        return decode(Files.readAllBytes(file), name, limits);
+        return decode(WholeFile.read(file, "PNG", MAX_FILE), file.toString(), limits);
     }
 
     /**

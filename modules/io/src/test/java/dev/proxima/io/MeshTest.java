@@ -257,4 +257,42 @@ class MeshTest {
         assertRejected(text(tmp, "g.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1/ 2 3\n"), "bad face corner", OBJ);
         assertRejected(text(tmp, "h.obj", "v 0 0 0\nv 1 0\n"), "v needs", OBJ);
     }
+
+    @Test
+    void decodedSizeIsBoundedByTheLimitsBeforeAllocating(@TempDir Path tmp) throws IOException {
+        // a fan of 2 002 corners: 2 000 triangles, 24 000 bytes of indices (OBJ keeps as many normal indices)
+        Path obj = text(tmp, "fan.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2" + " 3 2".repeat(1000) + "\n");
+        Path ply = text(tmp, "fan.ply", PLY_HEAD.replace("uchar int", "ushort int") + "0 0 0\n1 0 0\n0 1 0\n2002 0 1"
+                + " 2 1".repeat(1000) + "\n");
+        FileFormatException e = assertThrows(FileFormatException.class, () -> Obj.read(obj, new Mesh.Limits(40_000)).close());
+        assertTrue(e.getMessage().contains("limit of 40000 bytes"), e.getMessage());
+        e = assertThrows(FileFormatException.class, () -> Ply.read(ply, new Mesh.Limits(20_000)).close());
+        assertTrue(e.getMessage().contains("limit of 20000 bytes"), e.getMessage());
+        try (Scope s = Scope.open()) {
+            assertEquals(2000, Obj.read(obj, new Mesh.Limits(60_000)).faceCount());
+            assertEquals(2000, Ply.read(ply, new Mesh.Limits(30_000)).faceCount());
+        }
+        String old = System.getProperty(Mesh.Limits.PROPERTY);
+        try {
+            System.setProperty(Mesh.Limits.PROPERTY, "1000");
+            assertRejected(ply, "limit of 1000 bytes", PLY);
+            System.setProperty(Mesh.Limits.PROPERTY, "lots");
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Obj.read(obj));
+            assertTrue(bad.getMessage().contains(Mesh.Limits.PROPERTY), bad.getMessage());
+        } finally {
+            if (old == null) {
+                System.clearProperty(Mesh.Limits.PROPERTY);
+            } else {
+                System.setProperty(Mesh.Limits.PROPERTY, old);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new Mesh.Limits(0));
+    }
+
+    @Test
+    void objRefusesBinaryBytes(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("binary.obj");
+        Files.write(f, new byte[]{'v', ' ', '1', ' ', 0, ' ', '2', '\n'});
+        assertRejected(f, "control byte 0x0", OBJ);
+    }
 }

@@ -227,7 +227,7 @@ final class Einsum {
     static long labelSize(long[] extent, String labels) {
         long n = 1;
         for (char c : labels.toCharArray()) {
-            n = Math.multiplyExact(n, extent[c]);
+            n = Shapes.extentProduct("einsum", n, extent[c]);
         }
         return n;
     }

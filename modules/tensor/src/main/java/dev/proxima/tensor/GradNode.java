@@ -62,6 +62,12 @@ final class GradNode {
          * sum is recorded.
          */
         synchronized void accumulate(Tensor g, boolean createGraph) {
+            if (refs == 0) {
+                // every handle of the leaf was closed (and the graph has let go of it): nobody can read this
+                // gradient, so it is dropped rather than kept forever
+                g.close();
+                return;
+            }
             if (grad == null) {
                 grad = g;
                 return;

@@ -65,6 +65,40 @@ public final class Proxima {
         return dev.proxima.tensor.internal.Dispatcher.hostStagings();
     }
 
+    /** What {@link #version()} returns when no version is recorded anywhere. */
+    public static final String UNKNOWN_VERSION = "unknown";
+
+    /**
+     * The version of Proxima in use, e.g. {@code "0.1.0"}: the {@code Implementation-Version} of the
+     * {@code proxima-tensor} jar's manifest; when the classes do not come from that jar (run from a build's
+     * {@code target/classes}, as the tests do), the version recorded in the {@code dev.proxima.tensor} module
+     * descriptor ({@code javac --module-version}, which the Maven build sets); {@link #UNKNOWN_VERSION} when the
+     * classes are on the class path outside a jar.
+     *
+     * {@snippet :
+     * System.out.println("Proxima " + Proxima.version());   // Proxima 0.1.0
+     * }
+     *
+     * @return the version string, or {@link #UNKNOWN_VERSION}
+     */
+    public static String version() {
+        Module module = Proxima.class.getModule();
+        String moduleVersion = module.isNamed() && module.getDescriptor() != null
+                ? module.getDescriptor().rawVersion().orElse(null) : null;
+        return version(Proxima.class.getPackage().getImplementationVersion(), moduleVersion);
+    }
+
+    /** The first non-blank of the manifest's and the module descriptor's version, else {@link #UNKNOWN_VERSION}. */
+    static String version(String implementationVersion, String moduleVersion) {
+        if (implementationVersion != null && !implementationVersion.isBlank()) {
+            return implementationVersion.trim();
+        }
+        if (moduleVersion != null && !moduleVersion.isBlank()) {
+            return moduleVersion.trim();
+        }
+        return UNKNOWN_VERSION;
+    }
+
     /** The backends this process knows. */
     static List<Backend> backends() {
         return List.copyOf(Backends.all().values());

@@ -592,7 +592,8 @@ public final class Rng {
     private Tensor sample(RandomOp op, DType dtype, long[] shape, double a, double b) {
         long[] checked = Shapes.checkShape(shape);
         Backend backend = Backends.of(device);
-        long bytes = Math.multiplyExact(Shapes.size(checked), (long) dtype.byteSize());
+        long bytes = Shapes.extentProduct("random draw of shape " + Shapes.str(checked) + " and dtype " + dtype,
+                Shapes.size(checked), dtype.byteSize());
         Storage storage = backend.allocate(device, bytes);
         Tensor out;
         try {

@@ -20,6 +20,32 @@ final class Shapes {
         return n;
     }
 
+    /**
+     * {@code a + b} for an extent of {@code op}'s result.
+     *
+     * @throws IllegalArgumentException naming the op if the sum does not fit in a long
+     */
+    static long extentSum(String op, long a, long b) {
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(op + ": an extent of the result (" + a + " + " + b + ") is too large (above 2^63 - 1)");
+        }
+    }
+
+    /**
+     * {@code a × b} for an extent of {@code op}'s result.
+     *
+     * @throws IllegalArgumentException naming the op if the product does not fit in a long
+     */
+    static long extentProduct(String op, long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(op + ": an extent of the result (" + a + " × " + b + ") is too large (above 2^63 - 1)");
+        }
+    }
+
     static long[] contiguousStrides(long[] shape) {
         long[] strides = new long[shape.length];
         long s = 1;

@@ -38,7 +38,7 @@ final class ShapingOps {
                 throw new IllegalArgumentException("concat: tensors are on different devices: " + first.device() + " and " + t.device());
             }
             type = DType.promote(type, t.dtype);
-            total = Math.addExact(total, t.shape[a]);
+            total = Shapes.extentSum("concat", total, t.shape[a]);
         }
         long[] outShape = first.shape.clone();
         outShape[a] = total;
@@ -116,7 +116,7 @@ final class ShapingOps {
             if (s < 0) {
                 throw new IllegalArgumentException("split: sizes must be >= 0, got " + Arrays.toString(sizes));
             }
-            sum = Math.addExact(sum, s);
+            sum = Shapes.extentSum("split", sum, s);
         }
         if (sum != self.shape[a]) {
             throw new ShapeMismatchException("split: sizes " + Arrays.toString(sizes) + " add up to " + sum + ", but axis " + a
@@ -174,7 +174,7 @@ final class ShapingOps {
             if (mode != PadMode.CONSTANT && self.shape[d] == 0 && before + after > 0) {
                 throw new IllegalArgumentException("pad: cannot " + mode + "-pad the empty dimension " + d + " of shape " + Shapes.str(self.shape));
             }
-            outShape[d] = Math.addExact(self.shape[d], Math.addExact(before, after));
+            outShape[d] = Shapes.extentSum("pad", self.shape[d], Shapes.extentSum("pad", before, after));
         }
         if (mode == PadMode.CONSTANT) {
             Tensor out = Tensor.allocate(self.dtype, outShape, self.device(), true);
@@ -273,7 +273,7 @@ final class ShapingOps {
             expanded[2 * d] = rep;
             expanded[2 * d + 1] = extent;
             srcStrides[2 * d + 1] = sd >= 0 ? self.strides[sd] : 0;
-            outShape[d] = Math.multiplyExact(rep, extent);
+            outShape[d] = Shapes.extentProduct("tile", rep, extent);
         }
         Tensor out = Tensor.allocate(self.dtype, outShape, self.device(), true);
         self.backend.copy(new StridedView(self.storage, self.dtype, expanded, srcStrides, self.offset),
@@ -296,7 +296,7 @@ final class ShapingOps {
         long[] expanded = Shapes.insert(self.shape, a + 1, repeats);
         long[] srcStrides = Shapes.insert(self.strides, a + 1, 0);
         long[] outShape = self.shape.clone();
-        outShape[a] = Math.multiplyExact(self.shape[a], repeats);
+        outShape[a] = Shapes.extentProduct("repeatInterleave", self.shape[a], repeats);
         Tensor out = Tensor.allocate(self.dtype, outShape, self.device(), true);
         self.backend.copy(new StridedView(self.storage, self.dtype, expanded, srcStrides, self.offset),
                 new StridedView(out.storage, self.dtype, expanded, Shapes.contiguousStrides(expanded), 0));
@@ -338,7 +338,10 @@ final class ShapingOps {
             throw new ShapeMismatchException("diag expects a 1-D or 2-D tensor, got shape " + Shapes.str(self.shape));
         }
         long n = self.shape[0];
-        long m = Math.addExact(n, Math.absExact(k));
+        if (k == Long.MIN_VALUE) {
+            throw new IllegalArgumentException("diag: offset " + k + " is out of range");
+        }
+        long m = Shapes.extentSum("diag", n, Math.abs(k));
         Tensor out = Tensor.allocate(self.dtype, new long[]{m, m}, self.device(), true);
         self.backend.fill(out.kernelView(), 0);
         if (n > 0) {

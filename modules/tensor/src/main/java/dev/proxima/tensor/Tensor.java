@@ -464,6 +464,7 @@ public final class Tensor implements AutoCloseable {
 
     /** An unscoped handle on the same memory that is the same tensor for autodiff (shares its graph links). */
     Tensor alias() {
+        live();
         storage.retain();
         Tensor t = new Tensor(storage, backend, dtype, shape, strides, offset, false);
         if (gradFn != null) {

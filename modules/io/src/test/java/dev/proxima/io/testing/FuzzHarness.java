@@ -47,15 +47,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Jazzer's coverage-guided mode cannot work on this JDK: Jazzer 0.24.0 (and 0.25.0) bundles ASM 9.7,
  * which reads class files up to Java 23 (major version 67), so its agent fails to instrument every Java
  * 25 class (major version 69) with "Unsupported class file major version 69", and libFuzzer, seeing no
- * coverage, reports "no interesting inputs were found". This fuzzer stands in: it mutates the seed
- * files (bit flips, interesting 8/32/64-bit values in either byte order, ASCII numbers replaced by
- * boundary values, inserted, deleted, duplicated and spliced ranges, truncation; half of the positions
- * in the first 256 bytes, where headers live) and keeps a mutant in its corpus when it produces an
- * outcome not seen before: an exception of a new type, from a new place (in the reader, or in the
- * library beneath it for a wrapped cause) or with a new message (numbers and quoted text masked; at most
- * 8 mutants per place), or a success of a new kind (the target describes what it read). Distinct
- * rejections are distinct checks failed, so the corpus climbs through a format's validation layer by
- * layer, as coverage guidance would.
+ * coverage, reports "no interesting inputs were found". This fuzzer stands in, coverage-guided through
+ * JaCoCo's agent instead (which reads Java 25 classes; {@link Coverage}): it mutates the seed files (bit
+ * flips, interesting 8/32/64-bit values in either byte order, ASCII numbers replaced by boundary values,
+ * inserted, deleted, duplicated and spliced ranges, truncation; half of the positions in the first 256
+ * bytes, where headers live) and keeps a mutant in its corpus when it executes a JaCoCo probe (a branch or
+ * block of the readers, or of Arrow's IPC reader) that no earlier input executed, or when it produces an
+ * outcome not seen before: an exception of a new type, from a new place (in the reader, or in the library
+ * beneath it for a wrapped cause) or with a new message (numbers and quoted text masked; at most 8 mutants
+ * per place), or a success of a new kind (the target describes what it read). Without the agent (e.g. a
+ * target run from an IDE) outcomes alone guide it.
  *
  * <h2>Budget</h2>
  * System properties (passed through by Maven's {@code -D}): {@code proxima.fuzz.inputs} (inputs per
@@ -77,12 +78,15 @@ public final class FuzzHarness {
     }
 
     /** What one fuzzing run did, for the reliability table. */
-    public record Stats(String target, long inputs, long accepted, long rejected, int outcomes, int corpus, double seconds) {
+    public record Stats(String target, long inputs, long accepted, long rejected, int outcomes, int corpus, int probes,
+                        int coveringMutants, double seconds) {
         @Override
         public String toString() {
-            return String.format("%s: %d inputs in %.1f s, %d read, %d rejected, %d distinct outcomes, corpus %d;"
+            String coverage = probes < 0 ? "no coverage agent" : String.format("%d JaCoCo probes newly covered, %d mutants kept"
+                    + " for new coverage", probes, coveringMutants);
+            return String.format("%s: %d inputs in %.1f s, %d read, %d rejected, %d distinct outcomes, corpus %d, %s;"
                     + " contract held for every input (the run stops at the first crash, leak or Error)",
-                    target, inputs, seconds, accepted, rejected, outcomes, corpus);
+                    target, inputs, seconds, accepted, rejected, outcomes, corpus, coverage);
         }
     }
 
@@ -342,9 +346,13 @@ public final class FuzzHarness {
         long deadline = System.nanoTime() + (long) (secondsPerTarget() * 1e9);
         long inputs = 0;
         long accepted = 0;
+        int covering = 0;
+        int coveredBefore = Coverage.covered();
         long start = System.nanoTime();
+        Coverage.newProbes(); // what ran before this target (other tests, class initialisation) is not its coverage
         for (byte[] s : seeds) {
             String o = check(targetName, source, s, target);
+            Coverage.newProbes();
             outcomes.merge(o, 1, Integer::sum);
             accepted += o.startsWith("ok") ? 1 : 0;
             inputs++;
@@ -360,17 +368,20 @@ public final class FuzzHarness {
                 m = fixup.apply(m);
             }
             String o = check(targetName, source, m, target);
+            int fresh = Coverage.newProbes();
             inputs++;
             if (o.startsWith("ok")) {
                 accepted++;
             }
-            if (outcomes.merge(o, 1, Integer::sum) == 1 && corpus.size() < MAX_CORPUS
-                    && (o.startsWith("ok") || perSite.merge(siteKey(o), 1, Integer::sum) <= MAX_PER_SITE)) {
+            boolean newOutcome = outcomes.merge(o, 1, Integer::sum) == 1
+                    && (o.startsWith("ok") || perSite.merge(siteKey(o), 1, Integer::sum) <= MAX_PER_SITE);
+            if ((fresh > 0 || newOutcome) && corpus.size() < MAX_CORPUS) {
                 corpus.add(m);
+                covering += fresh > 0 ? 1 : 0;
             }
         }
         Stats stats = new Stats(targetName, inputs, accepted, inputs - accepted, outcomes.size(), corpus.size(),
-                (System.nanoTime() - start) / 1e9);
+                Coverage.available() ? Coverage.covered() - coveredBefore : -1, covering, (System.nanoTime() - start) / 1e9);
         System.out.println("[fuzz] " + stats);
         String report = System.getProperty("proxima.fuzz.report");
         if (report != null) { // every distinct outcome and how often it occurred, most frequent first
