@@ -11,6 +11,7 @@ module dev.proxima.bench {
     requires dev.proxima.tensor;
     requires dev.proxima.nn;
     requires dev.proxima.io;
+    requires dev.proxima.io.arrow;
     requires dev.proxima.tensor.cuda;
     requires jmh.core;
 

@@ -192,7 +192,9 @@ def regression_inputs():
     header = npy_header("<f4", "(950000000,)")
     return {
         # item 6: a continuation marker and a 2 GiB metadata length, which Arrow allocated on the heap
-        "ArrowIpcFuzzTestInputs/arrowIpc/issue-6-message-length-2GiB.arrows": bytes([0xFF, 0xFF, 0xFF, 0xFF, 0xF0, 0xFF, 0xFF, 0x7F]),
+        # (modules/io-arrow's resources, since the Arrow reader moved there)
+        "../../../../../../../io-arrow/src/test/resources/dev/proxima/io/arrow/ArrowIpcFuzzTestInputs/arrowIpc/issue-6-message-length-2GiB.arrows":
+            bytes([0xFF, 0xFF, 0xFF, 0xFF, 0xF0, 0xFF, 0xFF, 0x7F]),
         # item 7: the directory claims 2 GiB compressed, 3.75 GiB plain; the header 3.8 GB of floats
         "NpzFuzzTestInputs/npz/issue-7-directory-claims-4GiB.npz": zip_claiming("x.npy", header, 0x7FFFFFF0, 0xF0000000),
         "PngFuzzTestInputs/png/issue-8-4GiB-tensor.png": bomb,

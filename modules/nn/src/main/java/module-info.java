@@ -5,6 +5,7 @@
  */
 module dev.proxima.nn {
     requires transitive dev.proxima.tensor;
+    requires transitive dev.proxima.io; // state files: safetensors and .npz
 
     exports dev.proxima.nn;
 }

@@ -1,4 +1,5 @@
-/** Writes tensors as .npy, .npz, Arrow IPC and PNG, reads them back, and checks they round-trip. */
+/** Writes tensors as .npy, .npz, safetensors, Arrow IPC and PNG, reads them back, and checks they round-trip. */
 module dev.proxima.samples.interchange {
     requires dev.proxima.io;
+    requires dev.proxima.io.arrow;
 }

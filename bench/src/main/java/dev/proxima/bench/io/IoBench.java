@@ -1,7 +1,7 @@
 package dev.proxima.bench.io;
 
-import dev.proxima.io.ArrowTensors;
 import dev.proxima.io.Npy;
+import dev.proxima.io.arrow.ArrowTensors;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.Tensor;

@@ -25,6 +25,8 @@ import java.util.function.Supplier;
  */
 public final class KernelCache {
 
+    private static final System.Logger LOG = System.getLogger(KernelCache.class.getName());
+
     private final Path folder;
     private final Map<String, byte[]> memory = new ConcurrentHashMap<>();
     private volatile boolean announced;
@@ -111,7 +113,7 @@ public final class KernelCache {
             Files.createDirectories(f.getParent());
             if (!announced) {
                 announced = true;
-                System.err.println("proxima: caching compiled CUDA kernels in " + f.getParent());
+                LOG.log(System.Logger.Level.DEBUG, "caching compiled CUDA kernels in {0}", f.getParent());
             }
             Path tmp = Files.createTempFile(f.getParent(), ".tmp-", ".part");
             Files.write(tmp, img);
@@ -121,7 +123,7 @@ public final class KernelCache {
                 Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            System.err.println("proxima: could not write kernel cache file " + f + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "could not write kernel cache file {0}: {1}", f, e.getMessage());
         }
     }
 }

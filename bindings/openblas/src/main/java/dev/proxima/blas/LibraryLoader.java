@@ -21,6 +21,9 @@ import java.util.zip.ZipEntry;
 /** Resolves and loads libopenblas in the order documented on {@link OpenBlas}. */
 final class LibraryLoader {
 
+    /** Proxima's own messages go through {@link System.Logger} (java.util.logging unless the application plugs in another). */
+    private static final System.Logger LOG = System.getLogger(LibraryLoader.class.getName());
+
     record Loaded(SymbolLookup lookup, OpenBlas.Origin origin, String path, List<String> notes) {
     }
 
@@ -280,8 +283,7 @@ final class LibraryLoader {
                 }
             }
             Files.writeString(complete, bundle.version() + "\n");
-            System.err.println("proxima: extracted the bundled OpenBLAS " + bundle.version() + " (" + bundle.platform()
-                    + ") to " + dir);
+            LOG.log(System.Logger.Level.DEBUG, "extracted the bundled OpenBLAS {0} ({1}) to {2}", bundle.version(), bundle.platform(), dir);
         } catch (IOException e) {
             throw new UncheckedIOException("could not extract the bundled OpenBLAS to " + dir, e);
         }

@@ -1,5 +1,7 @@
 package dev.proxima.io;
 
+import dev.proxima.io.testing.Patterns;
+
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.Scope;

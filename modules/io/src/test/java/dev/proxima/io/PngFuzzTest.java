@@ -1,5 +1,7 @@
 package dev.proxima.io;
 
+import dev.proxima.io.testing.FuzzHarness;
+
 import dev.proxima.testkit.NoLeaks;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.proxima.tensor.Tensor;

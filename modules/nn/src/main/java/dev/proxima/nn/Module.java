@@ -1,8 +1,12 @@
 package dev.proxima.nn;
 
+import dev.proxima.io.FileFormatException;
+import dev.proxima.io.Npy;
+import dev.proxima.io.Safetensors;
 import dev.proxima.tensor.Autodiff;
 import dev.proxima.tensor.DTypeMismatchException;
 import dev.proxima.tensor.Device;
+import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.ShapeMismatchException;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.tensor.TensorTree;
@@ -44,7 +48,7 @@ import java.util.SequencedMap;
  *             for (Parameter p : net.parameters()) p.set(p.value().sub(p.grad().mul(0.1)));
  *         }
  *     }
- *     net.save(Path.of("net.pxnn"));
+ *     net.save(Path.of("net.safetensors"));
  * }
  * }
  */
@@ -367,28 +371,65 @@ public abstract class Module implements AutoCloseable {
         }
     }
 
-    /** Writes {@link #stateDict()} to {@code file} in the format documented on {@link StateFile}. */
+    /**
+     * Writes {@link #stateDict()} to {@code file}, each tensor named by its path ({@code "0.weight"},
+     * {@code "encoder.norm.running_mean"}): as Hugging Face safetensors ({@link Safetensors}), the format
+     * PyTorch users exchange weights in, or as a NumPy {@code .npz} archive when the file name ends with
+     * {@code .npz} ({@link Npy#writeNpz}; BF16 values have no NumPy type there).
+     *
+     * @param file the file to write (replaced if it exists)
+     * @throws IllegalArgumentException for a BF16 parameter written to {@code .npz}
+     * @throws IOException              if the file cannot be written
+     */
     public final void save(Path file) throws IOException {
-        StateFile.write(file, stateDict());
+        if (isNpz(file)) {
+            Npy.writeNpz(file, stateDict(), false);
+        } else {
+            Safetensors.write(file, stateDict());
+        }
     }
 
     /**
-     * Reads a file written by {@link #save} into this module, validating names, dtypes, shapes and sizes
-     * first: on any error nothing is changed.
+     * Reads a file written by {@link #save} (or by any safetensors / {@code .npz} writer using the same
+     * names) into this module. Names, dtypes and shapes are checked against {@link #stateDict()} first: on any
+     * error nothing is changed. Values are copied onto the device of each parameter.
      *
-     * @throws IOException if the file cannot be read, is malformed, or does not match this module
-     *                     (the message names the file)
+     * @param file a safetensors file, or a {@code .npz} archive when its name ends with {@code .npz}
+     * @throws dev.proxima.io.FileFormatException if the file is malformed or does not hold exactly this
+     *                                            module's state (the message names the file and the first
+     *                                            missing, unexpected or mismatching tensor)
+     * @throws IOException                        if the file cannot be read
      */
     public final void load(Path file) throws IOException {
         Map<String, Parameter> slots = namedSlots();
-        Map<String, StateFile.Spec> expected = new LinkedHashMap<>();
-        slots.forEach((k, p) -> expected.put(k, new StateFile.Spec(p.value().dtype(), p.value().shape())));
-        Map<String, Tensor> loaded = StateFile.read(file, expected); // fully validated: set() cannot fail
-        try (Autodiff.GradMode off = Autodiff.noGrad()) {
-            for (Map.Entry<String, Tensor> e : loaded.entrySet()) {
-                slots.get(e.getKey()).set(e.getValue());
+        try (Scope scope = Scope.open()) { // what was read is closed here; the parameters get copies
+            Map<String, Tensor> loaded = isNpz(file) ? Npy.readNpz(file) : Safetensors.read(file);
+            String where = file.toString();
+            for (String k : slots.keySet()) {
+                if (!loaded.containsKey(k)) {
+                    throw new FileFormatException(where, "lacks tensor '" + k + "' of " + getClass().getSimpleName()
+                            + " (the file holds " + loaded.keySet() + ")");
+                }
             }
+            for (Map.Entry<String, Tensor> e : loaded.entrySet()) {
+                Parameter p = slots.get(e.getKey());
+                if (p == null) {
+                    throw new FileFormatException(where, "unexpected tensor '" + e.getKey() + "' (the module has " + slots.keySet() + ")");
+                }
+                Tensor have = p.value();
+                Tensor t = e.getValue();
+                if (t.dtype() != have.dtype() || !java.util.Arrays.equals(t.shape(), have.shape())) {
+                    throw new FileFormatException(where, "'" + e.getKey() + "' is " + t.dtype() + java.util.Arrays.toString(t.shape())
+                            + ", the module expects " + have.dtype() + java.util.Arrays.toString(have.shape()));
+                }
+            }
+            loadStateDict(loaded); // fully validated: cannot fail
         }
+    }
+
+    private static boolean isNpz(Path file) {
+        Path name = file.getFileName();
+        return name != null && name.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".npz");
     }
 
     // ------------------------------------------------------------------ lifetime

@@ -1,5 +1,7 @@
 package dev.proxima.nn;
 
+import dev.proxima.io.FileFormatException;
+import dev.proxima.io.Safetensors;
 import dev.proxima.tensor.Autodiff;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Rng;
@@ -11,8 +13,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -109,22 +109,62 @@ class ModuleTest {
 
     @Test
     void stateDictRoundTrip() throws IOException {
-        Path file = dir.resolve("m.pxnn");
-        try (Sequential a = model(1); Sequential b = model(2); Scope s = Scope.open()) {
-            a.forward(Rng.seed(5).normal(DType.F32, 0, 1, 6, 3)); // moves the running stats
-            a.save(file);
-            b.load(file);
-            assertStatesEqual(a, b);
-            try (Sequential c = model(3)) {
-                c.loadStateDict(a.stateDict());
-                assertStatesEqual(a, c);
-                // the copies are independent of a
-                a.close();
-                assertFalse(c.stateDict().get("0.weight").isClosed());
+        for (String name : List.of("m.safetensors", "m.npz")) {
+            Path file = dir.resolve(name);
+            try (Sequential a = model(1); Sequential b = model(2); Scope s = Scope.open()) {
+                a.forward(Rng.seed(5).normal(DType.F32, 0, 1, 6, 3)); // moves the running stats
+                a.save(file);
+                b.load(file);
+                assertStatesEqual(a, b);
+                try (Sequential c = model(3)) {
+                    c.loadStateDict(a.stateDict());
+                    assertStatesEqual(a, c);
+                    // the copies are independent of a
+                    a.close();
+                    assertFalse(c.stateDict().get("0.weight").isClosed());
+                }
+                Map<String, Tensor> bad = new java.util.LinkedHashMap<>(b.stateDict());
+                bad.remove("1.running_var");
+                assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(bad));
             }
-            Map<String, Tensor> bad = new java.util.LinkedHashMap<>(b.stateDict());
-            bad.remove("1.running_var");
-            assertThrows(IllegalArgumentException.class, () -> b.loadStateDict(bad));
+        }
+    }
+
+    @Test
+    void savesSafetensorsNamedByParameterPaths() throws IOException {
+        Path file = dir.resolve("names.safetensors");
+        try (Sequential a = model(1); Scope s = Scope.open()) {
+            a.save(file);
+            Map<String, Tensor> read = Safetensors.read(file);
+            assertEquals(new java.util.TreeSet<>(a.stateDict().keySet()), new java.util.TreeSet<>(read.keySet()));
+            a.stateDict().forEach((k, t) -> {
+                assertEquals(t.dtype(), read.get(k).dtype(), k);
+                assertArrayEquals(t.shape(), read.get(k).shape(), k);
+                assertArrayEquals(t.toDoubleArray(), read.get(k).toDoubleArray(), k);
+            });
+            assertTrue(read.containsKey("0.weight") && read.containsKey("1.running_mean") && read.containsKey("3.weight"), read.keySet().toString());
+        }
+    }
+
+    /**
+     * A state written under PyTorch's names for torch.nn.Sequential(Linear(3, 4), Tanh(), Linear(4, 2)) by
+     * {@code src/test/interop/torch_state_fixture.py} (NumPy, the published safetensors format) loads into the
+     * same Proxima network, which then computes the outputs NumPy computed.
+     */
+    @Test
+    void loadsAPyTorchStyleStateWrittenByPython() throws IOException {
+        Path fixtures = Path.of("src/test/resources/fixtures");
+        Rng rng = Rng.seed(9);
+        try (Sequential net = new Sequential(new Linear(3, 4, true, DType.F32, rng.split()), new Tanh(),
+                new Linear(4, 2, true, DType.F32, rng.split())); Scope s = Scope.open()) {
+            net.load(fixtures.resolve("mlp_3_4_2.safetensors"));
+            Map<String, Tensor> io = Safetensors.read(fixtures.resolve("mlp_3_4_2_io.safetensors"));
+            float[] expected = io.get("output").toFloatArray();
+            float[] actual = net.forward(io.get("input")).toFloatArray();
+            assertEquals(10, expected.length);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 2e-6, "output element " + i);
+            }
         }
     }
 
@@ -139,27 +179,30 @@ class ModuleTest {
     }
 
     @Test
-    void corruptFilesAreRejectedNamingTheFile() throws IOException {
-        Path file = dir.resolve("good.pxnn");
+    void corruptOrMismatchedFilesAreRejectedNamingTheFileAndChangeNothing() throws IOException {
+        Path file = dir.resolve("good.safetensors");
         try (Sequential a = model(1)) {
             a.save(file);
         }
         byte[] good = Files.readAllBytes(file);
-        try (Sequential b = model(2)) {
+        try (Sequential b = model(2); Scope s = Scope.open()) {
             Map<String, double[]> before = snapshot(b);
-            expectCorrupt(b, "bad-magic", patch(good, 0, (byte) 'Q'), "magic");
-            expectCorrupt(b, "version", patchInt(good, 4, 7), "version 7");
-            expectCorrupt(b, "count", patchInt(good, 8, 99), "99 tensors");
-            expectCorrupt(b, "truncated", Arrays.copyOf(good, good.length - 5), "left");
-            expectCorrupt(b, "header-cut", Arrays.copyOf(good, 10), "truncated");
+            expectCorrupt(b, "truncated", Arrays.copyOf(good, good.length - 5), "truncated");
+            expectCorrupt(b, "header-cut", Arrays.copyOf(good, 10), "exceeds the 2 bytes");
             expectCorrupt(b, "trailing", Arrays.copyOf(good, good.length + 3), "trailing");
-            // first entry: name length at 12, "0.weight" (8 bytes) at 16, dtype at 24, rank at 28, dims at 32
-            expectCorrupt(b, "name", patch(good, 16, (byte) '9'), "unexpected tensor '9.weight'");
-            expectCorrupt(b, "dtype", patchInt(good, 24, 2), "dtype F64");
-            expectCorrupt(b, "dtype-code", patchInt(good, 24, 42), "unknown dtype code 42");
-            expectCorrupt(b, "rank", patchInt(good, 28, 3), "rank 3");
-            expectCorrupt(b, "shape", patchLong(good, 32, 5), "shape [5, 3]");
-            expectCorrupt(b, "name-length", patchInt(good, 12, 1 << 30), "name length");
+            Map<String, Tensor> state = new java.util.LinkedHashMap<>(Safetensors.read(file));
+            Map<String, Tensor> renamed = new java.util.LinkedHashMap<>(state);
+            renamed.put("9.weight", renamed.remove("0.weight"));
+            expectCorrupt(b, "renamed", renamed, "lacks tensor '0.weight'");
+            Map<String, Tensor> extra = new java.util.LinkedHashMap<>(state);
+            extra.put("9.weight", Tensor.zeros(DType.F32, 2));
+            expectCorrupt(b, "extra", extra, "unexpected tensor '9.weight'");
+            Map<String, Tensor> dtype = new java.util.LinkedHashMap<>(state);
+            dtype.put("0.weight", state.get("0.weight").cast(DType.F64));
+            expectCorrupt(b, "dtype", dtype, "'0.weight' is F64[4, 3], the module expects F32[4, 3]");
+            Map<String, Tensor> shape = new java.util.LinkedHashMap<>(state);
+            shape.put("0.bias", Tensor.zeros(DType.F32, 5));
+            expectCorrupt(b, "shape", shape, "'0.bias' is F32[5], the module expects F32[4]");
             try (Sequential other = new Sequential(new Linear(3, 4, true, DType.F32, Rng.seed(1)))) {
                 assertThrows(IOException.class, () -> other.load(file));
             }
@@ -174,29 +217,17 @@ class ModuleTest {
         return out;
     }
 
+    private void expectCorrupt(Module m, String name, Map<String, Tensor> state, String message) throws IOException {
+        Path f = dir.resolve(name + ".safetensors");
+        Safetensors.write(f, state);
+        expectCorrupt(m, name, Files.readAllBytes(f), message);
+    }
+
     private void expectCorrupt(Module m, String name, byte[] bytes, String message) throws IOException {
-        Path f = dir.resolve(name + ".pxnn");
+        Path f = dir.resolve(name + ".safetensors");
         Files.write(f, bytes);
-        IOException e = assertThrows(IOException.class, () -> m.load(f), name);
+        FileFormatException e = assertThrows(FileFormatException.class, () -> m.load(f), name);
         assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
         assertTrue(e.getMessage().contains(message), name + ": " + e.getMessage());
-    }
-
-    private static byte[] patch(byte[] b, int at, byte v) {
-        byte[] c = b.clone();
-        c[at] = v;
-        return c;
-    }
-
-    private static byte[] patchInt(byte[] b, int at, int v) {
-        byte[] c = b.clone();
-        ByteBuffer.wrap(c).order(ByteOrder.LITTLE_ENDIAN).putInt(at, v);
-        return c;
-    }
-
-    private static byte[] patchLong(byte[] b, int at, long v) {
-        byte[] c = b.clone();
-        ByteBuffer.wrap(c).order(ByteOrder.LITTLE_ENDIAN).putLong(at, v);
-        return c;
     }
 }

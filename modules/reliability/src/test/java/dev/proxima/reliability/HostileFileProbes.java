@@ -1,6 +1,6 @@
 package dev.proxima.reliability;
 
-import dev.proxima.io.ArrowTensors;
+import dev.proxima.io.arrow.ArrowTensors;
 import dev.proxima.io.FileFormatException;
 import dev.proxima.io.Mesh;
 import dev.proxima.io.Npy;

@@ -4,7 +4,6 @@ import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.tensor.spi.HostStorages;
 import dev.proxima.tensor.spi.Storage;
-import org.apache.arrow.memory.ArrowBuf;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -57,11 +56,6 @@ public final class Buffers {
             return t.contiguous();
         }
         return t.to(dev.proxima.tensor.Device.CPU);
-    }
-
-    /** The Arrow buffer behind a tensor, or null when its storage is not an Arrow buffer. */
-    public static ArrowBuf arrowBuffer(Tensor t) {
-        return HostStorages.arrowBuffer(t.view().storage()).orElse(null);
     }
 
     /**

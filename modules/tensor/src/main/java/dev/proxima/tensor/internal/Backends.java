@@ -15,6 +15,7 @@ import java.util.ServiceLoader;
  */
 public final class Backends {
 
+    private static final System.Logger LOG = System.getLogger(Backends.class.getName());
     private static final Map<String, Backend> BY_KIND = load();
 
     private Backends() {
@@ -26,6 +27,10 @@ public final class Backends {
             map.putIfAbsent(b.kind(), b);
         }
         map.putIfAbsent("cpu", new CpuBackend());
+        if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+            map.values().forEach(b -> LOG.log(System.Logger.Level.DEBUG, "backend {0}: {1}{2}", b.kind(),
+                    b.isAvailable() ? "" : "unavailable, ", b.describe()));
+        }
         return Collections.unmodifiableMap(map);
     }
 

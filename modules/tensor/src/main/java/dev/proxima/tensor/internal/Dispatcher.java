@@ -180,12 +180,21 @@ public final class Dispatcher {
         return Map.copyOf(table);
     }
 
+    private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+    /** The (device kind, kernel) pairs whose first staging was logged. */
+    private static final java.util.Set<String> STAGING_LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Runs the CPU kernel of {@code key} on host copies of device views, then copies the outputs back. */
     private static <P> void stage(KernelKey<P> key, P params, StridedView[] args) {
         Kernel<P> cpu = kernel(Backends.of(Device.CPU), key);
         if (cpu == null) {
             throw new IllegalStateException("no kernel for " + key + " on " + deviceOf(key, args)
                     + ", and none on the CPU to stage it through");
+        }
+        String kind = deviceOf(key, args).kind();
+        if (LOG.isLoggable(System.Logger.Level.DEBUG) && STAGING_LOGGED.add(kind + " " + key)) {
+            LOG.log(System.Logger.Level.DEBUG, "{0} runs on the host: the {1} backend has no kernel for it or declined"
+                    + " the call (logged once; Proxima.hostStagings() counts every staging)", key, kind);
         }
         Backend host = Backends.of(Device.CPU);
         StridedView[] local = new StridedView[args.length];

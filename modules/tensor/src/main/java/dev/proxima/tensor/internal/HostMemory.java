@@ -22,6 +22,10 @@ import java.lang.foreign.MemorySegment;
  */
 public final class HostMemory {
 
+    static {
+        ArrowLogging.quietWithoutProvider(); // before any Arrow class initialises SLF4J
+    }
+
     /** The system property that limits the bytes of live host memory. */
     public static final String LIMIT_PROPERTY = "proxima.memory.limit";
     /** The system property that bounds the bytes the cache of freed large blocks may hold. */

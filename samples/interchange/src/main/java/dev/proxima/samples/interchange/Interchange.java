@@ -1,8 +1,9 @@
 package dev.proxima.samples.interchange;
 
-import dev.proxima.io.ArrowTensors;
 import dev.proxima.io.Npy;
 import dev.proxima.io.Png;
+import dev.proxima.io.Safetensors;
+import dev.proxima.io.arrow.ArrowTensors;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.Rng;
@@ -52,6 +53,12 @@ public final class Interchange {
             Npy.writeNpz(npz, state, true);
             Map<String, Tensor> npzBack = Npy.readNpz(npz);
             report(".npz (deflated)", npz, t0, bias, npzBack.get("bias"));
+
+            Path safetensors = dir.resolve("state.safetensors");
+            t0 = System.nanoTime();
+            Safetensors.write(safetensors, state, Map.of("format", "pt"));
+            Map<String, Tensor> safetensorsBack = Safetensors.read(safetensors);
+            report("safetensors", safetensors, t0, weights, safetensorsBack.get("weights"));
 
             Path arrow = dir.resolve("state.arrow");
             t0 = System.nanoTime();

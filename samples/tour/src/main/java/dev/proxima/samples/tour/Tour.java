@@ -10,6 +10,7 @@ import dev.proxima.tensor.Fft;
 import dev.proxima.tensor.Linalg;
 import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Memory;
+import dev.proxima.tensor.ProgressListener;
 import dev.proxima.tensor.Proxima;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
@@ -172,6 +173,8 @@ public final class Tour {
         Tensor viaNormal = Linalg.solve(design.transpose().matmul(design), design.transpose().matmul(y));
         Tensor w = Tensor.zeros(DType.F64, 3);
         long t0 = System.nanoTime();
+        ProgressListener progress = ProgressListener.console();
+        progress.start("gradient descent", 2000);
         for (int step = 0; step < 2000; step++) {
             try (Scope s = Scope.open()) {
                 Tensor current = w;
@@ -179,7 +182,9 @@ public final class Tour {
                 w = s.keep(current.sub(g.mul(0.5)));
                 current.close();
             }
+            progress.advance(step + 1, "");
         }
+        progress.finish();
         System.out.printf("lstsq (gelsd):         %s%n", viaLapack);
         System.out.printf("normal equations:      %s%n", viaNormal);
         System.out.printf("2000 autodiff steps:   %s  (%.0f ms)%n", w, (System.nanoTime() - t0) / 1e6);
@@ -235,27 +240,32 @@ public final class Tour {
             int step = 0;
             double accuracy = 0;
             double loss = Double.NaN;
-            for (; step < 3000 && accuracy < 1.0; step++) {
-                try (Scope s = Scope.open()) {
-                    net.zeroGrad();
-                    Tensor logits = net.forward(x);
-                    Tensor l = Losses.crossEntropy(logits, y, Losses.Reduction.MEAN);
-                    l.backward();
-                    loss = l.item();
-                    try (Autodiff.GradMode off = Autodiff.noGrad()) {
-                        accuracy = logits.argmax(1, false).eq(y).cast(DType.F64).mean().item();
-                        for (int i = 0; i < velocity.length; i++) {
-                            Parameter p = params.get(i);
-                            Tensor v = velocity[i].mul(0.9).add(p.grad());
-                            velocity[i].close();
-                            velocity[i] = Scope.release(v);
-                            p.set(p.value().sub(v.mul(0.3)));
+            // a progress bar with rate and ETA on stderr (redrawn in place on a terminal, a line per tenth otherwise)
+            ProgressListener progress = ProgressListener.console();
+            progress.start("spiral", 3000);
+            try {
+                for (; step < 3000 && accuracy < 1.0; step++) {
+                    try (Scope s = Scope.open()) {
+                        net.zeroGrad();
+                        Tensor logits = net.forward(x);
+                        Tensor l = Losses.crossEntropy(logits, y, Losses.Reduction.MEAN);
+                        l.backward();
+                        loss = l.item();
+                        try (Autodiff.GradMode off = Autodiff.noGrad()) {
+                            accuracy = logits.argmax(1, false).eq(y).cast(DType.F64).mean().item();
+                            for (int i = 0; i < velocity.length; i++) {
+                                Parameter p = params.get(i);
+                                Tensor v = velocity[i].mul(0.9).add(p.grad());
+                                velocity[i].close();
+                                velocity[i] = Scope.release(v);
+                                p.set(p.value().sub(v.mul(0.3)));
+                            }
                         }
                     }
+                    progress.advance(step + 1, String.format("loss %.4f  accuracy %5.1f %%", loss, 100 * accuracy));
                 }
-                if (step % 50 == 0) {
-                    System.out.printf("step %4d  loss %.4f  accuracy %5.1f %%%n", step, loss, 100 * accuracy);
-                }
+            } finally {
+                progress.finish();
             }
             System.out.printf("step %4d  loss %.4f  accuracy %5.1f %%  (%.2f s)%n", step, loss, 100 * accuracy,
                     (System.nanoTime() - t0) / 1e9);

@@ -1,4 +1,4 @@
-package dev.proxima.io;
+package dev.proxima.io.testing;
 
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;

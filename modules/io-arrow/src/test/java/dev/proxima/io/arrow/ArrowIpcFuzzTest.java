@@ -1,4 +1,7 @@
-package dev.proxima.io;
+package dev.proxima.io.arrow;
+
+import dev.proxima.io.FileFormatException;
+import dev.proxima.io.testing.FuzzHarness;
 
 import dev.proxima.testkit.NoLeaks;
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -23,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(NoLeaks.class)
 class ArrowIpcFuzzTest {
 
-    static final String INPUTS = "ArrowIpcFuzzTestInputs/arrowIpc";
+    static final String INPUTS = "arrow/ArrowIpcFuzzTestInputs/arrowIpc";
     static final Path FILE = FuzzHarness.scratchFile("arrow-input.arrow");
 
     /** Replays the committed inputs (Jazzer's regression mode); under {@code JAZZER_FUZZ=1}, Jazzer's fuzzer. */

@@ -1,5 +1,7 @@
-package dev.proxima.io;
+package dev.proxima.io.testing;
 
+import dev.proxima.io.FileFormatException;
+import dev.proxima.io.Mesh;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.Tensor;
@@ -64,20 +66,20 @@ import static org.junit.jupiter.api.Assertions.fail;
  * failing input is written to {@code target/fuzz-findings/<target>/}; committed under the target's
  * {@code Inputs} folder, it becomes a regression case that Jazzer replays.
  */
-final class FuzzHarness {
+public final class FuzzHarness {
 
     /**
      * A fuzz target: reads one input with one reader, checks what the reader returns and closes it.
      * It returns a short description of what it read (the kind of result, not its values: dtype and rank,
      * which optional parts a mesh has), which tells the fuzzer apart successes that took different paths.
      */
-    interface Target {
+    public interface Target {
         String accept(byte[] input) throws IOException;
     }
 
     /** What one fuzzing run did, for the reliability table. */
-    record Stats(String target, long inputs, long accepted, long rejected, int outcomes, int corpus, int probes,
-                 int coveringMutants, double seconds) {
+    public record Stats(String target, long inputs, long accepted, long rejected, int outcomes, int corpus, int probes,
+                        int coveringMutants, double seconds) {
         @Override
         public String toString() {
             String coverage = probes < 0 ? "no coverage agent" : String.format("%d JaCoCo probes newly covered, %d mutants kept"
@@ -88,8 +90,8 @@ final class FuzzHarness {
         }
     }
 
-    static final Path SCRATCH = Path.of("target", "fuzz-scratch");
-    static final Path FINDINGS = Path.of("target", "fuzz-findings");
+    public static final Path SCRATCH = Path.of("target", "fuzz-scratch");
+    public static final Path FINDINGS = Path.of("target", "fuzz-findings");
     /** The largest input the mutator builds (seeds are a few hundred bytes). */
     private static final int MAX_INPUT = 1 << 16;
     private static final int MAX_CORPUS = 4000;
@@ -109,7 +111,7 @@ final class FuzzHarness {
      *         site and masked message and the types and throw sites of its causes
      * @throws AssertionError if the contract is broken; the input is saved under {@link #FINDINGS}
      */
-    static String check(String targetName, String source, byte[] input, Target target) {
+    public static String check(String targetName, String source, byte[] input, Target target) {
         long before = Memory.allocatedBytes();
         String outcome;
         try {
@@ -166,7 +168,7 @@ final class FuzzHarness {
     private static final String DETAIL = " :: ";
 
     /** The site key of an outcome: "ok", or where the exception and its causes were thrown. */
-    static String siteKey(String outcome) {
+    public static String siteKey(String outcome) {
         int at = outcome.indexOf(DETAIL);
         return outcome.startsWith("ok") ? "ok" : at < 0 ? outcome : outcome.substring(0, at);
     }
@@ -178,7 +180,8 @@ final class FuzzHarness {
         }
         if (inReaders) {
             for (StackTraceElement s : trace) {
-                if (s.getClassName().startsWith("dev.proxima.io.") && !s.getClassName().contains("Test")) {
+                if (s.getClassName().startsWith("dev.proxima.io.") && !s.getClassName().startsWith("dev.proxima.io.testing.")
+                        && !s.getClassName().contains("Test")) {
                     return s.getClassName() + ":" + s.getLineNumber();
                 }
             }
@@ -200,7 +203,7 @@ final class FuzzHarness {
                 + targetName + " as a regression case)", cause);
     }
 
-    static String sha1(byte[] b) {
+    public static String sha1(byte[] b) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(b));
         } catch (NoSuchAlgorithmException e) {
@@ -209,7 +212,7 @@ final class FuzzHarness {
     }
 
     /** The scratch file a file-reading target writes its inputs to (one per target; targets run one at a time). */
-    static Path scratchFile(String name) {
+    public static Path scratchFile(String name) {
         try {
             Files.createDirectories(SCRATCH);
         } catch (IOException e) {
@@ -224,14 +227,13 @@ final class FuzzHarness {
      * Checks that a tensor a reader returned is well formed: a supported dtype, non-negative extents
      * whose product is its size, every element readable, booleans 0 or 1.
      */
-    static void requireWellFormed(Tensor t) {
+    public static void requireWellFormed(Tensor t) {
         long n = 1;
         for (long d : t.shape()) {
             assertTrue(d >= 0, "negative extent");
             n = Math.multiplyExact(n, d);
         }
         assertEquals(n, t.size(), "size is the product of the shape");
-        assertTrue(t.dtype() != DType.BF16, "no reader returns BF16");
         if (n <= 1 << 20) {
             try (Tensor d = t.cast(DType.F64)) {
                 double[] v = d.toDoubleArray();
@@ -246,18 +248,18 @@ final class FuzzHarness {
     }
 
     /** What kind of tensor was read: dtype, rank, and whether it is empty or a strided view. */
-    static String describe(Tensor t) {
+    public static String describe(Tensor t) {
         return t.dtype() + "/" + t.rank() + (t.size() == 0 ? "/empty" : "") + (t.isContiguous() ? "" : "/view");
     }
 
     /** What kind of mesh was read: which optional parts it has, and whether it has faces. */
-    static String describe(Mesh m) {
+    public static String describe(Mesh m) {
         return "mesh" + (m.faceCount() > 0 ? "+faces" : "") + (m.normals() != null ? "+normals" : "")
                 + (m.colors() != null ? "+colors" : "");
     }
 
     /** The elements of a tensor as row-major bytes of its dtype (to compare reads bit for bit). */
-    static byte[] bytes(Tensor t) {
+    public static byte[] bytes(Tensor t) {
         try (Tensor c = t.contiguous()) {
             long n = t.size() * t.dtype().byteSize();
             return c.segment().asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
@@ -265,14 +267,14 @@ final class FuzzHarness {
     }
 
     /** Asserts two reads of the same bytes gave the same tensor. */
-    static void assertSame(Tensor a, Tensor b, String what) {
+    public static void assertSame(Tensor a, Tensor b, String what) {
         assertEquals(a.dtype(), b.dtype(), what);
         assertArrayEquals(a.shape(), b.shape(), what);
         assertArrayEquals(bytes(a), bytes(b), what);
     }
 
     /** Checks a mesh a reader returned: shapes, and every face index in {@code [0, vertexCount)}. */
-    static void requireWellFormed(Mesh m) {
+    public static void requireWellFormed(Mesh m) {
         long n = m.vertexCount();
         assertArrayEquals(new long[]{n, 3}, m.vertices().shape());
         for (int i : m.faces().toIntArray()) {
@@ -290,7 +292,7 @@ final class FuzzHarness {
     // =================================================================== seeds
 
     /** The files of a fixtures folder (sorted), plus the target's committed regression inputs of at most 64 KiB. */
-    static List<byte[]> seeds(String targetName, Path fixtures, String glob) {
+    public static List<byte[]> seeds(String targetName, Path fixtures, String glob) {
         List<byte[]> out = new ArrayList<>();
         try {
             try (Stream<Path> s = Files.list(fixtures)) {
@@ -316,11 +318,11 @@ final class FuzzHarness {
 
     // =================================================================== the mutation fuzzer
 
-    static long inputsPerTarget() {
+    public static long inputsPerTarget() {
         return Long.getLong("proxima.fuzz.inputs", 2500);
     }
 
-    static double secondsPerTarget() {
+    public static double secondsPerTarget() {
         return Double.parseDouble(System.getProperty("proxima.fuzz.seconds", "4"));
     }
 
@@ -333,7 +335,7 @@ final class FuzzHarness {
      *              reach the decoder behind them), or null
      * @return what the run did; the first broken contract fails it
      */
-    static Stats fuzz(String targetName, String source, List<byte[]> seeds, Target target, UnaryOperator<byte[]> fixup) {
+    public static Stats fuzz(String targetName, String source, List<byte[]> seeds, Target target, UnaryOperator<byte[]> fixup) {
         assertTrue(!seeds.isEmpty(), targetName + ": no seeds");
         long seed = Long.getLong("proxima.fuzz.seed", 0x5EEDL) ^ targetName.hashCode();
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -406,7 +408,7 @@ final class FuzzHarness {
             "9223372036854775808", "99999999999999999999", "1e40", "nan", "inf", "-0", "0.5", "00"};
 
     /** One random mutation of {@code b} (a new array). */
-    static byte[] mutate(byte[] b, List<byte[]> corpus, SplittableRandom rnd) {
+    public static byte[] mutate(byte[] b, List<byte[]> corpus, SplittableRandom rnd) {
         if (b.length == 0) {
             return new byte[]{(byte) rnd.nextInt(256)};
         }

@@ -1,5 +1,6 @@
-package dev.proxima.io;
+package dev.proxima.io.arrow;
 
+import dev.proxima.io.Npy;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.testkit.NoLeaks;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A JVM started without a flag the io module needs: reading or writing an Arrow IPC file, or reading an
- * .npz archive, fails with one exception naming the flag, instead of a FileFormatException that blames the
+ * A JVM started without a flag the io modules need: reading or writing an Arrow IPC file (io-arrow), or reading
+ * an .npz archive (io), fails with one exception naming the flag, instead of a FileFormatException that blames the
  * file (or Arrow's bare UnsupportedOperationException). Child JVMs, started with the test JVM's module path and every flag but the
  * one under test.
  */
@@ -30,6 +31,7 @@ class JvmFlagsTest {
     private static final String PROBE = """
             import dev.proxima.tensor.*;
             import dev.proxima.io.*;
+            import dev.proxima.io.arrow.*;
             import java.nio.file.*;
 
             public class Probe {
@@ -79,7 +81,7 @@ class JvmFlagsTest {
             }
             """;
 
-    private static final String NATIVE_ACCESS_ALL = "--enable-native-access=ALL-UNNAMED,dev.proxima.blas,dev.proxima.tensor,dev.proxima.io";
+    private static final String NATIVE_ACCESS_ALL = "--enable-native-access=ALL-UNNAMED,dev.proxima.blas,dev.proxima.tensor,dev.proxima.io,dev.proxima.io.arrow";
     private static final String ADD_OPENS = "--add-opens=java.base/java.nio=org.apache.arrow.memory.core,ALL-UNNAMED";
 
     private static List<String> probe(Path dir, String... flags) throws IOException, InterruptedException {
@@ -91,7 +93,7 @@ class JvmFlagsTest {
         Files.writeString(source, PROBE);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of("--module-path", System.getProperty("jdk.module.path"), "--add-modules", "dev.proxima.io",
+        cmd.addAll(List.of("--module-path", System.getProperty("jdk.module.path"), "--add-modules", "dev.proxima.io.arrow",
                 "--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow"));
         cmd.addAll(List.of(flags));
         cmd.addAll(List.of(source.toString(), dir.toString(), arrow.toString()));
@@ -116,13 +118,16 @@ class JvmFlagsTest {
 
     @Test
     void withoutNativeAccessForIoArrowFilesNameTheFlag(@TempDir Path dir) throws Exception {
-        String expected = "dev.proxima.tensor.MissingJvmFlagException: add --enable-native-access=dev.proxima.io to the java"
+        String arrow = "dev.proxima.tensor.MissingJvmFlagException: add --enable-native-access=dev.proxima.io.arrow to the"
+                + " java command line: module dev.proxima.io.arrow calls native code, and this JVM denies native access to"
+                + " modules the flag does not name";
+        String io = "dev.proxima.tensor.MissingJvmFlagException: add --enable-native-access=dev.proxima.io to the java"
                 + " command line: module dev.proxima.io calls native code, and this JVM denies native access to modules"
                 + " the flag does not name";
         // writing a contiguous tensor hands its memory to Arrow without a restricted call
         // an .npz entry is read as a stream into memory allocated as it arrives, through a restricted call;
         // an .npy file is read in place (mapped) without one
-        assertEquals(List.of(expected, expected, "write ok", expected, "npy ok 3.0"), probe(dir, "--illegal-native-access=deny",
+        assertEquals(List.of(arrow, arrow, "write ok", io, "npy ok 3.0"), probe(dir, "--illegal-native-access=deny",
                 "--enable-native-access=ALL-UNNAMED,dev.proxima.blas,dev.proxima.tensor", ADD_OPENS));
     }
 }

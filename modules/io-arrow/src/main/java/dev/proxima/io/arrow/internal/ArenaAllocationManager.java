@@ -1,4 +1,4 @@
-package dev.proxima.io.internal;
+package dev.proxima.io.arrow.internal;
 
 import org.apache.arrow.memory.AllocationManager;
 import org.apache.arrow.memory.ArrowBuf;

@@ -1,4 +1,4 @@
-package dev.proxima.io;
+package dev.proxima.io.testing;
 
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Tensor;
@@ -10,12 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The value pattern the interop scripts share with the tests: element k (row-major) of a tensor is
  * k * 0.5 - 3 (floats), k - 5 (signed), 7k mod 256 (U8), k mod 3 == 0 (BOOL).
  */
-final class Patterns {
+public final class Patterns {
 
     private Patterns() {
     }
 
-    static double value(DType t, long k) {
+    public static double value(DType t, long k) {
         return switch (t) {
             case F32, F64, F16, BF16 -> k * 0.5 - 3;
             case I32, I64, I8 -> k - 5;
@@ -24,7 +24,7 @@ final class Patterns {
         };
     }
 
-    static double[] values(DType t, long n) {
+    public static double[] values(DType t, long n) {
         double[] v = new double[(int) n];
         for (int k = 0; k < n; k++) {
             v[k] = value(t, k);
@@ -33,7 +33,7 @@ final class Patterns {
     }
 
     /** A new contiguous tensor of the pattern. */
-    static Tensor tensor(DType t, long... shape) {
+    public static Tensor tensor(DType t, long... shape) {
         long n = 1;
         for (long d : shape) {
             n *= d;
@@ -43,7 +43,7 @@ final class Patterns {
         }
     }
 
-    static void check(String what, Tensor t, DType dtype, long... shape) {
+    public static void check(String what, Tensor t, DType dtype, long... shape) {
         assertEquals(dtype, t.dtype(), what);
         assertArrayEquals(shape, t.shape(), what);
         try (Tensor d = t.cast(DType.F64)) {
@@ -51,7 +51,7 @@ final class Patterns {
         }
     }
 
-    static DType ofCode(String code) {
+    public static DType ofCode(String code) {
         return switch (code) {
             case "f4" -> DType.F32;
             case "f8" -> DType.F64;
@@ -65,7 +65,7 @@ final class Patterns {
         };
     }
 
-    static String codeOf(DType t) {
+    public static String codeOf(DType t) {
         return switch (t) {
             case F32 -> "f4";
             case F64 -> "f8";

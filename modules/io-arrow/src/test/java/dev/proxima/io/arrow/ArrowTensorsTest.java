@@ -1,6 +1,9 @@
-package dev.proxima.io;
+package dev.proxima.io.arrow;
 
-import dev.proxima.io.ArrowTensors.Format;
+import dev.proxima.io.FileFormatException;
+import dev.proxima.io.testing.Patterns;
+
+import dev.proxima.io.arrow.ArrowTensors.Format;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.Scope;

@@ -1,4 +1,4 @@
-package dev.proxima.io;
+package dev.proxima.io.arrow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
