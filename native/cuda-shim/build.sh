@@ -11,8 +11,9 @@ if ! command -v "$cxx" >/dev/null 2>&1; then
   exit 0
 fi
 mkdir -p "$out"
-flags="-std=c++17 -O2 -fPIC -shared -fvisibility=hidden -Wall -Wno-unused-function"
+flags="-std=c++17 -O2 -U_FORTIFY_SOURCE -fPIC -shared -fvisibility=hidden -Wall -Wno-unused-function"
 "$cxx" $flags -Wl,-soname,libcuda.so.1 -o "$out/libcuda.so.1" "$here/driver.cpp" -ldl
+# -U_FORTIFY_SOURCE: the scheduler switches fibers with _longjmp between stacks, which longjmp_chk would refuse
 # cuBLAS checks memory through the driver: linked against the shim driver, found beside it ($ORIGIN first)
 "$cxx" $flags -Wl,-soname,libcublas.so.13 -Wl,--disable-new-dtags,-rpath,'$ORIGIN' -o "$out/libcublas.so.13" "$here/cublas.cpp" \
   "$out/libcuda.so.1"

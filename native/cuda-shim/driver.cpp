@@ -3,10 +3,11 @@
 // against the allocations of the device whose context is current on the calling thread, and every pointer
 // argument of a kernel launch must lie in the launching context's device memory. Work is synchronous (streams
 // and events only order and time it). Kernels are the host modules the shim's NVRTC builds (nvrtc.cpp); a launch
-// runs each block's threads as cooperative fibers (ucontext) on the calling thread, switching at __syncthreads,
+// runs each block's threads as cooperative fibers on the calling thread, switching at __syncthreads,
 // __syncwarp and warp shuffles. A failed launch (an argument outside the device, a __trap(), a deadlock at a
 // barrier) leaves a sticky error in the context, as on hardware, and prints why to stderr ("cuda-shim: ...").
 #include <dlfcn.h>
+#include <setjmp.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <ucontext.h>
@@ -579,22 +580,26 @@ PX_API CUresult cuEventDestroy_v2(void* event) {
 
 // ---------------------------------------------------------------------------------------------- the block scheduler
 
-// Launch state (one launch at a time, g_launch held): the threads of the running block are fibers on the calling
-// thread; a fiber runs until it reaches a barrier (__syncthreads, or a warp exchange) or returns, then the next runs.
+// Launch state (one launch at a time, g_launch held). The threads of a block are fibers on the calling thread: one
+// fiber per thread of the block shape, made once per launch and reused for every block. A fiber runs until it reaches
+// a barrier (__syncthreads, __syncwarp, either half of a warp exchange) or finishes its thread, then the scheduler
+// resumes the next unfinished one; a round in which no fiber arrives anywhere or finishes is a deadlock. Fibers start
+// through ucontext and switch with _setjmp/_longjmp (no signal-mask system call per switch).
 struct Barrier {
     unsigned arrived, alive;
     unsigned long generation;
 };
 struct Fiber {
-    ucontext_t context;
+    ucontext_t start;
+    jmp_buf resume;
     char* stack;
     px_dim3 tid;
     unsigned linear;
-    bool done;
+    bool started, done;
 };
 static const size_t STACK_BYTES = 256 * 1024;
 static PxShimRuntime g_rt;
-static ucontext_t g_scheduler;
+static jmp_buf g_scheduler;
 static std::vector<Fiber> g_fibers;
 static std::vector<char*> g_stacks;
 static Barrier g_block_barrier;
@@ -623,8 +628,9 @@ static void abort_launch(int code, const char* fmt, ...) {
     }
 }
 
+// from a fiber: back to the scheduler; returns when the scheduler resumes this fiber
 static void yield_to_scheduler() {
-    swapcontext(&g_fibers[g_running].context, &g_scheduler);
+    if (_setjmp(g_fibers[g_running].resume) == 0) _longjmp(g_scheduler, 1);
     if (g_abort) throw PxShimTrap{};  // the launch was aborted elsewhere: this thread stops too
 }
 
@@ -704,30 +710,50 @@ static int rt_check_arg(int index, const void* ptr) {
     return 1;
 }
 
+// the body of every fiber: its thread of one block after another, until the launch ends
 static void fiber_main() {
-    Fiber& f = g_fibers[g_running];
-    try {
-        if (!g_abort) g_entry(1, g_params);
-    } catch (const PxShimTrap&) {
-        // recorded by abort_launch
-    } catch (...) {
-        abort_launch(CUDA_ERROR_LAUNCH_FAILED, "the kernel threw a C++ exception");
+    for (;;) {
+        Fiber& f = g_fibers[g_running];
+        try {
+            if (!g_abort) g_entry(1, g_params);
+        } catch (const PxShimTrap&) {
+            // recorded by abort_launch
+        } catch (...) {
+            abort_launch(CUDA_ERROR_LAUNCH_FAILED, "the kernel threw a C++ exception");
+        }
+        f.done = true;
+        ++g_progress;
+        leave_barrier(g_block_barrier);
+        leave_barrier(g_warp_barriers[f.linear >> 5]);
+        if (_setjmp(f.resume) == 0) _longjmp(g_scheduler, 1);  // resumed for the next block
     }
-    f.done = true;
-    ++g_progress;
-    leave_barrier(g_block_barrier);
-    leave_barrier(g_warp_barriers[f.linear >> 5]);
-    // returning resumes g_scheduler through uc_link
 }
 
-static bool run_block(unsigned threads, const px_dim3& block) {
-    g_fibers.assign(threads, Fiber{});
+// the fibers of a launch with blocks of `threads` threads (stacks are kept for later launches)
+static bool make_fibers(unsigned threads, const px_dim3& block) {
     while (g_stacks.size() < threads) {
         void* s = mmap(nullptr, STACK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (s == MAP_FAILED) return false;
         mprotect(s, 4096, PROT_NONE);  // guard page: a stack overflow faults instead of corrupting the next stack
         g_stacks.push_back((char*) s);
     }
+    g_fibers.assign(threads, Fiber{});
+    for (unsigned t = 0; t < threads; ++t) {
+        Fiber& f = g_fibers[t];
+        f.linear = t;
+        f.tid = px_dim3{t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
+        f.stack = g_stacks[t];
+        f.started = false;
+        getcontext(&f.start);
+        f.start.uc_stack.ss_sp = f.stack + 4096;
+        f.start.uc_stack.ss_size = STACK_BYTES - 4096;
+        f.start.uc_link = nullptr;  // fiber_main never returns
+        makecontext(&f.start, fiber_main, 0);
+    }
+    return true;
+}
+
+static void run_block(unsigned threads) {
     unsigned warps = (threads + 31) / 32;
     g_block_barrier = Barrier{0, threads, 0};
     g_warp_barriers.assign(warps, Barrier{});
@@ -736,18 +762,7 @@ static bool run_block(unsigned threads, const px_dim3& block) {
         g_warp_lanes[w] = w + 1 < warps ? 32 : threads - 32 * w;
         g_warp_barriers[w] = Barrier{0, g_warp_lanes[w], 0};
     }
-    for (unsigned t = 0; t < threads; ++t) {
-        Fiber& f = g_fibers[t];
-        f.linear = t;
-        f.tid = px_dim3{t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
-        f.stack = g_stacks[t];
-        f.done = false;
-        getcontext(&f.context);
-        f.context.uc_stack.ss_sp = f.stack + 4096;
-        f.context.uc_stack.ss_size = STACK_BYTES - 4096;
-        f.context.uc_link = &g_scheduler;
-        makecontext(&f.context, fiber_main, 0);
-    }
+    for (Fiber& f : g_fibers) f.done = false;
     unsigned remaining = threads;
     while (remaining > 0 && !g_abort) {
         unsigned long before = g_progress;
@@ -756,7 +771,14 @@ static bool run_block(unsigned threads, const px_dim3& block) {
             if (f.done) continue;
             g_running = t;
             g_rt.threadIdx = f.tid;
-            swapcontext(&g_scheduler, &f.context);
+            if (_setjmp(g_scheduler) == 0) {
+                if (!f.started) {
+                    f.started = true;
+                    ucontext_t here;
+                    swapcontext(&here, &f.start);  // never returns here: the fiber comes back through g_scheduler
+                }
+                _longjmp(f.resume, 1);
+            }
             if (f.done) --remaining;
         }
         if (remaining > 0 && !g_abort && g_progress == before) {
@@ -765,7 +787,6 @@ static bool run_block(unsigned threads, const px_dim3& block) {
                          "never reach", remaining);
         }
     }
-    return true;
 }
 
 // ---------------------------------------------------------------------------------------------- modules and launches
@@ -907,14 +928,15 @@ PX_API CUresult cuLaunchKernel(void* function, unsigned gx, unsigned gy, unsigne
         return CUDA_ERROR_ILLEGAL_ADDRESS;
     }
     unsigned threads = bx * by * bz;
+    if (!make_fibers(threads, g_rt.blockDim)) {
+        say("cuLaunchKernel(%s): cannot map the stacks of %u threads", f->name.c_str(), threads);
+        return CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;
+    }
     for (unsigned z = 0; z < gz && !g_abort; ++z) {
         for (unsigned y = 0; y < gy && !g_abort; ++y) {
             for (unsigned x = 0; x < gx && !g_abort; ++x) {
                 g_rt.blockIdx = px_dim3{x, y, z};
-                if (!run_block(threads, g_rt.blockDim)) {
-                    say("cuLaunchKernel(%s): cannot map the stacks of %u threads", f->name.c_str(), threads);
-                    return CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;
-                }
+                run_block(threads);
             }
         }
     }
