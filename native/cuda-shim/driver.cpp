@@ -139,6 +139,11 @@ static void say(const char* fmt, ...) {
 /** The last diagnostic the shim printed (for tests). */
 PX_API const char* pxshim_last_message() { return g_message; }
 
+/** Clears the sticky launch error of device's context (for the shim's own tests; hardware has no such call). */
+PX_API void pxshim_reset_context(int device) {
+    if (device >= 0 && device < MAX_DEVICES) g_ctx[device].sticky = 0;
+}
+
 /** Bytes allocated on device (for tests). */
 PX_API size_t pxshim_allocated_bytes(int device) {
     std::lock_guard<std::mutex> l(g_mu);
@@ -359,10 +364,22 @@ PX_API CUresult cuMemFree_v2(CUdeviceptr dptr) {
     return CUDA_SUCCESS;
 }
 
-PX_API CUresult cuMemsetD8_v2(CUdeviceptr dst, unsigned char value, size_t n) {
+// cuda.h declares the value an unsigned char. The x86-64 C ABI leaves a narrow argument's upper register bits to the
+// caller's extension, and clang-built callees rely on it being zero-extended for unsigned types, so the shim reads the
+// whole 32-bit register there and refuses a value a correct caller could not have passed.
+#if defined(__x86_64__)
+typedef unsigned int px_uchar_arg;
+#else
+typedef unsigned char px_uchar_arg;
+#endif
+PX_API CUresult cuMemsetD8_v2(CUdeviceptr dst, px_uchar_arg value, size_t n) {
     Ctx* c;
     CUresult r = current(&c);
     if (r != CUDA_SUCCESS) return r;
+    if (value > 0xff) {
+        say("cuMemsetD8_v2: the unsigned char value arrived as 0x%x: the caller sign-extended it (it must be zero-extended)", value);
+        return CUDA_ERROR_INVALID_VALUE;
+    }
     if ((r = check_range("cuMemsetD8_v2", "dst", dst, n, c->device)) != CUDA_SUCCESS) return r;
     memset((void*) (uintptr_t) dst, value, n);
     return CUDA_SUCCESS;

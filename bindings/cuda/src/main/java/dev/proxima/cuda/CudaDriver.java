@@ -247,11 +247,17 @@ public final class CudaDriver {
         check("cuMemFree_v2", invoke(h("cuMemFree_v2", I_L), devicePtr));
     }
 
-    /** {@code cuMemsetD8_v2}: sets {@code bytes} bytes to {@code value}. */
+    /**
+     * {@code cuMemsetD8_v2}: sets {@code bytes} bytes to {@code value}. The C parameter is an {@code unsigned char};
+     * it is passed as the zero-extended {@code int} {@code value & 0xff}, which is what a C caller puts in the
+     * argument register (a Java {@code byte} would arrive sign-extended, e.g. {@code 0xffffff80} for 0x80, which a
+     * callee compiled by clang may use as is on x86-64).
+     */
     public static void memsetD8(long devicePtr, byte value, long bytes) {
         devicePointer("devicePtr", devicePtr);
         nonNegative("bytes", bytes);
-        check("cuMemsetD8_v2", invoke(h("cuMemsetD8_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_BYTE, JAVA_LONG)), devicePtr, value, bytes));
+        check("cuMemsetD8_v2", invoke(h("cuMemsetD8_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG)), devicePtr,
+                Byte.toUnsignedInt(value), bytes));
     }
 
     /** {@code cuMemcpyHtoD_v2}: copies {@code bytes} bytes from {@code src} (host) to {@code dst}. */
