@@ -196,6 +196,7 @@ PX_API int nvrtcCompileProgram(Program* prog, int numOptions, const char* const*
     const char* cxx = getenv("PROXIMA_SHIM_CXX");
     std::string compiler = cxx != nullptr && *cxx ? cxx : "g++";
     std::string include = "-I" + own_folder();
+    // the same flags as px_device.h.gch (build.sh), so the precompiled prelude is used
     std::vector<std::string> args = {compiler, "-std=c++17", "-O1", "-ffp-contract=off", "-fno-fast-math", "-fno-strict-aliasing",
                                      "-fPIC", "-shared", "-w", include, "-o", dir + "/" + so, dir + "/" + cpp};
     std::vector<char*> argv;
