@@ -34,7 +34,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@code cuMemFree_v2(CUdeviceptr)}, {@code cuMemsetD8_v2(CUdeviceptr, unsigned char, size_t)},
  * {@code cuMemcpyHtoD_v2(CUdeviceptr, const void*, size_t)}, {@code cuMemcpyDtoH_v2(void*, CUdeviceptr, size_t)},
  * {@code cuMemcpyDtoD_v2(CUdeviceptr, CUdeviceptr, size_t)} and their {@code Async_v2} forms with a trailing
- * {@code CUstream}, {@code cuMemAllocHost_v2(void**, size_t)}, {@code cuMemFreeHost(void*)},
+ * {@code CUstream}, {@code cuMemcpyPeerAsync(CUdeviceptr dst, CUcontext dstCtx, CUdeviceptr src, CUcontext srcCtx,
+ * size_t, CUstream)}, {@code cuMemAllocHost_v2(void**, size_t)}, {@code cuMemFreeHost(void*)},
  * {@code cuStreamCreate(CUstream*, unsigned)}, {@code cuStreamSynchronize(CUstream)},
  * {@code cuStreamDestroy_v2(CUstream)}, {@code cuEventCreate(CUevent*, unsigned)},
  * {@code cuEventRecord(CUevent, CUstream)}, {@code cuEventSynchronize(CUevent)},
@@ -75,7 +76,7 @@ public final class CudaDriver {
             "cuDeviceGet", "cuDeviceGetName", "cuDeviceGetAttribute", "cuDeviceTotalMem_v2", "cuDevicePrimaryCtxRetain",
             "cuDevicePrimaryCtxRelease_v2", "cuCtxSetCurrent", "cuCtxSynchronize", "cuMemAlloc_v2", "cuMemFree_v2", "cuMemsetD8_v2",
             "cuMemcpyHtoD_v2", "cuMemcpyDtoH_v2", "cuMemcpyDtoD_v2", "cuMemcpyHtoDAsync_v2", "cuMemcpyDtoHAsync_v2",
-            "cuMemcpyDtoDAsync_v2", "cuMemAllocHost_v2", "cuMemFreeHost", "cuStreamCreate", "cuStreamSynchronize",
+            "cuMemcpyDtoDAsync_v2", "cuMemcpyPeerAsync", "cuMemAllocHost_v2", "cuMemFreeHost", "cuStreamCreate", "cuStreamSynchronize",
             "cuStreamDestroy_v2", "cuEventCreate", "cuEventRecord", "cuEventSynchronize", "cuEventElapsedTime",
             "cuEventDestroy_v2", "cuModuleLoadData", "cuModuleUnload", "cuModuleGetFunction", "cuLaunchKernel");
     /** Entry points used only where the driver has them: {@code cuEventElapsedTime_v2} (driver 12.8+). */
@@ -246,11 +247,17 @@ public final class CudaDriver {
         check("cuMemFree_v2", invoke(h("cuMemFree_v2", I_L), devicePtr));
     }
 
-    /** {@code cuMemsetD8_v2}: sets {@code bytes} bytes to {@code value}. */
+    /**
+     * {@code cuMemsetD8_v2}: sets {@code bytes} bytes to {@code value}. The C parameter is an {@code unsigned char};
+     * it is passed as the zero-extended {@code int} {@code value & 0xff}, which is what a C caller puts in the
+     * argument register (a Java {@code byte} would arrive sign-extended, e.g. {@code 0xffffff80} for 0x80, which a
+     * callee compiled by clang may use as is on x86-64).
+     */
     public static void memsetD8(long devicePtr, byte value, long bytes) {
         devicePointer("devicePtr", devicePtr);
         nonNegative("bytes", bytes);
-        check("cuMemsetD8_v2", invoke(h("cuMemsetD8_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_BYTE, JAVA_LONG)), devicePtr, value, bytes));
+        check("cuMemsetD8_v2", invoke(h("cuMemsetD8_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG)), devicePtr,
+                Byte.toUnsignedInt(value), bytes));
     }
 
     /** {@code cuMemcpyHtoD_v2}: copies {@code bytes} bytes from {@code src} (host) to {@code dst}. */
@@ -298,6 +305,31 @@ public final class CudaDriver {
         nonNegative("bytes", bytes);
         notNull("stream", stream);
         check("cuMemcpyDtoDAsync_v2", invoke(h("cuMemcpyDtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS)), dst, src, bytes, stream));
+    }
+
+    /**
+     * {@code cuMemcpyPeerAsync}: copies {@code bytes} bytes from {@code src}, memory of the device of {@code srcContext},
+     * to {@code dst}, memory of the device of {@code dstContext} (two GPUs), on {@code stream} of the current context.
+     *
+     * @param dst        the destination device pointer
+     * @param dstContext the context of the device {@code dst} belongs to
+     * @param src        the source device pointer
+     * @param srcContext the context of the device {@code src} belongs to
+     * @param bytes      bytes to copy ({@code >= 0})
+     * @param stream     a stream of the current context ({@link MemorySegment#NULL}: its legacy default stream)
+     * @throws IllegalArgumentException if a pointer is null, a context or the stream is null, or {@code bytes < 0}
+     * @throws CudaException            if the driver refuses the copy
+     */
+    public static void memcpyPeerAsync(long dst, MemorySegment dstContext, long src, MemorySegment srcContext, long bytes,
+                                       MemorySegment stream) {
+        devicePointer("dst", dst);
+        notNull("dstContext", dstContext);
+        devicePointer("src", src);
+        notNull("srcContext", srcContext);
+        nonNegative("bytes", bytes);
+        notNull("stream", stream);
+        check("cuMemcpyPeerAsync", invoke(h("cuMemcpyPeerAsync", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS,
+                JAVA_LONG, ADDRESS)), dst, dstContext, src, srcContext, bytes, stream));
     }
 
     /** {@code cuMemAllocHost_v2}: {@code bytes} of page-locked host memory; free with {@link #memFreeHost}. */

@@ -15,18 +15,26 @@ import java.util.Set;
  *
  * <ol>
  *   <li>an explicit system property or environment variable (a file, or a folder holding the library);</li>
- *   <li>standard toolkit and distribution folders: {@code /usr/local/cuda/lib64}, {@code /usr/local/cuda-*}
- *       {@code /lib64} (newest first), {@code /usr/lib/x86_64-linux-gnu}, {@code /usr/lib64}, on Windows
- *       {@code %CUDA_PATH%\bin\x64} and {@code %CUDA_PATH%\bin}, then {@code LD_LIBRARY_PATH};</li>
+ *   <li>the folders of {@code LD_LIBRARY_PATH}, in order (what the user chose for this process);</li>
  *   <li>the {@code lib} folders of NVIDIA's Python wheels ({@code nvidia/cublas/lib},
- *       {@code nvidia/cuda_nvrtc/lib}, and the CUDA 13 layout {@code nvidia/cu13/lib}) under the
- *       site-packages of the Python installations found on disk: {@code $VIRTUAL_ENV}, {@code $CONDA_PREFIX},
- *       the prefixes of the {@code python3} executables on {@code PATH}, {@code /usr/local}, {@code /usr},
+ *       {@code nvidia/cuda_nvrtc/lib}, and the CUDA 13 layout {@code nvidia/cu13/lib}) in the active
+ *       environments: {@code $VIRTUAL_ENV}, {@code $CONDA_PREFIX};</li>
+ *   <li>{@code /usr/local/cuda/compat} (a forward-compatible driver package, which must win over the system
+ *       driver), then the standard toolkit and distribution folders: {@code /usr/local/cuda/lib64},
+ *       {@code /usr/local/cuda-*}{@code /lib64} (newest first), {@code /usr/lib/x86_64-linux-gnu}, {@code /usr/lib64};</li>
+ *   <li>the same wheel folders under the site-packages of the other Python installations found on disk: the
+ *       prefixes of the {@code python3} executables on {@code PATH}, {@code /usr/local}, {@code /usr},
  *       {@code /opt/conda}, {@code ~/.local} (no Python is run);</li>
  *   <li>finally the bare soname, resolved by the dynamic linker's own search ({@code ldconfig} cache).</li>
  * </ol>
  *
- * <p>The file names depend on the operating system ({@link #fileNames}): Linux sonames, Windows DLL names.</p>
+ * <p>The file names depend on the operating system ({@link #fileNames}): Linux sonames, Windows DLL names
+ * (on Windows {@code %CUDA_PATH%\bin\x64} and {@code %CUDA_PATH%\bin} are searched after the system folders).</p>
+ *
+ * <p>cuBLAS and NVRTC files whose soname major version is newer than the driver's CUDA version
+ * ({@code cuDriverGetVersion() / 1000}) are skipped unless chosen explicitly: a CUDA 13 cuBLAS or NVRTC cannot
+ * work on a 12.x driver ({@code cublasCreate} fails, and NVRTC 13's output does not load), while a 12.x one beside
+ * it would.
  */
 public final class LibraryLocator {
 
@@ -103,16 +111,6 @@ public final class LibraryLocator {
     /** Folders searched after an explicit setting, in order (existing ones only). */
     public static List<Path> searchFolders(Spec spec, Map<String, String> env, String userHome) {
         Set<Path> dirs = new LinkedHashSet<>();
-        dirs.add(Path.of("/usr/local/cuda/lib64"));
-        dirs.addAll(globNewestFirst(Path.of("/usr/local"), "cuda-", "lib64"));
-        dirs.add(Path.of("/usr/lib/x86_64-linux-gnu"));
-        dirs.add(Path.of("/usr/lib64"));
-        dirs.add(Path.of("/usr/local/cuda/compat")); // forward-compatible driver packages
-        String cudaPath = env.get("CUDA_PATH"); // set by NVIDIA's Windows installer
-        if (cudaPath != null && !cudaPath.isBlank()) {
-            dirs.add(Path.of(cudaPath, "bin", "x64")); // CUDA 13
-            dirs.add(Path.of(cudaPath, "bin"));
-        }
         String ld = env.get("LD_LIBRARY_PATH");
         if (ld != null) {
             for (String part : ld.split(":")) {
@@ -121,18 +119,32 @@ public final class LibraryLocator {
                 }
             }
         }
-        if (!spec.wheelDirs().isEmpty()) {
-            for (Path site : sitePackages(env, userHome)) {
-                for (String w : spec.wheelDirs()) {
-                    dirs.add(site.resolve(w));
-                }
-            }
+        List<Path> active = activePrefixes(env);
+        addWheelDirs(spec, sitePackagesUnder(active), dirs);
+        dirs.add(Path.of("/usr/local/cuda/compat")); // forward-compatible driver packages, before the system driver
+        dirs.add(Path.of("/usr/local/cuda/lib64"));
+        dirs.addAll(globNewestFirst(Path.of("/usr/local"), "cuda-", "lib64"));
+        dirs.add(Path.of("/usr/lib/x86_64-linux-gnu"));
+        dirs.add(Path.of("/usr/lib64"));
+        String cudaPath = env.get("CUDA_PATH"); // set by NVIDIA's Windows installer
+        if (cudaPath != null && !cudaPath.isBlank()) {
+            dirs.add(Path.of(cudaPath, "bin", "x64")); // CUDA 13
+            dirs.add(Path.of(cudaPath, "bin"));
         }
+        addWheelDirs(spec, sitePackages(env, userHome), dirs);
         return dirs.stream().filter(Files::isDirectory).toList();
     }
 
-    /** site-packages / dist-packages folders of the Python installations present (existing ones only). */
-    public static List<Path> sitePackages(Map<String, String> env, String userHome) {
+    private static void addWheelDirs(Spec spec, List<Path> sites, Set<Path> dirs) {
+        for (Path site : sites) {
+            for (String w : spec.wheelDirs()) {
+                dirs.add(site.resolve(w));
+            }
+        }
+    }
+
+    /** The prefixes of the active Python environments: {@code $VIRTUAL_ENV}, {@code $CONDA_PREFIX}. */
+    private static List<Path> activePrefixes(Map<String, String> env) {
         List<Path> prefixes = new ArrayList<>();
         for (String var : List.of("VIRTUAL_ENV", "CONDA_PREFIX")) {
             String v = env.get(var);
@@ -140,6 +152,12 @@ public final class LibraryLocator {
                 prefixes.add(Path.of(v));
             }
         }
+        return prefixes;
+    }
+
+    /** site-packages / dist-packages folders of the Python installations present (existing ones only). */
+    public static List<Path> sitePackages(Map<String, String> env, String userHome) {
+        List<Path> prefixes = new ArrayList<>(activePrefixes(env));
         prefixes.addAll(pythonPrefixesOnPath(env.get("PATH")));
         prefixes.add(Path.of("/usr/local"));
         prefixes.add(Path.of("/usr"));
@@ -147,6 +165,10 @@ public final class LibraryLocator {
         if (userHome != null) {
             prefixes.add(Path.of(userHome, ".local"));
         }
+        return sitePackagesUnder(prefixes);
+    }
+
+    private static List<Path> sitePackagesUnder(List<Path> prefixes) {
         Set<Path> out = new LinkedHashSet<>();
         for (Path prefix : prefixes) {
             Path lib = prefix.resolve("lib");
@@ -193,8 +215,53 @@ public final class LibraryLocator {
         return List.copyOf(out);
     }
 
-    /** Every candidate file for {@code spec}, in the order tried (bare sonames last). */
+    /** Every candidate file for {@code spec}, in the order tried (bare sonames last), whatever the driver's version. */
     public static List<String> candidates(Spec spec, Map<String, String> env, String userHome) {
+        return candidates(spec, env, userHome, 0);
+    }
+
+    /**
+     * The candidates for {@code spec} that a driver for CUDA {@code driverMajor} can use: as
+     * {@link #candidates(Spec, Map, String)}, without the cuBLAS / NVRTC files whose soname major version
+     * ({@link #sonameMajor}) exceeds {@code driverMajor}. An explicit setting is kept as it is, and so is everything
+     * when {@code driverMajor} is 0 (unknown) or {@code spec} is the driver itself.
+     *
+     * @param spec        what to look for
+     * @param env         the environment variables to consult
+     * @param userHome    the user's home folder, or null
+     * @param driverMajor {@code cuDriverGetVersion() / 1000}, or 0 if unknown
+     * @return the files and bare sonames to try, in order
+     */
+    public static List<String> candidates(Spec spec, Map<String, String> env, String userHome, int driverMajor) {
+        List<String> all = allCandidates(spec, env, userHome);
+        if (driverMajor <= 0 || spec == DRIVER || explicit(spec, env) != null) {
+            return all;
+        }
+        return all.stream().filter(c -> sonameMajor(c) <= driverMajor).toList();
+    }
+
+    /**
+     * The major version in a library file name, e.g. 13 for {@code /x/libcublas.so.13} or {@code libnvrtc.so.13.1};
+     * -1 when the name carries none ({@code libcublas.so}).
+     *
+     * @param file a path or bare file name
+     * @return the first number after {@code .so.}, or -1
+     */
+    static int sonameMajor(String file) {
+        String name = Path.of(file).getFileName().toString();
+        int at = name.indexOf(".so.");
+        if (at < 0) {
+            return -1;
+        }
+        int i = at + 4;
+        int j = i;
+        while (j < name.length() && Character.isDigit(name.charAt(j)) && j - i < 6) {
+            j++;
+        }
+        return j == i ? -1 : Integer.parseInt(name.substring(i, j));
+    }
+
+    private static List<String> allCandidates(Spec spec, Map<String, String> env, String userHome) {
         List<String> out = new ArrayList<>();
         String explicit = explicit(spec, env);
         if (explicit != null) {
@@ -302,8 +369,15 @@ public final class LibraryLocator {
      * (after preloading its {@link #companions}); the failure reason names what was wrong with each tried file.
      */
     static Loaded load(Spec spec, List<String> requiredSymbols) {
-        List<String> tried = candidates(spec, System.getenv(), System.getProperty("user.home"));
+        int driverMajor = spec == DRIVER ? 0 : driverMajor();
+        List<String> tried = candidates(spec, System.getenv(), System.getProperty("user.home"), driverMajor);
         List<String> problems = new ArrayList<>();
+        for (String c : candidates(spec, System.getenv(), System.getProperty("user.home"))) {
+            if (!tried.contains(c) && c.contains("/")) {
+                problems.add(c + " skipped: a CUDA " + sonameMajor(c) + " library needs a CUDA " + sonameMajor(c)
+                        + " driver, this one is CUDA " + driverMajor);
+            }
+        }
         for (String c : tried) {
             List<String> preloaded = new ArrayList<>();
             for (Path companion : companions(spec, c)) {
@@ -332,6 +406,15 @@ public final class LibraryLocator {
             reason += " (" + String.join("; ", problems) + ")";
         }
         return new Loaded(null, reason, List.of());
+    }
+
+    /** {@code cuDriverGetVersion() / 1000} of the driver the bindings use, or 0 when no driver loads. */
+    private static int driverMajor() {
+        try {
+            return CudaDriver.loaded().library() == null ? 0 : CudaDriver.driverVersion() / 1000;
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     /**

@@ -358,6 +358,10 @@ public final class CudaBackend implements Backend {
             }
             return;
         }
+        if (sd && dd && ((DeviceStorage) src.storage()).device().index() != ((DeviceStorage) dst.storage()).device().index()) {
+            copyBetweenDevices(src, dst);
+            return;
+        }
         if (sd && dd && src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()
                 && ((DeviceStorage) src.storage()).device().equals(((DeviceStorage) dst.storage()).device())) {
             ctx(src, dst);
@@ -400,6 +404,53 @@ public final class CudaBackend implements Backend {
             return;
         }
         copyOnHost(new StridedView[] {src}, new StridedView[] {dst}, v -> cpu().copy(v[0], v[1]));
+    }
+
+    /**
+     * A copy from one GPU to another. A kernel may only touch memory of the device whose context launches it, so
+     * the source is first brought to a dense buffer of the destination's type on the source device (a conversion
+     * or gather there, when needed), then copied peer to peer ({@code cuMemcpyPeerAsync}), then scattered on the
+     * destination device when the destination is not dense. Both devices are synchronised around the peer copy:
+     * it runs on the destination's default stream, which does not order with the source device's work, and the
+     * staging buffer goes back to the source device's cache afterwards.
+     */
+    private void copyBetweenDevices(StridedView src, StridedView dst) {
+        long n = dst.size();
+        long bytes = n * dst.dtype().byteSize();
+        DeviceStorage from = (DeviceStorage) src.storage();
+        DeviceStorage to = (DeviceStorage) dst.storage();
+        CudaContext sc = CudaContext.of(from.device().index());
+        CudaContext dc = CudaContext.of(to.device().index());
+        boolean srcDense = src.dtype() == dst.dtype() && src.isContiguous();
+        Storage staged = srcDense ? null : allocate(from.device(), bytes);
+        Storage landed = null;
+        try {
+            StridedView dense = srcDense ? src
+                    : new StridedView(staged, dst.dtype(), dst.shape(), contiguous(dst.shape()), 0);
+            if (!srcDense) {
+                copy(src, dense);                                         // on the source device
+            }
+            StridedView target = dst;
+            if (!dst.isContiguous()) {
+                landed = allocate(to.device(), bytes);
+                target = new StridedView(landed, dst.dtype(), dst.shape(), contiguous(dst.shape()), 0);
+            }
+            sc.makeCurrent();
+            CudaDriver.ctxSynchronize();                                  // the source bytes are written
+            dc.makeCurrent();
+            CudaDriver.memcpyPeerAsync(address(target), dc.handle(), address(dense), sc.handle(), bytes, MemorySegment.NULL);
+            CudaDriver.ctxSynchronize();                                  // before the staging block can be reused
+            if (target != dst) {
+                copy(target, dst);                                        // on the destination device
+            }
+        } finally {
+            if (staged != null) {
+                staged.release();
+            }
+            if (landed != null) {
+                landed.release();
+            }
+        }
     }
 
     static Map<String, String> convertDefines(DType from, DType to) {

@@ -52,6 +52,11 @@ final class CudaContext {
         CudaDriver.ctxSetCurrent(context);
     }
 
+    /** The retained primary context ({@code CUcontext}), e.g. for {@code cuMemcpyPeerAsync}. */
+    MemorySegment handle() {
+        return context;
+    }
+
     MemorySegment cublas() {
         MemorySegment h = cublas;
         if (h == null) {

@@ -7,6 +7,7 @@ import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Tensor;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -81,19 +82,71 @@ class CudaGpuTest extends GpuTestBase {
                 same(a, d -> d.sum(new int[] {1, 2}, true), tol);    // trailing axes: rows of 33·17
                 same(a, d -> d.max(1), 0);
                 same(a, d -> d.argmin(1, false), 0);                  // argreduce_strided
-                same(a.transpose(0, 2), d -> d.sum(1), tol);          // non-contiguous source
+                try (Tensor at = a.transpose(0, 2)) {
+                    same(at, d -> d.sum(1), tol);                     // non-contiguous source
+                }
                 assertEquals(fallbacks, Proxima.hostStagings(), "these reductions run on the device");
-                try (Tensor bd = b.to(GPU); Tensor bt = b.transpose(1, 2).contiguous(); Tensor btd = bt.to(GPU)) {
+                try (Tensor bd = b.to(GPU); Tensor btv = b.transpose(1, 2); Tensor bt = btv.contiguous(); Tensor btd = bt.to(GPU)) {
                     long before = Proxima.hostStagings();
                     same(a, d -> d.matmul(d.device().equals(GPU) ? bd : b), tol);
-                    // transposed views (what matmul's gradients use) go to cuBLAS with OP_T
-                    same(a, d -> d.matmul((d.device().equals(GPU) ? btd : bt).transpose(1, 2)), tol);
-                    same(a, d -> d.transpose(1, 2).matmul(d), tol);
-                    same(a, d -> d.slice(2, 0, 8, 1).matmul(d.slice(1, 0, 8, 1)), tol);   // row-major slices (ld 17)
+                    // transposed views (what matmul's gradients use) go to cuBLAS with OP_T; every view made inside a
+                    // lambda is closed there, or its storage (host or device) stays alive after the test
+                    same(a, d -> {
+                        try (Tensor v = (d.device().equals(GPU) ? btd : bt).transpose(1, 2)) {
+                            return d.matmul(v);
+                        }
+                    }, tol);
+                    same(a, d -> {
+                        try (Tensor v = d.transpose(1, 2)) {
+                            return v.matmul(d);
+                        }
+                    }, tol);
+                    same(a, d -> {                                    // row-major slices (ld 17)
+                        try (Tensor l = d.slice(2, 0, 8, 1); Tensor r = d.slice(1, 0, 8, 1)) {
+                            return l.matmul(r);
+                        }
+                    }, tol);
                     assertEquals(before, Proxima.hostStagings(), "these products run on cuBLAS");
                 }
             }
         }
+    }
+
+    /**
+     * {@code to(cuda:1)} from {@code cuda:0} (issue 18, item 1): a kernel may only touch memory of the device whose
+     * context launches it, so a copy between GPUs goes peer to peer, converting or gathering on the source device
+     * first and scattering on the destination device after. Dense, converted, strided-source and strided-destination
+     * copies in both directions; the shim fails any launch with a pointer into the other device's memory.
+     */
+    @Test
+    void copiesBetweenTwoDevices() {
+        Assumptions.assumeTrue(dev.proxima.cuda.Cuda.devices().size() >= 2,
+                "needs two CUDA devices, found " + dev.proxima.cuda.Cuda.devices().size());
+        Device gpu1 = new Device("cuda", 1);
+        long before1 = CudaBackend.allocatedBytes(1);
+        try (Tensor h = data(DType.F32, 6, 5); Tensor d0 = h.to(GPU)) {
+            try (Tensor d1 = d0.to(gpu1); Tensor back = d1.to(Device.CPU)) {                       // dense, same type
+                assertEquals(gpu1, d1.device());
+                assertArrayEquals(h.toFloatArray(), back.toFloatArray());
+            }
+            try (Tensor c0 = d0.cast(DType.F64); Tensor d1 = c0.to(gpu1); Tensor back = d1.to(Device.CPU); Tensor hd = h.cast(DType.F64)) {
+                assertArrayEquals(hd.toDoubleArray(), back.toDoubleArray(), 0);
+            }
+            try (Tensor t0 = d0.transpose(0, 1); Tensor d1 = t0.to(gpu1); Tensor back = d1.to(Device.CPU);   // strided source
+                 Tensor ht = h.transpose(0, 1); Tensor hc = ht.contiguous()) {
+                assertArrayEquals(hc.toFloatArray(), back.toFloatArray());
+                try (Tensor again = d1.to(GPU); Tensor back0 = again.to(Device.CPU)) {                   // and back to cuda:0
+                    assertArrayEquals(hc.toFloatArray(), back0.toFloatArray());
+                }
+            }
+            try (Tensor z = Tensor.zeros(DType.F64, 5, 6); Tensor target = z.to(gpu1); Tensor view = target.transpose(0, 1)) {
+                new CudaBackend().copy(d0.view(), view.view());                                      // strided destination, converted
+                try (Tensor back = target.to(Device.CPU); Tensor ht = h.transpose(0, 1); Tensor hd = ht.cast(DType.F64)) {
+                    assertArrayEquals(hd.toDoubleArray(), back.toDoubleArray(), 0);
+                }
+            }
+        }
+        assertEquals(before1, CudaBackend.allocatedBytes(1), "cuda:1 bytes still allocated");
     }
 
     @Test
@@ -128,10 +181,13 @@ class CudaGpuTest extends GpuTestBase {
             }
             long cached = CudaBackend.cachedBytes(0);
             assertEquals(DeviceMemoryPool.sizeClass(12_000), cached, "the copy's block went to the cache");
-            try (Tensor again = d.mul(2)) {                                     // same size class: reused
-                assertEquals(0, CudaBackend.cachedBytes(0));
+            try (Tensor again = d.mul(2); Tensor expected = h.mul(2)) {         // same size class: reused
+                // the 12 000-byte block was taken from the cache; what is cached now is the smallest class, the
+                // block of the 0-d device scalar (2) that mul uploaded and released
+                assertEquals(DeviceMemoryPool.sizeClass(Float.BYTES), CudaBackend.cachedBytes(0),
+                        "the copy's block was reused and only mul's scalar operand went back to the cache");
                 CudaBackend.synchronize(0);
-                assertArrayEquals(h.mul(2).toFloatArray(), again.toFloatArray());
+                assertArrayEquals(expected.toFloatArray(), again.toFloatArray());
             }
             try (Tensor slice = d.slice(0, 10, 20, 1); Tensor c = slice.copy(); Tensor hs = h.slice(0, 10, 20, 1)) {
                 assertArrayEquals(hs.toFloatArray(), c.toFloatArray());       // offset views copy the right bytes

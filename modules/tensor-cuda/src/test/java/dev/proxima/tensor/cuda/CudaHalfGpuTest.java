@@ -141,7 +141,7 @@ class CudaHalfGpuTest extends GpuTestBase {
         }
         // strided device copy between half types (convert_strided with a transposed view)
         for (DType h : HALVES) {
-            try (Tensor all = allPatterns(h); Tensor m = all.reshape(256, 256).transpose(0, 1)) {
+            try (Tensor all = allPatterns(h); Tensor r = all.reshape(256, 256); Tensor m = r.transpose(0, 1)) {
                 for (DType to : new DType[] {DType.F16, DType.BF16, DType.F32}) {
                     castMatches(m, to, false);
                 }
