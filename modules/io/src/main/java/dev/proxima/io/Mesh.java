@@ -1,6 +1,7 @@
 package dev.proxima.io;
 
 import dev.proxima.io.internal.Buffers;
+import dev.proxima.io.internal.ByteLimits;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Tensor;
 
@@ -62,9 +63,7 @@ public record Mesh(Tensor vertices, Tensor faces, Tensor normals, Tensor colors)
          * @throws IllegalArgumentException if {@code maxDecodedBytes} is not positive
          */
         public Limits {
-            if (maxDecodedBytes < 1) {
-                throw new IllegalArgumentException("maxDecodedBytes must be positive, got " + maxDecodedBytes);
-            }
+            ByteLimits.requirePositive("maxDecodedBytes", maxDecodedBytes);
         }
 
         /**
@@ -76,16 +75,7 @@ public record Mesh(Tensor vertices, Tensor faces, Tensor normals, Tensor colors)
          * @throws IllegalArgumentException if the property is set but not a positive number of bytes
          */
         public static Limits defaults() {
-            String v = System.getProperty(PROPERTY);
-            if (v == null || v.isBlank()) {
-                return new Limits(DEFAULT_MAX_DECODED_BYTES);
-            }
-            try {
-                return new Limits(Long.parseLong(v.trim()));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("system property " + PROPERTY + " must be a positive number of bytes, got '"
-                        + v + "'", e);
-            }
+            return new Limits(ByteLimits.fromProperty(PROPERTY, DEFAULT_MAX_DECODED_BYTES));
         }
 
         /**
