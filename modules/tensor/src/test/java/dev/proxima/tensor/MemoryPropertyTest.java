@@ -5,15 +5,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * System properties read when host memory is first used, in a fresh JVM each (the test JVM's root
@@ -47,24 +43,9 @@ class MemoryPropertyTest {
             """;
 
     private static List<String> probe(Path dir, String... properties) throws IOException, InterruptedException {
-        Path source = dir.resolve("Probe.java");
-        Files.writeString(source, PROBE);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String modulePath = System.getProperty("jdk.module.path");
-        if (modulePath != null && !modulePath.isBlank()) {
-            cmd.addAll(List.of("--module-path", modulePath, "--add-modules", "dev.proxima.tensor"));
-        } else {
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
-        }
-        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED,dev.proxima.tensor,dev.proxima.blas",
-                "--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow"));
-        cmd.addAll(List.of(properties));
-        cmd.add(source.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM did not finish");
-        return out.lines().filter(l -> !l.startsWith("WARNING")).toList();
+        List<String> flags = new ArrayList<>(List.of(ChildJvm.NATIVE_ACCESS));
+        flags.addAll(List.of(properties));
+        return ChildJvm.lines(dir, PROBE, flags.toArray(String[]::new));
     }
 
     @Test

@@ -6,12 +6,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.reflect.InaccessibleObjectException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -44,25 +40,8 @@ class MissingJvmFlagTest {
             """;
 
     private static List<String> probe(Path dir, String nativeAccess) throws IOException, InterruptedException {
-        Path source = dir.resolve("Probe.java");
-        Files.writeString(source, PROBE);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String modulePath = System.getProperty("jdk.module.path");
-        if (modulePath != null && !modulePath.isBlank()) {
-            cmd.addAll(List.of("--module-path", modulePath, "--add-modules", "dev.proxima.tensor"));
-        } else {
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
-        }
-        cmd.addAll(List.of("--illegal-native-access=deny", "--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow"));
-        if (!nativeAccess.isEmpty()) {
-            cmd.add("--enable-native-access=" + nativeAccess);
-        }
-        cmd.add(source.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM did not finish");
-        return out.lines().filter(l -> !l.startsWith("WARNING")).toList();
+        return nativeAccess.isEmpty() ? ChildJvm.lines(dir, PROBE, "--illegal-native-access=deny")
+                : ChildJvm.lines(dir, PROBE, "--illegal-native-access=deny", "--enable-native-access=" + nativeAccess);
     }
 
     @Test
