@@ -272,33 +272,24 @@ class NumpySpecialValuesTest {
         };
     }
 
+    /** {@code a op b} with a Python float scalar: the op's {@code double} overload (e.g. {@code a.fmax(2.5)}). */
     static Tensor binary(String op, Tensor a, double b) {
-        return switch (op) {
-            case "fmax" -> a.fmax(b);
-            case "fmin" -> a.fmin(b);
-            case "remainder" -> a.remainder(b);
-            case "floorDivide" -> a.floorDivide(b);
-            case "atan2" -> a.atan2(b);
-            case "hypot" -> a.hypot(b);
-            case "copysign" -> a.copysign(b);
-            case "pow" -> a.pow(b);
-            default -> throw new IllegalArgumentException(op);
-        };
+        return scalarOverload(op, double.class, a, b);
     }
 
-    /** {@code a op b} with a Python int scalar (the {@code long} overloads). */
+    /** {@code a op b} with a Python int scalar: the op's {@code long} overload (e.g. {@code a.fmax(2L)}). */
     static Tensor binary(String op, Tensor a, long b) {
-        return switch (op) {
-            case "fmax" -> a.fmax(b);
-            case "fmin" -> a.fmin(b);
-            case "remainder" -> a.remainder(b);
-            case "floorDivide" -> a.floorDivide(b);
-            case "atan2" -> a.atan2(b);
-            case "hypot" -> a.hypot(b);
-            case "copysign" -> a.copysign(b);
-            case "pow" -> a.pow(b);
-            default -> throw new IllegalArgumentException(op);
-        };
+        return scalarOverload(op, long.class, a, b);
+    }
+
+    private static Tensor scalarOverload(String op, Class<?> type, Tensor a, Object b) {
+        try {
+            return (Tensor) Tensor.class.getMethod(op, type).invoke(a, b);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("no scalar overload " + op + "(" + type + ")", e);
+        }
     }
 
     static void check(Case c) {
