@@ -274,22 +274,12 @@ class NumpySpecialValuesTest {
 
     /** {@code a op b} with a Python float scalar: the op's {@code double} overload (e.g. {@code a.fmax(2.5)}). */
     static Tensor binary(String op, Tensor a, double b) {
-        return scalarOverload(op, double.class, a, b);
+        return ScalarOverloads.apply(op, a, b);
     }
 
     /** {@code a op b} with a Python int scalar: the op's {@code long} overload (e.g. {@code a.fmax(2L)}). */
     static Tensor binary(String op, Tensor a, long b) {
-        return scalarOverload(op, long.class, a, b);
-    }
-
-    private static Tensor scalarOverload(String op, Class<?> type, Tensor a, Object b) {
-        try {
-            return (Tensor) Tensor.class.getMethod(op, type).invoke(a, b);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException("no scalar overload " + op + "(" + type + ")", e);
-        }
+        return ScalarOverloads.apply(op, a, b);
     }
 
     static void check(Case c) {

@@ -75,22 +75,7 @@ class TensorNumpyTest {
 
     /** {@code x op scalar} with a {@code long} scalar (the fixture's integer literal, a Python int). */
     private static Tensor withLong(String op, Tensor x, long s) {
-        return switch (op) {
-            case "add" -> x.add(s);
-            case "sub" -> x.sub(s);
-            case "mul" -> x.mul(s);
-            case "div" -> x.div(s);
-            case "pow" -> x.pow(s);
-            case "minimum" -> x.minimum(s);
-            case "maximum" -> x.maximum(s);
-            case "eq" -> x.eq(s);
-            case "ne" -> x.ne(s);
-            case "lt" -> x.lt(s);
-            case "le" -> x.le(s);
-            case "gt" -> x.gt(s);
-            case "ge" -> x.ge(s);
-            default -> throw new IllegalArgumentException("no scalar form of " + op);
-        };
+        return ScalarOverloads.apply(op, x, s);
     }
 
     private static Tensor run(Case c, List<Tensor> xs) {

@@ -94,42 +94,8 @@ class TensorScalarFixtureTest {
             return isLong ? Tensor.full(Long.parseLong(scalarText), dtype, 2) : Tensor.full(Double.parseDouble(scalarText), dtype, 2);
         }
         Tensor x = tensor(dtype, valueText, strided);
-        if (isLong) {
-            long s = Long.parseLong(scalarText);
-            return switch (op) {
-                case "add" -> x.add(s);
-                case "sub" -> x.sub(s);
-                case "mul" -> x.mul(s);
-                case "div" -> x.div(s);
-                case "pow" -> x.pow(s);
-                case "minimum" -> x.minimum(s);
-                case "maximum" -> x.maximum(s);
-                case "eq" -> x.eq(s);
-                case "ne" -> x.ne(s);
-                case "lt" -> x.lt(s);
-                case "le" -> x.le(s);
-                case "gt" -> x.gt(s);
-                case "ge" -> x.ge(s);
-                default -> throw new IllegalStateException("unknown op " + op);
-            };
-        }
-        double s = Double.parseDouble(scalarText);
-        return switch (op) {
-            case "add" -> x.add(s);
-            case "sub" -> x.sub(s);
-            case "mul" -> x.mul(s);
-            case "div" -> x.div(s);
-            case "pow" -> x.pow(s);
-            case "minimum" -> x.minimum(s);
-            case "maximum" -> x.maximum(s);
-            case "eq" -> x.eq(s);
-            case "ne" -> x.ne(s);
-            case "lt" -> x.lt(s);
-            case "le" -> x.le(s);
-            case "gt" -> x.gt(s);
-            case "ge" -> x.ge(s);
-            default -> throw new IllegalStateException("unknown op " + op);
-        };
+        return isLong ? ScalarOverloads.apply(op, x, Long.parseLong(scalarText))
+                : ScalarOverloads.apply(op, x, Double.parseDouble(scalarText));
     }
 
     /** The case's tensor (its values are exact in its dtype), optionally as a strided view (every other element). */
