@@ -14,8 +14,8 @@ import java.util.Arrays;
  * <p>Dtype rules: sum and prod of integers and BOOL give I64; mean and the norms of integers give F64; max/min keep
  * the dtype; argmax/argmin give I64. F16/BF16 are read as F32 and the result rounded once.
  *
- * <p>Accuracy and reproducibility (see {@code internal.Reduce}): floating sums and means are compensated (within
- * about an ulp of the exact sum, F32 accumulated in double) and bit-identical for every thread count, JIT tier and
+ * <p>Accuracy and reproducibility (see {@code internal.Reduce}): floating sums and means are pairwise and compensated
+ * (within an ulp or two of the exact sum unless the terms cancel far below their magnitude) and bit-identical for every thread count, JIT tier and
  * data alignment. Integer sums wrap in 64 bits like NumPy's int64 accumulator; integer means sum exactly and round
  * once. U8 (like every integer and BOOL) sums and products give I64 where NumPy gives uint64: the core has no
  * unsigned 64-bit type, a U8 sum cannot reach 2^63 (that takes more than 3.6e16 elements), and a product that

@@ -818,8 +818,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Sum over {@code axes} (all if none); integers and BOOL sum to I64, wrapping like NumPy's int64 accumulator.
-     * Floating sums are compensated (within about an ulp of the exact sum; F32 accumulates in double) and
-     * bit-identical whatever the thread count, JIT tier or alignment. U8 sums to I64 where NumPy gives uint64: the
+     * Floating sums are pairwise and compensated (within an ulp or two of the exact sum unless the terms cancel far
+     * below their magnitude) and bit-identical whatever the thread count, JIT tier or alignment. U8 sums to I64 where NumPy gives uint64: the
      * core has no unsigned 64-bit type, and a U8 sum cannot reach 2^63.
      */
     public Tensor sum(int... axes) {

@@ -12,10 +12,11 @@ import java.math.BigInteger;
  * row; dense rows of F32/F64 run the Vector API loops of {@link ReduceSums} (the sums) and {@link ReduceF32} /
  * {@link ReduceF64} (the extremes; the former generated from the latter).
  *
- * <p>Accuracy: floating sums accumulate in double with a compensation term (TwoSum), F32 elements widened to
- * double, so a sum is within about one ulp of the exact sum (F32: the exact sum rounded once). Integer sums
- * wrap in 64 bits like NumPy's int64 accumulation, except into a floating output (the mean), where they are
- * exact (128 bits) and rounded once.
+ * <p>Accuracy: floating sums add groups of four vectors pairwise, then accumulate the groups in double (F32) or
+ * compensated with TwoSum (F64, and the scalar tails and strided rows of both), so a sum is within an ulp or two of
+ * the exact sum unless its terms cancel far below their magnitude (see {@link ReduceSums}). Integer sums wrap in 64
+ * bits like NumPy's int64 accumulation, except into a floating output (the mean), where they are exact (128 bits)
+ * and rounded once.
  *
  * <p>Reproducibility: the result does not depend on the thread count, the JIT tier or the data's address. One
  * output over more than {@value #CHUNK} elements is reduced in fixed chunks of {@value #CHUNK} elements (by

@@ -15,13 +15,17 @@ import static dev.proxima.tensor.internal.ElementAccess.F64;
 
 /**
  * The Vector API sum loops of {@link Reduce} (SUM, SUM_ABS, SUM_SQUARES, NAN_SUM over a dense row, and the rows of a
- * column sum). Hand-written for both types, not generated: the two types take different algorithms.
+ * column sum). Hand-written for both types, not generated: the two types take different algorithms. Both add groups
+ * of four consecutive vectors lane-wise (a two-level pairwise sum: at most two roundings per element, none for equal
+ * values such as 10⁶ × 0.1), then accumulate the groups in a wider form:
  * <ul>
- *   <li>F32: every float is widened to double and the lanes accumulate in double, so the sum of up to millions of
- *       floats is the exact sum rounded once to float (the double error is far below a float ulp).</li>
- *   <li>F64: every element is added compensated (Knuth's error-free TwoSum, lane-wise), so the double result is
- *       within about one ulp of the exact sum even with heavy cancellation.</li>
+ *   <li>F32: each group is widened to double and the lanes accumulate in double;</li>
+ *   <li>F64: each group is added compensated (Knuth's error-free TwoSum, lane-wise).</li>
  * </ul>
+ * The error is at most about half an ulp of the sum plus two unit roundoffs of Σ|x| — within an ulp or two of the
+ * exact sum unless the terms cancel to far below their magnitude — at the speed of the plain vector loop it
+ * replaces. Column sums add each row widened (F32) or compensated (F64).
+ *
  * <p>Reproducibility: the lanes of a row are folded into the running {@link Reduce.Acc} in lane order, never with
  * {@code reduceLanes}, whose order differs between the interpreted and the compiled Vector API. Every other step is
  * a lane-wise IEEE operation, bit-identical in every tier; lane {@code i} of a row holds the elements whose index in
@@ -33,24 +37,45 @@ final class ReduceSums {
     /** Floats loaded as many at a time as there are double lanes, then widened lane by lane. */
     private static final VectorSpecies<Float> FLOATS =
             VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(64, DOUBLES.vectorBitSize() / 2)));
+    /** Floats of twice the double lanes (the full vector width), widened half by half. */
+    private static final VectorSpecies<Float> WIDE_FLOATS =
+            VectorSpecies.of(float.class, VectorShape.forBitSize(DOUBLES.vectorBitSize()));
     private static final int LANES = DOUBLES.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private ReduceSums() {
     }
 
-    /** True if the float loads widen into the double lanes one to one (always, on every supported shape). */
+    /** True if the float loads widen into the double lanes as these loops expect (on every shape but the smallest). */
     static boolean available() {
-        return FLOATS.length() == LANES;
+        return FLOATS.length() == LANES && WIDE_FLOATS.length() == 2 * LANES;
     }
 
     private static DoubleVector loadF64(MemorySegment s, long element) {
         return DoubleVector.fromMemorySegment(DOUBLES, s, element * Double.BYTES, NATIVE);
     }
 
-    private static DoubleVector loadF32(MemorySegment s, long element) {
-        return (DoubleVector) FloatVector.fromMemorySegment(FLOATS, s, element * Float.BYTES, NATIVE)
-                .convertShape(VectorOperators.F2D, DOUBLES, 0);
+    private static FloatVector loadF32(MemorySegment s, long element) {
+        return FloatVector.fromMemorySegment(FLOATS, s, element * Float.BYTES, NATIVE);
+    }
+
+    private static FloatVector loadWide(MemorySegment s, long element) {
+        return FloatVector.fromMemorySegment(WIDE_FLOATS, s, element * Float.BYTES, NATIVE);
+    }
+
+    private static DoubleVector widen(FloatVector x) {
+        return (DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0);
+    }
+
+    /** {@link #term} in float, before widening. */
+    private static FloatVector termF(ReduceOp op, FloatVector x) {
+        return switch (op) {
+            case SUM -> x;
+            case SUM_ABS -> x.abs();
+            case SUM_SQUARES -> x.mul(x);
+            case NAN_SUM -> x.blend(0, x.test(VectorOperators.IS_NAN));
+            default -> throw new AssertionError(op);
+        };
     }
 
     /** The summand of {@code x} for a sum op: x, |x|, x² or (NAN_SUM) x with NaN as 0. */
@@ -78,42 +103,35 @@ final class ReduceSums {
         if (bound == 0) {
             return 0;
         }
-        // two independent (high, low) pairs, so that consecutive additions do not wait for each other
-        DoubleVector h0 = DoubleVector.zero(DOUBLES);
-        DoubleVector l0 = DoubleVector.zero(DOUBLES);
-        DoubleVector h1 = DoubleVector.zero(DOUBLES);
-        DoubleVector l1 = DoubleVector.zero(DOUBLES);
+        DoubleVector hi = DoubleVector.zero(DOUBLES);
+        DoubleVector lo = DoubleVector.zero(DOUBLES);
         long j = 0;
-        for (long pairs = n - n % (2L * LANES); j < pairs; j += 2L * LANES) {
-            DoubleVector x0 = term(op, loadF64(s, off + j));
-            DoubleVector x1 = term(op, loadF64(s, off + j + LANES));
-            DoubleVector t0 = h0.add(x0);
-            DoubleVector t1 = h1.add(x1);
-            DoubleVector z0 = t0.sub(h0);
-            DoubleVector z1 = t1.sub(h1);
-            l0 = l0.add(h0.sub(t0.sub(z0)).add(x0.sub(z0)));
-            l1 = l1.add(h1.sub(t1.sub(z1)).add(x1.sub(z1)));
-            h0 = t0;
-            h1 = t1;
+        for (long groups = n - n % (4L * LANES); j < groups; j += 4L * LANES) {
+            // four vectors added pairwise, then the group added compensated
+            DoubleVector x = term(op, loadF64(s, off + j)).add(term(op, loadF64(s, off + j + LANES)))
+                    .add(term(op, loadF64(s, off + j + 2L * LANES)).add(term(op, loadF64(s, off + j + 3L * LANES))));
+            DoubleVector t = hi.add(x);
+            DoubleVector z = t.sub(hi);
+            lo = lo.add(hi.sub(t.sub(z)).add(x.sub(z)));
+            hi = t;
         }
-        if (j < bound) {
-            DoubleVector x0 = term(op, loadF64(s, off + j));
-            DoubleVector t0 = h0.add(x0);
-            DoubleVector z0 = t0.sub(h0);
-            l0 = l0.add(h0.sub(t0.sub(z0)).add(x0.sub(z0)));
-            h0 = t0;
+        for (; j < bound; j += LANES) {
+            DoubleVector x = term(op, loadF64(s, off + j));
+            DoubleVector t = hi.add(x);
+            DoubleVector z = t.sub(hi);
+            lo = lo.add(hi.sub(t.sub(z)).add(x.sub(z)));
+            hi = t;
         }
         for (int i = 0; i < LANES; i++) {
-            acc.add(h0.lane(i));
-            acc.add(h1.lane(i));
-            acc.c += l0.lane(i) + l1.lane(i);
+            acc.add(hi.lane(i));
+            acc.c += lo.lane(i);
         }
         return bound;
     }
 
     /**
-     * Adds the vectorised prefix of the dense F32 row of {@code n} elements at {@code off} into {@code acc}, every
-     * element widened to double; returns its length (the caller folds the rest).
+     * Adds the vectorised prefix of the dense F32 row of {@code n} elements at {@code off} into {@code acc}, in
+     * groups widened to double; returns its length (the caller folds the rest).
      */
     static long denseF32(ReduceOp op, MemorySegment s, long off, long n, Reduce.Acc acc) {
         long bound = n - n % LANES;
@@ -122,19 +140,18 @@ final class ReduceSums {
         }
         DoubleVector a0 = DoubleVector.zero(DOUBLES);
         DoubleVector a1 = DoubleVector.zero(DOUBLES);
-        DoubleVector a2 = DoubleVector.zero(DOUBLES);
-        DoubleVector a3 = DoubleVector.zero(DOUBLES);
         long j = 0;
-        for (long group = n - n % (4L * LANES); j < group; j += 4L * LANES) {
-            a0 = a0.add(term(op, loadF32(s, off + j)));
-            a1 = a1.add(term(op, loadF32(s, off + j + LANES)));
-            a2 = a2.add(term(op, loadF32(s, off + j + 2L * LANES)));
-            a3 = a3.add(term(op, loadF32(s, off + j + 3L * LANES)));
+        for (long groups = n - n % (8L * LANES); j < groups; j += 8L * LANES) {
+            // four full-width float vectors added pairwise in float, then each half widened
+            FloatVector x = termF(op, loadWide(s, off + j)).add(termF(op, loadWide(s, off + j + 2L * LANES)))
+                    .add(termF(op, loadWide(s, off + j + 4L * LANES)).add(termF(op, loadWide(s, off + j + 6L * LANES))));
+            a0 = a0.add((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0));
+            a1 = a1.add((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 1));
         }
         for (; j < bound; j += LANES) {
-            a0 = a0.add(term(op, loadF32(s, off + j)));
+            a0 = a0.add(term(op, widen(loadF32(s, off + j))));
         }
-        DoubleVector total = a0.add(a1).add(a2.add(a3));
+        DoubleVector total = a0.add(a1);
         for (int i = 0; i < LANES; i++) {
             acc.add(total.lane(i));
         }
@@ -165,7 +182,7 @@ final class ReduceSums {
     static void addRowF32(MemorySegment s, long row, double[] acc, int n) {
         int j = 0;
         for (int bound = n - n % LANES; j < bound; j += LANES) {
-            DoubleVector.fromArray(DOUBLES, acc, j).add(loadF32(s, row + j)).intoArray(acc, j);
+            DoubleVector.fromArray(DOUBLES, acc, j).add(widen(loadF32(s, row + j))).intoArray(acc, j);
         }
         for (; j < n; j++) {
             acc[j] += s.getAtIndex(F32, row + j);
