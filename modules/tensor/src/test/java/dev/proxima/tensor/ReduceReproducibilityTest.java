@@ -22,10 +22,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(AllocatorCheck.class)
 class ReduceReproducibilityTest {
 
+    /** More than one chunk of the one-output split (Reduce.CHUNK, 2^14 elements). */
+    private static final int CHUNK = 1 << 14;
+
     /**
-     * Prints the bits of every reduction of two dtypes' data (more than one chunk of the one-output split, and
-     * enough work for four threads) as lines {@code name bits...}; with argument {@code warm}, first checks that
-     * 40 repetitions (which get the loops compiled) give the same lines.
+     * Prints the bits of every reduction of two dtypes' data as lines {@code name bits...}, for each size given after
+     * the offset (a large one: several chunks of the one-output split and enough work for four threads; a small one
+     * for the slow interpreter); with a last argument {@code warm}, first checks that 12 repetitions at other offsets
+     * (which get the loops compiled) give the same lines.
      */
     private static final String PROBE = """
             import dev.proxima.tensor.*;
@@ -33,7 +37,7 @@ class ReduceReproducibilityTest {
             import java.util.function.Function;
 
             public class Probe {
-                static final int N = (1 << 17) + 1234;
+                static int N;
 
                 static Tensor data(DType t, int n, int offset, boolean nan) {
                     double[] v = new double[n + offset];
@@ -56,6 +60,7 @@ class ReduceReproducibilityTest {
 
                 static List<String> run(int offset) {
                     List<String> out = new ArrayList<>();
+                    out.add("N " + N);
                     try (Scope s = Scope.open()) {
                         for (DType t : new DType[]{DType.F32, DType.F64}) {
                             Tensor x = data(t, N, offset, false);
@@ -88,15 +93,17 @@ class ReduceReproducibilityTest {
                 }
 
                 public static void main(String[] args) {
-                    List<String> first = run(Integer.parseInt(args[0]));
-                    if (args.length > 1) {
-                        for (int i = 0; i < 40; i++) {
+                    boolean warm = args[args.length - 1].equals("warm");
+                    for (int k = 1; k < args.length - (warm ? 1 : 0); k++) {
+                        N = Integer.parseInt(args[k]);
+                        List<String> first = run(Integer.parseInt(args[0]));
+                        for (int i = 0; warm && i < 12; i++) {
                             if (!run(i % 8).equals(first)) {
                                 System.out.println("changed after " + i + " warm-up runs");
                             }
                         }
+                        first.forEach(System.out::println);
                     }
-                    first.forEach(System.out::println);
                 }
             }
             """;
@@ -135,10 +142,14 @@ class ReduceReproducibilityTest {
 
     @Test
     void threadCountTierAndOffsetChangeNoBit(@TempDir Path dir) throws Exception {
-        List<String> compiled = probe(dir, "-Dproxima.threads=1", "0", "warm");
-        assertEquals(2 * 16 + 1, compiled.size(), String.join("\n", compiled));
-        assertEquals(compiled, probe(dir, "-Dproxima.threads=2", "3"), "2 threads, offset 3");
-        assertEquals(compiled, probe(dir, "-Dproxima.threads=4", "1"), "4 threads, offset 1");
-        assertEquals(compiled, probe(dir, "-Dproxima.threads=4", "-Xint", "5"), "interpreted, 4 threads, offset 5");
+        String large = String.valueOf((1 << 17) + 1234);
+        String small = String.valueOf(CHUNK + 4322);
+        List<String> compiled = probe(dir, "-Dproxima.threads=1", "0", large, small, "warm");
+        int lines = 2 * 16 + 2;
+        assertEquals(2 * lines, compiled.size(), String.join("\n", compiled));
+        assertEquals(compiled, probe(dir, "-Dproxima.threads=2", "3", large, small), "2 threads, offset 3");
+        assertEquals(compiled, probe(dir, "-Dproxima.threads=4", "1", large, small), "4 threads, offset 1");
+        assertEquals(compiled.subList(lines, 2 * lines), probe(dir, "-Dproxima.threads=2", "-Xint", "5", small),
+                "interpreted, 2 threads, offset 5");
     }
 }

@@ -12,7 +12,7 @@ import java.math.BigInteger;
  * row; dense rows of F32/F64 run the Vector API loops of {@link ReduceSums} (the sums) and {@link ReduceF32} /
  * {@link ReduceF64} (the extremes; the former generated from the latter).
  *
- * <p>Accuracy: floating sums add groups of four vectors pairwise, then accumulate the groups in double (F32) or
+ * <p>Accuracy: floating sums add groups of eight vectors pairwise, then accumulate the groups in double (F32) or
  * compensated with TwoSum (F64, and the scalar tails and strided rows of both), so a sum is within an ulp or two of
  * the exact sum unless its terms cancel far below their magnitude (see {@link ReduceSums}). Integer sums wrap in 64
  * bits like NumPy's int64 accumulation, except into a floating output (the mean), where they are exact (128 bits)

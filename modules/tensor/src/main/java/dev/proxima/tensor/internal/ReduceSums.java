@@ -16,15 +16,17 @@ import static dev.proxima.tensor.internal.ElementAccess.F64;
 /**
  * The Vector API sum loops of {@link Reduce} (SUM, SUM_ABS, SUM_SQUARES, NAN_SUM over a dense row, and the rows of a
  * column sum). Hand-written for both types, not generated: the two types take different algorithms. Both add groups
- * of four consecutive vectors lane-wise (a two-level pairwise sum: at most two roundings per element, none for equal
- * values such as 10⁶ × 0.1), then accumulate the groups in a wider form:
+ * of consecutive vectors lane-wise (pairwise: none of the roundings for equal values such as 10⁶ × 0.1), then
+ * accumulate the groups in a wider form:
  * <ul>
- *   <li>F32: each group is widened to double and the lanes accumulate in double;</li>
- *   <li>F64: each group is added compensated (Knuth's error-free TwoSum, lane-wise).</li>
+ *   <li>F32: groups of eight vectors (at most three float roundings per element) are widened to double and the
+ *       lanes accumulate in double;</li>
+ *   <li>F64: groups of four vectors (at most two roundings per element) are added compensated (Knuth's error-free
+ *       TwoSum, lane-wise).</li>
  * </ul>
- * The error is at most about half an ulp of the sum plus two unit roundoffs of Σ|x| — within an ulp or two of the
- * exact sum unless the terms cancel to far below their magnitude — at the speed of the plain vector loop it
- * replaces. Column sums add each row widened (F32) or compensated (F64).
+ * The error is at most about half an ulp of the sum plus three unit roundoffs of Σ|x| — within an ulp or two of the
+ * exact sum unless the terms cancel to far below their magnitude — at about the speed of the plain vector loop it
+ * replaces (eight loads per group keep the memory stream as busy as that loop did). Column sums add each row widened (F32) or compensated (F64).
  *
  * <p>Reproducibility: the lanes of a row are folded into the running {@link Reduce.Acc} in lane order, never with
  * {@code reduceLanes}, whose order differs between the interpreted and the compiled Vector API. Every other step is
@@ -106,13 +108,19 @@ final class ReduceSums {
         DoubleVector hi = DoubleVector.zero(DOUBLES);
         DoubleVector lo = DoubleVector.zero(DOUBLES);
         long j = 0;
-        for (long groups = n - n % (4L * LANES); j < groups; j += 4L * LANES) {
-            // four vectors added pairwise, then the group added compensated
+        for (long groups = n - n % (8L * LANES); j < groups; j += 8L * LANES) {
+            // two groups of four vectors, each added pairwise, then added compensated (eight loads per step)
             DoubleVector x = term(op, loadF64(s, off + j)).add(term(op, loadF64(s, off + j + LANES)))
                     .add(term(op, loadF64(s, off + j + 2L * LANES)).add(term(op, loadF64(s, off + j + 3L * LANES))));
+            DoubleVector y = term(op, loadF64(s, off + j + 4L * LANES)).add(term(op, loadF64(s, off + j + 5L * LANES)))
+                    .add(term(op, loadF64(s, off + j + 6L * LANES)).add(term(op, loadF64(s, off + j + 7L * LANES))));
             DoubleVector t = hi.add(x);
             DoubleVector z = t.sub(hi);
             lo = lo.add(hi.sub(t.sub(z)).add(x.sub(z)));
+            hi = t;
+            t = hi.add(y);
+            z = t.sub(hi);
+            lo = lo.add(hi.sub(t.sub(z)).add(y.sub(z)));
             hi = t;
         }
         for (; j < bound; j += LANES) {
@@ -141,10 +149,12 @@ final class ReduceSums {
         DoubleVector a0 = DoubleVector.zero(DOUBLES);
         DoubleVector a1 = DoubleVector.zero(DOUBLES);
         long j = 0;
-        for (long groups = n - n % (8L * LANES); j < groups; j += 8L * LANES) {
-            // four full-width float vectors added pairwise in float, then each half widened
+        for (long groups = n - n % (16L * LANES); j < groups; j += 16L * LANES) {
+            // eight full-width float vectors added pairwise in float, then each half widened
             FloatVector x = termF(op, loadWide(s, off + j)).add(termF(op, loadWide(s, off + j + 2L * LANES)))
-                    .add(termF(op, loadWide(s, off + j + 4L * LANES)).add(termF(op, loadWide(s, off + j + 6L * LANES))));
+                    .add(termF(op, loadWide(s, off + j + 4L * LANES)).add(termF(op, loadWide(s, off + j + 6L * LANES))))
+                    .add(termF(op, loadWide(s, off + j + 8L * LANES)).add(termF(op, loadWide(s, off + j + 10L * LANES)))
+                    .add(termF(op, loadWide(s, off + j + 12L * LANES)).add(termF(op, loadWide(s, off + j + 14L * LANES)))));
             a0 = a0.add((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0));
             a1 = a1.add((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 1));
         }
