@@ -26,7 +26,8 @@ import static dev.proxima.tensor.internal.ElementAccess.F64;
  * </ul>
  * The error is at most about half an ulp of the sum plus three unit roundoffs of Σ|x| — within an ulp or two of the
  * exact sum unless the terms cancel to far below their magnitude — at about the speed of the plain vector loop it
- * replaces (eight loads per group keep the memory stream as busy as that loop did). Column sums add each row widened (F32) or compensated (F64).
+ * replaces (eight loads per step keep the memory stream as busy as that loop did). Column sums add each row
+ * widened (F32) or compensated (F64).
  *
  * <p>Reproducibility: the lanes of a row are folded into the running {@link Reduce.Acc} in lane order, never with
  * {@code reduceLanes}, whose order differs between the interpreted and the compiled Vector API. Every other step is
@@ -105,34 +106,38 @@ final class ReduceSums {
         if (bound == 0) {
             return 0;
         }
-        DoubleVector hi = DoubleVector.zero(DOUBLES);
-        DoubleVector lo = DoubleVector.zero(DOUBLES);
+        // two independent (high, low) pairs: short dependency chains let the loads run ahead
+        DoubleVector h0 = DoubleVector.zero(DOUBLES);
+        DoubleVector l0 = DoubleVector.zero(DOUBLES);
+        DoubleVector h1 = DoubleVector.zero(DOUBLES);
+        DoubleVector l1 = DoubleVector.zero(DOUBLES);
         long j = 0;
         for (long groups = n - n % (8L * LANES); j < groups; j += 8L * LANES) {
-            // two groups of four vectors, each added pairwise, then added compensated (eight loads per step)
+            // two groups of four vectors, each added pairwise, then added compensated into its own pair
             DoubleVector x = term(op, loadF64(s, off + j)).add(term(op, loadF64(s, off + j + LANES)))
                     .add(term(op, loadF64(s, off + j + 2L * LANES)).add(term(op, loadF64(s, off + j + 3L * LANES))));
             DoubleVector y = term(op, loadF64(s, off + j + 4L * LANES)).add(term(op, loadF64(s, off + j + 5L * LANES)))
                     .add(term(op, loadF64(s, off + j + 6L * LANES)).add(term(op, loadF64(s, off + j + 7L * LANES))));
-            DoubleVector t = hi.add(x);
-            DoubleVector z = t.sub(hi);
-            lo = lo.add(hi.sub(t.sub(z)).add(x.sub(z)));
-            hi = t;
-            t = hi.add(y);
-            z = t.sub(hi);
-            lo = lo.add(hi.sub(t.sub(z)).add(y.sub(z)));
-            hi = t;
+            DoubleVector t0 = h0.add(x);
+            DoubleVector t1 = h1.add(y);
+            DoubleVector z0 = t0.sub(h0);
+            DoubleVector z1 = t1.sub(h1);
+            l0 = l0.add(h0.sub(t0.sub(z0)).add(x.sub(z0)));
+            l1 = l1.add(h1.sub(t1.sub(z1)).add(y.sub(z1)));
+            h0 = t0;
+            h1 = t1;
         }
         for (; j < bound; j += LANES) {
             DoubleVector x = term(op, loadF64(s, off + j));
-            DoubleVector t = hi.add(x);
-            DoubleVector z = t.sub(hi);
-            lo = lo.add(hi.sub(t.sub(z)).add(x.sub(z)));
-            hi = t;
+            DoubleVector t = h0.add(x);
+            DoubleVector z = t.sub(h0);
+            l0 = l0.add(h0.sub(t.sub(z)).add(x.sub(z)));
+            h0 = t;
         }
         for (int i = 0; i < LANES; i++) {
-            acc.add(hi.lane(i));
-            acc.c += lo.lane(i);
+            acc.add(h0.lane(i));
+            acc.add(h1.lane(i));
+            acc.c += l0.lane(i) + l1.lane(i);
         }
         return bound;
     }
