@@ -68,6 +68,9 @@
 #define PX_REDUCE_COUNT_NONZERO 8
 #define PX_REDUCE_ARGMAX        9
 #define PX_REDUCE_ARGMIN        10
+#define PX_REDUCE_NAN_SUM       11
+#define PX_REDUCE_NAN_MAX       12
+#define PX_REDUCE_NAN_MIN       13
 
 // dev.proxima.tensor.spi.SoftmaxOp
 #define PX_SOFTMAX_SOFTMAX     0

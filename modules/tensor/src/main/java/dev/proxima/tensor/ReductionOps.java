@@ -13,6 +13,16 @@ import java.util.Arrays;
  *
  * <p>Dtype rules: sum and prod of integers and BOOL give I64; mean and the norms of integers give F64; max/min keep
  * the dtype; argmax/argmin give I64. F16/BF16 are read as F32 and the result rounded once.
+ *
+ * <p>Accuracy and reproducibility (see {@code internal.Reduce}): floating sums and means are pairwise and compensated
+ * (within an ulp or two of the exact sum unless the terms cancel far below their magnitude) and bit-identical for every thread count, JIT tier and
+ * data alignment. Integer sums wrap in 64 bits like NumPy's int64 accumulator; integer means sum exactly and round
+ * once. U8 (like every integer and BOOL) sums and products give I64 where NumPy gives uint64: the core has no
+ * unsigned 64-bit type, a U8 sum cannot reach 2^63 (that takes more than 3.6e16 elements), and a product that
+ * wraps has NumPy's uint64 bits read as signed.
+ *
+ * <p>The nan-reductions (nansum, nanmean, nanmax, nanmin) skip NaN elements as NumPy's do: an all-NaN slice gives 0
+ * (nansum) or NaN (nanmean, nanmax, nanmin); their gradient is 0 at NaN positions.
  */
 final class ReductionOps {
 
@@ -22,8 +32,8 @@ final class ReductionOps {
     /** The result dtype of {@code op} on {@code t}. */
     static DType resultType(ReduceOp op, DType t) {
         return switch (op) {
-            case SUM, PROD -> t.isFloating() ? t : DType.I64;
-            case MAX, MIN -> t;
+            case SUM, PROD, NAN_SUM -> t.isFloating() ? t : DType.I64;
+            case MAX, MIN, NAN_MAX, NAN_MIN -> t;
             case ARGMAX, ARGMIN -> DType.I64;
             case SUM_SQUARES, SUM_ABS, MAX_ABS, MIN_ABS, COUNT_NONZERO -> DType.floating(t);
         };
@@ -41,7 +51,7 @@ final class ReductionOps {
                 count *= shape[a];
             }
             if (count == 0 && (op == ReduceOp.MAX || op == ReduceOp.MIN || op == ReduceOp.MAX_ABS || op == ReduceOp.MIN_ABS
-                    || op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN)) {
+                    || op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN || op == ReduceOp.NAN_MAX || op == ReduceOp.NAN_MIN)) {
                 throw new IllegalArgumentException(op.name().toLowerCase() + " of an empty extent has no identity: shape "
                         + Shapes.str(shape) + ", axes " + Arrays.toString(ax));
             }
@@ -127,6 +137,31 @@ final class ReductionOps {
         }
     }
 
+    /**
+     * The mean of the elements that are not NaN over {@code axes}: their sum (in F64) over their count; NaN where
+     * all are NaN (0/0), like {@code numpy.nanmean}. Integers have no NaN: their nanmean is their mean.
+     */
+    static Tensor nanMean(Tensor self, int[] axes, boolean keepDims) {
+        self.live();
+        if (!self.dtype.isFloating()) {
+            return mean(self, axes, keepDims);
+        }
+        // an all-NaN slice: NaN by choice rather than 0/0, so that its gradient is 0 and not NaN
+        try (Tensor sum = reduce(self, ReduceOp.NAN_SUM, axes, keepDims, DType.F64);
+             Tensor present = self.eq(self);
+             Tensor count = present.sum(axes, keepDims);
+             Tensor none = count.eq(0);
+             Tensor divisor = count.maximum(1);
+             Tensor nan = Tensor.scalar(Double.NaN, DType.F64, self.device());
+             Tensor quotient = sum.div(divisor);
+             Tensor m = Tensor.where(none, nan, quotient)) {
+            for (Tensor t : new Tensor[]{sum, present, count, none, divisor, nan, quotient, m}) {
+                Tensor.disown(t);
+            }
+            return m.cast(self.dtype);
+        }
+    }
+
     /** The vector p-norm over {@code axes}, like {@code numpy.linalg.norm} for vectors. */
     static Tensor norm(Tensor self, double ord, int[] axes, boolean keepDims) {
         if (Double.isNaN(ord)) {
@@ -200,6 +235,13 @@ final class ReductionOps {
             Tensor gb = gk.broadcastTo(shape);
             Tensor r = switch (op) {
                 case SUM -> gb;
+                case NAN_SUM -> gb.mul(a.eq(a).cast(g.dtype()));
+                case NAN_MAX, NAN_MIN -> {
+                    // the elements equal to the extreme share g (NaN equals nothing); an all-NaN slice gets 0
+                    Tensor extreme = reduce(a, op, axes, true);
+                    Tensor mask = a.eq(extreme).cast(g.dtype());
+                    yield gb.mul(mask).div(mask.sum(axes, true).maximum(1));
+                }
                 case SUM_SQUARES -> gb.mul(a).mul(2);
                 case SUM_ABS -> gb.mul(a.sign());
                 case PROD -> prodGrad(gb, a, axes);

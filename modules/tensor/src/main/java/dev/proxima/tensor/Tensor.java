@@ -1150,7 +1150,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.where(condition, a, b);
     }
 
-    /** Sum over {@code axes} (all if none); integers and BOOL sum to I64. */
+    /**
+     * Sum over {@code axes} (all if none); integers and BOOL sum to I64, wrapping like NumPy's int64 accumulator.
+     * Floating sums are pairwise and compensated (within an ulp or two of the exact sum unless the terms cancel far
+     * below their magnitude) and bit-identical whatever the thread count, JIT tier or alignment. U8 sums to I64 where NumPy gives uint64: the
+     * core has no unsigned 64-bit type, and a U8 sum cannot reach 2^63.
+     */
     public Tensor sum(int... axes) {
         return sum(axes, false);
     }
@@ -1160,7 +1165,10 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.reduce(this, ReduceOp.SUM, axes, keepDims);
     }
 
-    /** Product over {@code axes} (all if none); integers and BOOL multiply in I64. */
+    /**
+     * Product over {@code axes} (all if none); integers and BOOL multiply in I64, wrapping modulo 2^64 (U8: NumPy's
+     * uint64 product has the same bits, read here as signed, since the core has no unsigned 64-bit type).
+     */
     public Tensor prod(int... axes) {
         return prod(axes, false);
     }
@@ -1170,7 +1178,10 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.reduce(this, ReduceOp.PROD, axes, keepDims);
     }
 
-    /** Arithmetic mean over {@code axes} (all if none); integers give F64. An empty extent gives NaN. */
+    /**
+     * Arithmetic mean over {@code axes} (all if none); integers give F64, their sum taken exactly (no wrapping) and
+     * rounded once. An empty extent gives NaN.
+     */
     public Tensor mean(int... axes) {
         return mean(axes, false);
     }
@@ -1178,6 +1189,110 @@ public final class Tensor implements AutoCloseable {
     /** Mean over {@code axes}, optionally keeping reduced dimensions. */
     public Tensor mean(int[] axes, boolean keepDims) {
         return ReductionOps.mean(this, axes, keepDims);
+    }
+
+    /**
+     * Sum over {@code axes} (all if none) of the elements that are not NaN, like {@code numpy.nansum}: an all-NaN
+     * (or empty) slice sums to 0. Integers and BOOL have no NaN and sum to I64 as in {@link #sum(int...)}; the
+     * gradient is 0 at NaN positions.
+     *
+     * {@snippet :
+     * Tensor x = Tensor.of(1.0, Double.NaN, 2.0);
+     * Tensor s = x.nansum();   // 3.0 (x.sum() is NaN)
+     * }
+     *
+     * @param axes the axes to reduce (negative counts from the end); none reduces all
+     * @return a new tensor without the reduced axes
+     * @throws IllegalArgumentException if an axis is out of range or repeated
+     */
+    public Tensor nansum(int... axes) {
+        return nansum(axes, false);
+    }
+
+    /**
+     * Sum of the elements that are not NaN over {@code axes} (all if empty), see {@link #nansum(int...)}.
+     *
+     * @param axes     the axes to reduce (negative counts from the end); empty reduces all
+     * @param keepDims keep the reduced axes as extent 1
+     * @return a new tensor
+     * @throws IllegalArgumentException if an axis is out of range or repeated
+     */
+    public Tensor nansum(int[] axes, boolean keepDims) {
+        return ReductionOps.reduce(this, ReduceOp.NAN_SUM, axes, keepDims);
+    }
+
+    /**
+     * Mean over {@code axes} (all if none) of the elements that are not NaN, like {@code numpy.nanmean}: their sum
+     * (accumulated in F64) over their count; NaN for an all-NaN slice. Integers give F64 as in {@link #mean(int...)};
+     * the gradient is 1/count at the other positions and 0 at NaN positions.
+     *
+     * @param axes the axes to reduce (negative counts from the end); none reduces all
+     * @return a new floating tensor without the reduced axes
+     * @throws IllegalArgumentException if an axis is out of range or repeated
+     */
+    public Tensor nanmean(int... axes) {
+        return nanmean(axes, false);
+    }
+
+    /**
+     * Mean of the elements that are not NaN over {@code axes} (all if empty), see {@link #nanmean(int...)}.
+     *
+     * @param axes     the axes to reduce (negative counts from the end); empty reduces all
+     * @param keepDims keep the reduced axes as extent 1
+     * @return a new floating tensor
+     * @throws IllegalArgumentException if an axis is out of range or repeated
+     */
+    public Tensor nanmean(int[] axes, boolean keepDims) {
+        return ReductionOps.nanMean(this, axes, keepDims);
+    }
+
+    /**
+     * Maximum over {@code axes} (all if none) ignoring NaN, like {@code numpy.nanmax}: NaN only for an all-NaN
+     * slice (NumPy also warns there). The dtype is kept; the gradient goes to the elements equal to the maximum,
+     * shared equally, and is 0 at NaN positions and for an all-NaN slice.
+     *
+     * @param axes the axes to reduce (negative counts from the end); none reduces all
+     * @return a new tensor without the reduced axes
+     * @throws IllegalArgumentException if an axis is out of range or repeated, or a reduced extent is empty
+     */
+    public Tensor nanmax(int... axes) {
+        return nanmax(axes, false);
+    }
+
+    /**
+     * Maximum ignoring NaN over {@code axes} (all if empty), see {@link #nanmax(int...)}.
+     *
+     * @param axes     the axes to reduce (negative counts from the end); empty reduces all
+     * @param keepDims keep the reduced axes as extent 1
+     * @return a new tensor
+     * @throws IllegalArgumentException if an axis is out of range or repeated, or a reduced extent is empty
+     */
+    public Tensor nanmax(int[] axes, boolean keepDims) {
+        return ReductionOps.reduce(this, ReduceOp.NAN_MAX, axes, keepDims);
+    }
+
+    /**
+     * Minimum over {@code axes} (all if none) ignoring NaN, like {@code numpy.nanmin}: NaN only for an all-NaN
+     * slice. The dtype is kept; the gradient is shared like {@link #nanmax(int...)}'s.
+     *
+     * @param axes the axes to reduce (negative counts from the end); none reduces all
+     * @return a new tensor without the reduced axes
+     * @throws IllegalArgumentException if an axis is out of range or repeated, or a reduced extent is empty
+     */
+    public Tensor nanmin(int... axes) {
+        return nanmin(axes, false);
+    }
+
+    /**
+     * Minimum ignoring NaN over {@code axes} (all if empty), see {@link #nanmin(int...)}.
+     *
+     * @param axes     the axes to reduce (negative counts from the end); empty reduces all
+     * @param keepDims keep the reduced axes as extent 1
+     * @return a new tensor
+     * @throws IllegalArgumentException if an axis is out of range or repeated, or a reduced extent is empty
+     */
+    public Tensor nanmin(int[] axes, boolean keepDims) {
+        return ReductionOps.reduce(this, ReduceOp.NAN_MIN, axes, keepDims);
     }
 
     /** This tensor converted to {@code target} as a new scoped tensor; this one is closed. */

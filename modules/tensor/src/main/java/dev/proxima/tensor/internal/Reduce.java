@@ -5,36 +5,76 @@ import dev.proxima.tensor.spi.ReduceOp;
 import dev.proxima.tensor.spi.StridedView;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.math.BigInteger;
 
 /**
  * Reductions over any set of axes. Each output element reduces a strided sub-array, visited row by
- * row; dense rows of F32/F64 run the Vector API loops of {@link ReduceF32} and {@link ReduceF64} (the former
- * generated from the latter). F32 sums are accumulated in vector blocks of at most {@value #BLOCK} elements
- * whose sums are added in double precision, so the error does not grow with the length the way a naive float
- * loop does. Results do not depend on the thread count. F16/BF16 sources are widened by {@link CpuBackend}
- * before they get here; other callers' half sources take the converting scalar loop.
+ * row; dense rows of F32/F64 run the Vector API loops of {@link ReduceSums} (the sums) and {@link ReduceF32} /
+ * {@link ReduceF64} (the extremes; the former generated from the latter).
+ *
+ * <p>Accuracy: floating sums add groups of eight vectors pairwise, then accumulate the groups in double (F32) or
+ * compensated with TwoSum (F64, and the scalar tails and strided rows of both), so a sum is within an ulp or two of
+ * the exact sum unless its terms cancel far below their magnitude (see {@link ReduceSums}). Integer sums wrap in 64
+ * bits like NumPy's int64 accumulation, except into a floating output (the mean), where they are exact (128 bits)
+ * and rounded once.
+ *
+ * <p>Reproducibility: the result does not depend on the thread count, the JIT tier or the data's address. One
+ * output over more than {@value #CHUNK} elements is reduced in fixed chunks of {@value #CHUNK} elements (by
+ * position in the reduced sub-array, whichever thread takes them), whose partial results are combined in
+ * position order; several outputs are each reduced whole by one thread. F16/BF16 sources are widened by
+ * {@link CpuBackend} before they get here; other callers' half sources take the converting scalar loop.
  */
 final class Reduce {
 
-    /** Elements per float block of an F32 sum (see the class comment). */
-    static final int BLOCK = 1024;
+    /** Elements per fixed partial of a one-output reduction (see the class comment). */
+    static final int CHUNK = 1 << 14;
 
     /** Running state of one reduction. */
     static final class Acc {
-        double d;      // float sums, products, extremes
-        long l;        // integer sums, products, extremes, counts
+        double d;      // float sums (high part), products, extremes
+        double c;      // float sums: the compensation (low part), d + c is the sum
+        long l;        // integer sums (low 64 bits when wide), products, extremes, counts
+        long h;        // integer sums into a floating output: the high 64 bits
+        final boolean wide;
         long visited;  // elements seen so far (for arg reductions)
         long index = -1;
         boolean any;
 
-        Acc(ReduceOp op, long firstPosition) {
+        Acc(ReduceOp op, long firstPosition, boolean wide) {
             visited = firstPosition;
+            this.wide = wide;
             if (op == ReduceOp.PROD) {
                 d = 1;
                 l = 1;
             }
+        }
+
+        /** d + c += x without losing the rounding error of the addition (Knuth's TwoSum). */
+        void add(double x) {
+            double t = d + x;
+            double z = t - d;
+            c += (d - (t - z)) + (x - z);
+            d = t;
+        }
+
+        /** The compensated sum: d + c, or d once it is infinite or NaN (then c is meaningless). */
+        double sum() {
+            return Double.isFinite(d) ? d + c : d;
+        }
+
+        /** h:l += x, a 128-bit two's complement sum. */
+        void addWide(long x) {
+            long t = l + x;
+            h += (x >> 63) + (Long.compareUnsigned(t, l) < 0 ? 1 : 0);
+            l = t;
+        }
+
+        /** The 128-bit sum h:l rounded once to double. */
+        double wideValue() {
+            if (h == (l >> 63)) {
+                return l;
+            }
+            return BigInteger.valueOf(h).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(l))).doubleValue();
         }
     }
 
@@ -78,26 +118,29 @@ final class Reduce {
         MemorySegment d = dst.storage().segment();
         DType t = src.dtype();
         long dstOffset = dst.offset();
-        if (outputs == 0) {
-            return;
-        }
+        boolean wide = (op == ReduceOp.SUM || op == ReduceOp.NAN_SUM) && !t.isFloating() && dst.dtype().isFloating();
         if (op == ReduceOp.SUM && (t == DType.F32 || t == DType.F64) && perOutput > 1 && outputs > 1
                 && outputs <= COLUMN_LIMIT && isDenseBlock(keptShape, keptStrides)) {
             columnSum(t, s, src.offset(), inner, perOutput, (int) outputs, d, dst.dtype(), dstOffset);
             return;
         }
-        if (outputs == 1 && perOutput > 2 * Parallel.GRAIN && Parallel.threads() > 1) {
-            // one output: split the reduced elements, then combine the partials in index order
-            Map<Long, Acc> partials = new ConcurrentSkipListMap<>();
+        if (outputs == 1 && perOutput > CHUNK) {
+            // one output: fixed chunks (the same for every thread count), combined in position order
+            int chunks = (int) ((perOutput + CHUNK - 1) / CHUNK);
+            Acc[] partials = new Acc[chunks];
             long[] base = {src.offset()};
-            Parallel.forRange(perOutput, 1, (start, end) -> {
-                Acc acc = new Acc(op, start);
-                inner.runRange(base, start, end, (off, st, n) -> accumulate(op, t, s, off[0], st[0], n, acc));
-                partials.put(start, acc);
+            Parallel.forRange(chunks, CHUNK, (first, last) -> {
+                for (long k = first; k < last; k++) {
+                    long start = k * CHUNK;
+                    Acc acc = new Acc(op, start, wide);
+                    inner.runRange(base, start, Math.min(perOutput, start + CHUNK),
+                            (off, st, n) -> accumulate(op, t, s, off[0], st[0], n, acc));
+                    partials[(int) k] = acc;
+                }
             });
-            Acc total = null;
-            for (Acc p : partials.values()) {
-                total = total == null ? p : combine(op, t, total, p);
+            Acc total = partials[0];
+            for (int k = 1; k < chunks; k++) {
+                total = combine(op, t, total, partials[k]);
             }
             store(op, t, total, d, dst.dtype(), dstOffset);
             return;
@@ -117,7 +160,7 @@ final class Reduce {
                     off += idx[k] * keptStrides[k];
                 }
                 base[0] = off;
-                Acc acc = new Acc(op, 0);
+                Acc acc = new Acc(op, 0, wide);
                 inner.runRange(base, 0, perOutput, (offs, st, n) -> accumulate(op, t, s, offs[0], st[0], n, acc));
                 store(op, t, acc, d, dst.dtype(), dstOffset + o);
                 for (int k = nk - 1; k >= 0; k--) {
@@ -150,41 +193,27 @@ final class Reduce {
 
     /**
      * Sum over outer axes of a dense inner block (e.g. a column sum, or a bias gradient): every reduced
-     * position contributes one dense row of {@code outputs} values, added lane-wise. F32 rows accumulate in
-     * float for at most {@value #BLOCK} rows, then in double, like the row reductions.
+     * position contributes one dense row of {@code outputs} values, added lane-wise in position order (one
+     * thread): F32 rows widened into double sums, F64 rows into compensated double sums, like the row reductions.
      */
     private static void columnSum(DType t, MemorySegment s, long base, StridedLoop positions, long count, int outputs,
                                   MemorySegment d, DType dt, long dstOffset) {
         double[] total = new double[outputs];
         boolean f32 = t == DType.F32;
-        float[] partF = f32 ? new float[outputs] : null;
-        int[] rows = {0};
+        double[] low = f32 ? null : new double[outputs];
         positions.runRange(new long[]{base}, 0, count, (off, st, n) -> {
             for (long j = 0; j < n; j++) {
                 long row = off[0] + j * st[0];
                 if (f32) {
-                    ReduceF32.addRow(s, row, partF, outputs);
-                    if (++rows[0] == BLOCK) {
-                        flush(partF, total);
-                        rows[0] = 0;
-                    }
+                    ReduceSums.addRowF32(s, row, total, outputs);
                 } else {
-                    ReduceF64.addRow(s, row, total, outputs);
+                    ReduceSums.addRowF64(s, row, total, low, outputs);
                 }
             }
         });
-        if (f32) {
-            flush(partF, total);
-        }
         for (int o = 0; o < outputs; o++) {
-            ElementAccess.setDouble(d, dt, dstOffset + o, total[o]);
-        }
-    }
-
-    private static void flush(float[] part, double[] total) {
-        for (int o = 0; o < part.length; o++) {
-            total[o] += part[o];
-            part[o] = 0;
+            double sum = f32 || !Double.isFinite(total[o]) ? total[o] : total[o] + low[o];
+            ElementAccess.setDouble(d, dt, dstOffset + o, sum);
         }
     }
 
@@ -198,15 +227,27 @@ final class Reduce {
             return;
         }
         if (!t.isFloating()) {
-            for (long j = 0; j < n; j++) {
-                long x = ElementAccess.getLong(s, t, off + j * stride);
-                foldLong(op, acc, x);
+            if (acc.wide) {
+                for (long j = 0; j < n; j++) {
+                    acc.addWide(ElementAccess.getLong(s, t, off + j * stride));
+                }
+            } else {
+                for (long j = 0; j < n; j++) {
+                    long x = ElementAccess.getLong(s, t, off + j * stride);
+                    foldLong(op, acc, x);
+                }
             }
             acc.any = true;
             return;
         }
         long j = 0;
-        if (stride == 1 && vectorReducible(op)) {
+        if (stride == 1 && ReduceSums.sums(op)) {
+            if (t == DType.F32 && ReduceSums.available()) {
+                j = ReduceSums.denseF32(op, s, off, n, acc);
+            } else if (t == DType.F64) {
+                j = ReduceSums.denseF64(op, s, off, n, acc);
+            }
+        } else if (stride == 1 && vectorExtreme(op)) {
             if (t == DType.F32) {
                 j = ReduceF32.dense(op, s, off, n, acc);
             } else if (t == DType.F64) {
@@ -218,9 +259,9 @@ final class Reduce {
         }
     }
 
-    private static boolean vectorReducible(ReduceOp op) {
+    private static boolean vectorExtreme(ReduceOp op) {
         return switch (op) {
-            case SUM, SUM_ABS, SUM_SQUARES, MAX, MIN, MAX_ABS, MIN_ABS -> true;
+            case MAX, MIN, MAX_ABS, MIN_ABS -> true;
             default -> false;
         };
     }
@@ -228,9 +269,21 @@ final class Reduce {
     /** Folds one element into {@code acc} (the floating accumulation of every op but the arg reductions). */
     static void foldDouble(ReduceOp op, Acc acc, double x) {
         switch (op) {
-            case SUM -> acc.d += x;
-            case SUM_ABS -> acc.d += Math.abs(x);
-            case SUM_SQUARES -> acc.d += x * x;
+            case SUM -> acc.add(x);
+            case SUM_ABS -> acc.add(Math.abs(x));
+            case SUM_SQUARES -> acc.add(x * x);
+            case NAN_SUM -> {
+                if (!Double.isNaN(x)) {
+                    acc.add(x);
+                }
+            }
+            case NAN_MAX, NAN_MIN -> {
+                if (!Double.isNaN(x)) {
+                    acc.d = acc.any ? (op == ReduceOp.NAN_MAX ? Math.max(acc.d, x) : Math.min(acc.d, x)) : x;
+                    acc.any = true;
+                }
+                return;
+            }
             case PROD -> acc.d *= x;
             case COUNT_NONZERO -> acc.l += x != 0 ? 1 : 0;
             case MAX -> acc.d = acc.any ? Math.max(acc.d, x) : x;
@@ -244,13 +297,13 @@ final class Reduce {
 
     private static void foldLong(ReduceOp op, Acc acc, long x) {
         switch (op) {
-            case SUM -> acc.l += x;
+            case SUM, NAN_SUM -> acc.l += x;
             case SUM_ABS -> acc.l += Math.abs(x);
             case SUM_SQUARES -> acc.l += x * x;
             case PROD -> acc.l *= x;
             case COUNT_NONZERO -> acc.l += x != 0 ? 1 : 0;
-            case MAX -> acc.l = acc.any ? Math.max(acc.l, x) : x;
-            case MIN -> acc.l = acc.any ? Math.min(acc.l, x) : x;
+            case MAX, NAN_MAX -> acc.l = acc.any ? Math.max(acc.l, x) : x;
+            case MIN, NAN_MIN -> acc.l = acc.any ? Math.min(acc.l, x) : x;
             case MAX_ABS -> acc.l = acc.any ? Math.max(acc.l, Math.abs(x)) : Math.abs(x);
             case MIN_ABS -> acc.l = acc.any ? Math.min(acc.l, Math.abs(x)) : Math.abs(x);
             default -> throw new AssertionError(op);
@@ -289,8 +342,8 @@ final class Reduce {
         // a partial that saw nothing is the identity of an extreme; the sums always add (their dense
         // vector loops accumulate without setting 'any')
         boolean extreme = switch (op) {
-            case MAX, MIN, MAX_ABS, MIN_ABS, ARGMAX, ARGMIN -> true;
-            case SUM, PROD, SUM_ABS, SUM_SQUARES, COUNT_NONZERO -> false;
+            case MAX, MIN, MAX_ABS, MIN_ABS, ARGMAX, ARGMIN, NAN_MAX, NAN_MIN -> true;
+            case SUM, PROD, SUM_ABS, SUM_SQUARES, COUNT_NONZERO, NAN_SUM -> false;
         };
         if (extreme && !b.any) {
             return a;
@@ -300,15 +353,20 @@ final class Reduce {
         }
         boolean f = t.isFloating();
         switch (op) {
-            case SUM, SUM_ABS, SUM_SQUARES, COUNT_NONZERO -> {
-                a.d += b.d;
+            case SUM, SUM_ABS, SUM_SQUARES, COUNT_NONZERO, NAN_SUM -> {
+                a.add(b.d);
+                a.c += b.c;
+                if (a.wide) {
+                    long carry = Long.compareUnsigned(a.l + b.l, a.l) < 0 ? 1 : 0;
+                    a.h += b.h + carry;
+                }
                 a.l += b.l;
             }
             case PROD -> {
                 a.d *= b.d;
                 a.l *= b.l;
             }
-            case MAX, MIN, MAX_ABS, MIN_ABS -> {
+            case MAX, MIN, MAX_ABS, MIN_ABS, NAN_MAX, NAN_MIN -> {
                 if (f) {
                     foldDouble(op, a, b.d);
                 } else {
@@ -331,9 +389,20 @@ final class Reduce {
         switch (op) {
             case ARGMAX, ARGMIN -> ElementAccess.setLong(d, dt, index, acc.index);
             case COUNT_NONZERO -> ElementAccess.setLong(d, dt, index, acc.l);
+            case SUM, SUM_ABS, SUM_SQUARES, NAN_SUM -> {
+                if (t.isFloating()) {
+                    ElementAccess.setDouble(d, dt, index, acc.sum());
+                } else if (acc.wide) {
+                    ElementAccess.setDouble(d, dt, index, acc.wideValue());
+                } else {
+                    ElementAccess.setLong(d, dt, index, acc.l);
+                }
+            }
             default -> {
                 if (t.isFloating()) {
-                    ElementAccess.setDouble(d, dt, index, acc.d);
+                    // an all-NaN slice of nanmax/nanmin saw nothing: NaN, as in NumPy
+                    boolean none = (op == ReduceOp.NAN_MAX || op == ReduceOp.NAN_MIN) && !acc.any;
+                    ElementAccess.setDouble(d, dt, index, none ? Double.NaN : acc.d);
                 } else {
                     ElementAccess.setLong(d, dt, index, acc.l);
                 }

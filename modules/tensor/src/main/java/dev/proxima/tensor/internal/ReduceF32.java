@@ -11,18 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-import static dev.proxima.tensor.internal.ElementAccess.F32;
-
 /**
- * The F32 vector loops of {@link Reduce}: the dense prefix of a row folded into an accumulator, and a dense row
- * added lane-wise into per-output sums (column sums). Sums are taken in vector blocks of at most {@link #SUM_BLOCK}
- * elements, each block's lane sum added into the 64-bit {@link Reduce.Acc#d}.
+ * The F32 vector loop of {@link Reduce} for the extremes (MAX, MIN, MAX_ABS, MIN_ABS) of the dense prefix of a row.
+ * The sums are in {@link ReduceSums}, hand-written for both types.
  */
 final class ReduceF32 {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    // blocks of Reduce.BLOCK elements: the float error of a block sum does not grow with the row length
-    private static final long SUM_BLOCK = Reduce.BLOCK;
     private static final int BYTES = Float.BYTES;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
@@ -34,38 +29,17 @@ final class ReduceF32 {
     }
 
     /**
-     * Folds the vectorised prefix of the dense row of {@code n} elements at {@code off} into {@code acc} for the ops
-     * {@link Reduce} vectorises (the sums, and the extremes MAX, MIN, MAX_ABS, MIN_ABS); returns its length.
+     * Folds the vectorised prefix of the dense row of {@code n} elements at {@code off} into {@code acc} for the
+     * extremes MAX, MIN, MAX_ABS and MIN_ABS; returns its length. The lane maximum/minimum does not depend on the
+     * lanes' order (NaN is checked first; {@code Math.max}/{@code min} order -0.0 below 0.0).
      */
     static long dense(ReduceOp op, MemorySegment s, long off, long n, Reduce.Acc acc) {
         long bound = SPECIES.loopBound(n);
         if (bound == 0) {
             return 0;
         }
-        if (op == ReduceOp.SUM || op == ReduceOp.SUM_ABS || op == ReduceOp.SUM_SQUARES) {
-            for (long from = 0, to; from < bound; from = to) {
-                to = from + Math.min(SUM_BLOCK, bound - from);
-                acc.d += sum(op, s, off, from, to);
-            }
-        } else {
-            Reduce.foldDouble(op, acc, extreme(op, s, off, bound));
-        }
+        Reduce.foldDouble(op, acc, extreme(op, s, off, bound));
         return bound;
-    }
-
-    /** The lane sum of elements {@code [from, to)} of a dense row (SUM, SUM_ABS or SUM_SQUARES). */
-    private static float sum(ReduceOp op, MemorySegment s, long off, long from, long to) {
-        FloatVector v = FloatVector.zero(SPECIES);
-        for (long j = from; j < to; j += SPECIES.length()) {
-            FloatVector x = load(s, off + j);
-            v = switch (op) {
-                case SUM -> v.add(x);
-                case SUM_ABS -> v.add(x.abs());
-                case SUM_SQUARES -> x.fma(x, v);
-                default -> throw new AssertionError(op);
-            };
-        }
-        return v.reduceLanes(VectorOperators.ADD);
     }
 
     /** The extreme (MAX, MIN, MAX_ABS or MIN_ABS) of elements {@code [0, bound)} of a dense row; NaN if one is NaN. */
@@ -88,17 +62,5 @@ final class ReduceF32 {
             return Float.NaN;
         }
         return v.reduceLanes(op == ReduceOp.MAX || op == ReduceOp.MAX_ABS ? VectorOperators.MAX : VectorOperators.MIN);
-    }
-
-    /** {@code acc[j] += s[row + j]} for {@code j < n}: one dense row of a column sum. */
-    static void addRow(MemorySegment s, long row, float[] acc, int n) {
-        int j = 0;
-        int bound = SPECIES.loopBound(n);
-        for (; j < bound; j += SPECIES.length()) {
-            FloatVector.fromArray(SPECIES, acc, j).add(load(s, row + j)).intoArray(acc, j);
-        }
-        for (; j < n; j++) {
-            acc[j] += s.getAtIndex(F32, row + j);
-        }
     }
 }

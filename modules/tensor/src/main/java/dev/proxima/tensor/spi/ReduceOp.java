@@ -21,7 +21,10 @@ public enum ReduceOp {
     /** min |x|; empty input is an error. */ MIN_ABS(7),
     /** number of non-zero elements. */ COUNT_NONZERO(8),
     /** index of the first maximum along one axis (output I64). */ ARGMAX(9),
-    /** index of the first minimum along one axis (output I64). */ ARGMIN(10);
+    /** index of the first minimum along one axis (output I64). */ ARGMIN(10),
+    /** Σ x over the elements that are not NaN (0 if all are NaN). */ NAN_SUM(11),
+    /** max x over the elements that are not NaN (NaN if all are); empty input is an error. */ NAN_MAX(12),
+    /** min x over the elements that are not NaN (NaN if all are); empty input is an error. */ NAN_MIN(13);
 
     private static final Map<Integer, ReduceOp> BY_CODE = OpCodes.index(values(), ReduceOp::code);
 

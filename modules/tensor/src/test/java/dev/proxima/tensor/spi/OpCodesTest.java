@@ -33,6 +33,7 @@ class OpCodesTest {
             + " BinaryOp.HYPOT 19, BinaryOp.REMAINDER 20, BinaryOp.FLOOR_DIVIDE 21, BinaryOp.COPYSIGN 22,"
             + " ReduceOp.SUM 0, ReduceOp.PROD 1, ReduceOp.MAX 2, ReduceOp.MIN 3, ReduceOp.SUM_ABS 4, ReduceOp.SUM_SQUARES 5,"
             + " ReduceOp.MAX_ABS 6, ReduceOp.MIN_ABS 7, ReduceOp.COUNT_NONZERO 8, ReduceOp.ARGMAX 9, ReduceOp.ARGMIN 10,"
+            + " ReduceOp.NAN_SUM 11, ReduceOp.NAN_MAX 12, ReduceOp.NAN_MIN 13,"
             + " SoftmaxOp.SOFTMAX 0, SoftmaxOp.LOG_SOFTMAX 1, SoftmaxOp.LOGSUMEXP 2,"
             + " RandomOp.UNIFORM 0, RandomOp.NORMAL 1, RandomOp.BERNOULLI 2");
 
