@@ -1,7 +1,7 @@
 package dev.proxima.cuda;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -20,11 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CublasLibraryTest {
 
-    @BeforeAll
-    static void cublasOrSkip() {
-        if (!Cuda.hasCublas()) {
-            System.out.println("[cuda] SKIPPED cuBLAS library checks: " + Cuda.cublasProblem());
-        }
+    /** Each test is reported skipped, with the reason, where no library loads (an assumption per test, not per class). */
+    @BeforeEach
+    void cublasOrSkip() {
         Assumptions.assumeTrue(Cuda.hasCublas(), () -> "no cuBLAS: " + Cuda.cublasProblem());
     }
 

@@ -1,7 +1,7 @@
 package dev.proxima.cuda;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,11 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NvrtcCompileTest {
 
 
-    @BeforeAll
-    static void nvrtcOrSkip() {
-        if (!Cuda.hasNvrtc()) {
-            System.out.println("[cuda] SKIPPED NVRTC compile tests: " + Cuda.nvrtcProblem());
-        }
+    /** Each test is reported skipped, with the reason, where no library loads (an assumption per test, not per class). */
+    @BeforeEach
+    void nvrtcOrSkip() {
         Assumptions.assumeTrue(Cuda.hasNvrtc(), () -> "no NVRTC: " + Cuda.nvrtcProblem());
     }
 
