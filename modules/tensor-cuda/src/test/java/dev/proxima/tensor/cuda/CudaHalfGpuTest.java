@@ -276,6 +276,9 @@ class CudaHalfGpuTest extends GpuTestBase {
         for (DType h : HALVES) {
             try (Tensor x = data(h, 9, 300)) {
                 for (ReduceOp op : ReduceOp.values()) {
+                    if (!CudaBackend.REDUCE_KERNELS.contains(op) && !CudaBackend.ARG_REDUCE_KERNELS.contains(op)) {
+                        continue; // no kernel case (the nan-reductions): staged through the host, see CudaBackendTest
+                    }
                     boolean arg = op == ReduceOp.ARGMAX || op == ReduceOp.ARGMIN;
                     DType[] outs = arg || op == ReduceOp.COUNT_NONZERO ? new DType[] {DType.I64} : new DType[] {h, DType.F32, DType.F64};
                     boolean exact = arg || op == ReduceOp.COUNT_NONZERO || op == ReduceOp.MAX || op == ReduceOp.MIN || op == ReduceOp.MAX_ABS
