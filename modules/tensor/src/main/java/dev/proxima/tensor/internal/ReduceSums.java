@@ -62,10 +62,6 @@ final class ReduceSums {
         return FloatVector.fromMemorySegment(FLOATS, s, element * Float.BYTES, NATIVE);
     }
 
-    private static FloatVector loadWide(MemorySegment s, long element) {
-        return FloatVector.fromMemorySegment(WIDE_FLOATS, s, element * Float.BYTES, NATIVE);
-    }
-
     private static DoubleVector widen(FloatVector x) {
         return (DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0);
     }
@@ -98,6 +94,31 @@ final class ReduceSums {
     }
 
     /**
+     * Elements per int-indexed slice of a dense row (a multiple of every group size): C2 removes the bounds checks
+     * of loads at {@code j + k·LANES} from an int index {@code j}, but not from a long one, and with eight loads per
+     * step those checks made the loop three times slower than the memory stream. The grouping is the same as over
+     * the whole row, so the result does not depend on the slicing.
+     */
+    private static final int SLICE = 1 << 20;
+
+    /** The bytes of {@code n} elements of {@code size} bytes from element {@code first} of {@code s}. */
+    private static MemorySegment slice(MemorySegment s, long first, int n, int size) {
+        return s.asSlice(first * size, (long) n * size);
+    }
+
+    private static DoubleVector loadF64(MemorySegment s, int element) {
+        return DoubleVector.fromMemorySegment(DOUBLES, s, (long) element * Double.BYTES, NATIVE);
+    }
+
+    private static FloatVector loadF32(MemorySegment s, int element) {
+        return FloatVector.fromMemorySegment(FLOATS, s, (long) element * Float.BYTES, NATIVE);
+    }
+
+    private static FloatVector loadWide(MemorySegment s, int element) {
+        return FloatVector.fromMemorySegment(WIDE_FLOATS, s, (long) element * Float.BYTES, NATIVE);
+    }
+
+    /**
      * Adds the vectorised prefix of the dense F64 row of {@code n} elements at {@code off} into {@code acc},
      * compensated; returns its length (the caller folds the rest).
      */
@@ -111,28 +132,32 @@ final class ReduceSums {
         DoubleVector l0 = DoubleVector.zero(DOUBLES);
         DoubleVector h1 = DoubleVector.zero(DOUBLES);
         DoubleVector l1 = DoubleVector.zero(DOUBLES);
-        long j = 0;
-        for (long groups = n - n % (8L * LANES); j < groups; j += 8L * LANES) {
-            // two groups of four vectors, each added pairwise, then added compensated into its own pair
-            DoubleVector x = term(op, loadF64(s, off + j)).add(term(op, loadF64(s, off + j + LANES)))
-                    .add(term(op, loadF64(s, off + j + 2L * LANES)).add(term(op, loadF64(s, off + j + 3L * LANES))));
-            DoubleVector y = term(op, loadF64(s, off + j + 4L * LANES)).add(term(op, loadF64(s, off + j + 5L * LANES)))
-                    .add(term(op, loadF64(s, off + j + 6L * LANES)).add(term(op, loadF64(s, off + j + 7L * LANES))));
-            DoubleVector t0 = h0.add(x);
-            DoubleVector t1 = h1.add(y);
-            DoubleVector z0 = t0.sub(h0);
-            DoubleVector z1 = t1.sub(h1);
-            l0 = l0.add(h0.sub(t0.sub(z0)).add(x.sub(z0)));
-            l1 = l1.add(h1.sub(t1.sub(z1)).add(y.sub(z1)));
-            h0 = t0;
-            h1 = t1;
-        }
-        for (; j < bound; j += LANES) {
-            DoubleVector x = term(op, loadF64(s, off + j));
-            DoubleVector t = h0.add(x);
-            DoubleVector z = t.sub(h0);
-            l0 = l0.add(h0.sub(t.sub(z)).add(x.sub(z)));
-            h0 = t;
+        for (long from = 0; from < bound; from += SLICE) {
+            int len = (int) Math.min(SLICE, bound - from);
+            MemorySegment r = slice(s, off + from, len, Double.BYTES);
+            int j = 0;
+            for (int groups = len - len % (8 * LANES); j < groups; j += 8 * LANES) {
+                // two groups of four vectors, each added pairwise, then added compensated into its own pair
+                DoubleVector x = term(op, loadF64(r, j)).add(term(op, loadF64(r, j + LANES)))
+                        .add(term(op, loadF64(r, j + 2 * LANES)).add(term(op, loadF64(r, j + 3 * LANES))));
+                DoubleVector y = term(op, loadF64(r, j + 4 * LANES)).add(term(op, loadF64(r, j + 5 * LANES)))
+                        .add(term(op, loadF64(r, j + 6 * LANES)).add(term(op, loadF64(r, j + 7 * LANES))));
+                DoubleVector t0 = h0.add(x);
+                DoubleVector t1 = h1.add(y);
+                DoubleVector z0 = t0.sub(h0);
+                DoubleVector z1 = t1.sub(h1);
+                l0 = l0.add(h0.sub(t0.sub(z0)).add(x.sub(z0)));
+                l1 = l1.add(h1.sub(t1.sub(z1)).add(y.sub(z1)));
+                h0 = t0;
+                h1 = t1;
+            }
+            for (; j < len; j += LANES) {
+                DoubleVector x = term(op, loadF64(r, j));
+                DoubleVector t = h0.add(x);
+                DoubleVector z = t.sub(h0);
+                l0 = l0.add(h0.sub(t.sub(z)).add(x.sub(z)));
+                h0 = t;
+            }
         }
         for (int i = 0; i < LANES; i++) {
             acc.add(h0.lane(i));
@@ -153,18 +178,22 @@ final class ReduceSums {
         }
         DoubleVector a0 = DoubleVector.zero(DOUBLES);
         DoubleVector a1 = DoubleVector.zero(DOUBLES);
-        long j = 0;
-        for (long groups = n - n % (16L * LANES); j < groups; j += 16L * LANES) {
-            // eight full-width float vectors added pairwise in float, then each half widened
-            FloatVector x = termF(op, loadWide(s, off + j)).add(termF(op, loadWide(s, off + j + 2L * LANES)))
-                    .add(termF(op, loadWide(s, off + j + 4L * LANES)).add(termF(op, loadWide(s, off + j + 6L * LANES))))
-                    .add(termF(op, loadWide(s, off + j + 8L * LANES)).add(termF(op, loadWide(s, off + j + 10L * LANES)))
-                    .add(termF(op, loadWide(s, off + j + 12L * LANES)).add(termF(op, loadWide(s, off + j + 14L * LANES)))));
-            a0 = a0.add((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0));
-            a1 = a1.add((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 1));
-        }
-        for (; j < bound; j += LANES) {
-            a0 = a0.add(term(op, widen(loadF32(s, off + j))));
+        for (long from = 0; from < bound; from += SLICE) {
+            int len = (int) Math.min(SLICE, bound - from);
+            MemorySegment r = slice(s, off + from, len, Float.BYTES);
+            int j = 0;
+            for (int groups = len - len % (16 * LANES); j < groups; j += 16 * LANES) {
+                // eight full-width float vectors added pairwise in float, then each half widened
+                FloatVector x = termF(op, loadWide(r, j)).add(termF(op, loadWide(r, j + 2 * LANES)))
+                        .add(termF(op, loadWide(r, j + 4 * LANES)).add(termF(op, loadWide(r, j + 6 * LANES))))
+                        .add(termF(op, loadWide(r, j + 8 * LANES)).add(termF(op, loadWide(r, j + 10 * LANES)))
+                        .add(termF(op, loadWide(r, j + 12 * LANES)).add(termF(op, loadWide(r, j + 14 * LANES)))));
+                a0 = a0.add((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0));
+                a1 = a1.add((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 1));
+            }
+            for (; j < len; j += LANES) {
+                a0 = a0.add(term(op, widen(loadF32(r, j))));
+            }
         }
         DoubleVector total = a0.add(a1);
         for (int i = 0; i < LANES; i++) {
