@@ -336,6 +336,18 @@ linear_attention("linearAttentionEluCausal", 8, 2, True, "ELU")
 linear_attention("linearAttentionNormAware", 6, 3, False, "NORM_AWARE")
 linear_attention("linearAttentionNormAwareCausal", 6, 2, True, "NORM_AWARE")
 
+# ---------------------------------------------------------------- boundary shapes, no affine parameters
+
+gn0 = tnn.GroupNorm(3, 6, eps=1e-5, affine=False)
+x = randn(4, 6, scale=2.0)                       # [N, C]: the smallest rank GroupNorm takes
+put("groupNormPlain/input", x)
+put("groupNormPlain/output", gn0(x))
+
+ln0 = tnn.LayerNorm((2, 3), eps=1e-5, elementwise_affine=False)
+x = randn(2, 3, scale=2.0)                       # exactly the normalized shape, no batch axes
+put("layerNormPlain/input", x)
+put("layerNormPlain/output", ln0(x))
+
 with open(OUT, "w") as f:
     f.write("# written by modules/nn/src/test/interop/torch_layers.py (PyTorch %s, NumPy %s); do not edit\n"
             % (torch.__version__, np.__version__))

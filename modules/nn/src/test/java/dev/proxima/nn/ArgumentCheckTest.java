@@ -124,6 +124,8 @@ class ArgumentCheckTest {
         fails(IllegalArgumentException.class, "embedDim 6 is not divisible by 0 heads", () -> new MultiheadAttention(6, 0, false, F, Rng.seed(0)));
         fails(IllegalArgumentException.class, "embedDim 6 is not divisible by 4 heads",
                 () -> new LinearAttention(6, 4, false, LinearAttention.Kernel.ELU, F, Rng.seed(0)));
+        fails(IllegalArgumentException.class, "embedDim 6 is not divisible by 0 heads",
+                () -> new LinearAttention(6, 0, false, LinearAttention.Kernel.ELU, F, Rng.seed(0)));
         fails(IllegalArgumentException.class, "embedDim 6 is not divisible by -2 heads",
                 () -> LinearAttention.normAware(6, -2, false, F, Rng.seed(0)));
     }

@@ -101,6 +101,14 @@ class TorchReferenceTest {
     }
 
     @Test
+    void normsWithoutAffineParametersAtTheirSmallestRank() {
+        try (Scope s = Scope.open(); GroupNorm gn = new GroupNorm(3, 6, 1e-5, false, F); LayerNorm ln = new LayerNorm(new long[]{2, 3}, 1e-5, false, F)) {
+            expect("groupNormPlain/output", gn.forward(table.tensor("groupNormPlain/input")));
+            expect("layerNormPlain/output", ln.forward(table.tensor("layerNormPlain/input")));
+        }
+    }
+
+    @Test
     void batchNorm2dTrainingStepRunningStatisticsAndEvaluation() {
         try (Scope s = Scope.open(); BatchNorm bn = new BatchNorm(4, 1e-3, 0.3, true, F)) {
             bn.loadStateDict(table.state("batchNorm"));
