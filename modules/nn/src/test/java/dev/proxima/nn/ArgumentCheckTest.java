@@ -197,6 +197,13 @@ class ArgumentCheckTest {
         fails(IllegalArgumentException.class, "an ICNN needs a convex non-decreasing activation (SOFTPLUS or RELU), got TANH",
                 () -> new ICNN(2, new long[]{3}, Activation.TANH, F, Rng.seed(0)));
         fails(IllegalArgumentException.class, "an ICNN needs at least one hidden layer", () -> new ICNN(2, new long[0], Activation.RELU, F, Rng.seed(0)));
+        // the smallest accepted sizes: one Linear, 1×1 convolutions of one channel
+        try (MLP one = new MLP(new long[]{3, 2}, Activation.RELU, F, Rng.seed(0)); Conv2d c = conv2d(1, 1, 1, 1, 1);
+             ConvTranspose2d t = convT(1, 1, 1, 1, 1)) {
+            assertEquals(1, one.size());
+            assertArrayEquals(new long[]{1, 1, 1, 1}, c.weight().value().shape());
+            assertArrayEquals(new long[]{1, 1, 1, 1}, t.weight().value().shape());
+        }
         String conv = " = 4 channels must be positive multiples of groups = ";
         fails(IllegalArgumentException.class, "Conv2d: in = 3 and out" + conv + "2", () -> conv2d(3, 4, 2, 3, 3));
         fails(IllegalArgumentException.class, "Conv2d: in = 4 and out = 6 channels must be positive multiples of groups = 4",
