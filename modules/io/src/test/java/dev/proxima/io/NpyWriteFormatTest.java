@@ -120,6 +120,10 @@ class NpyWriteFormatTest {
             }
             assertEquals("invalid .npz key 'x/y'", assertThrows(IllegalArgumentException.class,
                     () -> Npy.writeNpz(tmp.resolve("k.npz"), Map.of("x/y", m.get("a")), false)).getMessage());
+            for (String key : new String[]{"/x", "\\x"}) { // separators at the start count too
+                assertEquals("invalid .npz key '" + key + "'", assertThrows(IllegalArgumentException.class,
+                        () -> Npy.writeNpz(tmp.resolve("k.npz"), Map.of(key, m.get("a")), false)).getMessage());
+            }
             assertEquals("invalid .npz key ''", assertThrows(IllegalArgumentException.class,
                     () -> Npy.writeNpz(tmp.resolve("k.npz"), Map.of("", m.get("a")), false)).getMessage());
             assertEquals("invalid .npz key 'a\\b'", assertThrows(IllegalArgumentException.class,

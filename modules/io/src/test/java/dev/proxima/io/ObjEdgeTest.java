@@ -68,6 +68,24 @@ class ObjEdgeTest {
     }
 
     @Test
+    void decodedSizeLimitExactlyMet(@TempDir Path tmp) throws IOException {
+        // the largest check is the last line's: 9 coordinates, 9 colour values, 3 normal values, 3 + 3 face
+        // entries so far, and 6 per corner beyond the third of the line itself (five here) = 57 values of 4 bytes
+        String text = "v 0 0 0 1 0 0\nv 1 0 0 0 1 0\nv 0 1 0 0 0 1\nvn 0 0 1\nf 1//1 2//1 3//1\nf 3//1 2//1 1//1 3//1 2//1 1//1 3//1\n";
+        Path p = write(tmp, text);
+        try (Mesh m = Obj.read(p, new Mesh.Limits(228))) {
+            assertEquals(6, m.faceCount());
+            assertArrayEquals(new float[]{1, 0, 0, 0, 1, 0, 0, 0, 1}, m.colors().toFloatArray());
+        }
+        FileFormatException e = assertThrows(FileFormatException.class, () -> Obj.read(p, new Mesh.Limits(227)).close());
+        assertEquals(p + ": the mesh decodes to more than the limit of 227 bytes (Mesh.Limits, system property proxima.mesh.maxDecodedBytes)",
+                e.getMessage());
+        try (Mesh one = Obj.read(write(tmp, "# nothing but a comment\n"), new Mesh.Limits(1))) { // the smallest limit
+            assertEquals(0, one.vertexCount());
+        }
+    }
+
+    @Test
     void meshShapesAreChecked() {
         try (Scope s = Scope.open()) {
             float[] v = {0, 0, 0, 1, 0, 0, 0, 1, 0};
