@@ -146,6 +146,14 @@ class ReduceStridedParallelTest {
                 w[M - 1] = -1;
                 assertEquals(-2, Tensor.of(w).cast(t).prod().getLong(), t + " prod");
             }
+            // the same product in floating point: the later partial's factor 2 must multiply, not divide
+            double[] w = new double[M];
+            java.util.Arrays.fill(w, 1);
+            w[3] = -1;
+            w[M - 2] = 2;
+            for (DType t : new DType[]{DType.F64, DType.F32}) {
+                assertEquals(-2, Tensor.of(w).cast(t).prod().item(), t + " prod");
+            }
         }
     }
 
