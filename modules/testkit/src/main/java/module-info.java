@@ -10,6 +10,8 @@
  *       {@code Autodiff.gradcheck}/{@code gradgradcheck} as JUnit dynamic tests;</li>
  *   <li>{@link dev.proxima.testkit.BackendContract}: the contract every backend (CPU, simulated, CUDA…)
  *       must pass, against values computed independently in plain Java.</li>
+ *   <li>{@link dev.proxima.testkit.ReferenceTable}: reference tensors from a text fixture written by a
+ *       committed PyTorch or NumPy script, with a case's parameters as a state dict.</li>
  * </ul>
  */
 module dev.proxima.testkit {
