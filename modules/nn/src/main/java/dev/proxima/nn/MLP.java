@@ -18,8 +18,8 @@ public final class MLP extends Sequential {
      *
      * @param sizes      layer widths, input first, at least two
      * @param activation applied between layers
-     * @param rng        initialisation (split per layer)
      * @param dtype      the element type of the parameters
+     * @param rng        initialisation (split per layer)
      * @throws IllegalArgumentException if {@code sizes} has fewer than two entries
      */
     public MLP(long[] sizes, Activation activation, DType dtype, Rng rng) {

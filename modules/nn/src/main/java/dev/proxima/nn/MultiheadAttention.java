@@ -28,8 +28,8 @@ public final class MultiheadAttention extends Module {
      * Scaled dot-product attention with {@code heads} heads and four E×E projections (query, key, value, output).
      *
      * @param embedDim E, divisible by {@code heads}
-     * @param causal   mask future positions
      * @param heads    the number of heads H
+     * @param causal   mask future positions
      * @param dtype    the element type of the projections
      * @param rng      the random source of the projections' initialisation
      * @throws IllegalArgumentException if {@code heads} is not positive or does not divide {@code embedDim}

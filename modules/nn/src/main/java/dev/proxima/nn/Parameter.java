@@ -37,8 +37,8 @@ public final class Parameter implements AutoCloseable {
     /**
      * A slot holding {@code initial}, which it takes ownership of.
      *
-     * @param trainable true for a parameter (the value is marked {@code requiresGrad}), false for a buffer
      * @param initial the value, not the output of a recorded operation
+     * @param trainable true for a parameter (the value is marked {@code requiresGrad}), false for a buffer
      * @throws IllegalArgumentException if {@code initial} was produced by a recorded operation, or is not
      *                                  floating point while {@code trainable}
      */
