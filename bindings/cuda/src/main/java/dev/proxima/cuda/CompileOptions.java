@@ -36,7 +36,7 @@ public final class CompileOptions {
             }
         }
 
-        /** {@code --gpu-architecture=compute_XY} (PTX) or {@code --gpu-architecture=sm_XY} (CUBIN). */
+        /** {@return {@code --gpu-architecture=compute_XY} (PTX) or {@code --gpu-architecture=sm_XY} (CUBIN)} */
         public String option() {
             return "--gpu-architecture=" + (output == Nvrtc.Output.PTX ? "compute_" : "sm_") + arch;
         }
@@ -47,6 +47,10 @@ public final class CompileOptions {
      * NVRTC at hand supports ({@link Nvrtc#supportedArchs()}): a CUBIN for {@code sm_XY} if it is in the
      * list, else PTX for the highest listed architecture below the device's. A pure function.
      *
+     * @param supportedArchs the architectures NVRTC supports, as {@code 10 * major + minor}
+     * @param major          the device's compute capability major number
+     * @param minor          the device's compute capability minor number
+     * @return CUBIN for the device's own architecture, or PTX for the best older one
      * @throws IllegalArgumentException for an implausible capability, or a device older than every
      *                                  supported architecture (e.g. sm_70 with NVRTC 13, which starts at sm_75)
      */
@@ -76,6 +80,11 @@ public final class CompileOptions {
      * Options for compiling Proxima's kernels for {@code target}: the architecture, {@code -std=c++17},
      * {@code -default-device}, {@code --use_fast_math} off (results must match the CPU), and
      * {@code -lineinfo} only if asked for.
+     *
+     * @param target   what to compile for
+     * @param lineInfo true to add {@code -lineinfo} (source lines for profilers)
+     * @return an immutable list of NVRTC options
+     * @throws IllegalArgumentException if {@code target} is null
      */
     public static List<String> forTarget(Target target, boolean lineInfo) {
         if (target == null) {
@@ -94,6 +103,13 @@ public final class CompileOptions {
     /**
      * Options for compute capability {@code major.minor} exactly: {@code compute_XY} for PTX or
      * {@code sm_XY} for a CUBIN (see {@link #forTarget}).
+     *
+     * @param major    the compute capability major number, 5 to 20
+     * @param minor    the compute capability minor number, 0 to 9
+     * @param output   PTX or CUBIN
+     * @param lineInfo true to add {@code -lineinfo}
+     * @return an immutable list of NVRTC options
+     * @throws IllegalArgumentException for an implausible capability or a null {@code output}
      */
     public static List<String> forDevice(int major, int minor, Nvrtc.Output output, boolean lineInfo) {
         checkCapability(major, minor);

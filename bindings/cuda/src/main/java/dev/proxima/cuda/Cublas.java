@@ -103,7 +103,12 @@ public final class Cublas {
         }
     }
 
-    /** {@code cublasGetStatusName} where the library has it, else the documented names. */
+    /**
+     * {@code cublasGetStatusName} where the library has it, else the documented names.
+     *
+     * @param status a {@code cublasStatus_t} code
+     * @return the status name, e.g. {@code CUBLAS_STATUS_INVALID_VALUE}, or {@code "cublasStatus_t <code>"} for an unknown code
+     */
     public static String statusName(int status) {
         LibraryLocator.Loaded l = loaded();
         if (l.library() != null && l.library().has("cublasGetStatusName")) {
@@ -132,7 +137,7 @@ public final class Cublas {
         };
     }
 
-    /** {@code cublasCreate_v2}: a handle bound to the current context. */
+    /** {@return {@code cublasCreate_v2}: a handle bound to the current context} */
     public static MemorySegment create() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(ADDRESS);
@@ -141,20 +146,40 @@ public final class Cublas {
         }
     }
 
-    /** {@code cublasDestroy_v2}. */
+    /**
+     * {@code cublasDestroy_v2}.
+     *
+     * @param handle a handle from {@link #create()}; invalid afterwards
+     * @throws IllegalArgumentException if a handle or stream is null
+     * @throws CudaException if cuBLAS is not available or the call returns a status other than success
+     */
     public static void destroy(MemorySegment handle) {
         CudaDriver.notNull("handle", handle);
         check("cublasDestroy_v2", invoke(h("cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS)), handle));
     }
 
-    /** {@code cublasSetStream_v2}. */
+    /**
+     * {@code cublasSetStream_v2}.
+     *
+     * @param handle a handle from {@link #create()}
+     * @param stream the stream the handle's calls are queued on; {@code MemorySegment.NULL} for the default stream
+     * @throws IllegalArgumentException if a handle or stream is null
+     * @throws CudaException if cuBLAS is not available or the call returns a status other than success
+     */
     public static void setStream(MemorySegment handle, MemorySegment stream) {
         CudaDriver.notNull("handle", handle);
         CudaDriver.notNull("stream", stream);
         check("cublasSetStream_v2", invoke(h("cublasSetStream_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)), handle, stream));
     }
 
-    /** {@code cublasGetVersion_v2}: e.g. 130000. */
+    /**
+     * {@code cublasGetVersion_v2}: e.g. 130000.
+     *
+     * @param handle a handle from {@link #create()}
+     * @return the cuBLAS version, major·10000 + minor·100 + patch
+     * @throws IllegalArgumentException if a handle or stream is null
+     * @throws CudaException if cuBLAS is not available or the call returns a status other than success
+     */
     public static int version(MemorySegment handle) {
         CudaDriver.notNull("handle", handle);
         try (Arena a = Arena.ofConfined()) {
@@ -167,6 +192,11 @@ public final class Cublas {
     /**
      * {@code cublasGetProperty(libraryPropertyType, int*)}: {@link #MAJOR_VERSION}, {@link #MINOR_VERSION} or
      * {@link #PATCH_LEVEL} of the loaded library (needs no device or handle).
+     *
+     * @param type {@link #MAJOR_VERSION}, {@link #MINOR_VERSION} or {@link #PATCH_LEVEL}
+     * @return that part of the loaded library's version
+     * @throws IllegalArgumentException if {@code type} is not one of the three
+     * @throws CudaException if cuBLAS is not available or the call returns a status other than success
      */
     public static int property(int type) {
         if (type < MAJOR_VERSION || type > PATCH_LEVEL) {
@@ -220,7 +250,27 @@ public final class Cublas {
     private static final FunctionDescriptor GEMM_BATCHED = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
             ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
 
-    /** {@code cublasSgemm_v2}: C := alpha·op(A)·op(B) + beta·C (device pointers, column-major). */
+    /**
+     * {@code cublasSgemm_v2}: C := alpha·op(A)·op(B) + beta·C (device pointers, column-major).
+     *
+     * @param handle a handle from {@link #create()}
+     * @param transA {@link #OP_N} for op(A) = A, {@link #OP_T} for op(A) = Aᵀ
+     * @param transB {@link #OP_N} for op(B) = B, {@link #OP_T} for op(B) = Bᵀ
+     * @param m      the rows of op(A) and C, at least 0
+     * @param n      the columns of op(B) and C, at least 0
+     * @param k      the columns of op(A) and rows of op(B), at least 0
+     * @param alpha  the factor of op(A)·op(B)
+     * @param a      the device address of A
+     * @param lda    the leading dimension of A, at least max(1, its stored rows)
+     * @param b      the device address of B
+     * @param ldb    the leading dimension of B, at least max(1, its stored rows)
+     * @param beta   the factor of C; 0 ignores C's previous contents
+     * @param c      the device address of C, overwritten
+     * @param ldc    the leading dimension of C, at least max(1, m)
+     * @throws IllegalArgumentException if a dimension, stride or count is negative, a transpose flag is neither OP_N nor OP_T,
+     *     a leading dimension is too small, a needed device address is 0, or the handle is null
+     * @throws CudaException if cuBLAS is not available or the call returns a status other than success
+     */
     public static void sgemm(MemorySegment handle, int transA, int transB, int m, int n, int k, float alpha, long a, int lda,
                              long b, int ldb, float beta, long c, int ldc) {
         CudaDriver.notNull("handle", handle);
@@ -231,7 +281,27 @@ public final class Cublas {
         }
     }
 
-    /** {@code cublasDgemm_v2}. */
+    /**
+     * {@code cublasDgemm_v2}.
+     *
+     * @param handle a handle from {@link #create()}
+     * @param transA {@link #OP_N} for op(A) = A, {@link #OP_T} for op(A) = Aᵀ
+     * @param transB {@link #OP_N} for op(B) = B, {@link #OP_T} for op(B) = Bᵀ
+     * @param m      the rows of op(A) and C, at least 0
+     * @param n      the columns of op(B) and C, at least 0
+     * @param k      the columns of op(A) and rows of op(B), at least 0
+     * @param alpha  the factor of op(A)·op(B)
+     * @param a      the device address of A
+     * @param lda    the leading dimension of A, at least max(1, its stored rows)
+     * @param b      the device address of B
+     * @param ldb    the leading dimension of B, at least max(1, its stored rows)
+     * @param beta   the factor of C; 0 ignores C's previous contents
+     * @param c      the device address of C, overwritten
+     * @param ldc    the leading dimension of C, at least max(1, m)
+     * @throws IllegalArgumentException if a dimension, stride or count is negative, a transpose flag is neither OP_N nor OP_T,
+     *     a leading dimension is too small, a needed device address is 0, or the handle is null
+     * @throws CudaException if cuBLAS is not available or the call returns a status other than success
+     */
     public static void dgemm(MemorySegment handle, int transA, int transB, int m, int n, int k, double alpha, long a, int lda,
                              long b, int ldb, double beta, long c, int ldc) {
         CudaDriver.notNull("handle", handle);
@@ -249,7 +319,31 @@ public final class Cublas {
         CudaDriver.nonNegative("strideC", sc);
     }
 
-    /** {@code cublasSgemmStridedBatched}: strides in elements. */
+    /**
+     * {@code cublasSgemmStridedBatched}: strides in elements.
+     *
+     * @param handle     a handle from {@link #create()}
+     * @param transA     {@link #OP_N} for op(A) = A, {@link #OP_T} for op(A) = Aᵀ
+     * @param transB     {@link #OP_N} for op(B) = B, {@link #OP_T} for op(B) = Bᵀ
+     * @param m          the rows of op(A) and C, at least 0
+     * @param n          the columns of op(B) and C, at least 0
+     * @param k          the columns of op(A) and rows of op(B), at least 0
+     * @param alpha      the factor of op(A)·op(B)
+     * @param a          the device address of A
+     * @param lda        the leading dimension of A, at least max(1, its stored rows)
+     * @param strideA    elements between consecutive A matrices, at least 0 (0 repeats one matrix)
+     * @param b          the device address of B
+     * @param ldb        the leading dimension of B, at least max(1, its stored rows)
+     * @param strideB    elements between consecutive B matrices, at least 0 (0 repeats one matrix)
+     * @param beta       the factor of C; 0 ignores C's previous contents
+     * @param c          the device address of C, overwritten
+     * @param ldc        the leading dimension of C, at least max(1, m)
+     * @param strideC    elements between consecutive C matrices, at least 0
+     * @param batchCount the number of products, at least 0
+     * @throws IllegalArgumentException if a dimension, stride or count is negative, a transpose flag is neither OP_N nor OP_T,
+     *     a leading dimension is too small, a needed device address is 0, or the handle is null
+     * @throws CudaException if cuBLAS is not available or the call returns a status other than success
+     */
     public static void sgemmStridedBatched(MemorySegment handle, int transA, int transB, int m, int n, int k, float alpha,
                                            long a, int lda, long strideA, long b, int ldb, long strideB, float beta,
                                            long c, int ldc, long strideC, int batchCount) {
@@ -262,7 +356,31 @@ public final class Cublas {
         }
     }
 
-    /** {@code cublasDgemmStridedBatched}: strides in elements. */
+    /**
+     * {@code cublasDgemmStridedBatched}: strides in elements.
+     *
+     * @param handle     a handle from {@link #create()}
+     * @param transA     {@link #OP_N} for op(A) = A, {@link #OP_T} for op(A) = Aᵀ
+     * @param transB     {@link #OP_N} for op(B) = B, {@link #OP_T} for op(B) = Bᵀ
+     * @param m          the rows of op(A) and C, at least 0
+     * @param n          the columns of op(B) and C, at least 0
+     * @param k          the columns of op(A) and rows of op(B), at least 0
+     * @param alpha      the factor of op(A)·op(B)
+     * @param a          the device address of A
+     * @param lda        the leading dimension of A, at least max(1, its stored rows)
+     * @param strideA    elements between consecutive A matrices, at least 0 (0 repeats one matrix)
+     * @param b          the device address of B
+     * @param ldb        the leading dimension of B, at least max(1, its stored rows)
+     * @param strideB    elements between consecutive B matrices, at least 0 (0 repeats one matrix)
+     * @param beta       the factor of C; 0 ignores C's previous contents
+     * @param c          the device address of C, overwritten
+     * @param ldc        the leading dimension of C, at least max(1, m)
+     * @param strideC    elements between consecutive C matrices, at least 0
+     * @param batchCount the number of products, at least 0
+     * @throws IllegalArgumentException if a dimension, stride or count is negative, a transpose flag is neither OP_N nor OP_T,
+     *     a leading dimension is too small, a needed device address is 0, or the handle is null
+     * @throws CudaException if cuBLAS is not available or the call returns a status other than success
+     */
     public static void dgemmStridedBatched(MemorySegment handle, int transA, int transB, int m, int n, int k, double alpha,
                                            long a, int lda, long strideA, long b, int ldb, long strideB, double beta,
                                            long c, int ldc, long strideC, int batchCount) {
@@ -279,6 +397,26 @@ public final class Cublas {
      * {@code cublasGemmEx} with half-precision inputs and F32 accumulation ({@code CUBLAS_COMPUTE_32F},
      * tensor cores on sm_70+): A and B of {@code inType} ({@link #R_16F} or {@link #R_16BF}), C of
      * {@code outType} ({@code inType} or {@link #R_32F}); alpha and beta are F32 as the compute type requires.
+     *
+     * @param handle  a handle from {@link #create()}
+     * @param transA  {@link #OP_N} for op(A) = A, {@link #OP_T} for op(A) = Aᵀ
+     * @param transB  {@link #OP_N} for op(B) = B, {@link #OP_T} for op(B) = Bᵀ
+     * @param m       the rows of op(A) and C, at least 0
+     * @param n       the columns of op(B) and C, at least 0
+     * @param k       the columns of op(A) and rows of op(B), at least 0
+     * @param alpha   the factor of op(A)·op(B)
+     * @param a       the device address of A
+     * @param inType  the element type of A and B: {@link #R_16F} or {@link #R_16BF}
+     * @param lda     the leading dimension of A, at least max(1, its stored rows)
+     * @param b       the device address of B
+     * @param ldb     the leading dimension of B, at least max(1, its stored rows)
+     * @param beta    the factor of C; 0 ignores C's previous contents
+     * @param c       the device address of C, overwritten
+     * @param outType the element type of C: {@code inType} or {@link #R_32F}
+     * @param ldc     the leading dimension of C, at least max(1, m)
+     * @throws IllegalArgumentException if a dimension, stride or count is negative, a transpose flag is neither OP_N nor OP_T,
+     *     a leading dimension is too small, a needed device address is 0, or the handle is null, or the types are not supported
+     * @throws CudaException if cuBLAS is not available or the call returns a status other than success
      */
     public static void gemmEx(MemorySegment handle, int transA, int transB, int m, int n, int k, float alpha, long a, int inType,
                               int lda, long b, int ldb, float beta, long c, int outType, int ldc) {
@@ -311,6 +449,30 @@ public final class Cublas {
      * {@code strideA}/{@code strideB}/{@code strideC} elements apart (0 repeats one matrix). Signature from
      * {@code cublas_api.h}: (handle, transa, transb, m, n, k, alpha, A, Atype, lda, strideA, B, Btype, ldb,
      * strideB, beta, C, Ctype, ldc, strideC, batchCount, computeType, algo), strides {@code long long}.
+     *
+     * @param handle     a handle from {@link #create()}
+     * @param transA     {@link #OP_N} for op(A) = A, {@link #OP_T} for op(A) = Aᵀ
+     * @param transB     {@link #OP_N} for op(B) = B, {@link #OP_T} for op(B) = Bᵀ
+     * @param m          the rows of op(A) and C, at least 0
+     * @param n          the columns of op(B) and C, at least 0
+     * @param k          the columns of op(A) and rows of op(B), at least 0
+     * @param alpha      the factor of op(A)·op(B)
+     * @param a          the device address of A
+     * @param inType     the element type of A and B: {@link #R_16F} or {@link #R_16BF}
+     * @param lda        the leading dimension of A, at least max(1, its stored rows)
+     * @param strideA    elements between consecutive A matrices, at least 0 (0 repeats one matrix)
+     * @param b          the device address of B
+     * @param ldb        the leading dimension of B, at least max(1, its stored rows)
+     * @param strideB    elements between consecutive B matrices, at least 0 (0 repeats one matrix)
+     * @param beta       the factor of C; 0 ignores C's previous contents
+     * @param c          the device address of C, overwritten
+     * @param outType    the element type of C: {@code inType} or {@link #R_32F}
+     * @param ldc        the leading dimension of C, at least max(1, m)
+     * @param strideC    elements between consecutive C matrices, at least 0
+     * @param batchCount the number of products, at least 0
+     * @throws IllegalArgumentException if a dimension, stride or count is negative, a transpose flag is neither OP_N nor OP_T,
+     *     a leading dimension is too small, a needed device address is 0, or the handle is null, or the types are not supported
+     * @throws CudaException if cuBLAS is not available or the call returns a status other than success
      */
     public static void gemmStridedBatchedEx(MemorySegment handle, int transA, int transB, int m, int n, int k, float alpha,
                                             long a, int inType, int lda, long strideA, long b, int ldb, long strideB, float beta,

@@ -33,7 +33,11 @@ public final class Cuda {
      * @param totalMemory    bytes of device memory
      */
     public record DeviceInfo(int ordinal, String name, int major, int minor, int multiprocessors, long totalMemory) {
-        /** e.g. "sm_90". */
+        /**
+         * The real architecture of this device.
+         *
+         * @return the real architecture name of this device, {@code "sm_" + major + minor}, e.g. "sm_90"
+         */
         public String arch() {
             return "sm_" + major + minor;
         }
@@ -45,7 +49,11 @@ public final class Cuda {
     private Cuda() {
     }
 
-    /** Probes the driver once per process. */
+    /**
+     * Probes the driver once per process.
+     *
+     * @return whether the driver loaded, initialised and reports a device, with the reason; the same object on every call
+     */
     public static Availability availability() {
         Availability a = availability;
         if (a == null) {
@@ -102,28 +110,28 @@ public final class Cuda {
         }
     }
 
-    /** The devices found by {@link #availability()} (empty when unavailable). */
+    /** {@return the devices found by {@link #availability()} (empty when unavailable)} */
     public static List<DeviceInfo> devices() {
         availability();
         return devices;
     }
 
-    /** True if cuBLAS was found. */
+    /** {@return true if cuBLAS was found} */
     public static boolean hasCublas() {
         return Cublas.loaded().library() != null;
     }
 
-    /** True if NVRTC was found. */
+    /** {@return true if NVRTC was found} */
     public static boolean hasNvrtc() {
         return Nvrtc.loaded().library() != null;
     }
 
-    /** Why cuBLAS is missing, or null. */
+    /** {@return why cuBLAS is missing, or null} */
     public static String cublasProblem() {
         return Cublas.loaded().failure();
     }
 
-    /** Why NVRTC is missing, or null. */
+    /** {@return why NVRTC is missing, or null} */
     public static String nvrtcProblem() {
         return Nvrtc.loaded().failure();
     }

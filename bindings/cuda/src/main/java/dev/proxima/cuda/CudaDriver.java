@@ -118,7 +118,12 @@ public final class CudaDriver {
 
     // ------------------------------------------------------------------ errors, init, version
 
-    /** {@code cuGetErrorName}: e.g. "CUDA_ERROR_OUT_OF_MEMORY"; "CUresult n" if the driver does not know it. */
+    /**
+     * {@code cuGetErrorName}: e.g. "CUDA_ERROR_OUT_OF_MEMORY"; "CUresult n" if the driver does not know it.
+     *
+     * @param status a {@code CUresult} code
+     * @return the code's name
+     */
     public static String errorName(int status) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(ADDRESS);
@@ -138,7 +143,7 @@ public final class CudaDriver {
         check("cuInit", invoke(h("cuInit", I_I), 0));
     }
 
-    /** {@code cuDriverGetVersion}: e.g. 13000 for CUDA 13.0. */
+    /** {@return {@code cuDriverGetVersion}: e.g. 13000 for CUDA 13.0} */
     public static int driverVersion() {
         return intOut("cuDriverGetVersion", h("cuDriverGetVersion", I_A));
     }
@@ -156,18 +161,36 @@ public final class CudaDriver {
 
     // ------------------------------------------------------------------ devices
 
-    /** {@code cuDeviceGetCount}. */
+    /**
+     * {@code cuDeviceGetCount}.
+     *
+     * @return the number of CUDA devices the driver sees
+     * @throws CudaException if the driver is not available or the call fails
+     */
     public static int deviceCount() {
         return intOut("cuDeviceGetCount", h("cuDeviceGetCount", I_A));
     }
 
-    /** {@code cuDeviceGet}: the device handle of {@code ordinal}. */
+    /**
+     * {@code cuDeviceGet}: the device handle of {@code ordinal}.
+     *
+     * @param ordinal the device index, from 0
+     * @return the {@code CUdevice} handle
+     * @throws IllegalArgumentException if {@code ordinal} is negative
+     * @throws CudaException            if the driver is not available or there is no such device
+     */
     public static int device(int ordinal) {
         nonNegative("ordinal", ordinal);
         return intOut("cuDeviceGet", h("cuDeviceGet", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)), ordinal);
     }
 
-    /** {@code cuDeviceGetName}. */
+    /**
+     * {@code cuDeviceGetName}.
+     *
+     * @param device a {@code CUdevice} from {@link #device(int)}
+     * @return the device's name, e.g. "NVIDIA H100 80GB HBM3"
+     * @throws CudaException if the driver is not available or the call fails
+     */
     public static String deviceName(int device) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(256);
@@ -176,7 +199,15 @@ public final class CudaDriver {
         }
     }
 
-    /** {@code cuDeviceGetAttribute}. */
+    /**
+     * {@code cuDeviceGetAttribute}.
+     *
+     * @param attribute a {@code CUdevice_attribute} value (positive), e.g. 75 for the compute capability's major number
+     * @param device    a {@code CUdevice} from {@link #device(int)}
+     * @return the attribute's value
+     * @throws IllegalArgumentException if {@code attribute} is not positive
+     * @throws CudaException            if the driver is not available or the call fails
+     */
     public static int deviceAttribute(int attribute, int device) {
         if (attribute <= 0) {
             throw new IllegalArgumentException("attribute must be a CUdevice_attribute (> 0), got " + attribute);
@@ -184,7 +215,13 @@ public final class CudaDriver {
         return intOut("cuDeviceGetAttribute", h("cuDeviceGetAttribute", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT)), attribute, device);
     }
 
-    /** {@code cuDeviceTotalMem_v2}: bytes of device memory. */
+    /**
+     * {@code cuDeviceTotalMem_v2}: bytes of device memory.
+     *
+     * @param device a {@code CUdevice} from {@link #device(int)}
+     * @return the total bytes of memory on the device
+     * @throws CudaException if the driver is not available or the call fails
+     */
     public static long deviceTotalMem(int device) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(JAVA_LONG);
@@ -195,17 +232,34 @@ public final class CudaDriver {
 
     // ------------------------------------------------------------------ contexts
 
-    /** {@code cuDevicePrimaryCtxRetain}: the device's primary context. */
+    /**
+     * {@code cuDevicePrimaryCtxRetain}: the device's primary context.
+     *
+     * @param device a {@code CUdevice} from {@link #device(int)}
+     * @return the {@code CUcontext}; release it with {@link #primaryCtxRelease(int)}
+     * @throws CudaException if the driver is not available or the call fails
+     */
     public static MemorySegment primaryCtxRetain(int device) {
         return ptrOut("cuDevicePrimaryCtxRetain", h("cuDevicePrimaryCtxRetain", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)), device);
     }
 
-    /** {@code cuDevicePrimaryCtxRelease_v2}. */
+    /**
+     * {@code cuDevicePrimaryCtxRelease_v2}.
+     *
+     * @param device a {@code CUdevice} whose primary context was retained
+     * @throws CudaException if the driver is not available or the call fails
+     */
     public static void primaryCtxRelease(int device) {
         check("cuDevicePrimaryCtxRelease_v2", invoke(h("cuDevicePrimaryCtxRelease_v2", I_I), device));
     }
 
-    /** {@code cuCtxSetCurrent}: binds {@code ctx} to the calling thread. */
+    /**
+     * {@code cuCtxSetCurrent}: binds {@code ctx} to the calling thread.
+     *
+     * @param ctx the context to make current
+     * @throws IllegalArgumentException if {@code ctx} is null
+     * @throws CudaException            if the driver refuses the context
+     */
     public static void ctxSetCurrent(MemorySegment ctx) {
         notNull("ctx", ctx);
         check("cuCtxSetCurrent", invoke(h("cuCtxSetCurrent", I_A), ctx));
@@ -229,7 +283,14 @@ public final class CudaDriver {
 
     // ------------------------------------------------------------------ memory
 
-    /** {@code cuMemAlloc_v2}: a device pointer to {@code bytes} bytes ({@code bytes > 0}). */
+    /**
+     * {@code cuMemAlloc_v2}: a device pointer to {@code bytes} bytes ({@code bytes > 0}).
+     *
+     * @param bytes the size, positive
+     * @return the device address of the new allocation; free it with {@link #memFree(long)}
+     * @throws IllegalArgumentException if {@code bytes} is not positive
+     * @throws CudaException            if the allocation fails (e.g. {@code CUDA_ERROR_OUT_OF_MEMORY})
+     */
     public static long memAlloc(long bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("bytes must be > 0, got " + bytes);
@@ -241,7 +302,13 @@ public final class CudaDriver {
         }
     }
 
-    /** {@code cuMemFree_v2}. */
+    /**
+     * {@code cuMemFree_v2}.
+     *
+     * @param devicePtr an address from {@link #memAlloc(long)}
+     * @throws IllegalArgumentException if {@code devicePtr} is 0
+     * @throws CudaException            if the driver refuses the call
+     */
     public static void memFree(long devicePtr) {
         devicePointer("devicePtr", devicePtr);
         check("cuMemFree_v2", invoke(h("cuMemFree_v2", I_L), devicePtr));
@@ -252,6 +319,12 @@ public final class CudaDriver {
      * it is passed as the zero-extended {@code int} {@code value & 0xff}, which is what a C caller puts in the
      * argument register (a Java {@code byte} would arrive sign-extended, e.g. {@code 0xffffff80} for 0x80, which a
      * callee compiled by clang may use as is on x86-64).
+     *
+     * @param devicePtr the device address of the first byte
+     * @param value     the byte to write
+     * @param bytes     the number of bytes, at least 0
+     * @throws IllegalArgumentException if {@code devicePtr} is 0 or {@code bytes} is negative
+     * @throws CudaException            if the driver refuses the call
      */
     public static void memsetD8(long devicePtr, byte value, long bytes) {
         devicePointer("devicePtr", devicePtr);
@@ -260,21 +333,45 @@ public final class CudaDriver {
                 Byte.toUnsignedInt(value), bytes));
     }
 
-    /** {@code cuMemcpyHtoD_v2}: copies {@code bytes} bytes from {@code src} (host) to {@code dst}. */
+    /**
+     * {@code cuMemcpyHtoD_v2}: copies {@code bytes} bytes from {@code src} (host) to {@code dst}.
+     *
+     * @param dst   the device address to write
+     * @param src   native host memory of at least {@code bytes} bytes
+     * @param bytes the number of bytes, at least 0
+     * @throws IllegalArgumentException if {@code dst} is 0, {@code src} is null, on-heap or too small, or {@code bytes} is negative
+     * @throws CudaException            if the driver refuses the copy
+     */
     public static void memcpyHtoD(long dst, MemorySegment src, long bytes) {
         devicePointer("dst", dst);
         hostRange("src", src, bytes);
         check("cuMemcpyHtoD_v2", invoke(h("cuMemcpyHtoD_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG)), dst, src, bytes));
     }
 
-    /** {@code cuMemcpyDtoH_v2}: copies {@code bytes} bytes from {@code src} (device) to {@code dst}. */
+    /**
+     * {@code cuMemcpyDtoH_v2}: copies {@code bytes} bytes from {@code src} (device) to {@code dst}.
+     *
+     * @param dst   native host memory of at least {@code bytes} bytes
+     * @param src   the device address to read
+     * @param bytes the number of bytes, at least 0
+     * @throws IllegalArgumentException if {@code src} is 0, {@code dst} is null, on-heap or too small, or {@code bytes} is negative
+     * @throws CudaException            if the driver refuses the copy
+     */
     public static void memcpyDtoH(MemorySegment dst, long src, long bytes) {
         hostRange("dst", dst, bytes);
         devicePointer("src", src);
         check("cuMemcpyDtoH_v2", invoke(h("cuMemcpyDtoH_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG)), dst, src, bytes));
     }
 
-    /** {@code cuMemcpyDtoD_v2}. */
+    /**
+     * {@code cuMemcpyDtoD_v2}.
+     *
+     * @param dst   the device address to write
+     * @param src   the device address to read
+     * @param bytes the number of bytes, at least 0
+     * @throws IllegalArgumentException if an address is 0 or {@code bytes} is negative
+     * @throws CudaException            if the driver refuses the copy
+     */
     public static void memcpyDtoD(long dst, long src, long bytes) {
         devicePointer("dst", dst);
         devicePointer("src", src);
@@ -282,7 +379,17 @@ public final class CudaDriver {
         check("cuMemcpyDtoD_v2", invoke(h("cuMemcpyDtoD_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG)), dst, src, bytes));
     }
 
-    /** {@code cuMemcpyHtoDAsync_v2} on {@code stream} ({@code src} should be pinned, see {@link #memAllocHost}). */
+    /**
+     * {@code cuMemcpyHtoDAsync_v2} on {@code stream} ({@code src} should be pinned, see {@link #memAllocHost}).
+     *
+     * @param dst    the device address to write
+     * @param src    native host memory of at least {@code bytes} bytes, which must stay valid until the copy completes
+     * @param bytes  the number of bytes, at least 0
+     * @param stream the stream to queue the copy on
+     * @throws IllegalArgumentException if {@code dst} is 0, {@code src} is null, on-heap or too small, {@code bytes} is negative
+     *     or {@code stream} is null
+     * @throws CudaException            if the driver refuses the copy
+     */
     public static void memcpyHtoDAsync(long dst, MemorySegment src, long bytes, MemorySegment stream) {
         devicePointer("dst", dst);
         hostRange("src", src, bytes);
@@ -290,7 +397,17 @@ public final class CudaDriver {
         check("cuMemcpyHtoDAsync_v2", invoke(h("cuMemcpyHtoDAsync_v2", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS)), dst, src, bytes, stream));
     }
 
-    /** {@code cuMemcpyDtoHAsync_v2} on {@code stream}. */
+    /**
+     * {@code cuMemcpyDtoHAsync_v2} on {@code stream}.
+     *
+     * @param dst    native host memory of at least {@code bytes} bytes, written when the copy completes
+     * @param src    the device address to read
+     * @param bytes  the number of bytes, at least 0
+     * @param stream the stream to queue the copy on
+     * @throws IllegalArgumentException if {@code src} is 0, {@code dst} is null, on-heap or too small, {@code bytes} is negative
+     *     or {@code stream} is null
+     * @throws CudaException            if the driver refuses the copy
+     */
     public static void memcpyDtoHAsync(MemorySegment dst, long src, long bytes, MemorySegment stream) {
         hostRange("dst", dst, bytes);
         devicePointer("src", src);
@@ -298,7 +415,16 @@ public final class CudaDriver {
         check("cuMemcpyDtoHAsync_v2", invoke(h("cuMemcpyDtoHAsync_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS)), dst, src, bytes, stream));
     }
 
-    /** {@code cuMemcpyDtoDAsync_v2} on {@code stream}. */
+    /**
+     * {@code cuMemcpyDtoDAsync_v2} on {@code stream}.
+     *
+     * @param dst    the device address to write
+     * @param src    the device address to read
+     * @param bytes  the number of bytes, at least 0
+     * @param stream the stream to queue the copy on
+     * @throws IllegalArgumentException if an address is 0, {@code bytes} is negative or {@code stream} is null
+     * @throws CudaException            if the driver refuses the copy
+     */
     public static void memcpyDtoDAsync(long dst, long src, long bytes, MemorySegment stream) {
         devicePointer("dst", dst);
         devicePointer("src", src);
@@ -332,7 +458,14 @@ public final class CudaDriver {
                 JAVA_LONG, ADDRESS)), dst, dstContext, src, srcContext, bytes, stream));
     }
 
-    /** {@code cuMemAllocHost_v2}: {@code bytes} of page-locked host memory; free with {@link #memFreeHost}. */
+    /**
+     * {@code cuMemAllocHost_v2}: {@code bytes} of page-locked host memory; free with {@link #memFreeHost}.
+     *
+     * @param bytes the size, positive
+     * @return the pinned memory, {@code bytes} long
+     * @throws IllegalArgumentException if {@code bytes} is not positive
+     * @throws CudaException            if the allocation fails
+     */
     public static MemorySegment memAllocHost(long bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("bytes must be > 0, got " + bytes);
@@ -341,7 +474,13 @@ public final class CudaDriver {
         return p.reinterpret(bytes);
     }
 
-    /** {@code cuMemFreeHost}. */
+    /**
+     * {@code cuMemFreeHost}.
+     *
+     * @param pinned memory from {@link #memAllocHost(long)}
+     * @throws IllegalArgumentException if {@code pinned} is null
+     * @throws CudaException            if the driver refuses the call
+     */
     public static void memFreeHost(MemorySegment pinned) {
         notNull("pinned", pinned);
         check("cuMemFreeHost", invoke(h("cuMemFreeHost", I_A), pinned));
@@ -349,42 +488,87 @@ public final class CudaDriver {
 
     // ------------------------------------------------------------------ streams and events
 
-    /** {@code cuStreamCreate} with {@code flags} (0 default, 1 = CU_STREAM_NON_BLOCKING). */
+    /**
+     * {@code cuStreamCreate} with {@code flags} (0 default, 1 = CU_STREAM_NON_BLOCKING).
+     *
+     * @param flags 0 or 1, as above
+     * @return the new {@code CUstream}; destroy it with {@link #streamDestroy}
+     * @throws CudaException if the driver refuses the call
+     */
     public static MemorySegment streamCreate(int flags) {
         return ptrOut("cuStreamCreate", h("cuStreamCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)), flags);
     }
 
-    /** {@code cuStreamSynchronize}. */
+    /**
+     * {@code cuStreamSynchronize}.
+     *
+     * @param stream the stream to wait for
+     * @throws IllegalArgumentException if {@code stream} is null
+     * @throws CudaException            if the driver refuses the call or queued work failed
+     */
     public static void streamSynchronize(MemorySegment stream) {
         notNull("stream", stream);
         check("cuStreamSynchronize", invoke(h("cuStreamSynchronize", I_A), stream));
     }
 
-    /** {@code cuStreamDestroy_v2}. */
+    /**
+     * {@code cuStreamDestroy_v2}.
+     *
+     * @param stream a stream from {@link #streamCreate(int)}
+     * @throws IllegalArgumentException if {@code stream} is null
+     * @throws CudaException            if the driver refuses the call
+     */
     public static void streamDestroy(MemorySegment stream) {
         notNull("stream", stream);
         check("cuStreamDestroy_v2", invoke(h("cuStreamDestroy_v2", I_A), stream));
     }
 
-    /** {@code cuEventCreate} with {@code flags} (0 = default, timing enabled). */
+    /**
+     * {@code cuEventCreate} with {@code flags} (0 = default, timing enabled).
+     *
+     * @param flags 0, or {@code CU_EVENT_*} flags
+     * @return the new {@code CUevent}; destroy it with {@link #eventDestroy}
+     * @throws CudaException if the driver refuses the call
+     */
     public static MemorySegment eventCreate(int flags) {
         return ptrOut("cuEventCreate", h("cuEventCreate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT)), flags);
     }
 
-    /** {@code cuEventRecord}. */
+    /**
+     * {@code cuEventRecord}.
+     *
+     * @param event  the event to record
+     * @param stream the stream whose queued work the event follows
+     * @throws IllegalArgumentException if an argument is null
+     * @throws CudaException            if the driver refuses the call
+     */
     public static void eventRecord(MemorySegment event, MemorySegment stream) {
         notNull("event", event);
         notNull("stream", stream);
         check("cuEventRecord", invoke(h("cuEventRecord", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS)), event, stream));
     }
 
-    /** {@code cuEventSynchronize}. */
+    /**
+     * {@code cuEventSynchronize}.
+     *
+     * @param event a recorded event
+     * @throws IllegalArgumentException if {@code event} is null
+     * @throws CudaException            if the driver refuses the call
+     */
     public static void eventSynchronize(MemorySegment event) {
         notNull("event", event);
         check("cuEventSynchronize", invoke(h("cuEventSynchronize", I_A), event));
     }
 
-    /** {@code cuEventElapsedTime_v2} (falls back to the v1 symbol on drivers before 12.8): milliseconds. */
+    /**
+     * {@code cuEventElapsedTime_v2} (falls back to the v1 symbol on drivers before 12.8): milliseconds.
+     *
+     * @param start an event recorded before {@code end}
+     * @param end   a completed event
+     * @return the time between the two events in milliseconds (resolution about 0.5 µs)
+     * @throws IllegalArgumentException if an argument is null
+     * @throws CudaException            if the driver refuses the call, e.g. when an event has not completed
+     */
     public static float eventElapsedTime(MemorySegment start, MemorySegment end) {
         notNull("start", start);
         notNull("end", end);
@@ -396,7 +580,13 @@ public final class CudaDriver {
         }
     }
 
-    /** {@code cuEventDestroy_v2}. */
+    /**
+     * {@code cuEventDestroy_v2}.
+     *
+     * @param event an event from {@link #eventCreate(int)}
+     * @throws IllegalArgumentException if {@code event} is null
+     * @throws CudaException            if the driver refuses the call
+     */
     public static void eventDestroy(MemorySegment event) {
         notNull("event", event);
         check("cuEventDestroy_v2", invoke(h("cuEventDestroy_v2", I_A), event));
@@ -404,7 +594,14 @@ public final class CudaDriver {
 
     // ------------------------------------------------------------------ modules and launches
 
-    /** {@code cuModuleLoadData}: loads a PTX (NUL-terminated text) or CUBIN image. */
+    /**
+     * {@code cuModuleLoadData}: loads a PTX (NUL-terminated text) or CUBIN image.
+     *
+     * @param image the PTX text (NUL-terminated) or CUBIN bytes
+     * @return the loaded {@code CUmodule} in the current context; unload it with {@link #moduleUnload}
+     * @throws IllegalArgumentException if {@code image} is null or empty
+     * @throws CudaException            if the driver cannot load the image
+     */
     public static MemorySegment moduleLoadData(byte[] image) {
         if (image == null || image.length == 0) {
             throw new IllegalArgumentException("image must be a non-empty PTX or CUBIN image");
@@ -416,13 +613,27 @@ public final class CudaDriver {
         }
     }
 
-    /** {@code cuModuleUnload}. */
+    /**
+     * {@code cuModuleUnload}.
+     *
+     * @param module a module from {@link #moduleLoadData(byte[])}
+     * @throws IllegalArgumentException if {@code module} is null
+     * @throws CudaException            if the driver refuses the call
+     */
     public static void moduleUnload(MemorySegment module) {
         notNull("module", module);
         check("cuModuleUnload", invoke(h("cuModuleUnload", I_A), module));
     }
 
-    /** {@code cuModuleGetFunction}. */
+    /**
+     * {@code cuModuleGetFunction}.
+     *
+     * @param module a loaded module
+     * @param name   the kernel's (extern "C" or mangled) name, non-empty
+     * @return the {@code CUfunction}
+     * @throws IllegalArgumentException if {@code module} is null or {@code name} is empty
+     * @throws CudaException            if the module has no such kernel
+     */
     public static MemorySegment moduleGetFunction(MemorySegment module, String name) {
         notNull("module", module);
         if (name == null || name.isEmpty()) {

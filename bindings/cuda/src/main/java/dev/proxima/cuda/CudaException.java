@@ -10,8 +10,11 @@ public final class CudaException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The C function that failed, or "" for a failure without a status. */
     private final String call;
+    /** The numeric status, or -1 for a failure without a status. */
     private final int code;
+    /** The decoded status name, or "" for a failure without a status. */
     private final String errorName;
 
     /**
@@ -29,7 +32,11 @@ public final class CudaException extends RuntimeException {
         this.errorName = errorName;
     }
 
-    /** A failure that has no status code (a library that cannot be loaded). */
+    /**
+     * A failure that has no status code (a library that cannot be loaded).
+     *
+     * @param message what failed and why
+     */
     public CudaException(String message) {
         super(message);
         this.call = "";
@@ -37,17 +44,17 @@ public final class CudaException extends RuntimeException {
         this.errorName = "";
     }
 
-    /** The C function that failed. */
+    /** {@return the C function that failed} */
     public String call() {
         return call;
     }
 
-    /** The numeric status. */
+    /** {@return the numeric status} */
     public int code() {
         return code;
     }
 
-    /** The decoded status name. */
+    /** {@return the decoded status name} */
     public String errorName() {
         return errorName;
     }

@@ -20,7 +20,12 @@ public final class KernelArgs {
     private final MemorySegment array;
     private int count;
 
-    /** An empty argument list whose memory lives in {@code arena}. */
+    /**
+     * An empty argument list whose memory lives in {@code arena}.
+     *
+     * @param arena where the parameter values and the pointer array are allocated; it must outlive the launch
+     * @throws IllegalArgumentException if {@code arena} is null
+     */
     public KernelArgs(Arena arena) {
         if (arena == null) {
             throw new IllegalArgumentException("arena must not be null");
@@ -37,44 +42,80 @@ public final class KernelArgs {
         return this;
     }
 
-    /** A device pointer ({@code T*} parameter). */
+    /**
+     * A device pointer ({@code T*} parameter).
+     *
+     * @param devicePtr the device address
+     * @return this list
+     * @throws IllegalArgumentException if the list already holds its maximum number of parameters
+     */
     public KernelArgs ptr(long devicePtr) {
         return push(arena.allocateFrom(JAVA_LONG, devicePtr));
     }
 
-    /** A {@code long long}/{@code int64_t} parameter. */
+    /**
+     * A {@code long long}/{@code int64_t} parameter.
+     *
+     * @param v the value
+     * @return this list
+     * @throws IllegalArgumentException if the list already holds its maximum number of parameters
+     */
     public KernelArgs i64(long v) {
         return push(arena.allocateFrom(JAVA_LONG, v));
     }
 
-    /** An {@code int} parameter. */
+    /**
+     * An {@code int} parameter.
+     *
+     * @param v the value
+     * @return this list
+     * @throws IllegalArgumentException if the list already holds its maximum number of parameters
+     */
     public KernelArgs i32(int v) {
         return push(arena.allocateFrom(JAVA_INT, v));
     }
 
-    /** A {@code float} parameter. */
+    /**
+     * A {@code float} parameter.
+     *
+     * @param v the value
+     * @return this list
+     * @throws IllegalArgumentException if the list already holds its maximum number of parameters
+     */
     public KernelArgs f32(float v) {
         return push(arena.allocateFrom(JAVA_FLOAT, v));
     }
 
-    /** A {@code double} parameter. */
+    /**
+     * A {@code double} parameter.
+     *
+     * @param v the value
+     * @return this list
+     * @throws IllegalArgumentException if the list already holds its maximum number of parameters
+     */
     public KernelArgs f64(double v) {
         return push(arena.allocateFrom(JAVA_DOUBLE, v));
     }
 
-    /** A struct parameter passed by value (its bytes copied into the arena). */
+    /**
+     * A struct parameter passed by value (its bytes copied into the arena).
+     *
+     * @param struct the struct's bytes, laid out as the kernel's C struct
+     * @return this list
+     * @throws IllegalArgumentException if the list already holds its maximum number of parameters
+     */
     public KernelArgs bytes(MemorySegment struct) {
         MemorySegment copy = arena.allocate(struct.byteSize(), 16);
         copy.copyFrom(struct);
         return push(copy);
     }
 
-    /** Number of parameters so far. */
+    /** {@return number of parameters so far} */
     public int count() {
         return count;
     }
 
-    /** The {@code void**} array. */
+    /** {@return the {@code void**} array} */
     public MemorySegment segment() {
         return array;
     }

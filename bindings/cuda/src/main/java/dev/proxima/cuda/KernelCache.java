@@ -31,12 +31,16 @@ public final class KernelCache {
     private final Map<String, byte[]> memory = new ConcurrentHashMap<>();
     private volatile boolean announced;
 
-    /** A cache in {@code folder} ({@code null}: memory only). */
+    /**
+     * A cache in {@code folder} ({@code null}: memory only).
+     *
+     * @param folder where compiled images are stored as files, or null to keep them in memory only
+     */
     public KernelCache(Path folder) {
         this.folder = folder;
     }
 
-    /** The default folder: {@code proxima.cuda.cache}, else {@code ~/.cache/proxima/cuda-kernels}; null if "off". */
+    /** {@return the default folder: {@code proxima.cuda.cache}, else {@code ~/.cache/proxima/cuda-kernels}; null if "off"} */
     public static Path defaultFolder() {
         String p = System.getProperty("proxima.cuda.cache");
         if ("off".equals(p)) {
@@ -48,12 +52,20 @@ public final class KernelCache {
         return Path.of(System.getProperty("user.home"), ".cache", "proxima", "cuda-kernels");
     }
 
-    /** The folder, or null. */
+    /** {@return the folder, or null} */
     public Path folder() {
         return folder;
     }
 
-    /** The cache key: hex SHA-256 over source text, options, compiler version and output kind. */
+    /**
+     * The cache key: hex SHA-256 over source text, options, compiler version and output kind.
+     *
+     * @param source          the kernel source text
+     * @param options         the NVRTC options, in order
+     * @param compilerVersion the NVRTC version, e.g. "13.0"
+     * @param output          PTX or CUBIN
+     * @return 64 lowercase hex digits
+     */
     public static String key(String source, List<String> options, String compilerVersion, Nvrtc.Output output) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
@@ -71,13 +83,24 @@ public final class KernelCache {
         }
     }
 
-    /** The file an image with {@code key} is stored in, or null without a folder. */
+    /**
+     * The file an image with {@code key} is stored in, or null without a folder.
+     *
+     * @param key    a key from {@link #key}
+     * @param output PTX or CUBIN (the file extension)
+     * @return {@code <folder>/<key>.ptx} or {@code .cubin}, or null for a memory-only cache
+     */
     public Path file(String key, Nvrtc.Output output) {
         return folder == null ? null : folder.resolve(key + (output == Nvrtc.Output.PTX ? ".ptx" : ".cubin"));
     }
 
     /**
      * The image for {@code key}: from memory, else from disk, else {@code compile.get()} (then stored).
+     *
+     * @param key     a key from {@link #key}
+     * @param output  PTX or CUBIN
+     * @param compile makes the image when neither memory nor disk has it
+     * @return the image bytes (shared: do not modify)
      */
     public byte[] get(String key, Nvrtc.Output output, Supplier<byte[]> compile) {
         byte[] img = memory.get(key);
@@ -100,7 +123,7 @@ public final class KernelCache {
         return img;
     }
 
-    /** Number of images held in memory. */
+    /** {@return number of images held in memory} */
     public int size() {
         return memory.size();
     }

@@ -30,7 +30,13 @@ public record KernelSource(String name, Map<String, String> defines, String text
     /** The kernel files shipped in this jar. */
     public static final List<String> FILES = List.of("elementwise.cu", "convert.cu", "reduce.cu", "softmax.cu", "philox.cu");
 
-    /** Loads {@code name} from the jar's kernel folder. */
+    /**
+     * Loads {@code name} from the jar's kernel folder.
+     *
+     * @param name a file name of letters, digits, {@code _ . -} ending in {@code .cu} or {@code .cuh}
+     * @return the file's text (UTF-8)
+     * @throws IllegalArgumentException if the name is not of that form or the jar has no such file
+     */
     public static String resource(String name) {
         if (name == null || !name.matches("[A-Za-z0-9_.-]+\\.cuh?")) {
             throw new IllegalArgumentException("not a kernel file name: " + name);
@@ -45,12 +51,27 @@ public record KernelSource(String name, Map<String, String> defines, String text
         }
     }
 
-    /** Assembles {@code name} from the jar with {@code defines} (macro → replacement; order kept). */
+    /**
+     * Assembles {@code name} from the jar with {@code defines} (macro → replacement; order kept).
+     *
+     * @param name    the main file in the jar's kernel folder
+     * @param defines macro name to one-line replacement, prepended as {@code #define}s in iteration order
+     * @return the assembled source with its includes inlined
+     * @throws IllegalArgumentException for a bad macro name or value, a missing file, or an include cycle
+     */
     public static KernelSource of(String name, Map<String, String> defines) {
         return assemble(name, defines, KernelSource::resource);
     }
 
-    /** Assembles {@code name} reading files through {@code reader} (tests pass their own). */
+    /**
+     * Assembles {@code name} reading files through {@code reader} (tests pass their own).
+     *
+     * @param name    the main file
+     * @param defines macro name to one-line replacement, prepended as {@code #define}s in iteration order
+     * @param reader  returns the text of a file by name
+     * @return the assembled source with its includes inlined
+     * @throws IllegalArgumentException for a bad macro name or value, or an include cycle
+     */
     public static KernelSource assemble(String name, Map<String, String> defines, java.util.function.Function<String, String> reader) {
         Map<String, String> defs = new LinkedHashMap<>(defines);
         StringBuilder sb = new StringBuilder();
@@ -94,6 +115,7 @@ public record KernelSource(String name, Map<String, String> defines, String text
      *
      * @param cType e.g. {@code "float"}, {@code "double"}, {@code "int"}, {@code "long long"},
      *              {@code "signed char"}, {@code "unsigned char"}
+     * @return a new insertion-ordered map: {@code PX_T} to {@code cType}, {@code PX_IS_FLOAT} to "1" or "0"
      */
     public static Map<String, String> elementDefines(String cType) {
         boolean isFloat = cType.equals("float") || cType.equals("double");

@@ -34,6 +34,8 @@ public record LaunchConfig(int gridX, int blockX) {
      * @param sms       the device's multiprocessor count ({@code >= 1})
      * @param block     threads per block (1 to 1024)
      * @param perThread elements one thread handles per iteration (4 for the float4 paths)
+     * @return a grid of at most (multiprocessors × blocks per SM) blocks, enough to cover {@code n} if fewer suffice
+     * @throws IllegalArgumentException if {@code n < 0}, {@code sms < 1} or {@code perThread < 1}
      */
     public static LaunchConfig gridStride(long n, int sms, int block, int perThread) {
         if (n < 0) {
@@ -51,7 +53,14 @@ public record LaunchConfig(int gridX, int blockX) {
         return new LaunchConfig((int) Math.min(Math.min(needed, cap), MAX_GRID_X), block);
     }
 
-    /** {@link #gridStride(long, int, int, int)} with the default block and one element per thread. */
+    /**
+     * {@link #gridStride(long, int, int, int)} with the default block and one element per thread.
+     *
+     * @param n   elements, at least 0
+     * @param sms the device's multiprocessor count, at least 1
+     * @return the launch configuration
+     * @throws IllegalArgumentException if {@code n < 0} or {@code sms < 1}
+     */
     public static LaunchConfig gridStride(long n, int sms) {
         return gridStride(n, sms, DEFAULT_BLOCK, 1);
     }
@@ -59,6 +68,12 @@ public record LaunchConfig(int gridX, int blockX) {
     /**
      * One block per row for row-wise reductions / softmax: block = the smallest power of two &gt;= the row
      * length, between 32 (one warp) and {@code maxBlock}; grid = rows, capped at 65535 (kernels loop over rows).
+     *
+     * @param rows      the number of rows, at least 0
+     * @param rowLength the elements per row, at least 0
+     * @param maxBlock  the largest block, a power of two in [32, 1024]
+     * @return the launch configuration
+     * @throws IllegalArgumentException if a count is negative or {@code maxBlock} is not such a power of two
      */
     public static LaunchConfig perRow(long rows, long rowLength, int maxBlock) {
         if (rows < 0 || rowLength < 0) {
@@ -74,12 +89,12 @@ public record LaunchConfig(int gridX, int blockX) {
         return new LaunchConfig((int) Math.max(1, Math.min(rows, 65535)), block);
     }
 
-    /** {x, 1, 1} grid. */
+    /** {@return {x, 1, 1} grid} */
     public int[] grid() {
         return new int[] {gridX, 1, 1};
     }
 
-    /** {x, 1, 1} block. */
+    /** {@return {x, 1, 1} block} */
     public int[] block() {
         return new int[] {blockX, 1, 1};
     }

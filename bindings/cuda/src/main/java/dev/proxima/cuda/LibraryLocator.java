@@ -89,7 +89,13 @@ public final class LibraryLocator {
             "cuBLAS", List.of("cublas64_13.dll", "cublas64_12.dll"),
             "NVRTC", List.of("nvrtc64_130_0.dll", "nvrtc64_120_0.dll"));
 
-    /** The explicit setting for {@code spec}, or null: the system property wins over the environment. */
+    /**
+     * The explicit setting for {@code spec}, or null: the system property wins over the environment.
+     *
+     * @param spec the library
+     * @param env  the environment variables (e.g. {@code System.getenv()})
+     * @return the trimmed file or folder setting, or null if neither is set
+     */
     public static String explicit(Spec spec, Map<String, String> env) {
         String p = System.getProperty(spec.property());
         if (p != null && !p.isBlank()) {
@@ -99,7 +105,13 @@ public final class LibraryLocator {
         return e == null || e.isBlank() ? null : e.trim();
     }
 
-    /** Files an explicit setting designates: the file itself, or each soname inside a folder. */
+    /**
+     * Files an explicit setting designates: the file itself, or each soname inside a folder.
+     *
+     * @param spec    the library
+     * @param setting a file or a folder
+     * @return the setting itself for a file; for a folder, the folder joined with each of the library's file names
+     */
     public static List<Path> explicitCandidates(Spec spec, String setting) {
         Path p = Path.of(setting);
         if (Files.isDirectory(p)) {
@@ -108,7 +120,14 @@ public final class LibraryLocator {
         return List.of(p);
     }
 
-    /** Folders searched after an explicit setting, in order (existing ones only). */
+    /**
+     * Folders searched after an explicit setting, in order (existing ones only).
+     *
+     * @param spec     the library
+     * @param env      the environment variables ({@code LD_LIBRARY_PATH}, {@code VIRTUAL_ENV}, {@code CONDA_PREFIX})
+     * @param userHome the user's home folder, or null
+     * @return the existing folders, without duplicates
+     */
     public static List<Path> searchFolders(Spec spec, Map<String, String> env, String userHome) {
         Set<Path> dirs = new LinkedHashSet<>();
         String ld = env.get("LD_LIBRARY_PATH");
@@ -155,7 +174,13 @@ public final class LibraryLocator {
         return prefixes;
     }
 
-    /** site-packages / dist-packages folders of the Python installations present (existing ones only). */
+    /**
+     * site-packages / dist-packages folders of the Python installations present (existing ones only).
+     *
+     * @param env      the environment variables (active virtual or conda environments)
+     * @param userHome the user's home folder (for {@code ~/.local}), or null
+     * @return the existing folders, without duplicates
+     */
     public static List<Path> sitePackages(Map<String, String> env, String userHome) {
         List<Path> prefixes = new ArrayList<>(activePrefixes(env));
         prefixes.addAll(pythonPrefixesOnPath(env.get("PATH")));
@@ -215,7 +240,14 @@ public final class LibraryLocator {
         return List.copyOf(out);
     }
 
-    /** Every candidate file for {@code spec}, in the order tried (bare sonames last), whatever the driver's version. */
+    /**
+     * Every candidate file for {@code spec}, in the order tried (bare sonames last), whatever the driver's version.
+     *
+     * @param spec     the library
+     * @param env      the environment variables
+     * @param userHome the user's home folder, or null
+     * @return absolute paths and, last, bare sonames for the system loader
+     */
     public static List<String> candidates(Spec spec, Map<String, String> env, String userHome) {
         return candidates(spec, env, userHome, 0);
     }

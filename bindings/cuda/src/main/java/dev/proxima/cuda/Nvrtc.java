@@ -82,18 +82,23 @@ public final class Nvrtc {
         }
     }
 
-    /** The file NVRTC was loaded from, or null if it was not found. */
+    /** {@return the file NVRTC was loaded from, or null if it was not found} */
     public static String libraryPath() {
         LibraryLocator.Loaded l = loaded();
         return l.library() == null ? null : l.library().path();
     }
 
-    /** The {@code libnvrtc-builtins} files preloaded beside NVRTC (see {@code LibraryLocator.companions}). */
+    /** {@return the {@code libnvrtc-builtins} files preloaded beside NVRTC (see {@code LibraryLocator.companions})} */
     public static List<String> preloaded() {
         return loaded().preloaded();
     }
 
-    /** {@code nvrtcGetErrorString}: e.g. "NVRTC_ERROR_COMPILATION". */
+    /**
+     * {@code nvrtcGetErrorString}: e.g. "NVRTC_ERROR_COMPILATION".
+     *
+     * @param result an {@code nvrtcResult} code
+     * @return the code's name, or {@code "nvrtcResult <code>"} if NVRTC is missing or does not know it
+     */
     public static String errorString(int result) {
         try {
             MemorySegment s = (MemorySegment) h("nvrtcGetErrorString", FunctionDescriptor.of(ADDRESS, JAVA_INT)).invokeExact(result);
@@ -128,7 +133,7 @@ public final class Nvrtc {
                 + ") or on LD_LIBRARY_PATH / in the ldconfig cache, and be the same NVRTC version";
     }
 
-    /** {@code nvrtcVersion}: {major, minor}. */
+    /** {@return {@code nvrtcVersion}: {major, minor}} */
     public static int[] version() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ma = a.allocate(JAVA_INT);
@@ -141,6 +146,9 @@ public final class Nvrtc {
     /**
      * {@code nvrtcGetNumSupportedArchs} + {@code nvrtcGetSupportedArchs}: the real architectures this
      * NVRTC can build a CUBIN for, as {@code 10 * major + minor} (e.g. 80 for sm_80), ascending.
+     *
+     * @return the architectures, ascending
+     * @throws CudaException if NVRTC is not available or the calls fail
      */
     public static int[] supportedArchs() {
         try (Arena a = Arena.ofConfined()) {
@@ -164,6 +172,14 @@ public final class Nvrtc {
      * ({@code name(line): error: ...}). A CUBIN needs a real architecture in the options
      * ({@code --gpu-architecture=sm_XY}); with a virtual one ({@code compute_XY}) NVRTC makes none and this
      * throws {@link CudaException} saying so.
+     *
+     * @param source  the CUDA C++ source, non-empty
+     * @param name    the program name used in diagnostics, non-empty
+     * @param options NVRTC options, none blank (see {@link CompileOptions})
+     * @param output  PTX or CUBIN
+     * @return the compiled image
+     * @throws IllegalArgumentException if an argument is null or empty, or an option is blank
+     * @throws CudaException            if NVRTC is not available, the compilation fails, or no CUBIN was produced
      */
     public static byte[] compile(String source, String name, List<String> options, Output output) {
         if (source == null || source.isEmpty()) {

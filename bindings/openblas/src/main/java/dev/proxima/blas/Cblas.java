@@ -100,7 +100,18 @@ public final class Cblas {
 
     // ---------------------------------------------------------------- level 1
 
-    /** y := alpha·x + y. */
+    /**
+     * y := alpha·x + y.
+     *
+     * @param n     the number of elements of the vectors, at least 0
+     * @param alpha the scalar factor
+     * @param x     the vector x: elements {@code x[i·incx]} (from the end for a negative increment)
+     * @param incx  the step between elements of x, non-zero
+     * @param y     the vector y, updated in place
+     * @param incy  the step between elements of y, non-zero
+     * @throws IllegalArgumentException if n is negative, an increment is 0, a segment is too small for the elements touched,
+     *     or y is a read-only segment
+     */
     public static void saxpy(int n, float alpha, MemorySegment x, int incx, MemorySegment y, int incy) {
         checkVector("x", n, x, incx, JAVA_FLOAT);
         checkVector("y", n, y, incy, JAVA_FLOAT);
@@ -112,7 +123,18 @@ public final class Cblas {
         }
     }
 
-    /** y := alpha·x + y. */
+    /**
+     * y := alpha·x + y.
+     *
+     * @param n     the number of elements of the vectors, at least 0
+     * @param alpha the scalar factor
+     * @param x     the vector x: elements {@code x[i·incx]} (from the end for a negative increment)
+     * @param incx  the step between elements of x, non-zero
+     * @param y     the vector y, updated in place
+     * @param incy  the step between elements of y, non-zero
+     * @throws IllegalArgumentException if n is negative, an increment is 0, a segment is too small for the elements touched,
+     *     or y is a read-only segment
+     */
     public static void daxpy(int n, double alpha, MemorySegment x, int incx, MemorySegment y, int incy) {
         checkVector("x", n, x, incx, JAVA_DOUBLE);
         checkVector("y", n, y, incy, JAVA_DOUBLE);
@@ -124,7 +146,17 @@ public final class Cblas {
         }
     }
 
-    /** Returns xᵀy. */
+    /**
+     * Returns xᵀy.
+     *
+     * @param n    the number of elements of the vectors, at least 0
+     * @param x    the vector x: elements {@code x[i·incx]} (from the end for a negative increment)
+     * @param incx the step between elements of x, non-zero
+     * @param y    the vector y: elements {@code y[i·incy]}
+     * @param incy the step between elements of y, non-zero
+     * @return the dot product Σ xᵢ·yᵢ (0 for n = 0)
+     * @throws IllegalArgumentException if n is negative, an increment is 0, or a segment is too small for the elements touched
+     */
     public static float sdot(int n, MemorySegment x, int incx, MemorySegment y, int incy) {
         checkVector("x", n, x, incx, JAVA_FLOAT);
         checkVector("y", n, y, incy, JAVA_FLOAT);
@@ -135,7 +167,17 @@ public final class Cblas {
         }
     }
 
-    /** Returns xᵀy. */
+    /**
+     * Returns xᵀy.
+     *
+     * @param n    the number of elements of the vectors, at least 0
+     * @param x    the vector x: elements {@code x[i·incx]} (from the end for a negative increment)
+     * @param incx the step between elements of x, non-zero
+     * @param y    the vector y: elements {@code y[i·incy]}
+     * @param incy the step between elements of y, non-zero
+     * @return the dot product Σ xᵢ·yᵢ (0 for n = 0)
+     * @throws IllegalArgumentException if n is negative, an increment is 0, or a segment is too small for the elements touched
+     */
     public static double ddot(int n, MemorySegment x, int incx, MemorySegment y, int incy) {
         checkVector("x", n, x, incx, JAVA_DOUBLE);
         checkVector("y", n, y, incy, JAVA_DOUBLE);
@@ -146,7 +188,15 @@ public final class Cblas {
         }
     }
 
-    /** Returns the Euclidean norm ‖x‖₂ (computed without overflow). */
+    /**
+     * Returns the Euclidean norm ‖x‖₂ (computed without overflow).
+     *
+     * @param n    the number of elements of the vectors, at least 0
+     * @param x    the vector x: elements {@code x[i·incx]} (from the end for a negative increment)
+     * @param incx the step between elements of x, non-zero
+     * @return the norm (0 for n = 0)
+     * @throws IllegalArgumentException if n is negative, an increment is 0, or a segment is too small for the elements touched
+     */
     public static float snrm2(int n, MemorySegment x, int incx) {
         checkVector("x", n, x, incx, JAVA_FLOAT);
         try {
@@ -156,7 +206,15 @@ public final class Cblas {
         }
     }
 
-    /** Returns the Euclidean norm ‖x‖₂ (computed without overflow). */
+    /**
+     * Returns the Euclidean norm ‖x‖₂ (computed without overflow).
+     *
+     * @param n    the number of elements of the vectors, at least 0
+     * @param x    the vector x: elements {@code x[i·incx]} (from the end for a negative increment)
+     * @param incx the step between elements of x, non-zero
+     * @return the norm (0 for n = 0)
+     * @throws IllegalArgumentException if n is negative, an increment is 0, or a segment is too small for the elements touched
+     */
     public static double dnrm2(int n, MemorySegment x, int incx) {
         checkVector("x", n, x, incx, JAVA_DOUBLE);
         try {
@@ -166,7 +224,16 @@ public final class Cblas {
         }
     }
 
-    /** x := alpha·x. */
+    /**
+     * x := alpha·x.
+     *
+     * @param n     the number of elements of the vectors, at least 0
+     * @param alpha the scalar factor
+     * @param x     the vector x, scaled in place: elements {@code x[i·incx]}
+     * @param incx  the step between elements of x, non-zero
+     * @throws IllegalArgumentException if n is negative, an increment is 0, a segment is too small for the elements touched,
+     *     or x is a read-only segment
+     */
     public static void sscal(int n, float alpha, MemorySegment x, int incx) {
         checkVector("x", n, x, incx, JAVA_FLOAT);
         checkWritable("x", x);
@@ -177,7 +244,16 @@ public final class Cblas {
         }
     }
 
-    /** x := alpha·x. */
+    /**
+     * x := alpha·x.
+     *
+     * @param n     the number of elements of the vectors, at least 0
+     * @param alpha the scalar factor
+     * @param x     the vector x, scaled in place: elements {@code x[i·incx]}
+     * @param incx  the step between elements of x, non-zero
+     * @throws IllegalArgumentException if n is negative, an increment is 0, a segment is too small for the elements touched,
+     *     or x is a read-only segment
+     */
     public static void dscal(int n, double alpha, MemorySegment x, int incx) {
         checkVector("x", n, x, incx, JAVA_DOUBLE);
         checkWritable("x", x);
@@ -190,7 +266,24 @@ public final class Cblas {
 
     // ---------------------------------------------------------------- level 2
 
-    /** y := alpha·op(A)·x + beta·y, with A stored as m×n. */
+    /**
+     * y := alpha·op(A)·x + beta·y, with A stored as m×n.
+     *
+     * @param layout the storage order of A
+     * @param trans  whether y gets A·x or Aᵀ·x
+     * @param m      the rows of A as stored
+     * @param n      the columns of A as stored
+     * @param alpha  the factor of op(A)·x
+     * @param a      the matrix A
+     * @param lda    the leading dimension of A (row stride for ROW_MAJOR, column stride for COL_MAJOR)
+     * @param x      the vector x, of length n (m for TRANS)
+     * @param incx   the step between elements of x, non-zero
+     * @param beta   the factor of y; 0 ignores y's previous contents (NaN included)
+     * @param y      the vector y, of length m (n for TRANS), updated in place
+     * @param incy   the step between elements of y, non-zero
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, an increment is 0,
+     *     a segment is too small for the elements the routine touches, or the output is a read-only segment
+     */
     public static void sgemv(Layout layout, Transpose trans, int m, int n, float alpha, MemorySegment a, int lda,
                              MemorySegment x, int incx, float beta, MemorySegment y, int incy) {
         checkGemv(layout, trans, m, n, a, lda, x, incx, y, incy, JAVA_FLOAT);
@@ -201,7 +294,24 @@ public final class Cblas {
         }
     }
 
-    /** y := alpha·op(A)·x + beta·y, with A stored as m×n. */
+    /**
+     * y := alpha·op(A)·x + beta·y, with A stored as m×n.
+     *
+     * @param layout the storage order of A
+     * @param trans  whether y gets A·x or Aᵀ·x
+     * @param m      the rows of A as stored
+     * @param n      the columns of A as stored
+     * @param alpha  the factor of op(A)·x
+     * @param a      the matrix A
+     * @param lda    the leading dimension of A (row stride for ROW_MAJOR, column stride for COL_MAJOR)
+     * @param x      the vector x, of length n (m for TRANS)
+     * @param incx   the step between elements of x, non-zero
+     * @param beta   the factor of y; 0 ignores y's previous contents (NaN included)
+     * @param y      the vector y, of length m (n for TRANS), updated in place
+     * @param incy   the step between elements of y, non-zero
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, an increment is 0,
+     *     a segment is too small for the elements the routine touches, or the output is a read-only segment
+     */
     public static void dgemv(Layout layout, Transpose trans, int m, int n, double alpha, MemorySegment a, int lda,
                              MemorySegment x, int incx, double beta, MemorySegment y, int incy) {
         checkGemv(layout, trans, m, n, a, lda, x, incx, y, incy, JAVA_DOUBLE);
@@ -214,7 +324,26 @@ public final class Cblas {
 
     // ---------------------------------------------------------------- level 3
 
-    /** C := alpha·op(A)·op(B) + beta·C, with op(A) m×k, op(B) k×n, C m×n. */
+    /**
+     * C := alpha·op(A)·op(B) + beta·C, with op(A) m×k, op(B) k×n, C m×n.
+     *
+     * @param layout the storage order of A, B and C
+     * @param transA whether op(A) is A or Aᵀ
+     * @param transB whether op(B) is B or Bᵀ
+     * @param m      the rows of op(A) and C
+     * @param n      the columns of op(B) and C
+     * @param k      the columns of op(A) and rows of op(B)
+     * @param alpha  the factor of op(A)·op(B)
+     * @param a      the matrix A
+     * @param lda    the leading dimension of A
+     * @param b      the matrix B
+     * @param ldb    the leading dimension of B
+     * @param beta   the factor of C; 0 ignores C's previous contents (NaN included)
+     * @param c      the matrix C, updated in place
+     * @param ldc    the leading dimension of C
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, an increment is 0,
+     *     a segment is too small for the elements the routine touches, or the output is a read-only segment
+     */
     public static void sgemm(Layout layout, Transpose transA, Transpose transB, int m, int n, int k, float alpha,
                              MemorySegment a, int lda, MemorySegment b, int ldb, float beta, MemorySegment c, int ldc) {
         checkGemm(layout, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, JAVA_FLOAT);
@@ -225,7 +354,26 @@ public final class Cblas {
         }
     }
 
-    /** C := alpha·op(A)·op(B) + beta·C, with op(A) m×k, op(B) k×n, C m×n. */
+    /**
+     * C := alpha·op(A)·op(B) + beta·C, with op(A) m×k, op(B) k×n, C m×n.
+     *
+     * @param layout the storage order of A, B and C
+     * @param transA whether op(A) is A or Aᵀ
+     * @param transB whether op(B) is B or Bᵀ
+     * @param m      the rows of op(A) and C
+     * @param n      the columns of op(B) and C
+     * @param k      the columns of op(A) and rows of op(B)
+     * @param alpha  the factor of op(A)·op(B)
+     * @param a      the matrix A
+     * @param lda    the leading dimension of A
+     * @param b      the matrix B
+     * @param ldb    the leading dimension of B
+     * @param beta   the factor of C; 0 ignores C's previous contents (NaN included)
+     * @param c      the matrix C, updated in place
+     * @param ldc    the leading dimension of C
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, an increment is 0,
+     *     a segment is too small for the elements the routine touches, or the output is a read-only segment
+     */
     public static void dgemm(Layout layout, Transpose transA, Transpose transB, int m, int n, int k, double alpha,
                              MemorySegment a, int lda, MemorySegment b, int ldb, double beta, MemorySegment c, int ldc) {
         checkGemm(layout, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, JAVA_DOUBLE);
@@ -239,6 +387,20 @@ public final class Cblas {
     /**
      * Symmetric rank-k update C := alpha·op(A)·op(A)ᵀ + beta·C on the {@code uplo} triangle of the n×n
      * matrix C; op(A) is n×k ({@code NO_TRANS}) or A is k×n ({@code TRANS}).
+     *
+     * @param layout the storage order of A and C
+     * @param uplo   which triangle of C is updated (the other is not touched)
+     * @param trans  NO_TRANS for A·Aᵀ with A n×k, TRANS for Aᵀ·A with A k×n
+     * @param n      the order of C
+     * @param k      the inner dimension
+     * @param alpha  the factor of the product
+     * @param a      the matrix A
+     * @param lda    the leading dimension of A
+     * @param beta   the factor of C; 0 ignores C's previous contents
+     * @param c      the symmetric matrix C, its {@code uplo} triangle updated in place
+     * @param ldc    the leading dimension of C
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, an increment is 0,
+     *     a segment is too small for the elements the routine touches, or the output is a read-only segment
      */
     public static void ssyrk(Layout layout, UpLo uplo, Transpose trans, int n, int k, float alpha, MemorySegment a,
                              int lda, float beta, MemorySegment c, int ldc) {
@@ -250,7 +412,23 @@ public final class Cblas {
         }
     }
 
-    /** Double-precision {@link #ssyrk}. */
+    /**
+     * Double-precision {@link #ssyrk}.
+     *
+     * @param layout the storage order of A and C
+     * @param uplo   which triangle of C is updated (the other is not touched)
+     * @param trans  NO_TRANS for A·Aᵀ with A n×k, TRANS for Aᵀ·A with A k×n
+     * @param n      the order of C
+     * @param k      the inner dimension
+     * @param alpha  the factor of the product
+     * @param a      the matrix A
+     * @param lda    the leading dimension of A
+     * @param beta   the factor of C; 0 ignores C's previous contents
+     * @param c      the symmetric matrix C, its {@code uplo} triangle updated in place
+     * @param ldc    the leading dimension of C
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, an increment is 0,
+     *     a segment is too small for the elements the routine touches, or the output is a read-only segment
+     */
     public static void dsyrk(Layout layout, UpLo uplo, Transpose trans, int n, int k, double alpha, MemorySegment a,
                              int lda, double beta, MemorySegment c, int ldc) {
         checkSyrk(layout, trans, n, k, a, lda, c, ldc, JAVA_DOUBLE);
@@ -264,6 +442,21 @@ public final class Cblas {
     /**
      * Triangular solve with multiple right-hand sides: B := alpha·op(A)⁻¹·B ({@code LEFT}) or
      * B := alpha·B·op(A)⁻¹ ({@code RIGHT}); B is m×n, A is m×m (left) or n×n (right).
+     *
+     * @param layout the storage order of A and B
+     * @param side   whether op(A) multiplies X from the left or the right
+     * @param uplo   which triangle of A is read
+     * @param transA whether op(A) is A or Aᵀ
+     * @param diag   whether A's diagonal is read or taken as ones
+     * @param m      the rows of B
+     * @param n      the columns of B
+     * @param alpha  the factor of B
+     * @param a      the triangular matrix A
+     * @param lda    the leading dimension of A
+     * @param b      the right-hand sides B, overwritten by the solution X
+     * @param ldb    the leading dimension of B
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, an increment is 0,
+     *     a segment is too small for the elements the routine touches, or the output is a read-only segment
      */
     public static void strsm(Layout layout, Side side, UpLo uplo, Transpose transA, Diag diag, int m, int n,
                              float alpha, MemorySegment a, int lda, MemorySegment b, int ldb) {
@@ -275,7 +468,24 @@ public final class Cblas {
         }
     }
 
-    /** Double-precision {@link #strsm}. */
+    /**
+     * Double-precision {@link #strsm}.
+     *
+     * @param layout the storage order of A and B
+     * @param side   whether op(A) multiplies X from the left or the right
+     * @param uplo   which triangle of A is read
+     * @param transA whether op(A) is A or Aᵀ
+     * @param diag   whether A's diagonal is read or taken as ones
+     * @param m      the rows of B
+     * @param n      the columns of B
+     * @param alpha  the factor of B
+     * @param a      the triangular matrix A
+     * @param lda    the leading dimension of A
+     * @param b      the right-hand sides B, overwritten by the solution X
+     * @param ldb    the leading dimension of B
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, an increment is 0,
+     *     a segment is too small for the elements the routine touches, or the output is a read-only segment
+     */
     public static void dtrsm(Layout layout, Side side, UpLo uplo, Transpose transA, Diag diag, int m, int n,
                              double alpha, MemorySegment a, int lda, MemorySegment b, int ldb) {
         checkTrsm(layout, side, m, n, a, lda, b, ldb, JAVA_DOUBLE);

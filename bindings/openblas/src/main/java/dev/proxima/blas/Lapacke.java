@@ -35,7 +35,22 @@ public final class Lapacke {
     private Lapacke() {
     }
 
-    /** Solves A·X = B by LU with partial pivoting ({@code ?gesv}); A (n×n) is overwritten by its LU factors, B (n×nrhs) by X. */
+    /**
+     * Solves A·X = B by LU with partial pivoting ({@code ?gesv}); A (n×n) is overwritten by its LU factors, B (n×nrhs) by X.
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param n      the order of A, at least 0
+     * @param nrhs   the number of right-hand sides (columns of B), at least 0
+     * @param a      the n×n matrix A, overwritten by its LU factors
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @param ipiv   the pivot indices, 32-bit ints, 1-based: row i was interchanged with row ipiv[i]
+     * @param b      the right-hand sides B (n×nrhs), overwritten by the solution X
+     * @param ldb    the leading dimension of B, at least max(1, n)
+     * @return LAPACK's info: 0 on success; i &gt; 0 if U(i, i) is exactly zero (A is singular and no solution was computed)
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, a segment is too small,
+     *     or a written segment is read-only
+     * @throws IllegalStateException if a segment's arena is closed
+     */
     public static int gesv(boolean single, int n, int nrhs, MemorySegment a, int lda, MemorySegment ipiv, MemorySegment b, int ldb) {
         matrix("A", single, n, n, a, lda);
         ints("ipiv", ipiv, n);
@@ -44,7 +59,20 @@ public final class Lapacke {
                 COL_MAJOR, n, nrhs, a, lda, ipiv, b, ldb);
     }
 
-    /** LU factorization with partial pivoting ({@code ?getrf}) of the m×n matrix A, in place. */
+    /**
+     * LU factorization with partial pivoting ({@code ?getrf}) of the m×n matrix A, in place.
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param m      the rows of A, at least 0
+     * @param n      the columns of A, at least 0
+     * @param a      the m×n matrix A, overwritten by L (unit diagonal not stored) and U
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @param ipiv   receives min(m, n) pivot indices, 1-based: row i was interchanged with row ipiv[i]
+     * @return LAPACK's info: 0 on success; i &gt; 0 if U(i, i) is exactly zero (the factorization is complete, but U is singular)
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, a segment is too small,
+     *     or a written segment is read-only
+     * @throws IllegalStateException if a segment's arena is closed
+     */
     public static int getrf(boolean single, int m, int n, MemorySegment a, int lda, MemorySegment ipiv) {
         matrix("A", single, m, n, a, lda);
         ints("ipiv", ipiv, Math.min(m, n));
@@ -54,6 +82,20 @@ public final class Lapacke {
     /**
      * Solves op(A)·X = B with the LU factors of {@link #getrf} ({@code ?getrs}); {@code trans} 'N' or 'T'.
      * B (n×nrhs) is overwritten by X.
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param trans  'N' to solve A·X = B, 'T' or 'C' to solve Aᵀ·X = B
+     * @param n      the order of A, at least 0
+     * @param nrhs   the number of right-hand sides (columns of B), at least 0
+     * @param a      the LU factors from {@link #getrf} (read only)
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @param ipiv   the pivot indices from {@link #getrf}
+     * @param b      the right-hand sides B (n×nrhs), overwritten by the solution X
+     * @param ldb    the leading dimension of B, at least max(1, n)
+     * @return LAPACK's info: 0 on success
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, a segment is too small,
+     *     a written segment is read-only, or a character option is not one of those listed
+     * @throws IllegalStateException if a segment's arena is closed
      */
     public static int getrs(boolean single, char trans, int n, int nrhs, MemorySegment a, int lda, MemorySegment ipiv,
                             MemorySegment b, int ldb) {
@@ -65,21 +107,62 @@ public final class Lapacke {
                 COL_MAJOR, (byte) trans, n, nrhs, a, lda, ipiv, b, ldb);
     }
 
-    /** Inverse from the LU factors of {@link #getrf} ({@code ?getri}), in place. */
+    /**
+     * Inverse from the LU factors of {@link #getrf} ({@code ?getri}), in place.
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param n      the order of A, at least 0
+     * @param a      the LU factors from {@link #getrf}, overwritten by the inverse
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @param ipiv   the pivot indices from {@link #getrf}
+     * @return LAPACK's info: 0 on success; i &gt; 0 if U(i, i) is exactly zero (A is singular; no inverse)
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, a segment is too small,
+     *     or a written segment is read-only
+     * @throws IllegalStateException if a segment's arena is closed
+     */
     public static int getri(boolean single, int n, MemorySegment a, int lda, MemorySegment ipiv) {
         matrix("A", single, n, n, a, lda);
         intsIn("ipiv", ipiv, n);
         return call(single, "getri", fd(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), COL_MAJOR, n, a, lda, ipiv);
     }
 
-    /** Cholesky factorization ({@code ?potrf}) of the triangle {@code uplo} ('L' or 'U') of A, in place. */
+    /**
+     * Cholesky factorization ({@code ?potrf}) of the triangle {@code uplo} ('L' or 'U') of A, in place.
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param uplo   'L' to read the lower triangle and write L (A = L·Lᵀ), 'U' for the upper triangle and U (A = Uᵀ·U)
+     * @param n      the order of A, at least 0
+     * @param a      the symmetric n×n matrix A; the {@code uplo} triangle is overwritten by the factor, the other is not touched
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @return LAPACK's info: 0 on success; i &gt; 0 if the leading minor of order i is not positive definite
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, a segment is too small,
+     *     a written segment is read-only, or a character option is not one of those listed
+     * @throws IllegalStateException if a segment's arena is closed
+     */
     public static int potrf(boolean single, char uplo, int n, MemorySegment a, int lda) {
         job("uplo", uplo, "LU");
         matrix("A", single, n, n, a, lda);
         return call(single, "potrf", fd(JAVA_INT, JAVA_BYTE, JAVA_INT, ADDRESS, JAVA_INT), COL_MAJOR, (byte) uplo, n, a, lda);
     }
 
-    /** Solves a triangular system op(A)·X = B ({@code ?trtrs}); B is overwritten by X. */
+    /**
+     * Solves a triangular system op(A)·X = B ({@code ?trtrs}); B is overwritten by X.
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param uplo   'L' if A is lower triangular, 'U' if upper
+     * @param trans  'N' for A·X = B, 'T' or 'C' for Aᵀ·X = B
+     * @param diag   'N' to read A's diagonal, 'U' to take it as ones
+     * @param n      the order of A, at least 0
+     * @param nrhs   the number of right-hand sides (columns of B), at least 0
+     * @param a      the triangular n×n matrix A (read only; the other triangle is not read)
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @param b      the right-hand sides B (n×nrhs), overwritten by the solution X
+     * @param ldb    the leading dimension of B, at least max(1, n)
+     * @return LAPACK's info: 0 on success; i &gt; 0 if A(i, i) is zero (A is singular and no solution was computed)
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, a segment is too small,
+     *     a written segment is read-only, or a character option is not one of those listed
+     * @throws IllegalStateException if a segment's arena is closed
+     */
     public static int trtrs(boolean single, char uplo, char trans, char diag, int n, int nrhs, MemorySegment a, int lda,
                             MemorySegment b, int ldb) {
         job("uplo", uplo, "LU");
@@ -91,14 +174,41 @@ public final class Lapacke {
                 COL_MAJOR, (byte) uplo, (byte) trans, (byte) diag, n, nrhs, a, lda, b, ldb);
     }
 
-    /** QR factorization ({@code ?geqrf}): R in the upper triangle of A, Householder vectors below, scalars in tau (min(m,n)). */
+    /**
+     * QR factorization ({@code ?geqrf}): R in the upper triangle of A, Householder vectors below, scalars in tau (min(m,n)).
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param m      the rows of A, at least 0
+     * @param n      the columns of A, at least 0
+     * @param a      the m×n matrix A, overwritten by R and the Householder vectors
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @param tau    receives the min(m, n) scalar factors of the reflectors
+     * @return LAPACK's info: 0 on success
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, a segment is too small,
+     *     or a written segment is read-only
+     * @throws IllegalStateException if a segment's arena is closed
+     */
     public static int geqrf(boolean single, int m, int n, MemorySegment a, int lda, MemorySegment tau) {
         matrix("A", single, m, n, a, lda);
         vector("tau", single, tau, Math.min(m, n));
         return call(single, "geqrf", fd(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), COL_MAJOR, m, n, a, lda, tau);
     }
 
-    /** Forms the m×n matrix Q with orthonormal columns from k reflectors of {@link #geqrf} ({@code ?orgqr}). */
+    /**
+     * Forms the m×n matrix Q with orthonormal columns from k reflectors of {@link #geqrf} ({@code ?orgqr}).
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param m      the rows of Q, at least n
+     * @param n      the columns of Q, at most m
+     * @param k      the number of reflectors, at most n
+     * @param a      the reflectors from {@link #geqrf} in the first k columns, overwritten by Q
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @param tau    the k scalar factors from {@link #geqrf}
+     * @return LAPACK's info: 0 on success
+     * @throws IllegalArgumentException unless m ≥ n ≥ k ≥ 0, or if a leading dimension is too small, a segment is too small
+     *     or a written segment is read-only
+     * @throws IllegalStateException if a segment's arena is closed
+     */
     public static int orgqr(boolean single, int m, int n, int k, MemorySegment a, int lda, MemorySegment tau) {
         if (k < 0 || n > m || k > n) {
             throw new IllegalArgumentException("orgqr needs m >= n >= k, got m=" + m + " n=" + n + " k=" + k);
@@ -111,6 +221,22 @@ public final class Lapacke {
     /**
      * Singular value decomposition by divide and conquer ({@code ?gesdd}). {@code jobz}: 'A' (all of U
      * m×m and Vᵀ n×n), 'S' (thin: U m×min, Vᵀ min×n), 'N' (values only; u and vt may be NULL).
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param jobz   'A', 'S' or 'N', as above
+     * @param m      the rows of A, at least 0
+     * @param n      the columns of A, at least 0
+     * @param a      the m×n matrix A, destroyed
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @param s      receives the min(m, n) singular values, descending
+     * @param u      receives U (columns: left singular vectors); unused for 'N'
+     * @param ldu    the leading dimension of U, at least max(1, m) unless jobz is 'N'
+     * @param vt     receives Vᵀ (rows: right singular vectors); unused for 'N'
+     * @param ldvt   the leading dimension of Vᵀ, at least its rows unless jobz is 'N'
+     * @return LAPACK's info: 0 on success; &gt; 0 if the bidiagonal SVD did not converge
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, a segment is too small,
+     *     a written segment is read-only, or a character option is not one of those listed
+     * @throws IllegalStateException if a segment's arena is closed
      */
     public static int gesdd(boolean single, char jobz, int m, int n, MemorySegment a, int lda, MemorySegment s,
                             MemorySegment u, int ldu, MemorySegment vt, int ldvt) {
@@ -132,6 +258,18 @@ public final class Lapacke {
     /**
      * Eigenvalues (ascending, into w) and, for {@code jobz = 'V'}, eigenvectors (into the columns of A) of
      * a symmetric matrix from its {@code uplo} triangle, by divide and conquer ({@code ?syevd}).
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param jobz   'N' for eigenvalues only, 'V' for eigenvectors too
+     * @param uplo   'L' or 'U': the triangle of A that is read
+     * @param n      the order of A, at least 0
+     * @param a      the symmetric n×n matrix A, overwritten by the eigenvectors for 'V' (destroyed otherwise)
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @param w      receives the n eigenvalues, ascending
+     * @return LAPACK's info: 0 on success; i &gt; 0 if the algorithm failed to converge
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, a segment is too small,
+     *     a written segment is read-only, or a character option is not one of those listed
+     * @throws IllegalStateException if a segment's arena is closed
      */
     public static int syevd(boolean single, char jobz, char uplo, int n, MemorySegment a, int lda, MemorySegment w) {
         job("jobz", jobz, "NV");
@@ -145,6 +283,23 @@ public final class Lapacke {
     /**
      * Eigenvalues (wr + i·wi) and right eigenvectors of a general real matrix ({@code ?geev}); complex
      * pairs of eigenvectors are stored as consecutive real and imaginary columns of VR.
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param jobvl  'N', or 'V' to compute left eigenvectors
+     * @param jobvr  'N', or 'V' to compute right eigenvectors
+     * @param n      the order of A, at least 0
+     * @param a      the n×n matrix A, destroyed
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @param wr     receives the real parts of the n eigenvalues
+     * @param wi     receives the imaginary parts of the n eigenvalues
+     * @param vl     receives the left eigenvectors for jobvl 'V' (n×n); unused for 'N'
+     * @param ldvl   the leading dimension of VL, at least n for jobvl 'V'
+     * @param vr     receives the right eigenvectors for jobvr 'V' (n×n); unused for 'N'
+     * @param ldvr   the leading dimension of VR, at least n for jobvr 'V'
+     * @return LAPACK's info: 0 on success; i &gt; 0 if the QR algorithm failed (eigenvalues i+1…n of wr and wi have converged; no vectors)
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, a segment is too small,
+     *     a written segment is read-only, or a character option is not one of those listed
+     * @throws IllegalStateException if a segment's arena is closed
      */
     public static int geev(boolean single, char jobvl, char jobvr, int n, MemorySegment a, int lda, MemorySegment wr,
                            MemorySegment wi, MemorySegment vl, int ldvl, MemorySegment vr, int ldvr) {
@@ -171,6 +326,22 @@ public final class Lapacke {
      * Minimum-norm least squares by SVD ({@code ?gelsd}): B (max(m,n)×nrhs) is overwritten by the
      * solution in its first n rows; s receives min(m,n) singular values; singular values below
      * {@code rcond·s[0]} count as zero; the effective rank goes to {@code rank[0]}.
+     *
+     * @param single true for the {@code s} routine on F32 data, false for the {@code d} routine on F64 data
+     * @param m      the rows of A, at least 0
+     * @param n      the columns of A, at least 0
+     * @param nrhs   the number of right-hand sides (columns of B), at least 0
+     * @param a      the m×n matrix A, destroyed
+     * @param lda    the leading dimension of A, at least max(1, rows of A)
+     * @param b      the right-hand sides (max(m, n)×nrhs), overwritten by the solution in the first n rows
+     * @param ldb    the leading dimension of B, at least max(1, m, n)
+     * @param s      receives the min(m, n) singular values, descending
+     * @param rcond  the relative threshold below which singular values count as zero; negative for machine precision
+     * @param rank   receives the effective rank, one 32-bit int
+     * @return LAPACK's info: 0 on success; i &gt; 0 if the SVD did not converge (i off-diagonal elements did not converge to zero)
+     * @throws IllegalArgumentException if a dimension is negative, a leading dimension is too small, a segment is too small,
+     *     or a written segment is read-only
+     * @throws IllegalStateException if a segment's arena is closed
      */
     public static int gelsd(boolean single, int m, int n, int nrhs, MemorySegment a, int lda, MemorySegment b, int ldb,
                             MemorySegment s, double rcond, MemorySegment rank) {

@@ -66,12 +66,12 @@ public final class OpenBlas {
     private OpenBlas() {
     }
 
-    /** The loaded library; loads it on first call. */
+    /** {@return the loaded library; loads it on first call} */
     public static Library library() {
         return Holder.LIBRARY;
     }
 
-    /** The number of threads OpenBLAS uses for level-3 calls. */
+    /** {@return the number of threads OpenBLAS uses for level-3 calls} */
     public static int threads() {
         try {
             return (int) Holder.GET_THREADS.invokeExact();
@@ -101,6 +101,7 @@ public final class OpenBlas {
      * The thread count requested by system property {@code proxima.threads}, else the number of
      * available processors.
      *
+     * @return the thread count, at least 1
      * @throws IllegalArgumentException if the property is not a positive integer
      */
     public static int configuredThreads() {

@@ -11,9 +11,12 @@ public final class FileFormatException extends IOException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The file, stream or archive entry that was being read. */
     private final String source;
 
     /**
+     * Creates the exception; the message is {@code source + ": " + problem}.
+     *
      * @param source  the file, stream or entry that was being read (for the message)
      * @param problem what is wrong with it
      */
@@ -23,6 +26,9 @@ public final class FileFormatException extends IOException {
     }
 
     /**
+     * Creates the exception with the failure that revealed the problem; the message is
+     * {@code source + ": " + problem}.
+     *
      * @param source  the file, stream or entry that was being read (for the message)
      * @param problem what is wrong with it
      * @param cause   the underlying failure
@@ -32,7 +38,7 @@ public final class FileFormatException extends IOException {
         this.source = source;
     }
 
-    /** The file, stream or archive entry that was being read. */
+    /** {@return the file, stream or archive entry that was being read} */
     public String source() {
         return source;
     }

@@ -107,8 +107,11 @@ public record Mesh(Tensor vertices, Tensor faces, Tensor normals, Tensor colors)
      * A mesh from Java arrays (row-major {@code [n, 3]} data); the tensors register with the current
      * {@link dev.proxima.tensor.Scope}.
      *
+     * @param vertices positions, row-major x, y, z per vertex (length 3N)
+     * @param faces    vertex indices, three per triangle (length 3F), each in [0, N)
      * @param normals null or the same length as {@code vertices}
      * @param colors  null or the same length as {@code vertices}
+     * @return a new mesh of F32 [N, 3] vertices, I32 [F, 3] faces and the optional attributes
      * @throws IllegalArgumentException if a length is not a multiple of 3 or lengths disagree
      */
     public static Mesh of(float[] vertices, int[] faces, float[] normals, float[] colors) {
@@ -138,12 +141,12 @@ public record Mesh(Tensor vertices, Tensor faces, Tensor normals, Tensor colors)
         }
     }
 
-    /** The number of vertices. */
+    /** {@return the number of vertices} */
     public long vertexCount() {
         return vertices.dim(0);
     }
 
-    /** The number of triangles. */
+    /** {@return the number of triangles} */
     public long faceCount() {
         return faces.dim(0);
     }

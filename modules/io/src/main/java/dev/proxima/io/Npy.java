@@ -100,6 +100,8 @@ public final class Npy {
     /**
      * Reads a {@code .npy} file into a new tensor in Proxima's (Arrow-accounted) memory.
      *
+     * @param file the {@code .npy} file
+     * @return a new host tensor of the stored dtype and shape (a transposed view for Fortran order)
      * @throws FileFormatException if the file is not a valid {@code .npy} file of a supported type
      * @throws IOException         if it cannot be read
      */
@@ -132,6 +134,8 @@ public final class Npy {
      * starting at a multiple of 64 bytes, or no elements — are read as by {@link #read(Path)}.
      * Fortran-order files give a transposed view, as with {@code read}.
      *
+     * @param file the {@code .npy} file
+     * @return a new host tensor of the stored dtype and shape over the mapped file
      * @throws FileFormatException if the file is not a valid {@code .npy} file of a supported type
      * @throws IOException         if it cannot be read or mapped
      */
@@ -576,6 +580,8 @@ public final class Npy {
     /**
      * Writes a tensor as a {@code .npy} file (replacing an existing one).
      *
+     * @param file   where to write
+     * @param tensor the host tensor to write, any dtype but BF16, any layout (written in C order)
      * @throws IllegalArgumentException for {@code BF16} (no NumPy type; cast to F32) or a non-host tensor
      * @throws IOException              if the file cannot be written
      */
@@ -594,6 +600,8 @@ public final class Npy {
     /**
      * Writes a tensor in {@code .npy} format to a stream (not closed).
      *
+     * @param out    where to write
+     * @param tensor the host tensor to write, any dtype but BF16, any layout (written in C order)
      * @throws IllegalArgumentException for {@code BF16} (no NumPy type; cast to F32) or a non-host tensor
      * @throws IOException              if the stream fails
      */
@@ -707,6 +715,8 @@ public final class Npy {
      * without the {@code .npy} suffix, in archive order. If any entry is invalid, the tensors already
      * read are closed and the exception names the archive and the entry.
      *
+     * @param file the {@code .npz} archive
+     * @return a new insertion-ordered map from entry name to a new host tensor; the caller closes them
      * @throws FileFormatException if the archive or an entry is invalid, or an entry is not a {@code .npy}
      * @throws IOException         if it cannot be read
      */
@@ -766,6 +776,8 @@ public final class Npy {
     /**
      * Writes tensors as an {@code .npz} archive, one {@code <key>.npy} entry each, in map order.
      *
+     * @param file    where to write; an existing file is replaced
+     * @param tensors the host tensors by key; each becomes the entry {@code <key>.npy}
      * @param compress deflate the entries ({@code numpy.savez_compressed}) or store them ({@code numpy.savez})
      * @throws IllegalArgumentException for a {@code BF16} tensor, or a key that is empty or contains '/'
      * @throws IOException              if the file cannot be written

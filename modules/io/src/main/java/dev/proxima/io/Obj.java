@@ -247,6 +247,8 @@ public final class Obj {
     /**
      * Writes a mesh as an OBJ file.
      *
+     * @param file where to write; an existing file is replaced
+     * @param mesh the mesh to write
      * @throws IllegalArgumentException if a face refers to a vertex the mesh does not have
      * @throws IOException              if the file cannot be written
      */

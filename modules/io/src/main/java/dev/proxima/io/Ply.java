@@ -497,6 +497,8 @@ public final class Ply {
     /**
      * Writes a mesh as a PLY file.
      *
+     * @param file where to write; an existing file is replaced
+     * @param mesh the mesh to write
      * @param binary {@code binary_little_endian} if true, else {@code ascii}
      * @throws IllegalArgumentException if a face refers to a vertex the mesh does not have
      * @throws IOException              if the file cannot be written

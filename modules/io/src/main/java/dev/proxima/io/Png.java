@@ -81,6 +81,8 @@ public final class Png {
         public static final String PROPERTY = "proxima.png.maxDecodedBytes";
 
         /**
+         * Validates the bound.
+         *
          * @throws IllegalArgumentException if {@code maxDecodedBytes} is not positive
          */
         public Limits {
@@ -492,6 +494,10 @@ public final class Png {
     /**
      * Writes an image tensor as an 8-bit PNG.
      *
+     * @param file  where to write; an existing file is replaced
+     * @param image the image {@code (H, W, C)} with C in 1..4, or {@code (H, W)}, values in [0, 1]
+     * @throws IllegalArgumentException if the shape is not supported
+     * @throws IOException              if the file cannot be written
      * @see #write(Path, Tensor, int)
      */
     public static void write(Path file, Tensor image) throws IOException {
@@ -503,6 +509,8 @@ public final class Png {
      * alpha), 3 (RGB) or 4 (RGBA), or {@code (H, W)} as gray. Values are clamped to {@code [0, 1]} (NaN
      * as 0) and rounded to {@code bitDepth} bits.
      *
+     * @param file     where to write; an existing file is replaced
+     * @param image    the image, values in [0, 1]
      * @param bitDepth 8 or 16
      * @throws IllegalArgumentException if the shape or the bit depth is not supported
      * @throws IOException              if the file cannot be written
@@ -516,6 +524,9 @@ public final class Png {
     /**
      * The bytes of a PNG file for an image tensor, as {@link #write(Path, Tensor, int)} writes them.
      *
+     * @param image    the image {@code (H, W, C)} with C in 1..4, or {@code (H, W)}, values in [0, 1]
+     * @param bitDepth 8 or 16
+     * @return the complete PNG file
      * @throws IllegalArgumentException if the shape or the bit depth is not supported
      */
     public static byte[] encode(Tensor image, int bitDepth) {

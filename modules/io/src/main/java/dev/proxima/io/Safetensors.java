@@ -91,6 +91,8 @@ public final class Safetensors {
         public static final int DEFAULT_MAX_DEPTH = 16;
 
         /**
+         * Validates the bounds.
+         *
          * @throws IllegalArgumentException if {@code maxHeaderBytes} is less than 2 (the shortest header,
          *                                  {@code {}}), above {@link Integer#MAX_VALUE}, or {@code maxDepth} is
          *                                  less than 3

@@ -36,7 +36,7 @@ public enum Activation implements UnaryOperator<Tensor> {
         return f.apply(x);
     }
 
-    /** This activation as a layer. */
+    /** {@return this activation as a layer} */
     public Module module() {
         return new Lambda(name(), this);
     }

@@ -28,12 +28,25 @@ public final class BatchNorm extends Module {
     private final Parameter runningMean;
     private final Parameter runningVar;
 
-    /** Affine, ε = 1e-5, momentum 0.1. */
+    /**
+     * Affine, ε = 1e-5, momentum 0.1.
+     *
+     * @param channels the number of channels C of inputs [N, C, ...]
+     * @param dtype    the element type of the parameters and running statistics
+     */
     public BatchNorm(long channels, DType dtype) {
         this(channels, 1e-5, 0.1, true, dtype);
     }
 
-    /** The general form. */
+    /**
+     * The general form.
+     *
+     * @param channels the number of channels C of inputs [N, C, ...]
+     * @param eps      the ε added to the variance, e.g. 1e-5
+     * @param momentum the weight of the batch statistic in the running averages, in [0, 1], e.g. 0.1
+     * @param affine   true for a learned per-channel scale (init 1) and shift (init 0)
+     * @param dtype    the element type of the parameters and running statistics
+     */
     public BatchNorm(long channels, double eps, double momentum, boolean affine, DType dtype) {
         this.channels = channels;
         this.eps = eps;
@@ -46,12 +59,12 @@ public final class BatchNorm extends Module {
         }
     }
 
-    /** The running mean [C] (owned by the module). */
+    /** {@return the running mean [C] (owned by the module)} */
     public Tensor runningMean() {
         return runningMean.value();
     }
 
-    /** The running (unbiased) variance [C] (owned by the module). */
+    /** {@return the running (unbiased) variance [C] (owned by the module)} */
     public Tensor runningVar() {
         return runningVar.value();
     }

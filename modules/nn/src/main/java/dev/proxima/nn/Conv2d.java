@@ -26,7 +26,17 @@ public final class Conv2d extends Module {
     private final int[] dilation;
     private final int groups;
 
-    /** An F32 layer with bias, square kernel, stride and padding, no dilation, one group. */
+    /**
+     * An F32 layer with bias, square kernel, stride and padding, no dilation, one group.
+     *
+     * @param in      the input channels, positive
+     * @param out     the output channels, positive
+     * @param kernel  the kernel height and width, positive
+     * @param stride  the step in both directions, positive
+     * @param padding the zeros added on each side in both directions, at least 0
+     * @param rng     the random source of the initialisation U(−1/√fanIn, 1/√fanIn)
+     * @throws IllegalArgumentException if {@code in}, {@code out} or {@code kernel} is not positive
+     */
     public Conv2d(long in, long out, int kernel, int stride, int padding, Rng rng) {
         this(in, out, new int[]{kernel, kernel}, new int[]{stride, stride}, new int[]{padding, padding}, new int[]{1, 1}, 1, true,
                 DType.F32, rng);
@@ -35,7 +45,18 @@ public final class Conv2d extends Module {
     /**
      * The general layer.
      *
+     * @param in       the input channels C, a positive multiple of {@code groups}
+     * @param out      the output channels O, a positive multiple of {@code groups}
+     * @param kernel   the kernel size {kH, kW}, both positive
+     * @param stride   the step {height, width}
+     * @param padding  the zeros added on each side {height, width}
+     * @param dilation the spacing between kernel taps {height, width}, 1 for none
+     * @param groups   the number of channel groups, each convolved separately
+     * @param bias     true to add a learned bias per output channel
+     * @param dtype    the element type of the parameters
+     * @param rng      the random source of the initialisation U(−1/√fanIn, 1/√fanIn), fanIn = C/groups·kH·kW
      * @throws IllegalArgumentException if {@code in} or {@code out} is not a positive multiple of {@code groups}
+     * @throws IllegalArgumentException if {@code kernel} is not two positive sizes
      */
     public Conv2d(long in, long out, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups, boolean bias,
                   DType dtype, Rng rng) {
@@ -56,12 +77,12 @@ public final class Conv2d extends Module {
         }
     }
 
-    /** The weight [O, C/groups, kH, kW]. */
+    /** {@return the weight [O, C/groups, kH, kW]} */
     public Parameter weight() {
         return weight;
     }
 
-    /** The bias [O], or null. */
+    /** {@return the bias [O], or null} */
     public Parameter bias() {
         return bias;
     }

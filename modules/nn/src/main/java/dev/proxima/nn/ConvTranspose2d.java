@@ -21,7 +21,18 @@ public final class ConvTranspose2d extends Module {
     private final int[] dilation;
     private final int groups;
 
-    /** An F32 layer with bias, square kernel, stride, padding and output padding, one group. */
+    /**
+     * An F32 layer with bias, square kernel, stride, padding and output padding, one group.
+     *
+     * @param in            the input channels, positive
+     * @param out           the output channels, positive
+     * @param kernel        the kernel height and width, positive
+     * @param stride        the step in both directions, positive
+     * @param padding       the rows and columns removed from each side of the full output, at least 0
+     * @param outputPadding extra output rows and columns, to choose among the output sizes a stride allows
+     * @param rng           the random source of the initialisation
+     * @throws IllegalArgumentException if {@code in}, {@code out} or {@code kernel} is not positive
+     */
     public ConvTranspose2d(long in, long out, int kernel, int stride, int padding, int outputPadding, Rng rng) {
         this(in, out, new int[]{kernel, kernel}, new int[]{stride, stride}, new int[]{padding, padding},
                 new int[]{outputPadding, outputPadding}, new int[]{1, 1}, 1, true, DType.F32, rng);
@@ -30,7 +41,19 @@ public final class ConvTranspose2d extends Module {
     /**
      * The general layer.
      *
+     * @param in            the input channels Cin, a positive multiple of {@code groups}
+     * @param out           the output channels Cout, a positive multiple of {@code groups}
+     * @param kernel        the kernel size {kH, kW}, both positive
+     * @param stride        the step {height, width}
+     * @param padding       the rows and columns removed from each side of the full output {height, width}
+     * @param outputPadding extra output rows and columns {height, width}, to choose among the output sizes a stride allows
+     * @param dilation      the spacing between kernel taps {height, width}, 1 for none
+     * @param groups        the number of channel groups
+     * @param bias          true to add a learned bias per output channel
+     * @param dtype         the element type of the parameters
+     * @param rng           the random source of the initialisation
      * @throws IllegalArgumentException if {@code in} or {@code out} is not a positive multiple of {@code groups}
+     * @throws IllegalArgumentException if {@code kernel} is not two positive sizes
      */
     public ConvTranspose2d(long in, long out, int[] kernel, int[] stride, int[] padding, int[] outputPadding, int[] dilation,
                            int groups, boolean bias, DType dtype, Rng rng) {
@@ -53,12 +76,12 @@ public final class ConvTranspose2d extends Module {
         }
     }
 
-    /** The weight [Cin, Cout/groups, kH, kW]. */
+    /** {@return the weight [Cin, Cout/groups, kH, kW]} */
     public Parameter weight() {
         return weight;
     }
 
-    /** The bias [Cout], or null. */
+    /** {@return the bias [Cout], or null} */
     public Parameter bias() {
         return bias;
     }

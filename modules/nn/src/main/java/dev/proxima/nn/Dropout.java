@@ -13,7 +13,13 @@ public final class Dropout extends Module {
     private final double p;
     private final Rng rng;
 
-    /** Drop probability {@code p} in [0, 1). */
+    /**
+     * Drop probability {@code p} in [0, 1).
+     *
+     * @param p   the probability of zeroing each element in training, in [0, 1)
+     * @param rng the random source of the masks
+     * @throws IllegalArgumentException if {@code p} is outside [0, 1)
+     */
     public Dropout(double p, Rng rng) {
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);

@@ -12,14 +12,21 @@ public final class Embedding extends Module {
 
     private final Parameter weight;
 
-    /** A table of {@code num} vectors of length {@code dim}. */
+    /**
+     * A table of {@code num} vectors of length {@code dim}.
+     *
+     * @param num   the number of vectors (the vocabulary size)
+     * @param dim   the length of each vector
+     * @param dtype the element type of the table
+     * @param rng   the random source of the initialisation N(0, 1)
+     */
     public Embedding(long num, long dim, DType dtype, Rng rng) {
         try (Scope scope = Scope.open()) {
             weight = registerParameter("weight", rng.normal(dtype, 0, 1, num, dim));
         }
     }
 
-    /** The table [num, dim]. */
+    /** {@return the table [num, dim]} */
     public Parameter weight() {
         return weight;
     }

@@ -15,12 +15,12 @@ public final class GELU extends Module {
         this.approximate = approximate;
     }
 
-    /** The exact GELU, 0.5·x·(1 + erf(x/√2)). */
+    /** {@return the exact GELU, 0.5·x·(1 + erf(x/√2))} */
     public static GELU exact() {
         return new GELU(false);
     }
 
-    /** The tanh-approximated GELU (at most 4.8·10⁻⁴ from the exact x·Φ(x)). */
+    /** {@return the tanh-approximated GELU (at most 4.8·10⁻⁴ from the exact x·Φ(x))} */
     public static GELU tanhApproximation() {
         return new GELU(true);
     }

@@ -20,12 +20,28 @@ public final class GroupNorm extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
-    /** Affine with ε = 1e-5. */
+    /**
+     * Affine with ε = 1e-5.
+     *
+     * @param groups   the number of groups G, dividing {@code channels}
+     * @param channels the number of channels C of inputs [N, C, ...]
+     * @param dtype    the element type of the parameters
+     * @throws IllegalArgumentException if {@code channels} is not divisible by {@code groups}
+     */
     public GroupNorm(long groups, long channels, DType dtype) {
         this(groups, channels, 1e-5, true, dtype);
     }
 
-    /** The general form; {@code channels} must be divisible by {@code groups}. */
+    /**
+     * The general form; {@code channels} must be divisible by {@code groups}.
+     *
+     * @param groups   the number of groups G, dividing {@code channels}
+     * @param channels the number of channels C of inputs [N, C, ...]
+     * @param eps      the ε added to the variance, e.g. 1e-5
+     * @param affine   true for a learned per-channel scale (init 1) and shift (init 0)
+     * @param dtype    the element type of the parameters
+     * @throws IllegalArgumentException if {@code channels} is not divisible by {@code groups}
+     */
     public GroupNorm(long groups, long channels, double eps, boolean affine, DType dtype) {
         if (groups <= 0 || channels % groups != 0) {
             throw new IllegalArgumentException(channels + " channels cannot be split into " + groups + " groups");

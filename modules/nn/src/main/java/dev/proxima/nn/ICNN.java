@@ -29,9 +29,14 @@ public final class ICNN extends Module {
     private final List<Parameter> wz = new ArrayList<>();
 
     /**
+     * An input-convex network with the given hidden widths.
+     *
      * @param in     input dimension d
      * @param hidden widths h₁…h_L, at least one
      * @param act    SOFTPLUS or RELU
+     * @param dtype  the element type of the parameters
+     * @param rng    the random source of the initialisation
+     * @throws IllegalArgumentException if {@code act} is not SOFTPLUS or RELU, or {@code hidden} is empty
      */
     public ICNN(long in, long[] hidden, Activation act, DType dtype, Rng rng) {
         if (act != Activation.SOFTPLUS && act != Activation.RELU) {
@@ -54,7 +59,13 @@ public final class ICNN extends Module {
         }
     }
 
-    /** The non-negative matrix W_kᶻ = softplus(R_k), k = 1…L (a new tensor). */
+    /**
+     * The non-negative matrix W_kᶻ = softplus(R_k), k = 1…L (a new tensor).
+     *
+     * @param k the layer, 1 ≤ k ≤ L
+     * @return a new tensor [h_k, h_(k−1)] of non-negative weights
+     * @throws IndexOutOfBoundsException if {@code k} is outside 1…L
+     */
     public Tensor wz(int k) {
         return Functional.softplus(wz.get(k - 1).value());
     }

@@ -19,12 +19,24 @@ public final class LayerNorm extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
-    /** An affine layer with ε = 1e-5. */
+    /**
+     * An affine layer with ε = 1e-5.
+     *
+     * @param dtype           the element type of the parameters
+     * @param normalizedShape the trailing dimensions normalised over
+     */
     public LayerNorm(DType dtype, long... normalizedShape) {
         this(normalizedShape, 1e-5, true, dtype);
     }
 
-    /** The general form. */
+    /**
+     * The general form.
+     *
+     * @param normalizedShape the trailing dimensions normalised over
+     * @param eps             the ε added to the variance, e.g. 1e-5
+     * @param affine          true for a learned elementwise scale (init 1) and shift (init 0) of {@code normalizedShape}
+     * @param dtype           the element type of the parameters
+     */
     public LayerNorm(long[] normalizedShape, double eps, boolean affine, DType dtype) {
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;

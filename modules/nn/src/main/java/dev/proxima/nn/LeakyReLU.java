@@ -12,7 +12,11 @@ public final class LeakyReLU extends Module {
         this(0.01);
     }
 
-    /** With the given negative slope. */
+    /**
+     * With the given negative slope.
+     *
+     * @param slope the factor for non-positive inputs, e.g. 0.01
+     */
     public LeakyReLU(double slope) {
         this.slope = slope;
     }

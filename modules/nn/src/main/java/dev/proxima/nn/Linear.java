@@ -14,12 +14,26 @@ public final class Linear extends Module {
     private final Parameter weight;
     private final Parameter bias;
 
-    /** An F32 layer with bias. */
+    /**
+     * An F32 layer with bias.
+     *
+     * @param in  the input features
+     * @param out the output features
+     * @param rng the random source of the initialisation U(−1/√in, 1/√in)
+     */
     public Linear(long in, long out, Rng rng) {
         this(in, out, true, DType.F32, rng);
     }
 
-    /** A layer of the given dtype, with or without bias. */
+    /**
+     * A layer of the given dtype, with or without bias.
+     *
+     * @param in    the input features
+     * @param out   the output features
+     * @param bias  true to add a learned bias b [out]
+     * @param dtype the element type of the parameters
+     * @param rng   the random source of the initialisation U(−1/√in, 1/√in)
+     */
     public Linear(long in, long out, boolean bias, DType dtype, Rng rng) {
         double b = 1 / Math.sqrt(in);
         try (Scope scope = Scope.open()) {
@@ -28,12 +42,12 @@ public final class Linear extends Module {
         }
     }
 
-    /** The weight W [out, in]. */
+    /** {@return the weight W [out, in]} */
     public Parameter weight() {
         return weight;
     }
 
-    /** The bias b [out], or null. */
+    /** {@return the bias b [out], or null} */
     public Parameter bias() {
         return bias;
     }

@@ -45,7 +45,17 @@ public final class LinearAttention extends Module {
     private final Linear v;
     private final Linear out;
 
-    /** Linear attention with the given kernel. */
+    /**
+     * Linear attention with the given kernel.
+     *
+     * @param embedDim the embedding size E, divisible by {@code heads}
+     * @param heads    the number of heads
+     * @param causal   true to let position i attend only to positions j ≤ i
+     * @param kernel   the feature map
+     * @param dtype    the element type of the projections
+     * @param rng      the random source for the projections' initialisation
+     * @throws IllegalArgumentException if {@code embedDim} is not divisible by {@code heads}
+     */
     public LinearAttention(long embedDim, long heads, boolean causal, Kernel kernel, DType dtype, Rng rng) {
         if (heads <= 0 || embedDim % heads != 0) {
             throw new IllegalArgumentException("embedDim " + embedDim + " is not divisible by " + heads + " heads");
@@ -60,7 +70,17 @@ public final class LinearAttention extends Module {
         out = registerModule("out_proj", new Linear(embedDim, embedDim, true, dtype, rng.split()));
     }
 
-    /** The norm-aware variant (see the class description). */
+    /**
+     * The norm-aware variant (see the class description).
+     *
+     * @param embedDim the embedding size E, divisible by {@code heads}
+     * @param heads    the number of heads
+     * @param causal   true to let position i attend only to positions j ≤ i
+     * @param dtype    the element type of the projections
+     * @param rng      the random source for the projections' initialisation
+     * @return a new module with kernel {@link Kernel#NORM_AWARE}
+     * @throws IllegalArgumentException if {@code embedDim} is not divisible by {@code heads}
+     */
     public static LinearAttention normAware(long embedDim, long heads, boolean causal, DType dtype, Rng rng) {
         return new LinearAttention(embedDim, heads, causal, Kernel.NORM_AWARE, dtype, rng);
     }
@@ -71,7 +91,15 @@ public final class LinearAttention extends Module {
         return forward(x, x, x);
     }
 
-    /** Attention of queries [B, T, E] over keys and values [B, S, E] (S = T when causal); returns [B, T, E]. */
+    /**
+     * Attention of queries [B, T, E] over keys and values [B, S, E] (S = T when causal); returns [B, T, E].
+     *
+     * @param query the queries [B, T, E]
+     * @param key   the keys [B, S, E]
+     * @param value the values [B, S, E]
+     * @return the attended values [B, T, E]
+     * @throws IllegalArgumentException if {@code causal} and S ≠ T
+     */
     public Tensor forward(Tensor query, Tensor key, Tensor value) {
         MultiheadAttention.check(query, key, value, embedDim);
         if (causal && query.dim(1) != key.dim(1)) {

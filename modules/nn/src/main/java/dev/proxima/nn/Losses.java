@@ -44,19 +44,45 @@ public final class Losses {
         }
     }
 
-    /** (x − y)². */
+    /**
+     * (x − y)².
+     *
+     * @param input  the predictions x, any shape
+     * @param target the targets y, of {@code input}'s shape
+     * @param r      how the per-element losses are combined
+     * @return a 0-d tensor, or the per-element losses for {@link Reduction#NONE}
+     * @throws ShapeMismatchException if the shapes differ
+     */
     public static Tensor mse(Tensor input, Tensor target, Reduction r) {
         sameShape("mse", input, target);
         return reduce(input.sub(target).square(), r);
     }
 
-    /** |x − y|. */
+    /**
+     * |x − y|.
+     *
+     * @param input  the predictions x, any shape
+     * @param target the targets y, of {@code input}'s shape
+     * @param r      how the per-element losses are combined
+     * @return a 0-d tensor, or the per-element losses for {@link Reduction#NONE}
+     * @throws ShapeMismatchException if the shapes differ
+     */
     public static Tensor l1(Tensor input, Tensor target, Reduction r) {
         sameShape("l1", input, target);
         return reduce(input.sub(target).abs(), r);
     }
 
-    /** Huber: ½d² for |d| &lt; δ, else δ(|d| − ½δ), with d = x − y. */
+    /**
+     * Huber: ½d² for |d| &lt; δ, else δ(|d| − ½δ), with d = x − y.
+     *
+     * @param input  the predictions x, any shape
+     * @param target the targets y, of {@code input}'s shape
+     * @param delta  the threshold δ between the quadratic and linear parts, positive
+     * @param r      how the per-element losses are combined
+     * @return a 0-d tensor, or the per-element losses for {@link Reduction#NONE}
+     * @throws ShapeMismatchException   if the shapes differ
+     * @throws IllegalArgumentException if {@code delta} is not positive
+     */
     public static Tensor huber(Tensor input, Tensor target, double delta, Reduction r) {
         sameShape("huber", input, target);
         if (!(delta > 0)) {
@@ -71,6 +97,15 @@ public final class Losses {
      * Cross-entropy from logits [N, C] and class indices [N] (I32 or I64), with label smoothing ε:
      * loss_n = (1 − ε)·(−log p_{n,y_n}) + ε·mean_c(−log p_{n,c}), p = softmax(logits). ε = 0 is plain
      * cross-entropy. Reductions MEAN/SUM/NONE are over the N samples.
+     *
+     * @param logits         unnormalised scores [N, C]
+     * @param targets        class indices [N], I32 or I64, each in [0, C)
+     * @param labelSmoothing ε in [0, 1]
+     * @param r              how the per-sample losses are combined
+     * @return a 0-d tensor, or the per-sample losses [N] for {@link Reduction#NONE}
+     * @throws DTypeMismatchException   if {@code targets} is not I32 or I64
+     * @throws ShapeMismatchException   if the shapes are not [N, C] and [N]
+     * @throws IllegalArgumentException if {@code labelSmoothing} is outside [0, 1]
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, double labelSmoothing, Reduction r) {
         if (targets.dtype() != DType.I32 && targets.dtype() != DType.I64) {
@@ -88,7 +123,16 @@ public final class Losses {
         return reduce(loss, r);
     }
 
-    /** Plain cross-entropy: {@code crossEntropy(logits, targets, 0, r)}. */
+    /**
+     * Plain cross-entropy: {@code crossEntropy(logits, targets, 0, r)}.
+     *
+     * @param logits  unnormalised scores [N, C]
+     * @param targets class indices [N], I32 or I64, each in [0, C)
+     * @param r       how the per-sample losses are combined
+     * @return a 0-d tensor, or the per-sample losses [N] for {@link Reduction#NONE}
+     * @throws DTypeMismatchException if {@code targets} is not I32 or I64
+     * @throws ShapeMismatchException if the shapes are not [N, C] and [N]
+     */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction r) {
         return crossEntropy(logits, targets, 0, r);
     }
@@ -96,6 +140,14 @@ public final class Losses {
     /**
      * Cross-entropy from logits [N, C] and target probabilities [N, C] (rows summing to 1), with label
      * smoothing ε applied to the target: q = (1 − ε)·target + ε/C, loss_n = −Σ_c q_{n,c} log p_{n,c}.
+     *
+     * @param logits         unnormalised scores [N, C]
+     * @param targetProbs    target probabilities [N, C]
+     * @param labelSmoothing ε in [0, 1]
+     * @param r              how the per-sample losses are combined
+     * @return a 0-d tensor, or the per-sample losses [N] for {@link Reduction#NONE}
+     * @throws ShapeMismatchException   if {@code logits} is not [N, C]
+     * @throws IllegalArgumentException if {@code labelSmoothing} is outside [0, 1]
      */
     public static Tensor crossEntropySoft(Tensor logits, Tensor targetProbs, double labelSmoothing, Reduction r) {
         sameShape("crossEntropySoft", logits, targetProbs);
@@ -116,6 +168,12 @@ public final class Losses {
     /**
      * Binary cross-entropy from logits x and targets y ∈ [0, 1], in the stable form
      * max(x, 0) − x·y + log1p(e^(−|x|)).
+     *
+     * @param logits the scores x, any shape
+     * @param target the targets y ∈ [0, 1], of {@code logits}' shape
+     * @param r      how the per-element losses are combined
+     * @return a 0-d tensor, or the per-element losses for {@link Reduction#NONE}
+     * @throws ShapeMismatchException if the shapes differ
      */
     public static Tensor bceWithLogits(Tensor logits, Tensor target, Reduction r) {
         sameShape("bceWithLogits", logits, target);
@@ -126,6 +184,13 @@ public final class Losses {
      * KL divergence like PyTorch's {@code kl_div}: {@code input} holds log-probabilities log q; {@code target}
      * holds probabilities p (or log p if {@code logTarget}); the pointwise loss is p·(log p − log q), with
      * 0·log 0 = 0. Use {@link Reduction#BATCH_MEAN} for the mathematical KL(p‖q) per sample.
+     *
+     * @param input     log-probabilities log q, any shape
+     * @param target    probabilities p (log p if {@code logTarget}), of {@code input}'s shape
+     * @param logTarget true if {@code target} holds log-probabilities
+     * @param r         how the pointwise losses are combined
+     * @return a 0-d tensor, or the pointwise losses for {@link Reduction#NONE}
+     * @throws ShapeMismatchException if the shapes differ
      */
     public static Tensor klDiv(Tensor input, Tensor target, boolean logTarget, Reduction r) {
         sameShape("klDiv", input, target);
@@ -142,6 +207,12 @@ public final class Losses {
 
     /**
      * Cosine similarity along {@code axis}: a·b / (max(‖a‖, ε)·max(‖b‖, ε)), the axis removed.
+     *
+     * @param a    the first operand
+     * @param b    the second operand; broadcasts with {@code a}
+     * @param axis the dimension holding the vectors (negative counts from the end)
+     * @param eps  the lower bound ε of each norm, e.g. 1e-8
+     * @return a new tensor of the broadcast shape without {@code axis}, values in [−1, 1]
      */
     public static Tensor cosineSimilarity(Tensor a, Tensor b, int axis, double eps) {
         int[] ax = {axis};
@@ -153,6 +224,14 @@ public final class Losses {
     /**
      * Cosine embedding loss of rows a, b [N, D] with labels y [N] of ±1: 1 − cos for y = 1,
      * max(0, cos − margin) for y = −1 (ε = 1e-8 in the norms).
+     *
+     * @param a      the first rows [N, D]
+     * @param b      the second rows [N, D]
+     * @param y      the labels [N], each 1 (similar) or −1 (dissimilar)
+     * @param margin the cosine below which a dissimilar pair costs nothing, in [−1, 1]
+     * @param r      how the per-pair losses are combined
+     * @return a 0-d tensor, or the per-pair losses [N] for {@link Reduction#NONE}
+     * @throws ShapeMismatchException if {@code a} and {@code b} differ in shape
      */
     public static Tensor cosineEmbedding(Tensor a, Tensor b, Tensor y, double margin, Reduction r) {
         sameShape("cosineEmbedding", a, b);

@@ -14,9 +14,13 @@ import java.util.List;
 public final class MLP extends Sequential {
 
     /**
+     * A chain of {@link Linear} layers with {@code activation} between them (none after the last).
+     *
      * @param sizes      layer widths, input first, at least two
      * @param activation applied between layers
+     * @param dtype      the element type of the parameters
      * @param rng        initialisation (split per layer)
+     * @throws IllegalArgumentException if {@code sizes} has fewer than two entries
      */
     public MLP(long[] sizes, Activation activation, DType dtype, Rng rng) {
         super(layers(sizes, activation, dtype, rng));

@@ -60,12 +60,28 @@ public abstract class Module implements AutoCloseable {
     private boolean training = true;
     private boolean closed;
 
-    /** Applies the module to one input. */
+    /** For subclasses, which register their parameters, buffers and children in their constructor. */
+    protected Module() {
+    }
+
+    /**
+     * Applies the module to one input.
+     *
+     * @param x the input; its shape and dtype requirements are the subclass's
+     * @return a new tensor, recorded for autodiff when gradients flow
+     */
     public abstract Tensor forward(Tensor x);
 
     // ------------------------------------------------------------------ registration
 
-    /** Registers a trainable parameter holding {@code initial} (ownership moves to the module). */
+    /**
+     * Registers a trainable parameter holding {@code initial} (ownership moves to the module).
+     *
+     * @param name    the parameter's name: non-empty, without dots, not yet registered on this module
+     * @param initial the initial value, floating point; the module closes it
+     * @return the slot holding the value, for the subclass to read in {@link #forward}
+     * @throws IllegalArgumentException if {@code name} is empty, contains a dot or is already registered
+     */
     protected final Parameter registerParameter(String name, Tensor initial) {
         checkName(name);
         Parameter p = new Parameter(initial, true);
@@ -73,7 +89,14 @@ public abstract class Module implements AutoCloseable {
         return p;
     }
 
-    /** Registers a buffer (no gradient) holding {@code initial} (ownership moves to the module). */
+    /**
+     * Registers a buffer (no gradient) holding {@code initial} (ownership moves to the module).
+     *
+     * @param name    the buffer's name: non-empty, without dots, not yet registered on this module
+     * @param initial the initial value; the module closes it
+     * @return the slot holding the value
+     * @throws IllegalArgumentException if {@code name} is empty, contains a dot or is already registered
+     */
     protected final Parameter registerBuffer(String name, Tensor initial) {
         checkName(name);
         Parameter p = new Parameter(initial, false);
@@ -81,7 +104,15 @@ public abstract class Module implements AutoCloseable {
         return p;
     }
 
-    /** Registers a child module (ownership moves to this module). */
+    /**
+     * Registers a child module (ownership moves to this module).
+     *
+     * @param <M>    the child's type
+     * @param name   the child's name: non-empty, without dots, not yet registered on this module
+     * @param module the child; this module closes it
+     * @return {@code module}
+     * @throws IllegalArgumentException if {@code name} is empty, contains a dot or is already registered
+     */
     protected final <M extends Module> M registerModule(String name, M module) {
         checkName(name);
         children.put(name, module);
@@ -99,26 +130,26 @@ public abstract class Module implements AutoCloseable {
 
     // ------------------------------------------------------------------ traversal
 
-    /** The direct children, by name, in registration order. */
+    /** {@return the direct children, by name, in registration order} */
     public final Map<String, Module> children() {
         return Collections.unmodifiableMap(children);
     }
 
-    /** Every trainable parameter of this module and its descendants, by dotted name, in registration order. */
+    /** {@return every trainable parameter of this module and its descendants, by dotted name, in registration order} */
     public final Map<String, Parameter> namedParameters() {
         LinkedHashMap<String, Parameter> out = new LinkedHashMap<>();
         collect("", out, true);
         return out;
     }
 
-    /** Every buffer of this module and its descendants, by dotted name. */
+    /** {@return every buffer of this module and its descendants, by dotted name} */
     public final Map<String, Parameter> namedBuffers() {
         LinkedHashMap<String, Parameter> out = new LinkedHashMap<>();
         collect("", out, false);
         return out;
     }
 
-    /** The trainable parameters in {@link #namedParameters()} order. */
+    /** {@return the trainable parameters in {@link #namedParameters()} order} */
     public final List<Parameter> parameters() {
         return new ArrayList<>(namedParameters().values());
     }
@@ -231,7 +262,7 @@ public abstract class Module implements AutoCloseable {
         }
     }
 
-    /** Total number of trainable scalars. */
+    /** {@return total number of trainable scalars} */
     public final long parameterCount() {
         long n = 0;
         for (Parameter p : parameters()) {
@@ -242,7 +273,12 @@ public abstract class Module implements AutoCloseable {
 
     // ------------------------------------------------------------------ modes
 
-    /** Sets training mode on this module and its descendants; returns this. */
+    /**
+     * Sets training mode on this module and its descendants; returns this.
+     *
+     * @param on true for training mode, false for evaluation mode
+     * @return this module
+     */
     public Module train(boolean on) {
         training = on;
         for (Module m : children.values()) {
@@ -251,17 +287,25 @@ public abstract class Module implements AutoCloseable {
         return this;
     }
 
-    /** Training mode (Dropout drops, BatchNorm uses and updates batch statistics); returns this. */
+    /**
+     * Training mode (Dropout drops, BatchNorm uses and updates batch statistics); returns this.
+     *
+     * @return this module
+     */
     public final Module train() {
         return train(true);
     }
 
-    /** Evaluation mode (Dropout is the identity, BatchNorm uses running statistics); returns this. */
+    /**
+     * Evaluation mode (Dropout is the identity, BatchNorm uses running statistics); returns this.
+     *
+     * @return this module
+     */
     public final Module eval() {
         return train(false);
     }
 
-    /** True in training mode (the default). */
+    /** {@return true in training mode (the default)} */
     public final boolean isTraining() {
         return training;
     }
@@ -288,6 +332,8 @@ public abstract class Module implements AutoCloseable {
      * dropped; optimizer state kept elsewhere must be moved or rebuilt. Inputs given to {@link #forward} must
      * then be on the same device.
      *
+     * @param device the device to move to
+     * @return this module
      * @throws IllegalArgumentException if no backend serves {@code device}
      * @throws IllegalStateException    if its backend is not available here (the message says why)
      */
@@ -306,6 +352,7 @@ public abstract class Module implements AutoCloseable {
     /**
      * The device of this module's parameters and buffers ({@link Device#CPU} for a module without any).
      *
+     * @return the common device of all parameters and buffers
      * @throws IllegalStateException if they are spread over several devices
      */
     public final Device device() {
@@ -327,6 +374,8 @@ public abstract class Module implements AutoCloseable {
     /**
      * Parameters then buffers by dotted name. The tensors are the module's live values (owned by the module:
      * do not close them); copy them to keep a snapshot across updates.
+     *
+     * @return a new insertion-ordered map from dotted name to the live tensor
      */
     public final Map<String, Tensor> stateDict() {
         LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
@@ -340,6 +389,7 @@ public abstract class Module implements AutoCloseable {
      * those of {@link #stateDict()}, with equal dtypes and shapes). The caller keeps ownership of
      * {@code state}'s tensors.
      *
+     * @param state the values by dotted name, as {@link #stateDict()} returns them
      * @throws IllegalArgumentException naming the first missing or unexpected key, or a dtype/shape mismatch
      */
     public final void loadStateDict(Map<String, Tensor> state) {

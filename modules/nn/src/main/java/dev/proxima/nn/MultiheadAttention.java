@@ -25,8 +25,14 @@ public final class MultiheadAttention extends Module {
     private final Linear out;
 
     /**
+     * Scaled dot-product attention with {@code heads} heads and four E×E projections (query, key, value, output).
+     *
      * @param embedDim E, divisible by {@code heads}
+     * @param heads    the number of heads H
      * @param causal   mask future positions
+     * @param dtype    the element type of the projections
+     * @param rng      the random source of the projections' initialisation
+     * @throws IllegalArgumentException if {@code heads} is not positive or does not divide {@code embedDim}
      */
     public MultiheadAttention(long embedDim, long heads, boolean causal, DType dtype, Rng rng) {
         if (heads <= 0 || embedDim % heads != 0) {
@@ -47,7 +53,15 @@ public final class MultiheadAttention extends Module {
         return forward(x, x, x);
     }
 
-    /** Attention of queries [B, T, E] over keys and values [B, S, E]; returns [B, T, E]. */
+    /**
+     * Attention of queries [B, T, E] over keys and values [B, S, E]; returns [B, T, E].
+     *
+     * @param query the queries [B, T, E]
+     * @param key   the keys [B, S, E]
+     * @param value the values [B, S, E]
+     * @return the attended values [B, T, E]
+     * @throws ShapeMismatchException if the shapes are not as above
+     */
     public Tensor forward(Tensor query, Tensor key, Tensor value) {
         check(query, key, value, embedDim);
         long b = query.dim(0);

@@ -37,6 +37,7 @@ public final class Parameter implements AutoCloseable {
     /**
      * A slot holding {@code initial}, which it takes ownership of.
      *
+     * @param initial the value, not the output of a recorded operation
      * @param trainable true for a parameter (the value is marked {@code requiresGrad}), false for a buffer
      * @throws IllegalArgumentException if {@code initial} was produced by a recorded operation, or is not
      *                                  floating point while {@code trainable}
@@ -46,12 +47,12 @@ public final class Parameter implements AutoCloseable {
         this.value = adopt(initial);
     }
 
-    /** True for a trainable parameter, false for a buffer. */
+    /** {@return true for a trainable parameter, false for a buffer} */
     public boolean trainable() {
         return trainable;
     }
 
-    /** The current value (owned by this slot: do not close it). */
+    /** {@return the current value (owned by this slot: do not close it)} */
     public Tensor value() {
         if (value == null) {
             throw new IllegalStateException("parameter is closed");
@@ -59,7 +60,7 @@ public final class Parameter implements AutoCloseable {
         return value;
     }
 
-    /** The gradient accumulated into the current value by {@code backward()}, or null. */
+    /** {@return the gradient accumulated into the current value by {@code backward()}, or null} */
     public Tensor grad() {
         return value().grad();
     }
@@ -76,6 +77,7 @@ public final class Parameter implements AutoCloseable {
      * the previous value. Compute {@code next} with recording off ({@code Autodiff.noGrad()}) or pass a
      * {@code detach()}ed tensor: a trainable slot marks it as a fresh leaf that requires grad.
      *
+     * @param next the new value, of the current dtype and shape
      * @throws ShapeMismatchException  if the shape differs
      * @throws DTypeMismatchException  if the dtype differs
      * @throws IllegalArgumentException if {@code next} is the output of a recorded operation

@@ -7,7 +7,11 @@ public final class Residual extends Module {
 
     private final Module fn;
 
-    /** Wraps {@code fn}. */
+    /**
+     * Wraps {@code fn}.
+     *
+     * @param fn the module whose output is added to its input; it must keep the input shape
+     */
     public Residual(Module fn) {
         this.fn = registerModule("fn", fn);
     }

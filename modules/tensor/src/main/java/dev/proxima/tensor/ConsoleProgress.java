@@ -38,6 +38,8 @@ public final class ConsoleProgress implements ProgressListener {
     private boolean running;
 
     /**
+     * A console progress display writing to {@code out}.
+     *
      * @param out       where to print (e.g. {@link System#err})
      * @param terminal  true to redraw one line in place with {@code \r}, false for plain lines
      * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime})

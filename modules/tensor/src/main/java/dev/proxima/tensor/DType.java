@@ -82,27 +82,33 @@ public enum DType {
         this.layout = layout;
     }
 
-    /** Bytes per element. */
+    /** {@return bytes per element} */
     public int byteSize() {
         return byteSize;
     }
 
-    /** The FFM layout of one element (native byte order). */
+    /** {@return the FFM layout of one element (native byte order)} */
     public ValueLayout layout() {
         return layout;
     }
 
-    /** True for the floating-point types {@code F32}, {@code F64}, {@code F16} and {@code BF16}. */
+    /** {@return true for the floating-point types {@code F32}, {@code F64}, {@code F16} and {@code BF16}} */
     public boolean isFloating() {
         return kind == Kind.FLOAT;
     }
 
-    /** True for the signed and unsigned integer types (not {@code BOOL}). */
+    /** {@return true for the signed and unsigned integer types (not {@code BOOL})} */
     public boolean isInteger() {
         return kind == Kind.SIGNED || kind == Kind.UNSIGNED;
     }
 
-    /** The type both operands of a binary operation are converted to (see the class comment). */
+    /**
+     * The type both operands of a binary operation are converted to (see the class comment).
+     *
+     * @param a the left operand's type
+     * @param b the right operand's type
+     * @return the common type; {@code a} when both are equal
+     */
     public static DType promote(DType a, DType b) {
         if (a == b) {
             return a;

@@ -4,7 +4,11 @@ package dev.proxima.tensor;
 public class DTypeMismatchException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with a message that names the dtypes. */
+    /**
+     * Creates the exception with a message that names the dtypes.
+     *
+     * @param message what was expected and what was given, naming the dtypes
+     */
     public DTypeMismatchException(String message) {
         super(message);
     }

@@ -21,7 +21,14 @@ public record Device(String kind, int index) {
         }
     }
 
-    /** Parses {@code "cpu"} or {@code "kind:index"}. */
+    /**
+     * Parses {@code "cpu"} or {@code "kind:index"}.
+     *
+     * @param name a device kind such as {@code "cpu"} or {@code "cuda"}, optionally followed by {@code :index}
+     * @return the device; index 0 when none is given
+     * @throws NumberFormatException if the text after the colon is not an integer
+     * @throws IllegalArgumentException if the index is negative
+     */
     public static Device parse(String name) {
         int colon = name.indexOf(':');
         if (colon < 0) {

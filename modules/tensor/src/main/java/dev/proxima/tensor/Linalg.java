@@ -33,23 +33,49 @@ public final class Linalg {
     private Linalg() {
     }
 
-    /** Q·R factorization: Q has orthonormal columns, R is upper triangular. */
+    /**
+     * Q·R factorization: Q has orthonormal columns, R is upper triangular.
+     *
+     * @param q the factor with orthonormal columns [..., m, m] or [..., m, k]
+     * @param r the upper-triangular factor [..., m, n] or [..., k, n]
+     */
     public record QR(Tensor q, Tensor r) {
     }
 
-    /** A = U·diag(S)·Vᵀ with singular values S in descending order. */
+    /**
+     * A = U·diag(S)·Vᵀ with singular values S in descending order.
+     *
+     * @param u  the left singular vectors [..., m, m] or [..., m, k], as columns
+     * @param s  the singular values [..., k], k = min(m, n), descending
+     * @param vt the right singular vectors, transposed: [..., n, n] or [..., k, n]
+     */
     public record SVD(Tensor u, Tensor s, Tensor vt) {
     }
 
-    /** Eigenvalues (ascending) and unit eigenvectors (columns) of a symmetric matrix. */
+    /**
+     * Eigenvalues (ascending) and unit eigenvectors (columns) of a symmetric matrix.
+     *
+     * @param values  the eigenvalues [..., n], ascending
+     * @param vectors the eigenvectors [..., n, n], eigenvector j in column j
+     */
     public record Eigh(Tensor values, Tensor vectors) {
     }
 
-    /** Eigenvalues and right eigenvectors (columns, unit norm) of a general matrix, as complex tensors [..., 2]. */
+    /**
+     * Eigenvalues and right eigenvectors (columns, unit norm) of a general matrix, as complex tensors [..., 2].
+     *
+     * @param values  the eigenvalues [..., n, 2] (real, imaginary)
+     * @param vectors the eigenvectors [..., n, n, 2], eigenvector j in column j
+     */
     public record Eig(Tensor values, Tensor vectors) {
     }
 
-    /** sign·exp(logAbsDet) = det; for a singular matrix sign = 0 and logAbsDet = −∞. */
+    /**
+     * sign·exp(logAbsDet) = det; for a singular matrix sign = 0 and logAbsDet = −∞.
+     *
+     * @param sign      the sign of each determinant: −1, 0 or 1, shape: the batch dimensions
+     * @param logAbsDet the natural log of |det|, shape: the batch dimensions
+     */
     public record SlogDet(Tensor sign, Tensor logAbsDet) {
     }
 
@@ -174,7 +200,11 @@ public final class Linalg {
      * {@code getrs} with the transpose flag). {@code b} is a vector [..., n]
      * only when it is 1-D; otherwise it is [..., n, k] (NumPy 2's rule). Batch dimensions broadcast.
      *
+     * @param a the square matrices [..., n, n]
+     * @param b the right-hand sides: [..., n] if 1-D, else [..., n, k]
+     * @return X, of b's shape with the batch dimensions broadcast; F32/F64 as the inputs (F64 for integers)
      * @throws LinalgException if a matrix is exactly singular
+     * @throws ShapeMismatchException if {@code a} is not a stack of square matrices
      */
     public static Tensor solve(Tensor a, Tensor b) {
         requireSquare("solve", a);
@@ -188,7 +218,10 @@ public final class Linalg {
     /**
      * The inverse of each matrix (LU: {@code getrf} then {@code getri}).
      *
+     * @param a the square matrices [..., n, n]
+     * @return the inverses, of {@code a}'s shape (F64 for integer input)
      * @throws LinalgException if a matrix is exactly singular
+     * @throws ShapeMismatchException if {@code a} is not a stack of square matrices
      */
     public static Tensor inv(Tensor a) {
         requireSquare("inv", a);
@@ -202,7 +235,13 @@ public final class Linalg {
         }
     }
 
-    /** The determinant of each matrix (LU; 0 for a singular matrix). Shape: the batch dimensions. */
+    /**
+     * The determinant of each matrix (LU; 0 for a singular matrix). Shape: the batch dimensions.
+     *
+     * @param a the square matrices [..., n, n]
+     * @return the determinants [...]
+     * @throws ShapeMismatchException if {@code a} is not a stack of square matrices
+     */
     public static Tensor det(Tensor a) {
         try (Scope scope = Scope.open()) {
             SlogDet s = slogdet(a);
@@ -210,7 +249,13 @@ public final class Linalg {
         }
     }
 
-    /** Sign and natural log of |det| of each matrix, robust to over- and underflow (LU). */
+    /**
+     * Sign and natural log of |det| of each matrix, robust to over- and underflow (LU).
+     *
+     * @param a the square matrices [..., n, n]
+     * @return the signs and log-magnitudes, each of shape [...]
+     * @throws ShapeMismatchException if {@code a} is not a stack of square matrices
+     */
     public static SlogDet slogdet(Tensor a) {
         requireSquare("slogdet", a);
         Device device = Ops.commonDevice("slogdet", a);
@@ -230,7 +275,11 @@ public final class Linalg {
      * Lower-triangular L with A = L·Lᵀ (or upper U with A = Uᵀ·U if {@code upper}), from the lower
      * (upper) triangle of A ({@code potrf}).
      *
+     * @param a     the symmetric positive-definite matrices [..., n, n]; only one triangle is read
+     * @param upper true for the upper factor U, false for the lower factor L
+     * @return the triangular factors, of {@code a}'s shape, zero outside their triangle
      * @throws LinalgException if a matrix is not positive definite
+     * @throws ShapeMismatchException if {@code a} is not a stack of square matrices
      */
     public static Tensor cholesky(Tensor a, boolean upper) {
         requireSquare("cholesky", a);
@@ -248,7 +297,13 @@ public final class Linalg {
      * Solves op(A)·X = B with A triangular ({@code trtrs}): lower or upper triangle of A, optionally an
      * implicit unit diagonal. B is [..., n] if 1-D, else [..., n, k]; batch dimensions broadcast.
      *
+     * @param a            the triangular matrices [..., n, n]; the other triangle is not read
+     * @param b            the right-hand sides: [..., n] if 1-D, else [..., n, k]
+     * @param lower        true to use A's lower triangle, false for its upper one
+     * @param unitDiagonal true to take A's diagonal as ones without reading it
+     * @return X, of b's shape with the batch dimensions broadcast
      * @throws LinalgException if A has a zero on its diagonal
+     * @throws ShapeMismatchException if {@code a} is not a stack of square matrices
      */
     public static Tensor solveTriangular(Tensor a, Tensor b, boolean lower, boolean unitDiagonal) {
         requireSquare("solveTriangular", a);
@@ -265,6 +320,11 @@ public final class Linalg {
     /**
      * QR factorization of each m×n matrix ({@code geqrf}, {@code orgqr}). {@code complete = false} gives
      * Q m×k and R k×n with k = min(m, n) (NumPy's "reduced"); {@code true} gives Q m×m and R m×n.
+     *
+     * @param a        the matrices [..., m, n]
+     * @param complete true for the complete factorization, false for the reduced one
+     * @return Q and R, with {@code a}'s batch dimensions
+     * @throws ShapeMismatchException if {@code a} has rank below 2
      */
     public static QR qr(Tensor a, boolean complete) {
         requireMatrix("qr", a);
@@ -287,7 +347,11 @@ public final class Linalg {
      * Singular value decomposition ({@code gesdd}): {@code fullMatrices = false} gives U m×k, S k, Vᵀ k×n
      * with k = min(m, n); {@code true} gives U m×m and Vᵀ n×n.
      *
+     * @param a            the matrices [..., m, n]
+     * @param fullMatrices true for square U and Vᵀ, false for the thin factorization
+     * @return U, S and Vᵀ, with {@code a}'s batch dimensions
      * @throws LinalgException if the iteration did not converge
+     * @throws ShapeMismatchException if {@code a} has rank below 2
      */
     public static SVD svd(Tensor a, boolean fullMatrices) {
         requireMatrix("svd", a);
@@ -307,7 +371,13 @@ public final class Linalg {
         }
     }
 
-    /** The singular values of each matrix, descending ({@code gesdd} without vectors). */
+    /**
+     * The singular values of each matrix, descending ({@code gesdd} without vectors).
+     *
+     * @param a the matrices [..., m, n]
+     * @return the singular values [..., min(m, n)], descending
+     * @throws ShapeMismatchException if {@code a} has rank below 2
+     */
     public static Tensor svdvals(Tensor a) {
         requireMatrix("svdvals", a);
         Device device = Ops.commonDevice("svdvals", a);
@@ -325,13 +395,23 @@ public final class Linalg {
      * Eigenvalues (ascending) and orthonormal eigenvectors (columns) of each symmetric matrix, read from
      * its lower triangle ({@code syevd}).
      *
+     * @param a the symmetric matrices [..., n, n]; only the lower triangle is read
+     * @return the eigenvalues [..., n] and eigenvectors [..., n, n]
      * @throws LinalgException if the iteration did not converge
+     * @throws ShapeMismatchException if {@code a} is not a stack of square matrices
      */
     public static Eigh eigh(Tensor a) {
         return symmetricEigen(a, true);
     }
 
-    /** The eigenvalues (ascending) of each symmetric matrix, from its lower triangle. */
+    /**
+     * The eigenvalues (ascending) of each symmetric matrix, from its lower triangle.
+     *
+     * @param a the symmetric matrices [..., n, n]; only the lower triangle is read
+     * @return the eigenvalues [..., n], ascending
+     * @throws ShapeMismatchException if {@code a} is not a stack of square matrices
+     * @throws LinalgException if the iteration did not converge
+     */
     public static Tensor eigvalsh(Tensor a) {
         return symmetricEigen(a, false).values();
     }
@@ -355,7 +435,10 @@ public final class Linalg {
      * values [..., n, 2], vectors [..., n, n, 2] with eigenvector j in column j, unit Euclidean norm.
      * Eigenvalues come in LAPACK's order (conjugate pairs adjacent, positive imaginary part first).
      *
+     * @param a the square real matrices [..., n, n]
+     * @return the complex eigenvalues and eigenvectors
      * @throws LinalgException if the QR iteration did not converge
+     * @throws ShapeMismatchException if {@code a} is not a stack of square matrices
      */
     public static Eig eig(Tensor a) {
         requireSquare("eig", a);
@@ -511,7 +594,14 @@ public final class Linalg {
         }
     }
 
-    /** A matrix norm of each matrix (see {@link MatrixNorm}); shape: the batch dimensions. */
+    /**
+     * A matrix norm of each matrix (see {@link MatrixNorm}); shape: the batch dimensions.
+     *
+     * @param a   the matrices [..., m, n]
+     * @param ord which norm to compute
+     * @return the norms, of shape [...]
+     * @throws ShapeMismatchException if {@code a} has rank below 2
+     */
     public static Tensor matrixNorm(Tensor a, MatrixNorm ord) {
         requireMatrix("matrixNorm", a);
         try (Scope scope = Scope.open()) {
@@ -536,6 +626,12 @@ public final class Linalg {
     /**
      * Aᵏ for each square matrix by repeated squaring; k = 0 gives the identity, k &lt; 0 the power of the
      * inverse. Integer matrices stay integer for k ≥ 0 (computed in F64 and converted back).
+     *
+     * @param a the square matrices [..., n, n]
+     * @param k the exponent, any long
+     * @return Aᵏ, of {@code a}'s shape
+     * @throws ShapeMismatchException if {@code a} is not a stack of square matrices
+     * @throws LinalgException if {@code k < 0} and a matrix is exactly singular
      */
     public static Tensor matrixPower(Tensor a, long k) {
         requireSquare("matrixPower", a);

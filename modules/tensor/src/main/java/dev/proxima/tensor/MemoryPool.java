@@ -97,7 +97,7 @@ public final class MemoryPool implements AutoCloseable {
         }
     }
 
-    /** @return the name given when the pool was created */
+    /** {@return the name given when the pool was created} */
     public String name() {
         return name;
     }
@@ -107,17 +107,17 @@ public final class MemoryPool implements AutoCloseable {
         return parent == null ? name : parent.path() + "/" + name;
     }
 
-    /** @return the most bytes this pool may hold at once (not counting what the pools above it allow) */
+    /** {@return the most bytes this pool may hold at once (not counting what the pools above it allow)} */
     public long limit() {
         return allocator.getLimit();
     }
 
-    /** @return bytes currently charged to this pool and the pools nested in it */
+    /** {@return bytes currently charged to this pool and the pools nested in it} */
     public long allocatedBytes() {
         return allocator.getAllocatedMemory();
     }
 
-    /** @return the most bytes ever charged to this pool (with its nested pools) at once */
+    /** {@return the most bytes ever charged to this pool (with its nested pools) at once} */
     public long peakBytes() {
         return allocator.getPeakMemoryAllocation();
     }
@@ -131,7 +131,7 @@ public final class MemoryPool implements AutoCloseable {
         return allocator;
     }
 
-    /** @return true once {@link #close()} succeeded */
+    /** {@return true once {@link #close()} succeeded} */
     public synchronized boolean isClosed() {
         return closed;
     }
@@ -239,7 +239,7 @@ public final class MemoryPool implements AutoCloseable {
             this.frame = frame;
         }
 
-        /** @return the pool this use charges */
+        /** {@return the pool this use charges} */
         public MemoryPool pool() {
             return pool;
         }

@@ -33,7 +33,9 @@ public final class MissingJvmFlagException extends IllegalStateException {
     private static final Pattern OPENS = Pattern.compile("module ([\\w.]+) does not \"opens ([\\w.]+)\" to (?:module ([\\w.]+)|(unnamed module))");
     private static final String ARROW_OPENS = "--add-opens=java.base/java.nio=org.apache.arrow.memory.core,ALL-UNNAMED";
 
+    /** The flag to add, exactly as it goes on the command line. */
     private final String flag;
+    /** What needs the flag. */
     private final String reason;
 
     /**

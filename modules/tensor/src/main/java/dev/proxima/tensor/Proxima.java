@@ -46,7 +46,11 @@ public final class Proxima {
         }
     }
 
-    /** Describes the platform; loads OpenBLAS if it is not loaded yet. */
+    /**
+     * Describes the platform; loads OpenBLAS if it is not loaded yet.
+     *
+     * @return the Java version, vector width, thread counts, the loaded OpenBLAS and one line per backend
+     */
     public static Info info() {
         List<String> devices = Backends.all().values().stream()
                 .map(b -> (b.isAvailable() ? "" : "unavailable ") + b.describe()).toList();

@@ -119,6 +119,7 @@ public final class Scope implements AutoCloseable {
     /**
      * Moves {@code tensor} out of this scope into the enclosing one, or to the caller if there is none.
      *
+     * @param tensor a tensor this scope owns
      * @return {@code tensor}
      * @throws IllegalArgumentException if this scope does not own {@code tensor}
      * @throws IllegalStateException    if the scope is closed
@@ -143,6 +144,7 @@ public final class Scope implements AutoCloseable {
      * it from now on and must close it. For long-lived state created while scopes are open, such as model
      * parameters and optimizer moments that must outlive the scope of one training step.
      *
+     * @param tensor the tensor to take out; one no scope owns is returned as is
      * @return {@code tensor}
      */
     public static Tensor release(Tensor tensor) {
@@ -150,7 +152,7 @@ public final class Scope implements AutoCloseable {
         return tensor;
     }
 
-    /** Number of open tensors this scope owns. */
+    /** {@return number of open tensors this scope owns} */
     public int size() {
         return owned.size();
     }

@@ -4,7 +4,11 @@ package dev.proxima.tensor;
 public class ShapeMismatchException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception with a message that names the shapes. */
+    /**
+     * Creates the exception with a message that names the shapes.
+     *
+     * @param message what was expected and what was given, naming the shapes
+     */
     public ShapeMismatchException(String message) {
         super(message);
     }

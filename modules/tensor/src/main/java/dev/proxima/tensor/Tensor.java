@@ -119,6 +119,7 @@ public final class Tensor implements AutoCloseable {
      * @param storage memory on some device; its backend must be available
      * @param dtype   element type
      * @param shape   extent of each dimension
+     * @return a new tensor over {@code storage}, contiguous and row-major, with offset 0
      * @throws IllegalArgumentException if a dimension is negative, no backend serves the storage's
      *                                  device, or the storage holds fewer than
      *                                  {@code prod(shape) * dtype.byteSize()} bytes
@@ -147,6 +148,10 @@ public final class Tensor implements AutoCloseable {
      * A tensor of the given shape filled with {@code value} (converted to {@code dtype}: rounded once for floating
      * types, truncated toward zero for integer types).
      *
+     * @param value the fill value
+     * @param dtype the element type
+     * @param shape the extent of each dimension (none for a 0-d tensor)
+     * @return a new contiguous tensor on the CPU
      * @throws ScalarOutOfRangeException if {@code dtype} is an integer type and {@code value} is NaN, infinite or,
      *                                   truncated, outside its range
      * @throws IllegalArgumentException  if a dimension is negative
@@ -159,6 +164,11 @@ public final class Tensor implements AutoCloseable {
      * A tensor of the given shape on {@code device}, filled with {@code value} (converted to {@code dtype}),
      * like PyTorch's {@code torch.full(shape, value, device=device)}.
      *
+     * @param value  the fill value
+     * @param dtype  the element type
+     * @param device where the memory is allocated
+     * @param shape  the extent of each dimension (none for a 0-d tensor)
+     * @return a new contiguous tensor on {@code device}
      * @throws ScalarOutOfRangeException if {@code dtype} is an integer type and {@code value} is NaN, infinite or,
      *                                   truncated, outside its range
      * @throws IllegalArgumentException  if a dimension is negative or no backend serves {@code device}
@@ -227,32 +237,76 @@ public final class Tensor implements AutoCloseable {
         return CreationOps.full(1, like.dtype, like.device(), like.shape);
     }
 
-    /** A tensor of zeros. */
+    /**
+     * A tensor of zeros.
+     *
+     * @param dtype the element type
+     * @param shape the extent of each dimension (none for a 0-d tensor)
+     * @return a new contiguous tensor of zeros on the CPU
+     * @throws IllegalArgumentException if a dimension is negative
+     */
     public static Tensor zeros(DType dtype, long... shape) {
         return CreationOps.zeros(dtype, shape);
     }
 
-    /** A tensor of zeros on {@code device}. */
+    /**
+     * A tensor of zeros on {@code device}.
+     *
+     * @param dtype  the element type
+     * @param device where the memory is allocated
+     * @param shape  the extent of each dimension (none for a 0-d tensor)
+     * @return a new contiguous tensor of zeros on {@code device}
+     * @throws IllegalArgumentException if a dimension is negative or no backend serves {@code device}
+     */
     public static Tensor zeros(DType dtype, Device device, long... shape) {
         return CreationOps.zeros(dtype, device, shape);
     }
 
-    /** A tensor of ones. */
+    /**
+     * A tensor of ones.
+     *
+     * @param dtype the element type
+     * @param shape the extent of each dimension (none for a 0-d tensor)
+     * @return a new contiguous tensor of ones on the CPU
+     * @throws IllegalArgumentException if a dimension is negative
+     */
     public static Tensor ones(DType dtype, long... shape) {
         return CreationOps.ones(dtype, shape);
     }
 
-    /** A tensor of ones on {@code device}. */
+    /**
+     * A tensor of ones on {@code device}.
+     *
+     * @param dtype  the element type
+     * @param device where the memory is allocated
+     * @param shape  the extent of each dimension (none for a 0-d tensor)
+     * @return a new contiguous tensor of ones on {@code device}
+     * @throws IllegalArgumentException if a dimension is negative or no backend serves {@code device}
+     */
     public static Tensor ones(DType dtype, Device device, long... shape) {
         return CreationOps.ones(dtype, device, shape);
     }
 
-    /** A 0-d tensor holding {@code value}. */
+    /**
+     * A 0-d tensor holding {@code value}.
+     *
+     * @param value the value, converted to {@code dtype} as in {@link #full(double, DType, long...)}
+     * @param dtype the element type
+     * @return a new 0-d tensor on the CPU
+     */
     public static Tensor scalar(double value, DType dtype) {
         return CreationOps.scalar(value, dtype);
     }
 
-    /** A 0-d tensor holding {@code value} on {@code device}. */
+    /**
+     * A 0-d tensor holding {@code value} on {@code device}.
+     *
+     * @param value  the value, converted to {@code dtype} as in {@link #full(double, DType, long...)}
+     * @param dtype  the element type
+     * @param device where the memory is allocated
+     * @return a new 0-d tensor on {@code device}
+     * @throws IllegalArgumentException if no backend serves {@code device}
+     */
     public static Tensor scalar(double value, DType dtype, Device device) {
         return CreationOps.scalar(value, dtype, device);
     }
@@ -287,13 +341,23 @@ public final class Tensor implements AutoCloseable {
      * Evenly spaced values {@code start, start+step, …} below {@code end} (above, for a negative step),
      * like {@code numpy.arange}: the length is {@code ceil((end − start) / step)}.
      *
+     * @param start the first value
+     * @param end   the bound, excluded
+     * @param step  the increment, positive or negative
+     * @param dtype the element type of the result
+     * @return a new 1-D tensor on the CPU (empty if {@code end} is not beyond {@code start} in the step's direction)
      * @throws IllegalArgumentException if {@code step} is 0 or not finite
      */
     public static Tensor arange(double start, double end, double step, DType dtype) {
         return CreationOps.arange(start, end, step, dtype);
     }
 
-    /** {@code 0, 1, …, n−1} as I64. */
+    /**
+     * {@code 0, 1, …, n−1} as I64.
+     *
+     * @param n the number of elements, at least 0
+     * @return a new 1-D I64 tensor on the CPU
+     */
     public static Tensor arange(long n) {
         return CreationOps.arange(n);
     }
@@ -301,37 +365,75 @@ public final class Tensor implements AutoCloseable {
     /**
      * {@code num} evenly spaced values from {@code start} to {@code stop} inclusive, like
      * {@code numpy.linspace}.
+      *
+     * @param start the first value
+     * @param stop  the last value (included when {@code num > 1})
+     * @param num   the number of values, at least 0
+     * @param dtype the element type of the result
+     * @return a new 1-D tensor of length {@code num} on the CPU
+     * @throws IllegalArgumentException if {@code num} is negative
      */
     public static Tensor linspace(double start, double stop, long num, DType dtype) {
         return CreationOps.linspace(start, stop, num, dtype);
     }
 
-    /** The n×n identity matrix. */
+    /**
+     * The n×n identity matrix.
+     *
+     * @param n     the number of rows and columns
+     * @param dtype the element type
+     * @return a new [n, n] tensor on the CPU with ones on the diagonal and zeros elsewhere
+     */
     public static Tensor eye(long n, DType dtype) {
         return CreationOps.eye(n, dtype);
     }
 
-    /** A 1-D F32 tensor. */
+    /**
+     * A 1-D F32 tensor.
+     *
+     * @param values the elements (copied)
+     * @return a new 1-D tensor of length {@code values.length} on the CPU
+     */
     public static Tensor of(float... values) {
         return CreationOps.of(values);
     }
 
-    /** A 1-D F64 tensor. */
+    /**
+     * A 1-D F64 tensor.
+     *
+     * @param values the elements (copied)
+     * @return a new 1-D tensor of length {@code values.length} on the CPU
+     */
     public static Tensor of(double... values) {
         return CreationOps.of(values);
     }
 
-    /** A 1-D I32 tensor. */
+    /**
+     * A 1-D I32 tensor.
+     *
+     * @param values the elements (copied)
+     * @return a new 1-D tensor of length {@code values.length} on the CPU
+     */
     public static Tensor of(int... values) {
         return CreationOps.of(values);
     }
 
-    /** A 1-D I64 tensor. */
+    /**
+     * A 1-D I64 tensor.
+     *
+     * @param values the elements (copied)
+     * @return a new 1-D tensor of length {@code values.length} on the CPU
+     */
     public static Tensor of(long... values) {
         return CreationOps.of(values);
     }
 
-    /** A 1-D BOOL tensor. */
+    /**
+     * A 1-D BOOL tensor.
+     *
+     * @param values the elements (copied)
+     * @return a new 1-D tensor of length {@code values.length} on the CPU
+     */
     public static Tensor of(boolean... values) {
         return CreationOps.of(values);
     }
@@ -341,6 +443,8 @@ public final class Tensor implements AutoCloseable {
      * dtype follows the element type: float → F32, double → F64, int → I32, long → I64, byte → I8,
      * boolean → BOOL.
      *
+     * @param array a (possibly nested) primitive array, such as {@code double[][]}; its nesting depth is the rank
+     * @return a new contiguous tensor on the CPU holding a copy of the elements
      * @throws IllegalArgumentException if the array is ragged or its element type is not one of those
      */
     public static Tensor fromArray(Object array) {
@@ -349,47 +453,52 @@ public final class Tensor implements AutoCloseable {
 
     // =================================================================== properties
 
-    /** The element type. */
+    /** {@return the element type} */
     public DType dtype() {
         return dtype;
     }
 
-    /** The extent of each dimension (a copy). */
+    /** {@return the extent of each dimension (a copy)} */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** The step, in elements, of each dimension (a copy). */
+    /** {@return the step, in elements, of each dimension (a copy)} */
     public long[] strides() {
         return strides.clone();
     }
 
-    /** The extent of dimension {@code axis} (negative counts from the end). */
+    /**
+     * The extent of dimension {@code axis} (negative counts from the end).
+     *
+     * @param axis the dimension, {@code -rank() <= axis < rank()}
+     * @return the number of elements along {@code axis}
+     */
     public long dim(int axis) {
         return shape[Shapes.axis(axis, shape.length)];
     }
 
-    /** The number of dimensions. */
+    /** {@return the number of dimensions} */
     public int rank() {
         return shape.length;
     }
 
-    /** The number of elements. */
+    /** {@return the number of elements} */
     public long size() {
         return Shapes.size(shape);
     }
 
-    /** The device holding the memory. */
+    /** {@return the device holding the memory} */
     public Device device() {
         return storage.device();
     }
 
-    /** True if elements are dense in row-major order. */
+    /** {@return true if elements are dense in row-major order} */
     public boolean isContiguous() {
         return view().isContiguous();
     }
 
-    /** True once {@link #close()} was called. */
+    /** {@return true once {@link #close()} was called} */
     public boolean isClosed() {
         return closed;
     }
@@ -397,6 +506,7 @@ public final class Tensor implements AutoCloseable {
     /**
      * What kernels see: storage, dtype, shape, strides and offset.
      *
+     * @return a new view record of this tensor's current layout (it does not hold a reference on the storage)
      * @throws IllegalStateException if the tensor is closed
      */
     public StridedView view() {
@@ -421,6 +531,8 @@ public final class Tensor implements AutoCloseable {
      * tensor is closed: the segment belongs to this handle, so touching it after {@link #close()} throws
      * {@link IllegalStateException} instead of reading freed memory. For interchange with native code. Only
      * host tensors have one: the storage of a device tensor throws (copy with {@code to(Device.CPU)} first).
+      *
+     * @return a segment of the tensor's bytes, from element (0, …, 0) to the last one, scoped to this handle
      */
     public MemorySegment segment() {
         MemorySegment elements = kernelSegment();
@@ -480,6 +592,10 @@ public final class Tensor implements AutoCloseable {
     /**
      * The single element of a tensor with one element, as a double. For a tensor on another device the
      * element is copied to the host first.
+      *
+     * @return the element converted to double
+     * @throws IllegalArgumentException if the tensor does not have exactly one element
+     * @throws IllegalStateException if the tensor is closed
      */
     public double item() {
         return ConversionOps.item(this);
@@ -488,12 +604,20 @@ public final class Tensor implements AutoCloseable {
     /**
      * Element at {@code index} (one index per dimension, negatives count from the end), as a double. For a
      * tensor on another device the element is copied to the host first.
+      *
+     * @param index one position per dimension (none for a 0-d tensor); negatives count from the end
+     * @return the element converted to double
      */
     public double getDouble(long... index) {
         return ConversionOps.getDouble(this, index);
     }
 
-    /** Element at {@code index}, as a long (floats truncate); copied to the host first for a device tensor. */
+    /**
+     * Element at {@code index}, as a long (floats truncate); copied to the host first for a device tensor.
+     *
+     * @param index one position per dimension (none for a 0-d tensor); negatives count from the end
+     * @return the element converted to long
+     */
     public long getLong(long... index) {
         return ConversionOps.getLong(this, index);
     }
@@ -501,34 +625,41 @@ public final class Tensor implements AutoCloseable {
     /**
      * The elements in row-major order as floats (converted if needed). This and the other {@code toXArray}
      * methods copy a tensor on another device to the host first.
+      *
+     * @return a new array of {@link #size()} elements
      */
     public float[] toFloatArray() {
         return ConversionOps.toFloatArray(this);
     }
 
-    /** The elements in row-major order as doubles. */
+    /** {@return the elements in row-major order as doubles} */
     public double[] toDoubleArray() {
         return ConversionOps.toDoubleArray(this);
     }
 
-    /** The elements in row-major order as ints. */
+    /** {@return the elements in row-major order as ints} */
     public int[] toIntArray() {
         return ConversionOps.toIntArray(this);
     }
 
-    /** The elements in row-major order as longs. */
+    /** {@return the elements in row-major order as longs} */
     public long[] toLongArray() {
         return ConversionOps.toLongArray(this);
     }
 
-    /** The elements in row-major order as booleans ({@code value != 0}). */
+    /** {@return the elements in row-major order as booleans ({@code value != 0})} */
     public boolean[] toBooleanArray() {
         return ConversionOps.toBooleanArray(this);
     }
 
     // =================================================================== copies and conversions
 
-    /** A contiguous copy converted to {@code target} (see {@link DType} for the conversion rules). */
+    /**
+     * A contiguous copy converted to {@code target} (see {@link DType} for the conversion rules).
+     *
+     * @param target the element type of the result
+     * @return a new contiguous tensor of the same shape on the same device
+     */
     public Tensor cast(DType target) {
         return cast(target, true);
     }
@@ -564,12 +695,12 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
-    /** A contiguous copy with its own memory. */
+    /** {@return a contiguous copy with its own memory} */
     public Tensor copy() {
         return ConversionOps.copy(this);
     }
 
-    /** This tensor if it is already contiguous (as a new handle on the same memory), else a contiguous copy. */
+    /** {@return this tensor if it is already contiguous (as a new handle on the same memory), else a contiguous copy} */
     public Tensor contiguous() {
         return ViewOps.contiguous(this);
     }
@@ -578,6 +709,8 @@ public final class Tensor implements AutoCloseable {
      * This tensor on {@code device}: a new handle on the same memory if it is already there, else a copy.
      * The copy is differentiable: the gradient flows back to this tensor's device.
      *
+     * @param target the device to move to
+     * @return a tensor on {@code target} with this tensor's dtype, shape and values
      * @throws IllegalArgumentException if no backend serves {@code device}
      */
     public Tensor to(Device target) {
@@ -601,23 +734,36 @@ public final class Tensor implements AutoCloseable {
      * This tensor with a new shape of the same size; one dimension may be −1 (inferred). A view when
      * the memory layout allows it, else a copy.
      *
+     * @param newShape the extent of each dimension of the result; at most one may be −1
+     * @return a tensor with the same elements in row-major order and shape {@code newShape}
      * @throws ShapeMismatchException if the sizes differ
      */
     public Tensor reshape(long... newShape) {
         return ViewOps.reshape(this, newShape);
     }
 
-    /** The view with dimensions reordered: dimension {@code i} of the result is {@code axes[i]} of this one. */
+    /**
+     * The view with dimensions reordered: dimension {@code i} of the result is {@code axes[i]} of this one.
+     *
+     * @param axes a permutation of {@code 0 … rank()−1}
+     * @return a view on the same memory
+     */
     public Tensor permute(int... axes) {
         return ViewOps.permute(this, axes);
     }
 
-    /** The view with two dimensions swapped. */
+    /**
+     * The view with two dimensions swapped.
+     *
+     * @param axis0 the first dimension (negative counts from the end)
+     * @param axis1 the second dimension (negative counts from the end)
+     * @return a view on the same memory
+     */
     public Tensor transpose(int axis0, int axis1) {
         return ViewOps.transpose(this, axis0, axis1);
     }
 
-    /** The view with all dimensions reversed (the matrix transpose for 2-D), like NumPy's {@code .T}. */
+    /** {@return the view with all dimensions reversed (the matrix transpose for 2-D), like NumPy's {@code .T}} */
     public Tensor transpose() {
         return ViewOps.transpose(this);
     }
@@ -626,13 +772,24 @@ public final class Tensor implements AutoCloseable {
      * Elements {@code start, start+step, …} below {@code end} along {@code axis}, as a view, with Python's
      * slice rules: negative positions count from the end and out-of-range positions are clamped.
      *
+     * @param axis  the dimension to slice (negative counts from the end)
+     * @param start the first position, included
+     * @param end   the bound, excluded
+     * @param step  the distance between taken positions, at least 1
+     * @return a view on the same memory with the same rank
      * @throws IllegalArgumentException if {@code step < 1}
      */
     public Tensor slice(int axis, long start, long end, long step) {
         return ViewOps.slice(this, axis, start, end, step);
     }
 
-    /** The view at {@code index} along {@code axis}, which is removed (NumPy's {@code a[i]} for axis 0). */
+    /**
+     * The view at {@code index} along {@code axis}, which is removed (NumPy's {@code a[i]} for axis 0).
+     *
+     * @param axis  the dimension to remove (negative counts from the end)
+     * @param index the position along {@code axis} (negative counts from the end)
+     * @return a view on the same memory, of rank {@code rank() − 1}
+     */
     public Tensor select(int axis, long index) {
         return ViewOps.select(this, axis, index);
     }
@@ -642,78 +799,90 @@ public final class Tensor implements AutoCloseable {
      * reach {@code target} (NumPy's {@code broadcast_to}; PyTorch's {@code expand}). A target dimension of
      * −1 keeps this tensor's extent.
      *
+     * @param target the extent of each dimension of the result (at least {@code rank()} of them)
+     * @return a view on the same memory with shape {@code target}
      * @throws ShapeMismatchException if a dimension is neither equal nor 1
      */
     public Tensor broadcastTo(long... target) {
         return ViewOps.broadcastTo(this, target);
     }
 
-    /** The view without the given dimensions of extent 1 (all of them if none is given). */
+    /**
+     * The view without the given dimensions of extent 1 (all of them if none is given).
+     *
+     * @param axes the dimensions to remove (negative counts from the end); each must have extent 1
+     * @return a view on the same memory
+     */
     public Tensor squeeze(int... axes) {
         return ViewOps.squeeze(this, axes);
     }
 
-    /** The view with a new dimension of extent 1 at {@code axis} (−1 appends). */
+    /**
+     * The view with a new dimension of extent 1 at {@code axis} (−1 appends).
+     *
+     * @param axis where the new dimension goes in the result, {@code -rank()-1 <= axis <= rank()}
+     * @return a view on the same memory, of rank {@code rank() + 1}
+     */
     public Tensor unsqueeze(int axis) {
         return ViewOps.unsqueeze(this, axis);
     }
 
-    /** −x. */
+    /** {@return −x} */
     public Tensor neg() {
         return ElementwiseOps.unary(this, UnaryOp.NEG);
     }
 
-    /** |x|. */
+    /** {@return |x|} */
     public Tensor abs() {
         return ElementwiseOps.unary(this, UnaryOp.ABS);
     }
 
-    /** −1, 0 or 1 by the sign of x (NaN stays NaN). */
+    /** {@return −1, 0 or 1 by the sign of x (NaN stays NaN)} */
     public Tensor sign() {
         return ElementwiseOps.unary(this, UnaryOp.SIGN);
     }
 
-    /** x² (same dtype). */
+    /** {@return x² (same dtype)} */
     public Tensor square() {
         return ElementwiseOps.unary(this, UnaryOp.SQUARE);
     }
 
-    /** eˣ (integers give F64). */
+    /** {@return eˣ (integers give F64)} */
     public Tensor exp() {
         return ElementwiseOps.unary(this, UnaryOp.EXP);
     }
 
-    /** Natural logarithm (integers give F64). */
+    /** {@return natural logarithm (integers give F64)} */
     public Tensor log() {
         return ElementwiseOps.unary(this, UnaryOp.LOG);
     }
 
-    /** Square root (integers give F64). */
+    /** {@return square root (integers give F64)} */
     public Tensor sqrt() {
         return ElementwiseOps.unary(this, UnaryOp.SQRT);
     }
 
-    /** Hyperbolic tangent (integers give F64). */
+    /** {@return hyperbolic tangent (integers give F64)} */
     public Tensor tanh() {
         return ElementwiseOps.unary(this, UnaryOp.TANH);
     }
 
-    /** Sine (integers give F64). */
+    /** {@return sine (integers give F64)} */
     public Tensor sin() {
         return ElementwiseOps.unary(this, UnaryOp.SIN);
     }
 
-    /** Cosine (integers give F64). */
+    /** {@return cosine (integers give F64)} */
     public Tensor cos() {
         return ElementwiseOps.unary(this, UnaryOp.COS);
     }
 
-    /** The logistic function 1 / (1 + e⁻ˣ) (integers give F64). */
+    /** {@return the logistic function 1 / (1 + e⁻ˣ) (integers give F64)} */
     public Tensor sigmoid() {
         return ElementwiseOps.unary(this, UnaryOp.SIGMOID);
     }
 
-    /** 1 / x (integers give F64). */
+    /** {@return 1 / x (integers give F64)} */
     public Tensor reciprocal() {
         return ElementwiseOps.unary(this, UnaryOp.RECIPROCAL);
     }
@@ -721,12 +890,14 @@ public final class Tensor implements AutoCloseable {
     /**
      * The error function erf x = (2/√π)∫₀ˣ e^{−t²} dt (integers give F64): in F64 the correctly rounded value
      * wherever checked (≤ 0.5 ulp against a 160-bit reference), odd, erf(−0.0) = −0.0 as in NumPy/SciPy.
+      *
+     * @return a new tensor of the same shape
      */
     public Tensor erf() {
         return ElementwiseOps.unary(this, UnaryOp.ERF);
     }
 
-    /** Logical not: BOOL, true where x == 0. */
+    /** {@return logical not: BOOL, true where x == 0} */
     public Tensor logicalNot() {
         return ElementwiseOps.unary(this, UnaryOp.NOT);
     }
@@ -741,7 +912,12 @@ public final class Tensor implements AutoCloseable {
         return new StridedView(storage, dtype, target, st, offset);
     }
 
-    /** this + other, broadcast. */
+    /**
+     * this + other, broadcast.
+     *
+     * @param other the right operand; broadcasts with this tensor
+     * @return a new tensor of the broadcast shape and the promoted dtype
+     */
     public Tensor add(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.ADD, other);
     }
@@ -769,7 +945,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.ADD, scalar);
     }
 
-    /** this − other, broadcast. */
+    /**
+     * this − other, broadcast.
+     *
+     * @param other the right operand; broadcasts with this tensor
+     * @return a new tensor of the broadcast shape and the promoted dtype
+     */
     public Tensor sub(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.SUB, other);
     }
@@ -797,7 +978,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.SUB, scalar);
     }
 
-    /** this · other, elementwise, broadcast. */
+    /**
+     * this · other, elementwise, broadcast.
+     *
+     * @param other the right operand; broadcasts with this tensor
+     * @return a new tensor of the broadcast shape and the promoted dtype
+     */
     public Tensor mul(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.MUL, other);
     }
@@ -825,7 +1011,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.MUL, scalar);
     }
 
-    /** this / other: true division (integers give F64), broadcast. */
+    /**
+     * this / other: true division (integers give F64), broadcast.
+     *
+     * @param other the divisor; broadcasts with this tensor
+     * @return a new tensor of the broadcast shape and the promoted dtype (F64 for two integer operands)
+     */
     public Tensor div(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.DIV, other);
     }
@@ -857,6 +1048,9 @@ public final class Tensor implements AutoCloseable {
      * ({@link IllegalArgumentException} otherwise, as in NumPy). Floats follow C99's (and NumPy's) {@code pow}
      * special cases, not {@link Math#pow}'s: pow(1, y) = 1 for every y including NaN, pow(−1, ±∞) = 1, and
      * pow(x, ±0) = 1 for every x including NaN, on every path (dense, strided, scalar operand, CUDA).
+      *
+     * @param other the exponent; broadcasts with this tensor
+     * @return a new tensor of the broadcast shape and the promoted dtype
      */
     public Tensor pow(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.POW, other);
@@ -886,7 +1080,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.POW, scalar);
     }
 
-    /** Elementwise minimum (NaN if either is NaN). */
+    /**
+     * Elementwise minimum (NaN if either is NaN).
+     *
+     * @param other the other operand; broadcasts with this tensor
+     * @return a new tensor of the broadcast shape and the promoted dtype
+     */
     public Tensor minimum(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.MIN, other);
     }
@@ -915,7 +1114,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.MIN, scalar);
     }
 
-    /** Elementwise maximum (NaN if either is NaN). */
+    /**
+     * Elementwise maximum (NaN if either is NaN).
+     *
+     * @param other the other operand; broadcasts with this tensor
+     * @return a new tensor of the broadcast shape and the promoted dtype
+     */
     public Tensor maximum(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.MAX, other);
     }
@@ -944,7 +1148,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.MAX, scalar);
     }
 
-    /** BOOL: this == other. */
+    /**
+     * BOOL: this == other.
+     *
+     * @param other the right operand; broadcasts with this tensor
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public Tensor eq(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.EQ, other);
     }
@@ -973,7 +1182,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.EQ, scalar);
     }
 
-    /** BOOL: this != other. */
+    /**
+     * BOOL: this != other.
+     *
+     * @param other the right operand; broadcasts with this tensor
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public Tensor ne(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.NE, other);
     }
@@ -1002,7 +1216,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.NE, scalar);
     }
 
-    /** BOOL: this &lt; other. */
+    /**
+     * BOOL: this &lt; other.
+     *
+     * @param other the right operand; broadcasts with this tensor
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public Tensor lt(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.LT, other);
     }
@@ -1031,7 +1250,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.LT, scalar);
     }
 
-    /** BOOL: this &lt;= other. */
+    /**
+     * BOOL: this &lt;= other.
+     *
+     * @param other the right operand; broadcasts with this tensor
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public Tensor le(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.LE, other);
     }
@@ -1060,7 +1284,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.LE, scalar);
     }
 
-    /** BOOL: this &gt; other. */
+    /**
+     * BOOL: this &gt; other.
+     *
+     * @param other the right operand; broadcasts with this tensor
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public Tensor gt(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.GT, other);
     }
@@ -1089,7 +1318,12 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.GT, scalar);
     }
 
-    /** BOOL: this &gt;= other. */
+    /**
+     * BOOL: this &gt;= other.
+     *
+     * @param other the right operand; broadcasts with this tensor
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public Tensor ge(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.GE, other);
     }
@@ -1118,17 +1352,32 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(this, BinaryOp.GE, scalar);
     }
 
-    /** BOOL: both non-zero. */
+    /**
+     * BOOL: both non-zero.
+     *
+     * @param other the right operand, read as truth values; broadcasts with this tensor
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public Tensor logicalAnd(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.AND, other);
     }
 
-    /** BOOL: either non-zero. */
+    /**
+     * BOOL: either non-zero.
+     *
+     * @param other the right operand, read as truth values; broadcasts with this tensor
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public Tensor logicalOr(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.OR, other);
     }
 
-    /** BOOL: exactly one non-zero. */
+    /**
+     * BOOL: exactly one non-zero.
+     *
+     * @param other the right operand, read as truth values; broadcasts with this tensor
+     * @return a new BOOL tensor of the broadcast shape
+     */
     public Tensor logicalXor(Tensor other) {
         return ElementwiseOps.binary(this, BinaryOp.XOR, other);
     }
@@ -1136,6 +1385,10 @@ public final class Tensor implements AutoCloseable {
     /**
      * this · b + c in one pass with one rounding (fused multiply-add), broadcast; floating types only
      * (integers are computed in F64).
+      *
+     * @param b the factor; broadcasts with this tensor and {@code c}
+     * @param c the addend; broadcasts with this tensor and {@code b}
+     * @return a new tensor of the broadcast shape
      */
     public Tensor mulAdd(Tensor b, Tensor c) {
         return ElementwiseOps.mulAdd(this, b, c);
@@ -1145,6 +1398,11 @@ public final class Tensor implements AutoCloseable {
      * Elementwise choice: {@code condition ? a : b}, with all three broadcast together. The condition is
      * read as truth values (non-zero); the result type is the promotion of a and b. All three are on one
      * device, except that 0-d host tensors may join operands on another device (see the class comment).
+      *
+     * @param condition where to take {@code a} (non-zero) or {@code b} (zero)
+     * @param a         the values where the condition holds
+     * @param b         the values elsewhere
+     * @return a new tensor of the broadcast shape of all three
      */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
         return ElementwiseOps.where(condition, a, b);
@@ -1155,12 +1413,21 @@ public final class Tensor implements AutoCloseable {
      * Floating sums are pairwise and compensated (within an ulp or two of the exact sum unless the terms cancel far
      * below their magnitude) and bit-identical whatever the thread count, JIT tier or alignment. U8 sums to I64 where NumPy gives uint64: the
      * core has no unsigned 64-bit type, and a U8 sum cannot reach 2^63.
+      *
+     * @param axes the dimensions to reduce (negative count from the end); none reduces all
+     * @return a new tensor without the reduced dimensions (0-d when all are reduced)
      */
     public Tensor sum(int... axes) {
         return sum(axes, false);
     }
 
-    /** Sum over {@code axes} (all if empty), keeping reduced dimensions as extent 1 if {@code keepDims}. */
+    /**
+     * Sum over {@code axes} (all if empty), keeping reduced dimensions as extent 1 if {@code keepDims}.
+     *
+     * @param axes     the dimensions to reduce (negative count from the end); empty reduces all
+     * @param keepDims true to keep each reduced dimension with extent 1
+     * @return a new tensor of the sums
+     */
     public Tensor sum(int[] axes, boolean keepDims) {
         return ReductionOps.reduce(this, ReduceOp.SUM, axes, keepDims);
     }
@@ -1168,12 +1435,21 @@ public final class Tensor implements AutoCloseable {
     /**
      * Product over {@code axes} (all if none); integers and BOOL multiply in I64, wrapping modulo 2^64 (U8: NumPy's
      * uint64 product has the same bits, read here as signed, since the core has no unsigned 64-bit type).
+      *
+     * @param axes the dimensions to reduce (negative count from the end); none reduces all
+     * @return a new tensor without the reduced dimensions (0-d when all are reduced)
      */
     public Tensor prod(int... axes) {
         return prod(axes, false);
     }
 
-    /** Product over {@code axes}, optionally keeping reduced dimensions. */
+    /**
+     * Product over {@code axes}, optionally keeping reduced dimensions.
+     *
+     * @param axes     the dimensions to reduce (negative count from the end); empty reduces all
+     * @param keepDims true to keep each reduced dimension with extent 1
+     * @return a new tensor of the products
+     */
     public Tensor prod(int[] axes, boolean keepDims) {
         return ReductionOps.reduce(this, ReduceOp.PROD, axes, keepDims);
     }
@@ -1181,12 +1457,21 @@ public final class Tensor implements AutoCloseable {
     /**
      * Arithmetic mean over {@code axes} (all if none); integers give F64, their sum taken exactly (no wrapping) and
      * rounded once. An empty extent gives NaN.
+      *
+     * @param axes the dimensions to reduce (negative count from the end); none reduces all
+     * @return a new floating tensor without the reduced dimensions (0-d when all are reduced)
      */
     public Tensor mean(int... axes) {
         return mean(axes, false);
     }
 
-    /** Mean over {@code axes}, optionally keeping reduced dimensions. */
+    /**
+     * Mean over {@code axes}, optionally keeping reduced dimensions.
+     *
+     * @param axes     the dimensions to reduce (negative count from the end); empty reduces all
+     * @param keepDims true to keep each reduced dimension with extent 1
+     * @return a new floating tensor of the means
+     */
     public Tensor mean(int[] axes, boolean keepDims) {
         return ReductionOps.mean(this, axes, keepDims);
     }
@@ -1311,27 +1596,49 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** Maximum over {@code axes} (all if none); NaN if any element is NaN. */
+    /**
+     * Maximum over {@code axes} (all if none); NaN if any element is NaN.
+     *
+     * @param axes the dimensions to reduce (negative count from the end); none reduces all
+     * @return a new tensor of this dtype without the reduced dimensions
+     */
     public Tensor max(int... axes) {
         return max(axes, false);
     }
 
-    /** Maximum over {@code axes}, optionally keeping reduced dimensions. */
+    /**
+     * Maximum over {@code axes}, optionally keeping reduced dimensions.
+     *
+     * @param axes     the dimensions to reduce (negative count from the end); empty reduces all
+     * @param keepDims true to keep each reduced dimension with extent 1
+     * @return a new tensor of this dtype
+     */
     public Tensor max(int[] axes, boolean keepDims) {
         return ReductionOps.reduce(this, ReduceOp.MAX, axes, keepDims);
     }
 
-    /** Minimum over {@code axes} (all if none); NaN if any element is NaN. */
+    /**
+     * Minimum over {@code axes} (all if none); NaN if any element is NaN.
+     *
+     * @param axes the dimensions to reduce (negative count from the end); none reduces all
+     * @return a new tensor of this dtype without the reduced dimensions
+     */
     public Tensor min(int... axes) {
         return min(axes, false);
     }
 
-    /** Minimum over {@code axes}, optionally keeping reduced dimensions. */
+    /**
+     * Minimum over {@code axes}, optionally keeping reduced dimensions.
+     *
+     * @param axes     the dimensions to reduce (negative count from the end); empty reduces all
+     * @param keepDims true to keep each reduced dimension with extent 1
+     * @return a new tensor of this dtype
+     */
     public Tensor min(int[] axes, boolean keepDims) {
         return ReductionOps.reduce(this, ReduceOp.MIN, axes, keepDims);
     }
 
-    /** I64 index of the first maximum of the flattened tensor (a NaN counts as the maximum). */
+    /** {@return i64 index of the first maximum of the flattened tensor (a NaN counts as the maximum)} */
     public Tensor argmax() {
         return ReductionOps.argReduce(this, ReduceOp.ARGMAX);
     }
@@ -1348,12 +1655,18 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.argReduce(this, ReduceOp.ARGMAX, axis, false);
     }
 
-    /** I64 indices of the first maximum along {@code axis}. */
+    /**
+     * I64 indices of the first maximum along {@code axis}.
+     *
+     * @param axis     the dimension to search (negative counts from the end)
+     * @param keepDims true to keep {@code axis} with extent 1
+     * @return a new I64 tensor of positions along {@code axis}
+     */
     public Tensor argmax(int axis, boolean keepDims) {
         return ReductionOps.argReduce(this, ReduceOp.ARGMAX, axis, keepDims);
     }
 
-    /** I64 index of the first minimum of the flattened tensor (a NaN counts as the minimum). */
+    /** {@return i64 index of the first minimum of the flattened tensor (a NaN counts as the minimum)} */
     public Tensor argmin() {
         return ReductionOps.argReduce(this, ReduceOp.ARGMIN);
     }
@@ -1370,12 +1683,18 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.argReduce(this, ReduceOp.ARGMIN, axis, false);
     }
 
-    /** I64 indices of the first minimum along {@code axis}. */
+    /**
+     * I64 indices of the first minimum along {@code axis}.
+     *
+     * @param axis     the dimension to search (negative counts from the end)
+     * @param keepDims true to keep {@code axis} with extent 1
+     * @return a new I64 tensor of positions along {@code axis}
+     */
     public Tensor argmin(int axis, boolean keepDims) {
         return ReductionOps.argReduce(this, ReduceOp.ARGMIN, axis, keepDims);
     }
 
-    /** The Euclidean (L2) norm of all elements. */
+    /** {@return the Euclidean (L2) norm of all elements} */
     public Tensor norm() {
         return norm(2, new int[0], false);
     }
@@ -1384,6 +1703,11 @@ public final class Tensor implements AutoCloseable {
      * The vector p-norm over {@code axes} (all if empty), like {@code numpy.linalg.norm} for vectors:
      * {@code ord} = 2 (Euclidean), 1 (sum of |x|), ∞ (max |x|), −∞ (min |x|), 0 (count of non-zeros) or
      * any other p (Σ|x|ᵖ)^(1/p). Integers give F64.
+      *
+     * @param ord      the order p of the norm, any double including ±∞ and 0
+     * @param axes     the dimensions to reduce (negative count from the end); empty reduces all
+     * @param keepDims true to keep each reduced dimension with extent 1
+     * @return a new floating tensor of the norms
      */
     public Tensor norm(double ord, int[] axes, boolean keepDims) {
         return ReductionOps.norm(this, ord, axes, keepDims);
@@ -1397,6 +1721,8 @@ public final class Tensor implements AutoCloseable {
      * from the result); higher ranks are stacks of matrices whose batch dimensions broadcast. F32 and
      * F64 (mixed gives F64) through BLAS gemm; transposed views are passed as BLAS transpose flags.
      *
+     * @param other the right operand, of rank at least 1
+     * @return a new tensor of the matrix product
      * @throws ShapeMismatchException if the inner dimensions differ or batch dimensions do not broadcast
      * @throws DTypeMismatchException if an operand is not floating point
      */
@@ -1406,7 +1732,7 @@ public final class Tensor implements AutoCloseable {
 
     // =================================================================== autodiff
 
-    /** True if gradients flow to this tensor: it is a leaf marked with {@link #requiresGrad(boolean)} or the result of a recorded operation. */
+    /** {@return true if gradients flow to this tensor: it is a leaf marked with {@link #requiresGrad(boolean)} or the result of a recorded operation} */
     public boolean requiresGrad() {
         return gradFn != null || leaf != null;
     }
@@ -1415,6 +1741,7 @@ public final class Tensor implements AutoCloseable {
      * Marks this tensor as a leaf whose gradient {@link #backward()} accumulates (or unmarks it).
      * Only floating-point leaves (tensors not produced by a recorded operation) can be marked.
      *
+     * @param flag true to mark, false to unmark
      * @return this tensor
      * @throws IllegalArgumentException for a non-floating dtype or a non-leaf
      */
@@ -1440,6 +1767,8 @@ public final class Tensor implements AutoCloseable {
      * The gradient accumulated into this leaf by {@link #backward()}, or null. The tensor belongs to the
      * leaf: it is replaced by the next accumulation and closed by {@link #clearGrad()} or when the leaf
      * closes; do not close it yourself.
+      *
+     * @return the accumulated gradient, of this tensor's shape and dtype, or null if none was accumulated
      */
     public Tensor grad() {
         live();
@@ -1453,7 +1782,7 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    /** A new handle on the same memory, cut from the autodiff graph (no gradient flows through it). */
+    /** {@return a new handle on the same memory, cut from the autodiff graph (no gradient flows through it)} */
     public Tensor detach() {
         live();
         return share(shape, strides, offset);
@@ -2510,6 +2839,11 @@ public final class Tensor implements AutoCloseable {
      * True if both tensors have the same shape and every pair of elements satisfies
      * {@code |a − b| <= atol + rtol·|b|} (NaNs never match), like {@code numpy.allclose} without
      * broadcasting.
+      *
+     * @param other the tensor to compare with, of the same shape
+     * @param rtol  the relative tolerance, applied to {@code |other|}
+     * @param atol  the absolute tolerance
+     * @return true if every pair of elements is close
      */
     public boolean allClose(Tensor other, double rtol, double atol) {
         return ConversionOps.allClose(this, other, rtol, atol);

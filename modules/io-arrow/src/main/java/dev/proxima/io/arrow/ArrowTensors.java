@@ -102,6 +102,10 @@ public final class ArrowTensors {
      * Writes a tensor {@code [N, d1, …, dk]} as one {@code arrow.fixed_shape_tensor} column of {@code N}
      * rows (shape {@code [d1, …, dk]}) in one record batch.
      *
+     * @param file   where to write; an existing file is replaced
+     * @param column the column name
+     * @param batch  the host tensor {@code [N, d1, …, dk]}; row i is {@code batch[i]}
+     * @param format file or stream format
      * @throws IllegalArgumentException if the tensor has rank 0, is BF16, or a row has 2^31 or more elements
      * @throws IOException              if the file cannot be written
      */
@@ -117,6 +121,9 @@ public final class ArrowTensors {
      * Writes named tensors as one record batch of one row: column {@code name} holds the tensor as a
      * one-row {@code arrow.fixed_shape_tensor} column with the tensor's shape.
      *
+     * @param file   where to write; an existing file is replaced
+     * @param state  the host tensors by column name, in column order
+     * @param format file or stream format
      * @throws IllegalArgumentException for a BF16 tensor, or one with 2^31 or more elements
      * @throws IOException              if the file cannot be written
      */
@@ -251,6 +258,9 @@ public final class ArrowTensors {
      * Reads column {@code column} ({@code arrow.fixed_shape_tensor}) of every record batch as one tensor
      * {@code [rows, logical shape…]}; the format (file or stream) is detected.
      *
+     * @param file   the Arrow IPC file or stream
+     * @param column the name of the tensor column
+     * @return a new host tensor {@code [rows, logical shape…]} with the rows of all batches in order
      * @throws FileFormatException if the file is not Arrow IPC, lacks the column, or the column is not a
      *                             null-free fixed-shape tensor column of a supported type
      * @throws IOException         if it cannot be read
@@ -288,6 +298,8 @@ public final class ArrowTensors {
      * Reads named tensors written by {@link #writeState}: one record batch of one row, each column an
      * {@code arrow.fixed_shape_tensor}. Keys are in column order.
      *
+     * @param file the Arrow IPC file or stream
+     * @return a new insertion-ordered map from column name to a new host tensor of the column's shape
      * @throws FileFormatException if the file is not Arrow IPC of that form
      * @throws IOException         if it cannot be read
      */

@@ -43,6 +43,8 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
     private final int listSize;
 
     /**
+     * The extension type of tensors with the given shape, dimension names and permutation.
+     *
      * @param shape       the physical shape of every tensor; no negative extents
      * @param dimNames    names of the physical dimensions, or null
      * @param permutation the logical order of the physical dimensions (a permutation of
@@ -103,12 +105,12 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
         }
     }
 
-    /** The physical shape of each tensor (a copy). */
+    /** {@return the physical shape of each tensor (a copy)} */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** The shape of each tensor after applying {@link #permutation()}. */
+    /** {@return the shape of each tensor after applying {@link #permutation()}} */
     public long[] logicalShape() {
         if (permutation == null) {
             return shape.clone();
@@ -120,12 +122,12 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
         return s;
     }
 
-    /** Names of the physical dimensions, or null. */
+    /** {@return names of the physical dimensions, or null} */
     public java.util.List<String> dimNames() {
         return dimNames;
     }
 
-    /** The permutation (a copy), or null for the identity. */
+    /** {@return the permutation (a copy), or null for the identity} */
     public int[] permutation() {
         return permutation == null ? null : permutation.clone();
     }
@@ -262,6 +264,8 @@ public final class FixedShapeTensorType extends ArrowType.ExtensionType {
     public static final class Vector extends ExtensionTypeVector<FixedSizeListVector> {
 
         /**
+         * A column over an existing fixed-size-list storage vector.
+         *
          * @param name       the column name
          * @param allocator  where its buffers come from
          * @param underlying the storage vector

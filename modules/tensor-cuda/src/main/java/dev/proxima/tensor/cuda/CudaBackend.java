@@ -65,7 +65,12 @@ public final class CudaBackend implements Backend {
     public CudaBackend() {
     }
 
-    /** Bytes of device memory held by live tensors of this backend on {@code ordinal} (requested sizes). */
+    /**
+     * Bytes of device memory held by live tensors of this backend on {@code ordinal} (requested sizes).
+     *
+     * @param ordinal the device index, as in {@code cuda:ordinal}
+     * @return the bytes requested by live tensors on that device
+     */
     public static long allocatedBytes(int ordinal) {
         AtomicLong a = ALLOCATED.get(ordinal);
         return a == null ? 0 : a.get();
@@ -146,6 +151,8 @@ public final class CudaBackend implements Backend {
      * Waits until all work queued on device {@code ordinal} has finished, like
      * {@code torch.cuda.synchronize()}: kernels and cuBLAS calls run asynchronously, so time an operation
      * (or catch an error a kernel raised) only after this.
+     *
+     * @param ordinal the device index, as in {@code cuda:ordinal}
      */
     public static void synchronize(int ordinal) {
         CudaContext.of(ordinal).makeCurrent();
@@ -155,6 +162,9 @@ public final class CudaBackend implements Backend {
     /**
      * Bytes of device memory on {@code ordinal} that freed tensors left in the backend's cache for reuse
      * (not counted by {@link #allocatedBytes(int)}).
+     *
+     * @param ordinal the device index, as in {@code cuda:ordinal}
+     * @return the bytes of cached free blocks on that device
      */
     public static long cachedBytes(int ordinal) {
         DeviceMemoryPool p = POOLS.get(ordinal);
@@ -164,6 +174,8 @@ public final class CudaBackend implements Backend {
     /**
      * Returns the cached blocks of device {@code ordinal} to the driver, like PyTorch's
      * {@code torch.cuda.empty_cache()}; memory of live tensors is untouched.
+     *
+     * @param ordinal the device index, as in {@code cuda:ordinal}
      */
     public static void emptyCache(int ordinal) {
         DeviceMemoryPool p = POOLS.get(ordinal);

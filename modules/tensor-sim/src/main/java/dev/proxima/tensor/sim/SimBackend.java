@@ -37,7 +37,7 @@ public final class SimBackend implements Backend {
     public SimBackend() {
     }
 
-    /** Bytes of sim memory currently allocated. */
+    /** {@return bytes of sim memory currently allocated} */
     public static long allocatedBytes() {
         return ALLOCATED.get();
     }

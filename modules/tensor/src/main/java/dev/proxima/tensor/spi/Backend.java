@@ -17,6 +17,8 @@ public interface Backend {
      * The backend serving {@code device} (the one the front end uses for its tensors): for example
      * {@code Backend.of(Device.CPU)} is the CPU backend, which device backends call for their host fallbacks.
      *
+     * @param device the device whose backend to find
+     * @return the available backend registered for {@code device.kind()}
      * @throws IllegalArgumentException if no backend serves {@code device}'s kind
      * @throws IllegalStateException    if that backend is not available here (the message says why)
      */
@@ -24,16 +26,22 @@ public interface Backend {
         return dev.proxima.tensor.internal.Backends.of(device);
     }
 
-    /** The device family this backend serves, e.g. {@code "cpu"}. */
+    /** {@return the device family this backend serves, e.g. {@code "cpu"}} */
     String kind();
 
-    /** True if the backend can run here (driver and libraries present). */
+    /** {@return true if the backend can run here (driver and libraries present)} */
     boolean isAvailable();
 
-    /** A one-line description (libraries, versions, or why it is unavailable). */
+    /** {@return a one-line description (libraries, versions, or why it is unavailable)} */
     String describe();
 
-    /** Allocates uninitialised memory on {@code device}. */
+    /**
+     * Allocates uninitialised memory on {@code device}.
+     *
+     * @param device the device to allocate on (its kind is this backend's)
+     * @param bytes  the number of bytes, at least 0
+     * @return a new storage holding one reference, which the caller owns and releases
+     */
     Storage allocate(Device device, long bytes);
 
     /**
@@ -41,6 +49,9 @@ public interface Backend {
      * the transfer primitive: one of the views may be host memory (a {@code "cpu"} storage) while the other
      * is this backend's; the front end sends every host↔device copy to the device side's backend, which
      * alone can reach its memory.
+     *
+     * @param src the elements to read
+     * @param dst where to write them; of {@code src}'s shape
      */
     void copy(StridedView src, StridedView dst);
 

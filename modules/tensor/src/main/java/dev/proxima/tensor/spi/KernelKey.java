@@ -47,37 +47,37 @@ public final class KernelKey<P> {
         this.readsOutputs = readsOutputs;
     }
 
-    /** @return the fixed code */
+    /** {@return the fixed code} */
     public int code() {
         return code;
     }
 
-    /** @return the name used in messages */
+    /** {@return the name used in messages} */
     public String name() {
         return name;
     }
 
-    /** @return the type of the calls' parameters */
+    /** {@return the type of the calls' parameters} */
     public Class<P> parameterType() {
         return parameterType;
     }
 
-    /** @return how many leading views of a call are inputs */
+    /** {@return how many leading views of a call are inputs} */
     public int inputs() {
         return inputs;
     }
 
-    /** @return how many views after the inputs are outputs */
+    /** {@return how many views after the inputs are outputs} */
     public int outputs() {
         return outputs;
     }
 
-    /** @return true if the kernel reads its outputs' previous contents */
+    /** {@return true if the kernel reads its outputs' previous contents} */
     public boolean readsOutputs() {
         return readsOutputs;
     }
 
-    /** @return the name and code, e.g. {@code unary#3} */
+    /** {@return the name and code, e.g. {@code unary#3}} */
     @Override
     public String toString() {
         return name + "#" + code;

@@ -14,7 +14,12 @@ public final class Kernels {
     private Kernels() {
     }
 
-    /** Parameters of {@link #IOTA}. @param start the first value @param step the increment */
+    /**
+     * Parameters of {@link #IOTA}.
+     *
+     * @param start the first value
+     * @param step  the increment
+     */
     public record Iota(double start, double step) {
     }
 

@@ -73,13 +73,13 @@ public record PackedLayout(String format, long[] shape, int elementsPerBlock, in
         }
     }
 
-    /** @return a copy of the logical shape */
+    /** {@return a copy of the logical shape} */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
-    /** @return the number of logical elements, the product of the shape */
+    /** {@return the number of logical elements, the product of the shape} */
     public long elementCount() {
         long n = 1;
         for (long d : shape) {
@@ -88,12 +88,12 @@ public record PackedLayout(String format, long[] shape, int elementsPerBlock, in
         return n;
     }
 
-    /** @return the number of blocks: {@code elementCount() / elementsPerBlock} */
+    /** {@return the number of blocks: {@code elementCount() / elementsPerBlock}} */
     public long blockCount() {
         return elementCount() / elementsPerBlock;
     }
 
-    /** @return the bytes the packed tensor takes: {@code blockCount() * bytesPerBlock} */
+    /** {@return the bytes the packed tensor takes: {@code blockCount() * bytesPerBlock}} */
     public long byteSize() {
         return blockCount() * bytesPerBlock;
     }
@@ -135,7 +135,7 @@ public record PackedLayout(String format, long[] shape, int elementsPerBlock, in
         return Objects.hash(format, Arrays.hashCode(shape), elementsPerBlock, bytesPerBlock);
     }
 
-    /** @return such as {@code PackedLayout[q4_0 [4096, 4096], 32 elements in 18 bytes per block]} */
+    /** {@return such as {@code PackedLayout[q4_0 [4096, 4096], 32 elements in 18 bytes per block]}} */
     @Override
     public String toString() {
         return "PackedLayout[" + format + " " + Arrays.toString(shape) + ", " + elementsPerBlock + " elements in "

@@ -12,15 +12,16 @@ import java.lang.foreign.MemorySegment;
  */
 public interface Storage {
 
-    /** The device this memory lives on. */
+    /** {@return the device this memory lives on} */
     Device device();
 
-    /** Size in bytes. */
+    /** {@return size in bytes} */
     long byteSize();
 
     /**
      * The memory as a host segment of {@link #byteSize()} bytes, 64-byte aligned.
      *
+     * @return the whole memory, of {@link #byteSize()} bytes
      * @throws IllegalStateException if the storage has been freed
      * @throws UnsupportedOperationException if the memory is not host-accessible
      */
@@ -32,6 +33,6 @@ public interface Storage {
     /** Drops a reference; the memory is freed when none remain. */
     void release();
 
-    /** True once the last reference was released. */
+    /** {@return true once the last reference was released} */
     boolean isReleased();
 }

@@ -17,7 +17,7 @@ import dev.proxima.tensor.DType;
  */
 public record StridedView(Storage storage, DType dtype, long[] shape, long[] strides, long offset) {
 
-    /** Number of elements. */
+    /** {@return number of elements} */
     public long size() {
         long n = 1;
         for (long d : shape) {
@@ -26,12 +26,12 @@ public record StridedView(Storage storage, DType dtype, long[] shape, long[] str
         return n;
     }
 
-    /** Number of dimensions. */
+    /** {@return number of dimensions} */
     public int rank() {
         return shape.length;
     }
 
-    /** True if the elements are dense in row-major order (size-1 dimensions ignored). */
+    /** {@return true if the elements are dense in row-major order (size-1 dimensions ignored)} */
     public boolean isContiguous() {
         long expected = 1;
         for (int d = shape.length - 1; d >= 0; d--) {
