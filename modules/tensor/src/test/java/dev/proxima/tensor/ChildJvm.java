@@ -29,6 +29,23 @@ final class ChildJvm {
      * @return what it printed, standard output and error merged
      */
     static String output(Path dir, String source, String... flags) throws IOException, InterruptedException {
+        return run(dir, source, List.of(flags), List.of(), 60).output();
+    }
+
+    /** What a probe JVM printed (standard output and error merged) and its exit status. */
+    record Result(String output, int exitStatus) {
+        /** The output's lines without the JVM's own WARNING lines. */
+        List<String> lines() {
+            return output.lines().filter(l -> !l.startsWith("WARNING")).toList();
+        }
+    }
+
+    /**
+     * Writes {@code source} (a public class {@code Probe}) to {@code dir} and runs it with {@code flags} before the
+     * source file and {@code args} after it, waiting at most {@code seconds}.
+     */
+    static Result run(Path dir, String source, List<String> flags, List<String> args, int seconds)
+            throws IOException, InterruptedException {
         Path file = dir.resolve("Probe.java");
         Files.writeString(file, source);
         List<String> cmd = new ArrayList<>();
@@ -40,12 +57,13 @@ final class ChildJvm {
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
         }
         cmd.addAll(List.of("--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow"));
-        cmd.addAll(List.of(flags));
+        cmd.addAll(flags);
         cmd.add(file.toString());
+        cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM did not finish");
-        return out;
+        assertTrue(p.waitFor(seconds, TimeUnit.SECONDS), "probe JVM did not finish");
+        return new Result(out, p.exitValue());
     }
 
     /** {@link #output}'s lines without the JVM's own WARNING lines. */

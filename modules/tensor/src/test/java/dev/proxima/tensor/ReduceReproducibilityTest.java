@@ -5,15 +5,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every reduction gives bit-identical results whatever the thread count ({@code proxima.threads} 1, 2, 4), the JIT
@@ -109,34 +105,14 @@ class ReduceReproducibilityTest {
             """;
 
     private static List<String> probe(Path dir, String... args) throws IOException, InterruptedException {
-        Path source = dir.resolve("Probe.java");
-        Files.writeString(source, PROBE);
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String modulePath = System.getProperty("jdk.module.path");
-        if (modulePath != null && !modulePath.isBlank()) {
-            cmd.addAll(List.of("--module-path", modulePath, "--add-modules", "dev.proxima.tensor"));
-        } else {
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
-        }
-        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED,dev.proxima.tensor,dev.proxima.blas",
-                "--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow"));
+        List<String> flags = new ArrayList<>(List.of(ChildJvm.NATIVE_ACCESS));
+        List<String> programArgs = new ArrayList<>();
         for (String a : args) {
-            if (a.startsWith("-")) {
-                cmd.add(a);
-            }
+            (a.startsWith("-") ? flags : programArgs).add(a);
         }
-        cmd.add(source.toString());
-        for (String a : args) {
-            if (!a.startsWith("-")) {
-                cmd.add(a);
-            }
-        }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe JVM did not finish");
-        List<String> lines = out.lines().filter(l -> !l.startsWith("WARNING")).toList();
-        assertEquals(0, p.exitValue(), String.join("\n", lines));
+        ChildJvm.Result r = ChildJvm.run(dir, PROBE, flags, programArgs, 120);
+        List<String> lines = r.lines();
+        assertEquals(0, r.exitStatus(), String.join("\n", lines));
         return lines;
     }
 
