@@ -16,4 +16,6 @@ module dev.proxima.io {
     requires transitive dev.proxima.tensor;
 
     exports dev.proxima.io;
+    // the Arrow IPC module allocates and copies tensors with the same helpers
+    exports dev.proxima.io.internal to dev.proxima.io.arrow;
 }

@@ -27,21 +27,21 @@ final class ConcurrencyProbes {
 
     static void register(Probes p) {
         p.add("concurrency.closeDuringReduction", () -> closeWhileReading(
-                Tensor.ones(DType.F32, 8L << 20), t -> t.sum(), 8 << 20));
+                Tensor.ones(DType.F32, 8L << 20), t -> t.sum(), 8 << 20, 30));
         p.add("concurrency.closeDuringElementwise", () -> closeWhileReading(
-                Tensor.ones(DType.F64, 4L << 20), t -> t.exp().sum(), Math.E * (4 << 20)));
+                Tensor.ones(DType.F64, 4L << 20), t -> t.exp().sum(), Math.E * (4 << 20), 30));
         p.add("concurrency.closeDuringMatmul", () -> closeWhileReading(
-                Tensor.ones(DType.F64, 256, 256), t -> t.matmul(t).sum(), 256.0 * 256 * 256));
+                Tensor.ones(DType.F64, 256, 256), t -> t.matmul(t).sum(), 256.0 * 256 * 256, 30));
         p.add("concurrency.closeDuringSolve", () -> {
             Tensor a;
             try (Tensor eye = Tensor.eye(200, DType.F64)) {
                 a = eye.mul(2);
             }
-            closeWhileReading(a, t -> Linalg.solve(t, Tensor.ones(DType.F64, 200, 1)).sum(), 100.0);
+            closeWhileReading(a, t -> Linalg.solve(t, Tensor.ones(DType.F64, 200, 1)).sum(), 100.0, 30);
         });
         p.add("concurrency.closeDuringViewRead", () -> {
             Tensor base = Tensor.ones(DType.F32, 4L << 20);
-            closeWhileReading(base, t -> t.slice(0, 1, 4L << 20, 3).sum(), ((4L << 20) - 1 + 2) / 3);
+            closeWhileReading(base, t -> t.slice(0, 1, 4L << 20, 3).sum(), ((4L << 20) - 1 + 2) / 3, 30);
         });
         p.add("concurrency.closeDuringSegmentRead", () -> {
             Tensor t = Tensor.ones(DType.F32, 1L << 20);
@@ -126,10 +126,13 @@ final class ConcurrencyProbes {
     }
 
     /**
-     * Runs {@code read} on {@code t} in a loop on another thread and closes {@code t} while it runs: each read
-     * gives {@code expected} (relative 1e-9) or an IllegalStateException ends the loop.
+     * Runs {@code read} on {@code t} in a loop on another thread and closes {@code t} after {@code delayMillis}: each
+     * read gives {@code expected} (relative 1e-9) or an IllegalStateException ends the loop. Used by the other
+     * groups' racing-close checks too.
+     *
+     * @return how many reads completed before the close won
      */
-    private static void closeWhileReading(Tensor t, Function<Tensor, Tensor> read, double expected) throws Exception {
+    static int closeWhileReading(Tensor t, Function<Tensor, Tensor> read, double expected, long delayMillis) throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         int[] reads = new int[1];
@@ -152,11 +155,12 @@ final class ConcurrencyProbes {
             }
         });
         started.await();
-        Thread.sleep(30);
+        Thread.sleep(delayMillis);
         t.close();
         reader.join();
         rethrow(failure.get());
         that(t.isClosed(), "closed");
+        return reads[0];
     }
 
     private static void rethrow(Throwable t) throws Exception {

@@ -80,7 +80,8 @@ class ConcurrencyStressTest {
                 try {
                     start.await();
                     while (!stop.get()) {
-                        racingReads.addAndGet(closeWhileReading());
+                        racingReads.addAndGet(ConcurrencyProbes.closeWhileReading(Tensor.ones(DType.F32, 1 << 18),
+                                t -> t.mul(2).sum(), 2.0 * (1 << 18), 2));
                     }
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
@@ -154,39 +155,5 @@ class ConcurrencyStressTest {
             }
             return out.stream().mapToDouble(Double::doubleValue).toArray();
         }
-    }
-
-    /** Closes a tensor while another thread reads it; returns how many reads completed. */
-    private static int closeWhileReading() throws Exception {
-        Tensor victim = Tensor.ones(DType.F32, 1 << 18);
-        AtomicInteger reads = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        CountDownLatch started = new CountDownLatch(1);
-        Thread reader = Thread.ofPlatform().start(() -> {
-            try {
-                while (true) {
-                    try (Scope ignored = Scope.open()) {
-                        started.countDown();
-                        double s = victim.mul(2).sum().item();
-                        if (s != 2.0 * (1 << 18)) {
-                            throw new AssertionError("read " + s + " from a tensor being closed");
-                        }
-                        reads.incrementAndGet();
-                    }
-                }
-            } catch (IllegalStateException closed) {
-                // the close won: the only acceptable end
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        started.await();
-        Thread.sleep(2);
-        victim.close();
-        reader.join();
-        if (failure.get() != null) {
-            throw new AssertionError("racing read failed", failure.get());
-        }
-        return reads.get();
     }
 }

@@ -11,8 +11,6 @@ import dev.proxima.tensor.Tensor;
 import dev.proxima.tensor.sim.SimBackend;
 
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.proxima.reliability.Expect.equal;
 import static dev.proxima.reliability.Expect.refused;
@@ -48,32 +46,7 @@ final class DeviceAndLayerProbes {
             try (Tensor eye = Tensor.eye(64, DType.F64); Tensor twice = eye.mul(2)) {
                 a = twice.to(SIM);
             }
-            CountDownLatch started = new CountDownLatch(1);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread reader = Thread.ofPlatform().start(() -> {
-                try {
-                    while (true) {
-                        try (Scope ignored = Scope.open()) {
-                            started.countDown();
-                            double d = dev.proxima.tensor.Linalg.inv(a).sum().item();
-                            if (d != 32.0) {
-                                throw new AssertionError("inv read " + d + " while being closed, expected 32");
-                            }
-                        }
-                    }
-                } catch (IllegalStateException closed) {
-                    // the close won: the only acceptable end
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            });
-            started.await();
-            Thread.sleep(20);
-            a.close();
-            reader.join();
-            if (failure.get() != null) {
-                throw new AssertionError("racing staged read failed", failure.get());
-            }
+            ConcurrencyProbes.closeWhileReading(a, t -> dev.proxima.tensor.Linalg.inv(t).sum(), 32.0, 20);
             equal(0L, SimBackend.allocatedBytes(), "sim bytes after the probe");
         });
         p.add("device.backwardOnDevice", () -> {

@@ -2,11 +2,12 @@ package dev.proxima.io.arrow;
 
 import dev.proxima.io.FileFormatException;
 import dev.proxima.io.arrow.internal.ArenaAllocationManager;
-import dev.proxima.io.arrow.internal.TensorMemory;
+import dev.proxima.io.internal.Buffers;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.MissingJvmFlagException;
 import dev.proxima.tensor.Tensor;
+import dev.proxima.tensor.spi.HostStorages;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -186,7 +187,7 @@ public final class ArrowTensors {
             ArrowBuf bits = Memory.allocator().buffer((n + 7) / 8);
             owned.add(bits);
             bits.setZero(0, bits.capacity());
-            try (Tensor c = TensorMemory.hostContiguous(t)) {
+            try (Tensor c = Buffers.hostContiguous(t)) {
                 MemorySegment src = c.segment();
                 MemorySegment dst = MemorySegment.ofAddress(bits.memoryAddress()).reinterpret(bits.capacity());
                 for (long i = 0; i < n; i++) {
@@ -199,14 +200,14 @@ public final class ArrowTensors {
             return bits;
         }
         long bytes = n * d.byteSize();
-        ArrowBuf own = TensorMemory.arrowBuffer(t);
+        ArrowBuf own = HostStorages.arrowBuffer(t.view().storage()).orElse(null);
         if (own != null && t.isContiguous()) {
             // zero copy: a slice of the tensor's own buffer (the record batch takes its reference)
             return own.slice(t.view().offset() * d.byteSize(), bytes);
         }
         ArrowBuf copy = Memory.allocator().buffer(bytes);
         owned.add(copy);
-        try (Tensor c = TensorMemory.hostContiguous(t)) {
+        try (Tensor c = Buffers.hostContiguous(t)) {
             MemorySegment.copy(c.segment(), 0, MemorySegment.ofAddress(copy.memoryAddress()).reinterpret(bytes), 0, bytes);
         }
         return copy;
@@ -543,13 +544,13 @@ public final class ArrowTensors {
         if (data.capacity() < bytes) {
             throw new FileFormatException(where, "value buffer of " + data.capacity() + " bytes is shorter than " + bytes);
         }
-        Tensor t = TensorMemory.allocate(dtype, shape);
+        Tensor t = Buffers.allocate(dtype, shape);
         MemorySegment.copy(MemorySegment.ofAddress(data.memoryAddress()).reinterpret(bytes), 0, t.segment(), 0, bytes);
         return t;
     }
 
     private static Tensor unpackBits(BitVector bits, long n, long[] shape) {
-        Tensor t = TensorMemory.allocate(DType.BOOL, shape);
+        Tensor t = Buffers.allocate(DType.BOOL, shape);
         MemorySegment dst = t.segment();
         ArrowBuf src = bits.getDataBuffer();
         for (long i = 0; i < n; i++) {
