@@ -106,7 +106,7 @@ public final class LowRankProjection {
      */
     public static Tensor columns(Tensor basis, long[] indices) {
         try (Scope scope = Scope.open()) {
-            return scope.keep(basis.indexSelect(1, Tensor.of(indices)).contiguous());
+            return scope.keep(basis.indexSelect(1, Tensor.of(indices).to(basis.device())).contiguous());
         }
     }
 
