@@ -46,7 +46,7 @@ class OrthogonalizedOptimizersTest {
             Tensor b = fixtures.tensor(name + "/b");
             try (Parameter w = new Parameter(fixtures.tensor(name + "/w0"), true); Optimizer opt = make.apply(List.of(w))) {
                 for (int i = 1; i <= 3; i++) {
-                    try (Scope step = Scope.open()) {
+                    try (Scope ignored = Scope.open()) {
                         opt.step(() -> {
                             opt.zeroGrad();
                             Tensor loss = w.value().matmul(a).sub(b).square().sum().mul(0.5);
@@ -151,7 +151,7 @@ class OrthogonalizedOptimizersTest {
                 double first = Double.NaN;
                 double last = Double.NaN;
                 for (int i = 0; i < steps; i++) {
-                    try (Scope step = Scope.open()) {
+                    try (Scope ignored = Scope.open()) {
                         Tensor loss = opt.step(() -> {
                             opt.zeroGrad();
                             Tensor l = w.value().matmul(a).sub(b).square().mean();
