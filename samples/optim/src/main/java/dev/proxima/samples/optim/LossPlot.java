@@ -12,7 +12,7 @@ import java.util.Locale;
  */
 final class LossPlot {
 
-    /** A named curve: values at steps 0, 1, 2, … (non-positive or non-finite values are not drawn). */
+    /** A named curve: values at evenly spaced steps from 0 (non-positive or non-finite values are not drawn). */
     record Series(String name, double[] values) {
     }
 
@@ -47,22 +47,23 @@ final class LossPlot {
     /**
      * Draws the curves.
      *
-     * @param series the curves, at least one with a positive finite value
+     * @param series        the curves, at least one with a positive finite value
+     * @param stepsPerPoint the steps between two values of a curve, for the step axis's labels
      * @param width  the image width in pixels, ≥ 200
      * @param height the image height in pixels, ≥ 120
      * @return a new F32 tensor {@code (height, width, 3)} in the current scope
      */
-    static Tensor render(List<Series> series, int width, int height) {
+    static Tensor render(List<Series> series, int stepsPerPoint, int width, int height) {
         if (series.isEmpty() || width < 200 || height < 120) {
             throw new IllegalArgumentException("a plot needs curves and at least 200 × 120 pixels, got " + series.size()
                     + " curves, " + width + " × " + height);
         }
         LossPlot plot = new LossPlot(width, height);
-        plot.draw(series);
+        plot.draw(series, stepsPerPoint);
         return Tensor.of(plot.pixels).reshape(height, width, 3);
     }
 
-    private void draw(List<Series> series) {
+    private void draw(List<Series> series, int stepsPerPoint) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
         int steps = 1;
@@ -93,7 +94,7 @@ final class LossPlot {
         for (int i = 0; i <= 5; i++) {
             int x = left + (int) Math.round(i / 5.0 * (right - left));
             line(x, top, x, bottom, 0.88f, 0.88f, 0.88f);
-            String label = Integer.toString((int) Math.round(i / 5.0 * (steps - 1)));
+            String label = Long.toString(Math.round(i / 5.0 * (steps - 1)) * stepsPerPoint);
             text(label, x - 2 * label.length(), bottom + 4, 0.2f);
         }
         text("STEP", (left + right) / 2 - 8, bottom + 12, 0.2f);

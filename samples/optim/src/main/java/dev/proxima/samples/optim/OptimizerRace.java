@@ -34,7 +34,8 @@ import java.util.function.Function;
  * weights for every optimizer). It prints progress lines, then a table (training loss, steps to reach the target
  * training loss, test accuracy, time), and writes into the output folder:
  * <ul>
- * <li>{@code loss_curves.csv}: the full training set's loss after every step, a column per optimizer (first seed);</li>
+ * <li>{@code loss_curves.csv}: the full training set's loss, a column per optimizer (first seed), after every step
+ * (after every {@code steps/100}-th step for budgets of 200 steps and more);</li>
  * <li>{@code loss_curves.png}: the same curves, logarithmic loss axis;</li>
  * <li>{@code summary.csv}: one row per optimizer and seed.</li>
  * </ul>
@@ -56,6 +57,11 @@ public final class OptimizerRace {
 
     /** One optimizer's run. */
     record Run(String optimizer, long seed, double[] trainLoss, int stepsToTarget, double testAccuracy, double seconds) {
+    }
+
+    /** How many steps apart the full training loss is evaluated: about a hundred points per curve. */
+    static int evalEvery(int steps) {
+        return Math.max(1, steps / 100);
     }
 
     /**
@@ -99,8 +105,8 @@ public final class OptimizerRace {
     static Map<String, Function<List<Parameter>, Optimizer>> optimizers() {
         Map<String, Function<List<Parameter>, Optimizer>> m = new LinkedHashMap<>();
         m.put("AdamW", AdamW.builder().lr(3e-3).weightDecay(1e-2)::build);
-        m.put("Muon", Muon.builder().lr(0.02).momentum(0.95).weightDecay(0).fallback(AdamW.builder().lr(3e-3).weightDecay(0))::build);
-        m.put("ROOT", Root.builder().lr(0.02).momentum(0.95).outlierThreshold(3).fallback(AdamW.builder().lr(3e-3).weightDecay(0))::build);
+        m.put("Muon", Muon.builder().lr(0.05).momentum(0.95).weightDecay(0).fallback(AdamW.builder().lr(3e-3).weightDecay(0))::build);
+        m.put("ROOT", Root.builder().lr(0.05).momentum(0.95).outlierThreshold(3).fallback(AdamW.builder().lr(3e-3).weightDecay(0))::build);
         return m;
     }
 
@@ -125,7 +131,7 @@ public final class OptimizerRace {
                     series.add(new LossPlot.Series(r.optimizer(), r.trainLoss()));
                 }
             }
-            Png.write(out.resolve("loss_curves.png"), LossPlot.render(series, 640, 400));
+            Png.write(out.resolve("loss_curves.png"), LossPlot.render(series, evalEvery(steps), 640, 400));
         }
         System.out.printf("%n%-10s %5s %12s %16s %14s %9s%n", "optimizer", "seed", "train loss", "steps to " + TARGET_LOSS, "test accuracy", "seconds");
         for (Run r : runs) {
@@ -138,7 +144,8 @@ public final class OptimizerRace {
 
     private static Run train(String name, Function<List<Parameter>, Optimizer> make, Digits data, int steps, long seed) {
         long n = data.trainImages().dim(0);
-        double[] curve = new double[steps + 1];
+        int every = evalEvery(steps);
+        double[] curve = new double[steps / every + 1];
         int reached = -1;
         long start = System.nanoTime();
         try (MLP model = new MLP(new long[]{64, 128, 128, 10}, Activation.RELU, DType.F32, Rng.seed(100 + seed));
@@ -165,13 +172,16 @@ public final class OptimizerRace {
                         return loss;
                     });
                 }
-                curve[step + 1] = trainLoss(model, data);
-                if (reached < 0 && curve[step + 1] <= TARGET_LOSS) {
-                    reached = step + 1;
-                }
-                if ((step + 1) % Math.max(1, steps / 5) == 0 || step + 1 == steps) {
-                    System.out.printf("%-10s seed %d  step %4d/%d  training loss %.4f  (%.1f s)%n", name, seed, step + 1, steps, curve[step + 1],
-                            (System.nanoTime() - start) / 1e9);
+                if ((step + 1) % every == 0) {
+                    int point = (step + 1) / every;
+                    curve[point] = trainLoss(model, data);
+                    if (reached < 0 && curve[point] <= TARGET_LOSS) {
+                        reached = step + 1;
+                    }
+                    if ((step + 1) % Math.max(every, steps / 5 / every * every) == 0) {
+                        System.out.printf("%-10s seed %d  step %4d/%d  training loss %.4f  (%.1f s)%n", name, seed, step + 1, steps, curve[point],
+                                (System.nanoTime() - start) / 1e9);
+                    }
                 }
             }
             if (order != null) {
@@ -202,8 +212,9 @@ public final class OptimizerRace {
             sb.append(',').append(r.optimizer());
         }
         sb.append('\n');
-        for (int i = 0; i <= steps; i++) {
-            sb.append(i);
+        int every = evalEvery(steps);
+        for (int i = 0; i <= steps / every; i++) {
+            sb.append((long) i * every);
             for (Run r : first) {
                 sb.append(',').append(r.trainLoss()[i]);
             }
