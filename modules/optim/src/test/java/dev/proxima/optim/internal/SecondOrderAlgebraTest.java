@@ -88,30 +88,6 @@ class SecondOrderAlgebraTest {
     }
 
     @Test
-    void mfacProductEqualsTheDenseDampedFisherInverse() {
-        try (Scope scope = Scope.open(); InverseFisherWindow window = new InverseFisherWindow(4, 0.1)) {
-            Rng rng = Rng.seed(11);
-            Tensor g = rng.normal(DType.F64, 0, 1, 6, 5);   // 6 gradients: the window keeps the last 4
-            Tensor x = rng.normal(DType.F64, 0, 1, 5);
-            for (int i = 0; i < 6; i++) {
-                Tensor gi = g.select(0, i);
-                window.add(Quadratics.params(gi.toDoubleArray()));
-                int first = Math.max(0, i - 3);
-                // F = λI + (1/m) Σ gⱼgⱼᵀ over the held gradients (m = 4 even while the window fills)
-                Tensor held = g.slice(0, first, i + 1, 1);
-                Tensor f = Tensor.eye(5, DType.F64).mul(0.1).add(held.transpose(0, 1).matmul(held).div(4));
-                double[] expected = Linalg.solve(f, x.reshape(5, 1)).reshape(5).toDoubleArray();
-                double[] actual = Quadratics.flat(window.apply(Quadratics.params(x.toDoubleArray())));
-                assertArrayEquals(expected, actual, 1e-10, "after " + (i + 1) + " gradients");
-            }
-            assertEquals(4, window.count());
-        }
-        assertThrows(IllegalArgumentException.class, () -> new InverseFisherWindow(0, 1));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new InverseFisherWindow(3, -1e-3))
-                .getMessage().contains("-0.001"));
-    }
-
-    @Test
     void conjugateGradientSolvesAPositiveDefiniteSystemAndStopsOnNegativeCurvature() {
         try (Scope scope = Scope.open()) {
             double[] eig = {5.0, 3.0, 2.0, 1.0, 0.5};
