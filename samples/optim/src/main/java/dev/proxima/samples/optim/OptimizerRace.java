@@ -5,10 +5,13 @@ import dev.proxima.nn.Activation;
 import dev.proxima.nn.Losses;
 import dev.proxima.nn.MLP;
 import dev.proxima.nn.Parameter;
+import dev.proxima.optim.AdaHessian;
 import dev.proxima.optim.AdamW;
 import dev.proxima.optim.Muon;
 import dev.proxima.optim.Optimizer;
 import dev.proxima.optim.Root;
+import dev.proxima.optim.SAM;
+import dev.proxima.optim.Sophia;
 import dev.proxima.tensor.Autodiff;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Memory;
@@ -30,7 +33,7 @@ import java.util.function.Function;
 
 /**
  * The optimizer sample: a small MLP (64 → 128 → 128 → 10, ReLU, F32) trained on scikit-learn's 8 × 8 digits by
- * several optimizers under the same budget of steps (minibatches of 128, the same batches and the same initial
+ * AdamW, Sophia, AdaHessian, Muon, SAM (around AdamW) and ROOT under the same budget of steps (minibatches of 128, the same batches and the same initial
  * weights for every optimizer). It prints progress lines, then a table (training loss, steps to reach the target
  * training loss, test accuracy, time), and writes into the output folder:
  * <ul>
@@ -101,12 +104,25 @@ public final class OptimizerRace {
         throw new IllegalArgumentException(what + " must be a whole number ≥ 1, got '" + value + "'");
     }
 
-    /** The optimizers raced, by name: each makes an optimizer over the model's parameters. */
-    static Map<String, Function<List<Parameter>, Optimizer>> optimizers() {
-        Map<String, Function<List<Parameter>, Optimizer>> m = new LinkedHashMap<>();
-        m.put("AdamW", AdamW.builder().lr(3e-3).weightDecay(1e-2)::build);
-        m.put("Muon", Muon.builder().lr(0.05).momentum(0.95).weightDecay(0).fallback(AdamW.builder().lr(3e-3).weightDecay(0))::build);
-        m.put("ROOT", Root.builder().lr(0.05).momentum(0.95).outlierThreshold(3).fallback(AdamW.builder().lr(3e-3).weightDecay(0))::build);
+    /**
+     * A contestant: how to make its optimizer over the model's parameters, and whether its {@code step(closure)}
+     * wants the closure to call {@code backward()} itself (first-order methods and SAM) or only to return the loss,
+     * which the optimizer differentiates twice (Sophia and AdaHessian, for their Hessian-vector products).
+     */
+    record Contestant(Function<List<Parameter>, Optimizer> make, boolean closureBackpropagates) {
+    }
+
+    /** The optimizers raced, by name, with settings for this small model and budget. */
+    static Map<String, Contestant> optimizers() {
+        Map<String, Contestant> m = new LinkedHashMap<>();
+        m.put("AdamW", new Contestant(AdamW.builder().lr(3e-3).weightDecay(1e-2)::build, true));
+        m.put("Sophia", new Contestant(Sophia.builder().lr(3e-3).betas(0.965, 0.99).rho(0.04).weightDecay(1e-2).updateEvery(10)::build, false));
+        m.put("AdaHessian", new Contestant(AdaHessian.builder().lr(0.05).betas(0.9, 0.999).eps(1e-4).hessianPower(1)::build, false));
+        m.put("Muon", new Contestant(Muon.builder().lr(0.05).momentum(0.95).weightDecay(0)
+                .fallback(AdamW.builder().lr(3e-3).weightDecay(0))::build, true));
+        m.put("SAM", new Contestant(ps -> SAM.builder().rho(0.05).build(AdamW.builder().lr(3e-3).weightDecay(1e-2).build(ps)), true));
+        m.put("ROOT", new Contestant(Root.builder().lr(0.05).momentum(0.95).outlierThreshold(3)
+                .fallback(AdamW.builder().lr(3e-3).weightDecay(0))::build, true));
         return m;
     }
 
@@ -117,7 +133,7 @@ public final class OptimizerRace {
             System.out.printf("digits: %d training and %d test images of 8 x 8; MLP 64-128-128-10; %d steps of batch %d per optimizer, %d seed(s)%n",
                     data.trainImages().dim(0), data.testImages().dim(0), steps, BATCH, seeds);
             for (long seed = 0; seed < seeds; seed++) {
-                for (Map.Entry<String, Function<List<Parameter>, Optimizer>> e : optimizers().entrySet()) {
+                for (Map.Entry<String, Contestant> e : optimizers().entrySet()) {
                     runs.add(train(e.getKey(), e.getValue(), data, steps, seed));
                 }
             }
@@ -142,14 +158,14 @@ public final class OptimizerRace {
         return runs;
     }
 
-    private static Run train(String name, Function<List<Parameter>, Optimizer> make, Digits data, int steps, long seed) {
+    private static Run train(String name, Contestant contestant, Digits data, int steps, long seed) {
         long n = data.trainImages().dim(0);
         int every = evalEvery(steps);
         double[] curve = new double[steps / every + 1];
         int reached = -1;
         long start = System.nanoTime();
         try (MLP model = new MLP(new long[]{64, 128, 128, 10}, Activation.RELU, DType.F32, Rng.seed(100 + seed));
-             Optimizer opt = make.apply(model.parameters())) {
+             Optimizer opt = contestant.make().apply(model.parameters())) {
             Rng batches = Rng.seed(200 + seed);
             Tensor order = null;
             curve[0] = trainLoss(model, data);
@@ -165,12 +181,16 @@ public final class OptimizerRace {
                     Tensor idx = order.slice(0, at, at + BATCH, 1);
                     Tensor x = data.trainImages().indexSelect(0, idx);
                     Tensor y = data.trainLabels().indexSelect(0, idx);
-                    opt.step(() -> {
-                        opt.zeroGrad();
-                        Tensor loss = Losses.crossEntropy(model.forward(x), y, Losses.Reduction.MEAN);
-                        loss.backward();
-                        return loss;
-                    });
+                    if (contestant.closureBackpropagates()) {
+                        opt.step(() -> {
+                            opt.zeroGrad();
+                            Tensor loss = Losses.crossEntropy(model.forward(x), y, Losses.Reduction.MEAN);
+                            loss.backward();
+                            return loss;
+                        });
+                    } else {
+                        opt.step(() -> Losses.crossEntropy(model.forward(x), y, Losses.Reduction.MEAN));
+                    }
                 }
                 if ((step + 1) % every == 0) {
                     int point = (step + 1) / every;

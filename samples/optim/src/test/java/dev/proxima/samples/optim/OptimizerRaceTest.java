@@ -25,7 +25,7 @@ class OptimizerRaceTest {
 
     @Test
     void mainWritesTheCurvesThePlotAndTheSummary() throws IOException {
-        int steps = 10;
+        int steps = 6;
         Path out = dir.resolve("race");
         OptimizerRace.main(new String[]{out.toString(), Integer.toString(steps)});
         assertEquals(0, Memory.allocatedBytes(), "the sample frees every tensor");
