@@ -46,7 +46,7 @@ class NewtonSchulzTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"16, 16", "32, 64", "64, 32", "100, 40", "128, 128"})
+    @CsvSource({"16, 16", "48, 48", "32, 64", "64, 32", "100, 40"})
     void muonQuinticMapsEachSingularValueByItsPolynomialIntoTheBand(int rows, int cols) {
         try (Scope scope = Scope.open()) {
             Tensor g = Rng.seed(rows * 1000L + cols).normal(DType.F64, 0, 1, rows, cols);
