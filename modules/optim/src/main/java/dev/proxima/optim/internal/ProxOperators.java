@@ -1,7 +1,10 @@
 package dev.proxima.optim.internal;
 
 import dev.proxima.optim.prox.Groups;
+import dev.proxima.optim.prox.ConjugateGradient;
 import dev.proxima.optim.prox.Prox;
+import dev.proxima.optim.prox.Smooth;
+import dev.proxima.optim.prox.SolverResult;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Linalg;
 import dev.proxima.tensor.Scope;
@@ -571,6 +574,75 @@ public final class ProxOperators {
             Checks.floating("x", x);
             Checks.shape("x", x, a.dim(1));
             return scalar(() -> 0.5 * a.matmul(x).sub(b).square().sum().item());
+        }
+    }
+
+    /**
+     * The prox of a smooth convex function by Newton–CG.
+     *
+     * @param f the function
+     */
+    public record SmoothProx(Smooth f) implements Prox {
+        /** Checks f. */
+        public SmoothProx {
+            if (f == null) {
+                throw new IllegalArgumentException("the smooth function must not be null");
+            }
+        }
+
+        @Override
+        public Tensor prox(Tensor v, double step) {
+            checkedPoint(v, step);
+            Tensor x = v.copy();
+            try {
+                double scale = Math.max(1, scalar(() -> v.norm().item()) / step);
+                for (int newton = 0; newton < 20; newton++) {
+                    Tensor next;
+                    try (Scope s = Scope.open()) {
+                        Tensor current = x;
+                        Tensor gradient = f.gradient(current).add(current.sub(v).div(step));
+                        if (gradient.norm().item() <= 1e-11 * scale) {
+                            break;
+                        }
+                        SolverResult cg = ConjugateGradient.builder().tolerance(1e-10).maxIterations((int) Math.min(
+                                        Integer.MAX_VALUE, 2 * Math.max(1, v.size()))).build()
+                                .solve(d -> f.hessianVectorProduct(current, d).add(d.div(step)), gradient.neg(),
+                                        Tensor.zerosLike(gradient));
+                        Tensor direction = cg.solution();
+                        double slope = gradient.mul(direction).sum().item();
+                        if (!(slope < 0)) {
+                            break;   // no descent left at this precision
+                        }
+                        double base = f.value(current) + current.sub(v).square().sum().item() / (2 * step);
+                        double alpha = 1;
+                        Tensor candidate = current.add(direction);
+                        while (alpha > 1e-10 && f.value(candidate) + candidate.sub(v).square().sum().item() / (2 * step)
+                                > base + 1e-4 * alpha * slope + 1e-15 * Math.abs(base)) {
+                            alpha /= 2;
+                            candidate = current.add(direction.mul(alpha));
+                        }
+                        boolean stalled = alpha <= 1e-10;
+                        next = s.keep(candidate);
+                        if (stalled) {
+                            x.close();
+                            x = next;
+                            break;
+                        }
+                    }
+                    x.close();
+                    x = next;
+                }
+            } catch (RuntimeException e) {
+                x.close();
+                throw e;
+            }
+            return x;
+        }
+
+        @Override
+        public double value(Tensor x) {
+            Checks.floating("x", x);
+            return f.value(x);
         }
     }
 }

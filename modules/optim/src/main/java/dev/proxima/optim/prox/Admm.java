@@ -15,7 +15,8 @@ import java.util.Arrays;
  * with penalty ρ and over-relaxation α ∈ (0, 2) (Boyd et al. 2011, §3.1 and §3.4.3), in two common forms:
  * <ul>
  * <li><b>consensus</b> (A = I, B = −I, c = 0), {@link #solve(Prox, Prox, Tensor)}: f and g both given by their
- * prox (e.g. {@link Prox#leastSquares} and {@link Prox#l1} for the lasso):
+ * prox (e.g. {@link Prox#leastSquares} and {@link Prox#l1} for the lasso), or f smooth,
+ * {@link #solve(Smooth, Prox, Tensor)}, its prox then computed by Newton–CG:
  * <pre>
  *   x = prox_{f/ρ}(z − u);  x̂ = αx + (1 − α)z;  z = prox_{g/ρ}(x̂ + u);  u = u + x̂ − z
  * </pre></li>
@@ -144,6 +145,23 @@ public final class Admm {
         }
         Checks.floating("the starting point x0", x0);
         return iterate(null, null, null, null, f, g, x0);
+    }
+
+    /**
+     * Consensus ADMM for min f(x) + g(x) with a smooth f: the x-update is the prox of f computed by Newton–CG
+     * ({@link Prox#smooth(Smooth)}), warm-started at z − u. The objective history is f(z) + g(z).
+     *
+     * @param f  the smooth part (its gradient by autodiff or by hand, its Hessian-vector products likewise)
+     * @param g  the part with a prox
+     * @param x0 the starting point for z (floating point; not modified); u starts at 0
+     * @return the result; its solution is the last z
+     * @throws IllegalArgumentException if an argument is null or {@code x0} is not floating point
+     */
+    public SolverResult solve(Smooth f, Prox g, Tensor x0) {
+        if (f == null) {
+            throw new IllegalArgumentException("the smooth part f must not be null");
+        }
+        return solve(Prox.smooth(f), g, x0);
     }
 
     /**

@@ -214,4 +214,21 @@ public interface Prox {
     static Prox leastSquares(Tensor a, Tensor b) {
         return new ProxOperators.LeastSquares(a, b);
     }
+
+    /**
+     * The prox of a smooth convex function, computed by Newton's method on f(x) + ‖x − v‖²/(2t) from x = v: each
+     * Newton direction solves (∇²f(x) + I/t)d = −(∇f(x) + (x − v)/t) by {@link ConjugateGradient} with
+     * {@link Smooth#hessianVectorProduct Hessian-vector products}, followed by an Armijo backtracking step; it
+     * stops when the gradient of the prox objective is below 1e-11·max(1, ‖v‖/t), when the line search finds no
+     * decrease, or after 20 Newton steps. A
+     * quadratic f takes one Newton step. This makes ADMM's x-update for any smooth f
+     * ({@link Admm#solve(Smooth, Prox, Tensor)}).
+     *
+     * @param f the smooth convex function
+     * @return the operator; its value is f(x)
+     * @throws IllegalArgumentException if {@code f} is null
+     */
+    static Prox smooth(Smooth f) {
+        return new ProxOperators.SmoothProx(f);
+    }
 }

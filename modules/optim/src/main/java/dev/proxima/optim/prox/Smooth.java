@@ -38,6 +38,23 @@ public interface Smooth {
     Tensor gradient(Tensor x);
 
     /**
+     * The Hessian-vector product ∇²f(x)·v. The default differentiates {@link #gradient} forward (a Jacobian-vector
+     * product by autodiff), so a hand-written gradient must be built from differentiable tensor ops; the
+     * autodiff-made smooth part of {@link #of(Function)} uses Pearlmutter's double backward pass instead. Either
+     * works whatever the thread's recording mode.
+     *
+     * @param x the point (not modified)
+     * @param v the direction, of x's shape
+     * @return a new tensor of x's shape, owned by the caller's scope
+     */
+    default Tensor hessianVectorProduct(Tensor x, Tensor v) {
+        // the core's jvp/hvp need recording on for their inner backward passes, also inside a solver's noGrad()
+        try (Scope s = Scope.open(); Autodiff.GradMode on = Autodiff.enableGrad()) {
+            return s.keep(Autodiff.jvp(this::gradient, x, v).product());
+        }
+    }
+
+    /**
      * The smooth part given by a scalar-valued tensor function, differentiated by reverse-mode autodiff.
      *
      * @param f a function of one floating-point tensor returning a single-element tensor
@@ -61,6 +78,15 @@ public interface Smooth {
             public Tensor gradient(Tensor x) {
                 Checks.floating("the point x", x);
                 return Autodiff.grad(f, x);
+            }
+
+            @Override
+            public Tensor hessianVectorProduct(Tensor x, Tensor v) {
+                Checks.floating("the point x", x);
+                // Autodiff.hvp's inner passes need recording on, also inside a solver's noGrad()
+                try (Autodiff.GradMode on = Autodiff.enableGrad()) {
+                    return Autodiff.hvp(f, x, v);
+                }
             }
         };
     }
