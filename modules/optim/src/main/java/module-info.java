@@ -7,4 +7,5 @@ module dev.proxima.optim {
     requires transitive dev.proxima.nn;
 
     exports dev.proxima.optim;
+    exports dev.proxima.optim.prox;
 }
