@@ -48,8 +48,7 @@ public interface Smooth {
      * @return a new tensor of x's shape, owned by the caller's scope
      */
     default Tensor hessianVectorProduct(Tensor x, Tensor v) {
-        // the core's jvp/hvp need recording on for their inner backward passes, also inside a solver's noGrad()
-        try (Scope s = Scope.open(); Autodiff.GradMode on = Autodiff.enableGrad()) {
+        try (Scope s = Scope.open()) {
             return s.keep(Autodiff.jvp(this::gradient, x, v).product());
         }
     }
@@ -83,10 +82,7 @@ public interface Smooth {
             @Override
             public Tensor hessianVectorProduct(Tensor x, Tensor v) {
                 Checks.floating("the point x", x);
-                // Autodiff.hvp's inner passes need recording on, also inside a solver's noGrad()
-                try (Autodiff.GradMode on = Autodiff.enableGrad()) {
-                    return Autodiff.hvp(f, x, v);
-                }
+                return Autodiff.hvp(f, x, v);
             }
         };
     }
