@@ -24,6 +24,8 @@ class CoreOptimizersContractTest extends OptimizerContract {
         m.put("rmsprop centered momentum", RMSprop.builder().centered(true).momentum(0.5)::build);
         m.put("lion", Lion.builder().lr(0.01)::build);
         m.put("adagrad-norm", AdaGradNorm.builder().lr(0.5)::build);
+        m.put("lbfgs", LBFGS.builder().maxIter(4).historySize(3)::build);
+        m.put("lbfgs strong wolfe", LBFGS.builder().maxIter(4).historySize(2).lineSearch(LBFGS.LineSearch.STRONG_WOLFE)::build);
         return m;
     }
 

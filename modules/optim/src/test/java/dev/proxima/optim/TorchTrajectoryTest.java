@@ -61,6 +61,14 @@ class TorchTrajectoryTest {
         return m;
     }
 
+    /** The optimizers that are not chains (no functional form), by fixture case. */
+    static Map<String, Function<List<Parameter>, Optimizer>> closureOptimizers() {
+        Map<String, Function<List<Parameter>, Optimizer>> m = new LinkedHashMap<>();
+        m.put("lbfgs", LBFGS.builder().lr(1).maxIter(5).historySize(10)::build);
+        m.put("lbfgs_strong_wolfe", LBFGS.builder().lr(1).maxIter(5).historySize(3).lineSearch(LBFGS.LineSearch.STRONG_WOLFE)::build);
+        return m;
+    }
+
     static Tensor loss(Tensor w, Tensor b) {
         Tensor x = table.tensor("problem/X");
         Tensor y = table.tensor("problem/Y");
@@ -117,6 +125,8 @@ class TorchTrajectoryTest {
         List<DynamicTest> tests = new ArrayList<>();
         cases().forEach((name, builder) -> tests.add(DynamicTest.dynamicTest(name,
                 () -> NoLeaks.assertFreed(name, () -> runStateful(name, builder::build)))));
+        closureOptimizers().forEach((name, make) -> tests.add(DynamicTest.dynamicTest(name,
+                () -> NoLeaks.assertFreed(name, () -> runStateful(name, make)))));
         return tests;
     }
 
