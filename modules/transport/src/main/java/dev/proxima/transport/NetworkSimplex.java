@@ -111,6 +111,15 @@ public final class NetworkSimplex {
         return t;
     }
 
+    /** A new I64 tensor on {@code device} holding the values, inside the caller's scope. */
+    static Tensor tensorOfLongs(long[] values, Device device, long... shape) {
+        Tensor t = Tensor.of(values).reshape(shape);
+        if (!device.equals(t.device())) {
+            t = t.to(device);
+        }
+        return t;
+    }
+
     /** Configures a {@link NetworkSimplex}. */
     public static final class Builder {
 
