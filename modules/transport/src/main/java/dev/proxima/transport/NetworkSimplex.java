@@ -16,7 +16,7 @@ import java.util.Arrays;
  * u, v that prove it optimal.
  *
  * <p>The algorithm is the primal network simplex on the complete bipartite graph rows → columns: a spanning-tree
- * basis (parent, thread and depth arrays), block-search pricing over √(nm) cells at a time, the strongly
+ * basis (parent, thread and depth arrays), block-search pricing over 1.5·√(nm) cells at a time, the strongly
  * feasible leaving-arc rule (no cycling on degenerate problems with many ties), and potentials updated on the
  * moved subtree only. It runs in F64 on the host whatever the inputs' dtype and device; the tensors are read
  * once and the outputs written once.

@@ -15,7 +15,7 @@ package dev.proxima.transport.internal;
  * source to a sink (or through the root), the arc to the parent points up exactly when the node is a source.
  * Node potentials {@code pi} make tree arcs' reduced costs {@code c + pi[from] − pi[to]} zero.
  *
- * <p>Pivot: block search (blocks of √arcs, cyclic) picks the most negative reduced cost of the first block
+ * <p>Pivot: block search (blocks of 1.5·√arcs cells, row by row, cyclic) picks the most negative reduced cost of the first block
  * that has one; the cycle it closes is found through the lowest common ancestor (by depth); the leaving arc is
  * the blocking arc that keeps the tree strongly feasible (the last one met when walking the cycle in its
  * orientation from the apex), which rules out cycling; the cut subtree is re-rooted at the entering arc's end,
@@ -29,6 +29,12 @@ public final class NetworkSimplexSolver {
 
     /** Relative tolerance below which a negative reduced cost counts as zero. */
     private static final double PRICING_EPS = 1e-13;
+
+    /**
+     * Block length in units of √(arcs). 1.5 measured best on the benchmark problems (n = 500…2000): about 30 %
+     * fewer pivots than 1.0 (fewer than POT's, which uses 1.0) for a little more pricing per pivot.
+     */
+    private static final double BLOCK_FACTOR = 1.5;
 
     private final int n;
     private final int m;
@@ -106,7 +112,7 @@ public final class NetworkSimplexSolver {
             link(u, u + 1);
         }
         link(root - 1, root);
-        this.blockSize = Math.max(10, (int) Math.ceil(Math.sqrt((double) arcCount)));
+        this.blockSize = Math.max(10, (int) Math.ceil(BLOCK_FACTOR * Math.sqrt((double) arcCount)));
         this.nextArc = 0;
     }
 
