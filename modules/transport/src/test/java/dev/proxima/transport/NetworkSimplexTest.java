@@ -74,6 +74,56 @@ class NetworkSimplexTest {
         }
     }
 
+    @Test
+    void duplicatedPointsOnAGridMakeAHighlyDegenerateProblem() {
+        // 400 and 300 points drawn from a 4 × 4 grid, squared distances: many equal costs, equal masses, many ties
+        SplittableRandom rnd = new SplittableRandom(23);
+        int n = 400;
+        int m = 300;
+        int[] xs = new int[n];
+        int[] ys = new int[m];
+        for (int i = 0; i < n; i++) {
+            xs[i] = rnd.nextInt(16);
+        }
+        for (int j = 0; j < m; j++) {
+            ys[j] = rnd.nextInt(16);
+        }
+        double[] M = new double[n * m];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                int dx = xs[i] % 4 - ys[j] % 4;
+                int dy = xs[i] / 4 - ys[j] / 4;
+                M[i * m + j] = dx * dx + dy * dy;
+            }
+        }
+        double[] a = new double[n];
+        double[] b = new double[m];
+        java.util.Arrays.fill(a, 1.0 / n);
+        java.util.Arrays.fill(b, 1.0 / m);
+        try (NetworkSimplexOutput out = solveChecked(a, b, M)) {
+            // the optimum moves exactly the mass the grid histograms differ by, so compare with the 16 × 16 problem
+            double[] ha = new double[16];
+            double[] hb = new double[16];
+            for (int x : xs) {
+                ha[x] += 1.0 / n;
+            }
+            for (int y : ys) {
+                hb[y] += 1.0 / m;
+            }
+            double[] G = new double[256];
+            for (int p = 0; p < 16; p++) {
+                for (int q = 0; q < 16; q++) {
+                    int dx = p % 4 - q % 4;
+                    int dy = p / 4 - q / 4;
+                    G[p * 16 + q] = dx * dx + dy * dy;
+                }
+            }
+            try (NetworkSimplexOutput grid = solveChecked(ha, hb, G)) {
+                assertEquals(grid.cost(), out.cost(), 1e-12, "points at the same place are one histogram bin");
+            }
+        }
+    }
+
     private static double[] weights(SplittableRandom rnd, int n) {
         double[] w = new double[n];
         double s = 0;
