@@ -3,9 +3,11 @@ package dev.proxima.transport;
 import dev.proxima.tensor.Autodiff;
 import dev.proxima.tensor.DType;
 import dev.proxima.tensor.DTypeMismatchException;
+import dev.proxima.tensor.Device;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.ShapeMismatchException;
 import dev.proxima.tensor.Tensor;
+import dev.proxima.tensor.sim.SimBackend;
 import dev.proxima.testkit.NoLeaks;
 import dev.proxima.testkit.ReferenceTable;
 import org.junit.jupiter.api.BeforeAll;
@@ -173,6 +175,25 @@ class OneDimensionalTest {
                 assertTrue(Autodiff.gradcheck(y -> SlicedWasserstein.distance(xs, y, empty, empty, proj, p), xt, 1e-6, 1e-7, 1e-5).passed(),
                         "xt, p = " + p);
             }
+        }
+    }
+
+    @Test
+    void onTheSimulatedDeviceAndInF32TheValuesAgree() {
+        try (Scope s = Scope.open()) {
+            Tensor xs = pot.tensor("sliced/xs");
+            Tensor xt = pot.tensor("sliced/xt");
+            Tensor a = pot.tensor("sliced/a");
+            Tensor b = pot.tensor("sliced/b");
+            Tensor proj = pot.tensor("sliced/projections");
+            double expected = pot.values("sliced/p2")[0];
+            Device sim = SimBackend.SIM;
+            Tensor onSim = Ot.slicedWassersteinDistance(xs.to(sim), xt.to(sim), a.to(sim), b.to(sim), proj.to(sim), 2);
+            assertEquals(sim, onSim.device());
+            assertEquals(expected, onSim.item(), 1e-12 * expected);
+            Tensor f32 = Ot.slicedWassersteinDistance(xs.cast(DType.F32), xt.cast(DType.F32), a, b, proj.cast(DType.F32), 2);
+            assertEquals(DType.F32, f32.dtype());
+            assertEquals(expected, f32.item(), 1e-5 * expected);
         }
     }
 
