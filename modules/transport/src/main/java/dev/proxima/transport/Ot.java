@@ -6,7 +6,6 @@ import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.ShapeMismatchException;
 import dev.proxima.tensor.Tensor;
-import dev.proxima.transport.internal.Inputs;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -218,17 +217,12 @@ public final class Ot {
      */
     public static Tensor slicedWassersteinDistance(Tensor xs, Tensor xt, Tensor a, Tensor b, int nProjections, double p,
                                                    long seed) {
-        Objects.requireNonNull(xs, "slicedWassersteinDistance: xs must be a tensor, got null");
-        if (xs.rank() != 2 || xs.shape()[1] == 0) {
-            throw new IllegalArgumentException("slicedWassersteinDistance: xs must be points of shape [n, d] with n, d ≥ 1, got shape "
-                    + Arrays.toString(xs.shape()));
-        }
+        SlicedWasserstein.checkClouds("slicedWassersteinDistance", xs, xt, a, b, p);
         if (nProjections < 1) {
             throw new IllegalArgumentException("slicedWassersteinDistance: nProjections must be ≥ 1, got " + nProjections);
         }
-        Inputs.order("slicedWassersteinDistance", p);
         try (Tensor directions = SlicedWasserstein.randomProjections((int) xs.shape()[1], nProjections, Rng.seed(seed),
-                xs.dtype().isFloating() ? xs.dtype() : DType.F64);
+                xs.dtype());
              Tensor here = directions.to(xs.device())) {
             return SlicedWasserstein.distance("slicedWassersteinDistance", xs, xt, a, b, here, p);
         }

@@ -56,38 +56,18 @@ public final class SlicedWasserstein {
     }
 
     static Tensor distance(String op, Tensor xs, Tensor xt, Tensor a, Tensor b, Tensor projections, double p) {
-        Objects.requireNonNull(xs, op + ": xs must be a tensor, got null");
-        Objects.requireNonNull(xt, op + ": xt must be a tensor, got null");
-        Objects.requireNonNull(a, op + ": a must be a tensor (an empty one for uniform weights), got null");
-        Objects.requireNonNull(b, op + ": b must be a tensor (an empty one for uniform weights), got null");
+        checkClouds(op, xs, xt, a, b, p);
         Objects.requireNonNull(projections, op + ": projections must be a tensor, got null");
-        Inputs.order(op, p);
-        checkPoints(op, "xs", xs);
-        checkPoints(op, "xt", xt);
         long d = xs.shape()[1];
-        if (xt.shape()[1] != d) {
-            throw new ShapeMismatchException(op + ": xs and xt must have the same dimension, got "
-                    + Arrays.toString(xs.shape()) + " and " + Arrays.toString(xt.shape()));
-        }
         if (projections.rank() != 2 || projections.shape()[0] != d || projections.shape()[1] == 0) {
             throw new ShapeMismatchException(op + ": projections must have shape [" + d + ", k] with k ≥ 1 (one direction "
                     + "per column), got " + Arrays.toString(projections.shape()));
         }
-        if (xt.dtype() != xs.dtype() || projections.dtype() != xs.dtype()) {
-            throw new DTypeMismatchException(op + ": xs, xt and projections must have the same dtype, got " + xs.dtype()
-                    + ", " + xt.dtype() + " and " + projections.dtype());
+        if (projections.dtype() != xs.dtype()) {
+            throw new DTypeMismatchException(op + ": projections must have the points' dtype " + xs.dtype() + ", got "
+                    + projections.dtype());
         }
-        Inputs.finite(op, "xs", xs.toDoubleArray());
-        Inputs.finite(op, "xt", xt.toDoubleArray());
         Inputs.finite(op, "projections", projections.toDoubleArray());
-        if (a.size() != 0 && (a.rank() != 1 || a.shape()[0] != xs.shape()[0])) {
-            throw new ShapeMismatchException(op + ": a must be empty (uniform) or of shape [" + xs.shape()[0] + "], got "
-                    + Arrays.toString(a.shape()));
-        }
-        if (b.size() != 0 && (b.rank() != 1 || b.shape()[0] != xt.shape()[0])) {
-            throw new ShapeMismatchException(op + ": b must be empty (uniform) or of shape [" + xt.shape()[0] + "], got "
-                    + Arrays.toString(b.shape()));
-        }
         long k = projections.shape()[1];
         try (Scope scope = Scope.open()) {
             Tensor ps = xs.matmul(projections);    // [n, k]
@@ -123,6 +103,30 @@ public final class SlicedWasserstein {
             Tensor norms = g.square().sum(new int[] {0}, true).sqrt();
             return scope.keep(g.div(norms));
         }
+    }
+
+    /** Checks the two weighted clouds and the order, everything but the directions, before any work. */
+    static void checkClouds(String op, Tensor xs, Tensor xt, Tensor a, Tensor b, double p) {
+        Objects.requireNonNull(xs, op + ": xs must be a tensor, got null");
+        Objects.requireNonNull(xt, op + ": xt must be a tensor, got null");
+        Objects.requireNonNull(a, op + ": a must be a tensor (an empty one for uniform weights), got null");
+        Objects.requireNonNull(b, op + ": b must be a tensor (an empty one for uniform weights), got null");
+        Inputs.order(op, p);
+        checkPoints(op, "xs", xs);
+        checkPoints(op, "xt", xt);
+        if (xt.shape()[1] != xs.shape()[1]) {
+            throw new ShapeMismatchException(op + ": xs and xt must have the same dimension, got "
+                    + Arrays.toString(xs.shape()) + " and " + Arrays.toString(xt.shape()));
+        }
+        if (xt.dtype() != xs.dtype()) {
+            throw new DTypeMismatchException(op + ": xs and xt must have the same dtype, got " + xs.dtype() + " and "
+                    + xt.dtype());
+        }
+        Inputs.finite(op, "xs", xs.toDoubleArray());
+        Inputs.finite(op, "xt", xt.toDoubleArray());
+        double[] wa = Inputs.weights(op, "a", a, (int) xs.shape()[0], "the points xs " + Arrays.toString(xs.shape()));
+        double[] wb = Inputs.weights(op, "b", b, (int) xt.shape()[0], "the points xt " + Arrays.toString(xt.shape()));
+        Inputs.sameMass(op, wa, wb);
     }
 
     private static void checkPoints(String op, String name, Tensor t) {

@@ -225,6 +225,16 @@ class OneDimensionalTest {
             expect(IllegalArgumentException.class, "nProjections", () -> Ot.slicedWassersteinDistance(xs, xs, empty, empty, 0, 2, 1L));
             expect(IllegalArgumentException.class, "0.9", () -> Ot.slicedWassersteinDistance(xs, xs, empty, empty, 3, 0.9, 1L));
             assertThrows(NullPointerException.class, () -> Ot.wasserstein1d(null, v, 1));
+            try (Tensor quarter = Tensor.full(0.25, DType.F64, 4);
+                 Tensor half = Tensor.full(0.5, DType.F64, 4);
+                 Tensor negative = Tensor.of(0.5, 0.5, 0.5, -0.5)) {
+                expect(IllegalArgumentException.class, "same total mass",
+                        () -> Ot.slicedWassersteinDistance(xs, xs, quarter, half, 5, 2, 1L));
+                expect(IllegalArgumentException.class, "-0.5",
+                        () -> Ot.slicedWassersteinDistance(xs, xs, negative, half, proj, 2));
+                expect(ShapeMismatchException.class, "[2]",
+                        () -> Ot.slicedWassersteinDistance(xs, xs, w2, quarter, 5, 2, 1L));
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.proxima.transport.internal;
 
+import java.util.Arrays;
+
 /**
  * The primal network simplex method on the complete bipartite transport graph, in plain Java arrays.
  *
@@ -408,10 +410,10 @@ public final class NetworkSimplexSolver {
 
     private void growScratch() {
         int size = path.length * 2;
-        path = java.util.Arrays.copyOf(path, size);
-        xStart = java.util.Arrays.copyOf(xStart, size);
-        xEnd = java.util.Arrays.copyOf(xEnd, size);
-        yStart = java.util.Arrays.copyOf(yStart, size);
-        yEnd = java.util.Arrays.copyOf(yEnd, size);
+        path = Arrays.copyOf(path, size);
+        xStart = Arrays.copyOf(xStart, size);
+        xEnd = Arrays.copyOf(xEnd, size);
+        yStart = Arrays.copyOf(yStart, size);
+        yEnd = Arrays.copyOf(yEnd, size);
     }
 }
