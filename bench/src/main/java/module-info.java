@@ -14,6 +14,7 @@ module dev.proxima.bench {
     requires dev.proxima.io.arrow;
     requires dev.proxima.tensor.cuda;
     requires dev.proxima.optim;
+    requires dev.proxima.transport;
     requires jmh.core;
 
     // JMH instantiates the benchmark classes and its generated subclasses reflectively.
@@ -27,4 +28,6 @@ module dev.proxima.bench {
     opens dev.proxima.bench.cuda.jmh_generated to jmh.core;
     opens dev.proxima.bench.optim to jmh.core;
     opens dev.proxima.bench.optim.jmh_generated to jmh.core;
+    opens dev.proxima.bench.transport to jmh.core;
+    opens dev.proxima.bench.transport.jmh_generated to jmh.core;
 }

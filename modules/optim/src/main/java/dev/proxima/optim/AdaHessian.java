@@ -69,7 +69,7 @@ public final class AdaHessian {
             public Update update(TensorTree grads, TensorTree state, TensorTree params) {
                 TensorTree.Dict s = SecondOrderStates.dict("scaleByAdaHessian", state, "count", "m", "v");
                 long t = SecondOrderStates.countOf(s) + 1;
-                TensorTree d = estimator.estimate(params, grads).map(Tensor::abs);
+                TensorTree d = estimator.estimate(params, grads, t - 1).map(Tensor::abs);
                 if (spatialAveraging) {
                     d = Hutchinson.spatialAverage(d);
                 }

@@ -72,6 +72,20 @@ public final class Adam {
             return this;
         }
 
+        /**
+         * {@inheritDoc} Without AMSGrad and {@code maximize}, and for F32/F64 parameters, the stateful optimizer runs
+         * the core's fused in-place kernel ({@link dev.proxima.tensor.Into#adamStep}) instead of the chain: one pass
+         * per parameter, no full-size temporaries, and the same state structure as the chain.
+         */
+        @Override
+        protected Optimizer create(java.util.List<ParamGroup> groups) {
+            if (amsgrad || maximize() || !dev.proxima.optim.internal.FusedAdamOptimizer.supports(groups)) {
+                return super.create(groups);
+            }
+            return new dev.proxima.optim.internal.FusedAdamOptimizer(groups, g -> transform(lrOf(g), weightDecayOf(g)), this::lrOf,
+                    this::weightDecayOf, beta1, beta2, eps, decoupled, nonFinite());
+        }
+
         @Override
         protected GradientTransform transform(Schedule lr, double weightDecay) {
             GradientTransform decay = weightDecay > 0 ? Transforms.addDecayedWeights(weightDecay) : null;

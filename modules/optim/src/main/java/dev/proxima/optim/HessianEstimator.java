@@ -17,6 +17,10 @@ import java.util.function.Function;
  * it: {@link #hutchinson Hutchinson's} u ⊙ (∇²L·u) for a Rademacher u (unbiased, of either sign), or
  * Sophia's {@link #gaussNewtonBartlett Gauss–Newton–Bartlett} B·ĝ ⊙ ĝ (non-negative: ĝ is the gradient
  * of the mini-batch loss on labels sampled from the model's own predictions).
+ *
+ * <p>The randomness of step t is a function of the generator's key and t alone (the probes of step t are
+ * draws t·n, …, t·n + n − 1 of the key's stream, n per estimate), so an optimizer resumed from its saved
+ * state (which holds t) draws exactly what the uninterrupted run would have.
  */
 @FunctionalInterface
 public interface HessianEstimator {
@@ -26,22 +30,25 @@ public interface HessianEstimator {
      *
      * @param params the parameters θ
      * @param grads  the gradients at θ
+     * @param step   the optimizer's step index t ≥ 0, which selects the random draws
      * @return a tree of {@code params}' structure and leaf shapes, owned by the caller's scope
      */
-    TensorTree estimate(TensorTree params, TensorTree grads);
+    TensorTree estimate(TensorTree params, TensorTree grads, long step);
 
     /**
-     * Hutchinson's estimator u ⊙ (∇²L·u) with one fresh Rademacher probe u per call (E[u ⊙ Hu] = diag H).
+     * Hutchinson's estimator u ⊙ (∇²L·u) with a fresh Rademacher probe u every step (E[u ⊙ Hu] = diag H).
      *
      * @param hvp where the Hessian–vector products come from
-     * @param rng the generator of the probes (one draw per parameter leaf and call)
+     * @param rng the generator of the probes (its key: step t uses draws t·L … t·L + L − 1 for L leaves)
      * @return the estimator
      * @throws NullPointerException if an argument is null
      */
     static HessianEstimator hutchinson(HessianVectorProducts hvp, Rng rng) {
         Objects.requireNonNull(hvp, "hvp");
         Objects.requireNonNull(rng, "rng");
-        return (params, grads) -> Hutchinson.diagonalSample(hvp.at(params, grads), Hutchinson.rademacherProbe(rng, params));
+        long key = rng.key();
+        return (params, grads, step) -> Hutchinson.diagonalSample(hvp.at(params, grads),
+                Hutchinson.rademacherProbe(Rng.restore(key, step * params.leafCount()), params));
     }
 
     /**
@@ -51,14 +58,16 @@ public interface HessianEstimator {
      * dependence on the parameters is used (not the true labels), and the estimate is never negative.
      *
      * @param logits the logits [B, C] of the current mini-batch as a function of the parameter tree
-     * @param rng    the generator of the sampled labels
+     * @param rng    the generator of the sampled labels (its key: step t uses draw t)
      * @return the estimator
      * @throws NullPointerException if an argument is null
      */
     static HessianEstimator gaussNewtonBartlett(Function<TensorTree, Tensor> logits, Rng rng) {
         Objects.requireNonNull(logits, "logits");
         Objects.requireNonNull(rng, "rng");
-        return (params, grads) -> {
+        long key = rng.key();
+        return (params, grads, step) -> {
+            Rng draws = Rng.restore(key, step);
             long[] batch = new long[1];
             TensorTree estimate;
             try (Scope scope = Scope.open(); Autodiff.GradMode on = Autodiff.enableGrad()) {
@@ -69,7 +78,7 @@ public interface HessianEstimator {
                                 + java.util.Arrays.toString(z.shape()));
                     }
                     batch[0] = z.dim(0);
-                    return Losses.crossEntropy(z, sampleLabels(z.detach(), rng), Losses.Reduction.MEAN);
+                    return Losses.crossEntropy(z, sampleLabels(z.detach(), draws), Losses.Reduction.MEAN);
                 }, params);
                 estimate = g.map(t -> t.square().mul((double) batch[0]));
                 estimate.leaves().forEach(scope::keep);

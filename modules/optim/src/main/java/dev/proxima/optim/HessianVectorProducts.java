@@ -59,22 +59,27 @@ public interface HessianVectorProducts {
     /**
      * Exact products from gradients that carry their graph (taken with
      * {@link BackwardOptions#creatingGraph()}): ∇²L·v = ∇⟨g, v⟩ with v held constant. Each product
-     * keeps the graph, so several products can be taken at one point. Gradients without a graph are
-     * refused with an {@link IllegalStateException} naming the remedy.
+     * keeps the graph, so several products can be taken at one point. A gradient without a graph is a
+     * constant (its rows of the Hessian are zero), as when the loss is linear in those parameters; so pass
+     * gradients computed with {@code creatingGraph()}, never the result of a plain backward pass.
      *
      * @return the source
      */
     static HessianVectorProducts fromGradientGraph() {
         return (params, grads) -> v -> {
             List<Tensor> gs = grads.leaves();
-            for (int i = 0; i < gs.size(); i++) {
-                if (!gs.get(i).requiresGrad()) {
-                    throw new IllegalStateException("gradient " + i + " carries no graph, so its Hessian–vector products cannot be"
-                            + " taken: compute the gradients with BackwardOptions.creatingGraph(), or use HessianVectorProducts.of(loss)");
-                }
-            }
+            List<Tensor> vs = v.leaves();
             try (Autodiff.GradMode on = Autodiff.enableGrad()) {
-                Tensor gv = grads.vdot(v);
+                Tensor gv = null;
+                for (int i = 0; i < gs.size(); i++) {
+                    if (gs.get(i).requiresGrad()) {
+                        Tensor term = gs.get(i).mul(vs.get(i).detach()).sum();
+                        gv = gv == null ? term : gv.add(term);
+                    }
+                }
+                if (gv == null) {
+                    return params.map(Tensor::zerosLike);
+                }
                 Tensor[] hv = Autodiff.gradients(gv, null, BackwardOptions.retainingGraph(), params.leaves().toArray(Tensor[]::new));
                 return params.withLeaves(List.of(hv));
             }

@@ -79,7 +79,7 @@ public final class SAM extends Optimizer {
         TensorTree out;
         try (Scope scope = Scope.open(); Autodiff.GradMode on = Autodiff.enableGrad()) {
             TensorTree g = Autodiff.grad(loss, params);
-            TensorTree e = ascent(params.leaves(), g.leaves(), rho, adaptive, eta);
+            TensorTree e = params.withLeaves(ascent(params.leaves(), g.leaves(), rho, adaptive, eta));
             TensorTree shifted = params.zip(e, (p, d) -> p.detach().add(d));
             out = Autodiff.grad(loss, shifted);
             out.leaves().forEach(scope::keep);
@@ -88,7 +88,7 @@ public final class SAM extends Optimizer {
     }
 
     /** ε = ρ·T²g/(‖Tg‖ + 1e-12), leaf by leaf, with T = |θ| + η when adaptive (else 1). */
-    private static TensorTree ascent(List<Tensor> params, List<Tensor> grads, double rho, boolean adaptive, double eta) {
+    private static List<Tensor> ascent(List<Tensor> params, List<Tensor> grads, double rho, boolean adaptive, double eta) {
         List<Tensor> scaled = new ArrayList<>(grads.size());
         double sq = 0;
         for (int i = 0; i < grads.size(); i++) {
@@ -102,7 +102,7 @@ public final class SAM extends Optimizer {
         for (Tensor t : scaled) {
             e.add(t.mul(scale));
         }
-        return TensorTree.ofTensors(e);
+        return e;
     }
 
     @Override
@@ -133,11 +133,11 @@ public final class SAM extends Optimizer {
                     values.add(p.value());
                     grads.add(p.grad() != null ? p.grad() : Tensor.zerosLike(p.value()));
                 }
-                TensorTree e = ascent(values, grads, rho, adaptive, eta);
+                List<Tensor> e = ascent(values, grads, rho, adaptive, eta);
                 for (int i = 0; i < params.size(); i++) {
                     Tensor v = values.get(i);
                     saved.add(Scope.release(v.copy()));
-                    Tensor d = e.leaves().get(i);
+                    Tensor d = e.get(i);
                     Into.add(v, d.dtype() == v.dtype() ? d : d.cast(v.dtype()), v);
                 }
             }

@@ -80,7 +80,7 @@ public final class Sophia {
                 TensorTree m = s.entries().get("m").zip(grads, (mi, g) -> mi.mul(beta1).add(g.mul(1 - beta1)));
                 TensorTree h = s.entries().get("h");
                 if (t % updateEvery == 0) {
-                    TensorTree estimate = estimator.estimate(params, grads);
+                    TensorTree estimate = estimator.estimate(params, grads, t);
                     h = h.zip(estimate, (hi, e) -> hi.mul(beta2).add(e.mul(1 - beta2)));
                 }
                 TensorTree direction = m.zip(h, (mi, hi) -> mi.div(hi.mul(rho).maximum(eps)).clamp(-1.0, 1.0));

@@ -20,6 +20,12 @@ class CoreOptimizersContractTest extends OptimizerContract {
         m.put("adam amsgrad skip", Adam.builder().lr(0.01).amsgrad(true).nonFinite(Optimizer.NonFinitePolicy.SKIP_STEP)::build);
         m.put("adamw", AdamW.builder().lr(0.01)::build);
         m.put("sgd cosine schedule", SGD.builder().lr(Schedule.cosine(0.1, 10, 0.01)).momentum(0.5)::build);
+        m.put("adagrad", Adagrad.builder().lr(0.1).lrDecay(0.01).initialAccumulatorValue(0.1)::build);
+        m.put("rmsprop centered momentum", RMSprop.builder().centered(true).momentum(0.5)::build);
+        m.put("lion", Lion.builder().lr(0.01)::build);
+        m.put("adagrad-norm", AdaGradNorm.builder().lr(0.5)::build);
+        m.put("lbfgs", LBFGS.builder().maxIter(4).historySize(3)::build);
+        m.put("lbfgs strong wolfe", LBFGS.builder().maxIter(4).historySize(2).lineSearch(LBFGS.LineSearch.STRONG_WOLFE)::build);
         return m;
     }
 

@@ -140,6 +140,29 @@ class CurvatureTest {
     }
 
     @Test
+    void onAnNnModelTheDiagnosticsMatchTheLeastSquaresHessian() {
+        try (Scope scope = Scope.open();
+             dev.proxima.nn.Linear model = new dev.proxima.nn.Linear(3, 1, true, dev.proxima.tensor.DType.F64, Rng.seed(12))) {
+            // mean squared error of a linear model: H = (2/N)·[XᵀX, Xᵀ1; 1ᵀX, N] over (weight, bias), whatever the weights
+            Tensor x = Tensor.of(1.0, 0.0, 2.0, 0.0, 1.0, -1.0, 3.0, 1.0, 0.0, -1.0, 2.0, 1.0).reshape(4, 3);
+            Tensor y = Tensor.of(1.0, 2.0, 0.0, -1.0).reshape(4, 1);
+            Function<TensorTree, Tensor> loss = p -> dev.proxima.nn.Losses.mse(model.forwardWith(p, x), y,
+                    dev.proxima.nn.Losses.Reduction.MEAN);
+            Tensor ones = Tensor.ones(dev.proxima.tensor.DType.F64, 4, 1);
+            Tensor design = Tensor.concat(1, x, ones);
+            Tensor h = design.transpose(0, 1).matmul(design).mul(0.5);
+            double[] eig = dev.proxima.tensor.Linalg.eigvalsh(h).toDoubleArray();
+            java.util.Arrays.sort(eig);
+            TensorTree params = model.parameterTree();
+            double[] ritz = Curvature.lanczos(loss, params, Rng.seed(13), 4);
+            assertArrayEquals(new double[]{eig[3], eig[2], eig[1], eig[0]}, ritz, 1e-9);
+            assertEquals(eig[3], Curvature.topEigenvalue(loss, params, Rng.seed(14), 1000, 1e-14).value(), 1e-8);
+            double trace = 0.5 * (x.square().sum().item() + 4);
+            assertEquals(trace, Curvature.hessianTrace(loss, params, Rng.seed(15), 300), 0.15 * trace);
+        }
+    }
+
+    @Test
     void badArgumentsAreRefusedWithTheirValue() {
         try (Scope scope = Scope.open()) {
             Tensor h = Quadratics.hessianTensor(Quadratics.EIGENVALUES);

@@ -76,7 +76,7 @@ class SophiaTest {
 
     @Test
     void badHyperParametersAreRefusedWithTheirValue() {
-        HessianEstimator none = (p, g) -> p;
+        HessianEstimator none = (p, g, t) -> p;
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Sophia.scaleBySophia(1.0, 0.99, 0.04, 1e-12, 10, none))
                 .getMessage().contains("beta1"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Sophia.scaleBySophia(0.9, 0.99, -1, 1e-12, 10, none))
@@ -107,7 +107,7 @@ class SophiaTest {
             int zeros = 0;
             for (int i = 0; i < n; i++) {
                 try (Scope s = Scope.open()) {
-                    double[] e = gnb.estimate(w, w).get("").toDoubleArray();
+                    double[] e = gnb.estimate(w, w, i).get("").toDoubleArray();
                     double q = Math.abs(e[0] - (1 - p0) * (1 - p0)) < 1e-12 ? 1 - p0 : p0;
                     zeros += q == 1 - p0 ? 1 : 0;
                     assertArrayEquals(new double[]{q * q, 4 * q * q, q * q, 4 * q * q}, e, 1e-12);

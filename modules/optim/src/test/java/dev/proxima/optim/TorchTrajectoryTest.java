@@ -52,6 +52,20 @@ class TorchTrajectoryTest {
         m.put("adam_maximize", Adam.builder().lr(0.01).maximize(true));
         m.put("adamw", AdamW.builder().lr(0.01).weightDecay(0.1));
         m.put("adamw_amsgrad", AdamW.builder().lr(0.02).betas(0.85, 0.98).weightDecay(0.05).amsgrad(true));
+        m.put("adagrad", Adagrad.builder().lr(0.1));
+        m.put("adagrad_decay_wd", Adagrad.builder().lr(0.1).lrDecay(0.05).weightDecay(0.01).initialAccumulatorValue(0.1).eps(1e-8));
+        m.put("rmsprop", RMSprop.builder().lr(0.01));
+        m.put("rmsprop_centered_momentum_wd", RMSprop.builder().lr(0.01).alpha(0.9).eps(1e-6).weightDecay(0.01).momentum(0.5).centered(true));
+        m.put("lion", Lion.builder().lr(0.01).betas(0.9, 0.99).weightDecay(0.1));
+        m.put("adagrad_norm", AdaGradNorm.builder().lr(0.5).b0(0.1));
+        return m;
+    }
+
+    /** The optimizers that are not chains (no functional form), by fixture case. */
+    static Map<String, Function<List<Parameter>, Optimizer>> closureOptimizers() {
+        Map<String, Function<List<Parameter>, Optimizer>> m = new LinkedHashMap<>();
+        m.put("lbfgs", LBFGS.builder().lr(1).maxIter(5).historySize(10)::build);
+        m.put("lbfgs_strong_wolfe", LBFGS.builder().lr(1).maxIter(5).historySize(3).lineSearch(LBFGS.LineSearch.STRONG_WOLFE)::build);
         return m;
     }
 
@@ -111,6 +125,8 @@ class TorchTrajectoryTest {
         List<DynamicTest> tests = new ArrayList<>();
         cases().forEach((name, builder) -> tests.add(DynamicTest.dynamicTest(name,
                 () -> NoLeaks.assertFreed(name, () -> runStateful(name, builder::build)))));
+        closureOptimizers().forEach((name, make) -> tests.add(DynamicTest.dynamicTest(name,
+                () -> NoLeaks.assertFreed(name, () -> runStateful(name, make)))));
         return tests;
     }
 

@@ -451,11 +451,14 @@ public final class Autodiff {
             if (!y.requiresGrad()) {
                 return keep(scope, y.detach(), new Tensor[]{Tensor.zeros(y.dtype(), y.device(), y.shape())});
             }
-            Tensor u = Tensor.zeros(y.dtype(), y.device(), y.shape()).requiresGrad(true);
-            Tensor[] g = gradients(y, u, BackwardOptions.creatingGraph(), xis);   // Jᵀu, linear in u
-            Tensor s = innerProduct(g, vs);                                        // ⟨Jᵀu, v⟩ = ⟨u, Jv⟩
-            Tensor p = s != null ? gradients(s, null, options(false, create), u)[0] : Tensor.zeros(y.dtype(), y.device(), y.shape());
-            return keep(scope, create ? y : y.detach(), new Tensor[]{p});
+            // the inner passes record whatever the caller's mode (under noGrad they would see no graph)
+            try (GradMode recording = enableGrad()) {
+                Tensor u = Tensor.zeros(y.dtype(), y.device(), y.shape()).requiresGrad(true);
+                Tensor[] g = gradients(y, u, BackwardOptions.creatingGraph(), xis);   // Jᵀu, linear in u
+                Tensor s = innerProduct(g, vs);                                        // ⟨Jᵀu, v⟩ = ⟨u, Jv⟩
+                Tensor p = s != null ? gradients(s, null, options(false, create), u)[0] : Tensor.zeros(y.dtype(), y.device(), y.shape());
+                return keep(scope, create ? y : y.detach(), new Tensor[]{p});
+            }
         }
     }
 
@@ -469,10 +472,13 @@ public final class Autodiff {
             if (!y.requiresGrad()) {
                 return keep(scope, y.detach(), zerosLike(xs));
             }
-            Tensor[] g = gradients(y, null, BackwardOptions.creatingGraph(), xis);
-            Tensor s = innerProduct(g, vs);                                        // ⟨∇f(x), v⟩
-            Tensor[] hv = s != null ? gradients(s, null, options(false, create), xis) : zerosLike(xs);
-            return keep(scope, create ? y : y.detach(), hv);
+            // the inner passes record whatever the caller's mode (under noGrad they would see no graph)
+            try (GradMode recording = enableGrad()) {
+                Tensor[] g = gradients(y, null, BackwardOptions.creatingGraph(), xis);
+                Tensor s = innerProduct(g, vs);                                        // ⟨∇f(x), v⟩
+                Tensor[] hv = s != null ? gradients(s, null, options(false, create), xis) : zerosLike(xs);
+                return keep(scope, create ? y : y.detach(), hv);
+            }
         }
     }
 

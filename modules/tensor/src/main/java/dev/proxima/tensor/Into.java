@@ -491,4 +491,49 @@ public final class Into {
     public static Tensor matmul(Tensor a, Tensor b, Tensor out) {
         return MatmulOps.matmulInto(a, b, out);
     }
+
+    // ------------------------------------------------------------------ fused optimizer updates
+
+    /**
+     * One Adam or AdamW step in place, fused (PyTorch's {@code torch.optim.Adam}/{@code AdamW} update of one
+     * parameter): one pass reads {@code grad}, {@code param} and both moments and writes {@code param},
+     * {@code expAvg} and {@code expAvgSq} back, where the same update as tensor operations makes several passes
+     * and full-size temporaries.
+     * <pre>
+     * g        := grad + weightDecay·param          (Adam; AdamW instead: param := param·(1 − lr·weightDecay))
+     * expAvg   := β₁·expAvg + (1 − β₁)·g
+     * expAvgSq := β₂·expAvgSq + (1 − β₂)·g·g
+     * param    := param − lr/(1 − β₁ᵗ) · expAvg / (√expAvgSq / √(1 − β₂ᵗ) + eps)
+     * </pre>
+     * computed in the tensors' dtype, element by element (results do not depend on the thread count).
+     *
+     * {@snippet :
+     * try (var off = Autodiff.noGrad()) {
+     *     Into.adamStep(w, w.grad(), m, v, step, 1e-3, 0.9, 0.999, 1e-8, 1e-2, true);   // AdamW
+     * }
+     * }
+     *
+     * @param param                the parameter, updated in place (F32 or F64)
+     * @param grad                 its gradient, of the same dtype and shape
+     * @param expAvg               the first moment, updated in place (zeros before the first step)
+     * @param expAvgSq             the second moment, updated in place (zeros before the first step)
+     * @param step                 the step number t, counted from 1
+     * @param lr                   the learning rate, finite and ≥ 0
+     * @param beta1                β₁, in [0, 1)
+     * @param beta2                β₂, in [0, 1)
+     * @param eps                  added to the denominator, finite and ≥ 0
+     * @param weightDecay          λ, finite and ≥ 0
+     * @param decoupledWeightDecay true for AdamW's decoupled decay, false for Adam's L2 term
+     * @return {@code param}
+     * @throws IllegalArgumentException if a hyper-parameter is out of range (the message names it), two of the
+     *                                  tensors share memory, they are on different devices, or an output is a
+     *                                  broadcast view
+     * @throws DTypeMismatchException   if the dtypes differ or are not F32/F64
+     * @throws ShapeMismatchException   if the shapes differ
+     * @throws IllegalStateException    if the autodiff rule above is broken
+     */
+    public static Tensor adamStep(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, long step, double lr, double beta1,
+                                  double beta2, double eps, double weightDecay, boolean decoupledWeightDecay) {
+        return OptimizerOps.adamStepInto(param, grad, expAvg, expAvgSq, step, lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay);
+    }
 }

@@ -162,6 +162,26 @@ class AutodiffTest {
         }
     }
 
+    /** The functional transforms differentiate f whatever the caller's mode: under noGrad they gave zeros. */
+    @Test
+    void functionalDerivativesWorkUnderNoGrad() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.of(1.0, 2.0, 3.0);
+            Tensor v = Tensor.of(1.0, 0, 2.0);
+            try (Autodiff.GradMode off = Autodiff.noGrad()) {
+                assertArrayEquals(new double[]{6, 0, 36}, Autodiff.hvp(t -> t.pow(3).sum(), x, v).toDoubleArray(), 1e-12);
+                assertArrayEquals(new double[]{3, 0, 54}, Autodiff.jvp(t -> t.pow(3), x, v).product().toDoubleArray(), 1e-12);
+                assertArrayEquals(new double[]{3, 12, 27}, Autodiff.grad(t -> t.pow(3).sum(), x).toDoubleArray(), 1e-12);
+                assertArrayEquals(new double[]{3, 0, 54}, Autodiff.vjp(t -> t.pow(3), x, v).product().toDoubleArray(), 1e-12);
+                TensorTree tree = TensorTree.fromPaths(new java.util.LinkedHashMap<>(java.util.Map.of("a", x)));
+                TensorTree hv = Autodiff.hvp(p -> p.get("a").pow(3).sum(), tree,
+                        TensorTree.fromPaths(new java.util.LinkedHashMap<>(java.util.Map.of("a", v))));
+                assertArrayEquals(new double[]{6, 0, 36}, hv.get("a").toDoubleArray(), 1e-12);
+                assertFalse(Autodiff.isGradEnabled(), "the caller's mode is restored");
+            }
+        }
+    }
+
     @Test
     void noGradDetachAndNonDifferentiableInputs() {
         try (Scope s = Scope.open()) {

@@ -18,8 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @ExtendWith(AllocatorCheck.class)
 class ReduceReproducibilityTest {
 
-    /** More than one chunk of the one-output split (Reduce.CHUNK, 2^14 elements). */
-    private static final int CHUNK = 1 << 14;
+    /** More than one chunk of the one-output split (Reduce.CHUNK, 2^16 elements). */
+    private static final int CHUNK = 1 << 16;
 
     /**
      * Prints the bits of every reduction of two dtypes' data as lines {@code name bits...}, for each size given after

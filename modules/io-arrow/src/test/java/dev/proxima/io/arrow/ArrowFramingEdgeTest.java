@@ -160,4 +160,76 @@ class ArrowFramingEdgeTest {
         ByteBuffer.wrap(past).order(ByteOrder.LITTLE_ENDIAN).putLong(block, n + 1);
         assertTrue(refused(f, past).contains("(offset " + (n + 1) + ","));
     }
+
+    /** Reads {@code content} and returns null if it was accepted, or the reader's message if it was refused. */
+    private static String outcome(Path file, byte[] content) throws IOException {
+        Files.write(file, content);
+        try (Tensor ignored = ArrowTensors.readBatch(file, "t")) {
+            return null;
+        } catch (FileFormatException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Test
+    void fileBlocksExactlyAtTheEdgesPassTheBlockCheck(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("edges.arrow");
+        try (Scope ignored = Scope.open()) {
+            ArrowTensors.writeBatch(f, "t", Patterns.tensor(DType.F64, 4, 64), Format.FILE);
+        }
+        byte[] valid = Files.readAllBytes(f);
+        byte[] stream = validStream(tmp);
+        long body = Long.parseLong(refused(tmp.resolve("x.arrows"), Arrays.copyOf(stream, stream.length - 9))
+                .replaceAll(".*announces a body of (\\d+) bytes.*", "$1"));
+        int block = blockOf(valid, body);
+        ByteBuffer b = ByteBuffer.wrap(valid).order(ByteOrder.LITTLE_ENDIAN);
+        long offset = b.getLong(block);
+        int meta = b.getInt(block + 8);
+        int n = valid.length;
+        assertTrue(offset + meta + body < n, "the footer follows the last body");
+        // each edge value is inside the file: whatever Arrow makes of the bytes there, the block check lets it pass
+        java.util.List<byte[]> edges = new java.util.ArrayList<>();
+        byte[] zeroOffset = valid.clone();
+        ByteBuffer.wrap(zeroOffset).order(ByteOrder.LITTLE_ENDIAN).putLong(block, 0);
+        edges.add(zeroOffset);
+        byte[] eightMeta = valid.clone();
+        ByteBuffer.wrap(eightMeta).order(ByteOrder.LITTLE_ENDIAN).putInt(block + 8, 8);
+        edges.add(eightMeta);
+        byte[] emptyBody = valid.clone();
+        ByteBuffer.wrap(emptyBody).order(ByteOrder.LITTLE_ENDIAN).putLong(block + 16, 0);
+        edges.add(emptyBody);
+        byte[] bodyToTheEnd = valid.clone();
+        ByteBuffer.wrap(bodyToTheEnd).order(ByteOrder.LITTLE_ENDIAN).putLong(block + 16, n - offset - meta);
+        edges.add(bodyToTheEnd);
+        byte[] metaToTheEnd = valid.clone();
+        ByteBuffer.wrap(metaToTheEnd).order(ByteOrder.LITTLE_ENDIAN).putInt(block + 8, (int) (n - offset)).putLong(block + 16, 0);
+        edges.add(metaToTheEnd);
+        for (int i = 0; i < edges.size(); i++) {
+            String message = outcome(f, edges.get(i));
+            assertTrue(message == null || !message.contains("does not lie inside"), "edge " + i + ": " + message);
+        }
+        // and one past each far edge is refused by it
+        byte[] metaPast = valid.clone();
+        ByteBuffer.wrap(metaPast).order(ByteOrder.LITTLE_ENDIAN).putInt(block + 8, (int) (n - offset + 1)).putLong(block + 16, 0);
+        assertTrue(refused(f, metaPast).contains("metadata " + (n - offset + 1) + " bytes, body 0 bytes) does not lie inside"));
+        byte[] offsetAtEnd = valid.clone();
+        ByteBuffer.wrap(offsetAtEnd).order(ByteOrder.LITTLE_ENDIAN).putLong(block, n);
+        assertTrue(refused(f, offsetAtEnd).contains("(offset " + n + ","));
+    }
+
+    @Test
+    void aLengthWordInTheLastFourBytesIsChecked(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("tail.arrows");
+        byte[] valid = validStream(tmp);
+        byte[] withoutEnd = Arrays.copyOf(valid, valid.length - 8);
+        int at = withoutEnd.length;
+        // a bare length word (no continuation marker) announcing 100 metadata bytes, in exactly the last 4 bytes
+        assertEquals("IPC message at byte " + at + " announces 100 metadata bytes but only 0 follow",
+                refused(f, bytes(withoutEnd, int32(100))));
+        // a bare end-of-stream word there is fine
+        assertEquals(null, outcome(f, bytes(withoutEnd, int32(0))));
+        // a continuation marker with its length in the last 4 bytes
+        assertEquals("IPC message at byte " + at + " announces 100 metadata bytes but only 0 follow",
+                refused(f, bytes(withoutEnd, CONTINUATION, int32(100))));
+    }
 }

@@ -39,7 +39,7 @@ class SecondOrderAlgebraTest {
 
             double[][] h = Quadratics.hessian(Quadratics.EIGENVALUES);
             Function<TensorTree, Tensor> full = Quadratics.loss(Quadratics.hessianTensor(Quadratics.EIGENVALUES), Tensor.of(0.0, 0, 0, 0, 0));
-            int n = 600;
+            int n = 200;
             double[] estimate = Quadratics.flat(Hutchinson.diagonal(v -> Autodiff.hvp(full, params, v), params, Rng.seed(2), n));
             for (int i = 0; i < 5; i++) {
                 double var = 0;

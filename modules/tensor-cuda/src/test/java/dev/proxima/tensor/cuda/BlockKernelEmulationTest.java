@@ -96,7 +96,6 @@ class BlockKernelEmulationTest {
             new Object[] {DType.BF16, DType.F32, EnumSet.of(ReduceOp.SUM, ReduceOp.SUM_SQUARES)},
             new Object[] {DType.I32, DType.I64, VALUE_OPS},
             new Object[] {DType.I32, DType.I32, EnumSet.of(ReduceOp.MAX, ReduceOp.MIN)},
-            new Object[] {DType.I32, DType.F64, EnumSet.of(ReduceOp.SUM)},                 // mean
             new Object[] {DType.I64, DType.I64, VALUE_OPS},
             new Object[] {DType.I8, DType.I64, VALUE_OPS},
             new Object[] {DType.U8, DType.I64, VALUE_OPS},

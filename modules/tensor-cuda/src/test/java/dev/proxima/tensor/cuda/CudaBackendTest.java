@@ -151,6 +151,13 @@ class CudaBackendTest {
             assertFalse(CudaBackend.reduceOnDevice(ReduceOp.SUM, h, DType.I64));
             assertFalse(CudaBackend.reduceOnDevice(ReduceOp.ARGMAX, h, DType.F32));
         }
+        // integer sums into a float (means) are exact on the host (128 bits), 64-bit on the device: staged
+        for (DType i : new DType[] {DType.I64, DType.I32, DType.U8}) {
+            assertFalse(CudaBackend.reduceOnDevice(ReduceOp.SUM, i, DType.F64), i + " mean");
+            assertFalse(CudaBackend.reduceOnDevice(ReduceOp.SUM, i, DType.F32), i + " mean");
+            assertTrue(CudaBackend.reduceOnDevice(ReduceOp.SUM, i, DType.I64), i + " sum");
+            assertTrue(CudaBackend.reduceOnDevice(ReduceOp.MAX, i, i), i + " max");
+        }
         // integers: wrap-around NEG/ABS/SIGN/SQUARE and DIV/POW stay on the host, comparisons and NOT do not
         assertFalse(CudaBackend.unaryOnDevice(UnaryOp.NEG, DType.I32));
         assertFalse(CudaBackend.unaryOnDevice(UnaryOp.SQUARE, DType.I64));

@@ -27,7 +27,7 @@ import java.math.BigInteger;
 final class Reduce {
 
     /** Elements per fixed partial of a one-output reduction (see the class comment). */
-    static final int CHUNK = 1 << 14;
+    static final int CHUNK = 1 << 16;
 
     /** Running state of one reduction. */
     static final class Acc {

@@ -398,4 +398,30 @@ public final class Kernels {
      * values count as zero (LAPACK replaces 0 by the machine epsilon).
      */
     public static final KernelKey<Double> LSTSQ = new KernelKey<>(38, "lstsq", Double.class, 2, 3, false);
+
+    /**
+     * Parameters of {@link #ADAM_STEP}: one Adam/AdamW step with PyTorch's formulas (see the key).
+     *
+     * @param step                 the step number t, counted from 1 (for the bias corrections 1 − βᵗ)
+     * @param lr                   the learning rate
+     * @param beta1                the first moment's decay β₁
+     * @param beta2                the second moment's decay β₂
+     * @param eps                  added to the denominator
+     * @param weightDecay          the weight decay λ (0 for none)
+     * @param decoupledWeightDecay true for AdamW's {@code p := p·(1 − lr·λ)}, false for Adam's {@code g := g + λp}
+     */
+    public record AdamStep(long step, double lr, double beta1, double beta2, double eps, double weightDecay,
+                           boolean decoupledWeightDecay) {
+    }
+
+    /**
+     * [grad, param, expAvg, expAvgSq]: one fused Adam/AdamW step, in place (the three outputs are read, then
+     * written): {@code g := grad (+ λ·param unless decoupled)}, {@code param := param·(1 − lr·λ)} if decoupled,
+     * {@code expAvg := β₁·expAvg + (1 − β₁)·g}, {@code expAvgSq := β₂·expAvgSq + (1 − β₂)·g·g},
+     * {@code param := param + (−lr/(1 − β₁ᵗ))·(expAvg / (√expAvgSq / √(1 − β₂ᵗ) + eps))}. All four views have one
+     * shape and one floating dtype (F32 or F64, computed in that type), and the outputs do not overlap each
+     * other or the gradient. Each element is computed alone (no reduction), so results do not depend on the
+     * thread count.
+     */
+    public static final KernelKey<AdamStep> ADAM_STEP = new KernelKey<>(60, "adamStep", AdamStep.class, 1, 3, true);
 }
