@@ -10,7 +10,8 @@ import java.util.Objects;
  * (with {@code h_j = g_j + ε·log b_j} it is the c-transform {@code −ε·log Σ_j b_j·exp((g_j − C_ij)/ε)}), computed
  * by one fused kernel per call that never forms an [n, m] temporary ({@link Kernels#SOFT_MIN}); the squared
  * Euclidean form computes the costs of two point clouds on the fly ({@link Kernels#SOFT_MIN_SQUARED_DISTANCES}),
- * so its memory is O(n + m) whatever n·m is. Rows are summed stably (shifted by their maximum), so ε = 10⁻⁴ with
+ * so its memory is O(n + m) whatever n·m is. The column soft-min is {@code rows(cost.transpose(), …)}: a transposed
+ * cost is read in place, without a copy. Rows are summed stably (shifted by their maximum), so ε = 10⁻⁴ with
  * costs of order 100 stays finite.
  *
  * <p>Both are differentiable: with {@code π_ij = softmax_j((h_j − C_ij)/ε)}, {@code ∂out_i/∂C_ij = π_ij} and
@@ -65,7 +66,8 @@ public final class SoftMin {
         }
         Device device = Ops.commonDevice("softMin", cost, potential);
         Tensor out = Tensor.allocate(cost.dtype, Shapes.insert(batch, batch.length, n), device, true);
-        try (Autodiff.GradMode off = Autodiff.noGrad(); Tensor c = cost.contiguous(); Tensor h = potential.contiguous()) {
+        try (Autodiff.GradMode off = Autodiff.noGrad(); Tensor c = denseRowsOrColumns(cost) ? cost.detach() : cost.contiguous();
+             Tensor h = potential.contiguous()) {
             Ops.run(out, Kernels.SOFT_MIN, new Kernels.SoftMin(epsilon), c.kernelView(), h.kernelView(), out.kernelView());
         }
         return GradNode.record(out, "softMin", new Tensor[]{cost, potential}, cost, potential, (g, c, h, needs) -> {
@@ -152,6 +154,31 @@ public final class SoftMin {
                     Tensor gh = needs[2] ? w.sum(w.rank() - 2).neg() : null;
                     return new Tensor[]{gx, gy, gh};
                 });
+    }
+
+    /** Whether the kernel reads {@code t} in place: contiguous, or the transpose of its last two axes contiguous. */
+    private static boolean denseRowsOrColumns(Tensor t) {
+        if (t.isContiguous()) {
+            return true;
+        }
+        long[] shape = t.shape;
+        long[] strides = t.strides();
+        int r = shape.length;
+        if (shape[r - 2] > 1 && strides[r - 2] != 1) {
+            return false;
+        }
+        long expected = shape[r - 2];
+        if (shape[r - 1] > 1 && strides[r - 1] != expected) {
+            return false;
+        }
+        expected *= shape[r - 1];
+        for (int d = r - 3; d >= 0; d--) {
+            if (shape[d] > 1 && strides[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
     }
 
     /** {@code t} summed over its first {@code count} axes (the batch axes a shared operand was broadcast over). */

@@ -91,6 +91,35 @@ class SoftMinTest {
     }
 
     @Test
+    void aTransposedCostIsReadInPlaceAsItsColumns() {
+        Random r = new Random(13);
+        for (int[] nm : new int[][]{{37, 133}, {8, 3}, {1, 5}, {64, 64}}) {
+            double[][] c = random(r, nm[0], nm[1], 2.0);
+            double[][] ct = new double[nm[1]][nm[0]];
+            for (int i = 0; i < nm[0]; i++) {
+                for (int j = 0; j < nm[1]; j++) {
+                    ct[j][i] = c[i][j];
+                }
+            }
+            double[] h = random(r, 1, nm[0], 1.0)[0];
+            double[] want = reference(ct, h, 0.4);
+            try (Scope s = Scope.open()) {
+                Tensor view = Tensor.fromArray(c).transpose();
+                assertArrayEquals(want, SoftMin.rows(view, Tensor.of(h), 0.4).toDoubleArray(), 1e-12);
+                Tensor view32 = Tensor.fromArray(c).cast(DType.F32).transpose();
+                assertArrayEquals(want, SoftMin.rows(view32, Tensor.of(h).cast(DType.F32), 0.4).toDoubleArray(), 1e-4);
+                // batched: [2, n, m] transposed to [2, m, n]
+                Tensor both = Tensor.stack(0, Tensor.fromArray(c), Tensor.fromArray(c).mul(2.0)).transpose(1, 2);
+                Tensor hb = Tensor.stack(0, Tensor.of(h), Tensor.of(h));
+                Tensor out = SoftMin.rows(both, hb, 0.4);
+                assertArrayEquals(want, out.select(0, 0).toDoubleArray(), 1e-12);
+                assertArrayEquals(SoftMin.rows(both.select(0, 1).contiguous(), Tensor.of(h), 0.4).toDoubleArray(),
+                        out.select(0, 1).toDoubleArray(), 1e-12);
+            }
+        }
+    }
+
+    @Test
     void squaredDistancesEqualTheDenseFormWithoutFormingTheCost() {
         Random r = new Random(3);
         double[][] x = random(r, 23, 3, 1.0);

@@ -25,7 +25,9 @@ import static dev.proxima.tensor.internal.ElementAccess.F64;
  * distance form computes {@code C_ij = Σ_k (x_ik − y_jk)²} in the same registers from a transposed copy of y
  * ({@code d·m} values on the heap). F32 computes in float and sums float blocks of at most {@value #BLOCK}
  * exponentials into a double. Rows are split over {@link Parallel} workers; each row is summed by one thread in a
- * fixed order, so results do not depend on the thread count.
+ * fixed order, so results do not depend on the thread count. A transposed cost (columns dense, as
+ * {@code C.transpose()} of a row-major C gives) is read in place: a vector of adjacent rows walks down their
+ * elements together, so the column soft-min of Sinkhorn needs no transposed copy.
  */
 final class SoftMinKernels {
 
@@ -65,12 +67,17 @@ final class SoftMinKernels {
 
     /** See {@link Kernels#SOFT_MIN}. */
     static void softMin(StridedView cost, StridedView potential, StridedView dst, double epsilon) {
-        check("softMin", cost, potential, dst);
+        check("softMin", potential, dst);
+        if (cost.dtype() != potential.dtype()) {
+            throw new IllegalArgumentException("softMin kernels take views of one dtype, got " + cost.dtype() + " beside " + potential.dtype());
+        }
         int cr = cost.rank();
-        long n = cost.shape()[cr - 2];
+        long rows = cost.shape()[cr - 2];
         long m = cost.shape()[cr - 1];
-        long batches = dst.size() / Math.max(1, n);
-        long costStride = cr == 2 ? 0 : n * m;
+        long rowStride = cost.strides()[cr - 2];
+        long elementStride = cost.strides()[cr - 1];
+        long batches = dst.size() / Math.max(1, rows);
+        long costStride = cr == 2 ? 0 : rows * m;   // both accepted layouts are dense
         MemorySegment c = cost.storage().segment();
         MemorySegment h = potential.storage().segment();
         MemorySegment o = dst.storage().segment();
@@ -78,11 +85,47 @@ final class SoftMinKernels {
         long ho = potential.offset();
         long oo = dst.offset();
         boolean f32 = cost.dtype() == DType.F32;
-        Parallel.forRange(batches * n, (int) Math.min(1 << 20, 8 * m + 1), (start, end) -> {
+        int cost8 = (int) Math.min(1 << 20, 8 * m + 1);
+        if (m > 1 && elementStride != 1) {
+            // a transposed cost: adjacent rows are adjacent in memory, so a vector of rows walks down the elements
+            if (rowStride != 1 && rows > 1) {
+                throw new IllegalArgumentException("softMin kernels take a cost whose rows or columns are dense, got strides "
+                        + java.util.Arrays.toString(cost.strides()));
+            }
+            int width = f32 ? F.length() : D.length();
+            long strips = (rows + width - 1) / width;
+            Parallel.forRange(batches * strips, cost8 * width, (start, end) -> {
+                for (long s = start; s < end; s++) {
+                    long b = s / strips;
+                    long r0 = (s - b * strips) * width;
+                    long base = co + b * costStride;
+                    long hb = ho + b * m;
+                    long ob = oo + b * rows;
+                    if (r0 + width <= rows) {
+                        if (f32) {
+                            columnsF32(c, base + r0, elementStride, h, hb, m, (float) (1 / epsilon), epsilon, o, ob + r0);
+                        } else {
+                            columnsF64(c, base + r0, elementStride, h, hb, m, 1 / epsilon, epsilon, o, ob + r0);
+                        }
+                    } else {
+                        for (long r = r0; r < rows; r++) {
+                            double v = rowScalar(c, f32, base + r, elementStride, h, hb, m, 1 / epsilon, epsilon);
+                            if (f32) {
+                                o.setAtIndex(F32, ob + r, (float) v);
+                            } else {
+                                o.setAtIndex(F64, ob + r, v);
+                            }
+                        }
+                    }
+                }
+            });
+            return;
+        }
+        Parallel.forRange(batches * rows, cost8, (start, end) -> {
             for (long r = start; r < end; r++) {
-                long b = r / n;
-                long i = r - b * n;
-                long row = co + b * costStride + i * m;
+                long b = r / rows;
+                long i = r - b * rows;
+                long row = co + b * costStride + i * rowStride;
                 long hb = ho + b * m;
                 if (f32) {
                     o.setAtIndex(F32, oo + r, (float) rowF32(c, row, h, hb, m, (float) (1 / epsilon), epsilon));
@@ -91,6 +134,67 @@ final class SoftMinKernels {
                 }
             }
         });
+    }
+
+    /** One row of {@code m} elements {@code stride} apart, in double (the few rows a vector strip does not cover). */
+    private static double rowScalar(MemorySegment c, boolean f32, long row, long stride, MemorySegment h, long hb, long m,
+                                    double inv, double epsilon) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (long k = 0; k < m; k++) {
+            max = Math.max(max, (get(h, f32, hb + k) - get(c, f32, row + k * stride)) * inv);
+        }
+        double shift = Double.isFinite(max) ? max : 0;
+        double sum = 0;
+        for (long k = 0; k < m; k++) {
+            sum += Math.exp((get(h, f32, hb + k) - get(c, f32, row + k * stride)) * inv - shift);
+        }
+        return finish(shift, sum, epsilon);
+    }
+
+    private static double get(MemorySegment s, boolean f32, long index) {
+        return f32 ? s.getAtIndex(F32, index) : s.getAtIndex(F64, index);
+    }
+
+    /** A vector of adjacent rows starting at {@code first}, whose k-th elements lie {@code stride} apart. */
+    private static void columnsF64(MemorySegment c, long first, long stride, MemorySegment h, long hb, long m, double inv,
+                                   double epsilon, MemorySegment o, long ob) {
+        DoubleVector mv = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+        for (long k = 0; k < m; k++) {
+            mv = mv.max(loadD(c, first + k * stride).neg().add(h.getAtIndex(F64, hb + k)).mul(inv));
+        }
+        DoubleVector shift = DoubleVector.zero(D).blend(mv, mv.test(VectorOperators.IS_FINITE));
+        DoubleVector acc = DoubleVector.zero(D);
+        for (long k = 0; k < m; k++) {
+            acc = acc.add(loadD(c, first + k * stride).neg().add(h.getAtIndex(F64, hb + k)).mul(inv).sub(shift)
+                    .lanewise(VectorOperators.EXP));
+        }
+        shift.add(acc.lanewise(VectorOperators.LOG)).mul(-epsilon).intoMemorySegment(o, ob * Double.BYTES, NATIVE);
+    }
+
+    /** {@link #columnsF64} in float, the sums in float blocks of at most {@value #BLOCK} added in double. */
+    private static void columnsF32(MemorySegment c, long first, long stride, MemorySegment h, long hb, long m, float inv,
+                                   double epsilon, MemorySegment o, long ob) {
+        FloatVector mv = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (long k = 0; k < m; k++) {
+            mv = mv.max(loadF(c, first + k * stride).neg().add(h.getAtIndex(F32, hb + k)).mul(inv));
+        }
+        FloatVector shift = FloatVector.zero(F).blend(mv, mv.test(VectorOperators.IS_FINITE));
+        double[] total = new double[F.length()];
+        long k = 0;
+        while (k < m) {
+            long blockEnd = Math.min(m, k + BLOCK);
+            FloatVector acc = FloatVector.zero(F);
+            for (; k < blockEnd; k++) {
+                acc = acc.add(loadF(c, first + k * stride).neg().add(h.getAtIndex(F32, hb + k)).mul(inv).sub(shift)
+                        .lanewise(VectorOperators.EXP));
+            }
+            for (int l = 0; l < total.length; l++) {
+                total[l] += acc.lane(l);
+            }
+        }
+        for (int l = 0; l < total.length; l++) {
+            o.setAtIndex(F32, ob + l, (float) finish(shift.lane(l), total[l], epsilon));
+        }
     }
 
     private static double finish(double max, double sum, double epsilon) {

@@ -411,8 +411,9 @@ public final class Kernels {
      * [cost, potential, dst]: the soft-minimum of each cost row, {@code dst[..., i] = −ε·log Σ_j exp((h[..., j] −
      * C[..., i, j])/ε)}, fused (no [n, m] temporary), for cost {@code [n, m]} shared by every batch or
      * {@code [..., n, m]}, potential h {@code [..., m]} and dst {@code [..., n]} with the same batch dimensions;
-     * all contiguous and of one dtype, F32 or F64. Each row is computed by one thread in a fixed order, so results
-     * do not depend on the thread count.
+     * all of one dtype, F32 or F64; h and dst contiguous, the cost contiguous or the transpose of its last two axes
+     * of a contiguous tensor (the column soft-min of a row-major cost, read in place). Each row is computed by one
+     * thread in a fixed order, so results do not depend on the thread count.
      */
     public static final KernelKey<SoftMin> SOFT_MIN = new KernelKey<>(40, "softMin", SoftMin.class, 2, 1, false);
 
