@@ -40,8 +40,8 @@ public final class CostMatrix implements Geometry {
         if (cost.size() == 0) {
             throw new IllegalArgumentException("cost must have at least one row and one column, got shape " + Checks.shape(cost));
         }
-        try (Tensor finite = cost.isfinite().logicalNot().sum()) {
-            long bad = (long) finite.item();
+        try (dev.proxima.tensor.Scope s = dev.proxima.tensor.Scope.open()) {
+            long bad = (long) cost.isfinite().logicalNot().sum().item();
             if (bad > 0) {
                 throw new IllegalArgumentException("cost must be finite, got " + bad + " NaN or infinite entries in shape "
                         + Checks.shape(cost));

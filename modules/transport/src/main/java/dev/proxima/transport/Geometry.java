@@ -96,7 +96,9 @@ public sealed interface Geometry permits CostMatrix, PointCloud {
      */
     default Tensor kernel(double epsilon) {
         Checks.epsilon(epsilon);
-        return cost().div(-epsilon).exp();
+        try (dev.proxima.tensor.Scope s = dev.proxima.tensor.Scope.open()) {
+            return s.keep(cost().div(-epsilon).exp());
+        }
     }
 
     /**

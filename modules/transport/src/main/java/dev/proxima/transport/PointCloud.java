@@ -177,8 +177,8 @@ public final class PointCloud implements Geometry {
         if (online) {
             return SoftMin.squaredDistances(x, y, potential, epsilon);
         }
-        try (Tensor c = cost()) {
-            return CostMatrix.of(c).softMinRows(potential, epsilon);
+        try (dev.proxima.tensor.Scope s = dev.proxima.tensor.Scope.open()) {
+            return s.keep(CostMatrix.of(cost()).softMinRows(potential, epsilon));
         }
     }
 
@@ -193,8 +193,8 @@ public final class PointCloud implements Geometry {
         if (online) {
             return SoftMin.squaredDistances(y, x, potential, epsilon);
         }
-        try (Tensor c = cost()) {
-            return CostMatrix.of(c).softMinColumns(potential, epsilon);
+        try (dev.proxima.tensor.Scope s = dev.proxima.tensor.Scope.open()) {
+            return s.keep(CostMatrix.of(cost()).softMinColumns(potential, epsilon));
         }
     }
 

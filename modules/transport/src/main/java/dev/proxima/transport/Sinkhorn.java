@@ -245,10 +245,12 @@ public final class Sinkhorn {
         if (!fits) {
             throw new ShapeMismatchException(name + " must have shape " + Arrays.toString(shape) + ", got " + Arrays.toString(s));
         }
-        try (Tensor bad = t.isfinite().logicalNot().sum()) {
-            if (bad.item() > 0) {
-                throw new IllegalArgumentException(name + " must be finite, got " + (long) bad.item() + " NaN or infinite values");
-            }
+        long bad;
+        try (Scope scope = Scope.open()) {
+            bad = (long) t.isfinite().logicalNot().sum().item();
+        }
+        if (bad > 0) {
+            throw new IllegalArgumentException(name + " must be finite, got " + bad + " NaN or infinite values");
         }
     }
 
@@ -293,7 +295,7 @@ public final class Sinkhorn {
         /**
          * The marginal error below which the solver stops (default 10⁻⁹, POT's {@code stopThr}).
          *
-         * @param tolerance positive... or 0 to run the whole budget
+         * @param tolerance at least 0 (0 runs the whole budget)
          * @return this builder
          * @throws IllegalArgumentException if negative or NaN
          */

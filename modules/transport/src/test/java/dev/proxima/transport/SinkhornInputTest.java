@@ -42,6 +42,20 @@ class SinkhornInputTest {
     }
 
     @Test
+    void outsideAnyScopeOnlyTheOutputsAreLeftToTheCaller() {
+        try (Tensor cost = Tensor.fromArray(new double[][]{{0, 1, 2}, {1, 0, 1}});
+             Tensor a = Tensor.of(0.5, 0.5);
+             Tensor b = Tensor.of(0.25, 0.5, 0.25)) {
+            long before = dev.proxima.tensor.Memory.allocatedBytes();
+            SinkhornOutput out = Sinkhorn.builder(0.1).build().solve(LinearProblem.of(CostMatrix.of(cost), a, b));
+            out.f().close();
+            out.g().close();
+            out.regularizedCost().close();
+            assertTrue(before == dev.proxima.tensor.Memory.allocatedBytes(), "the solve left temporaries behind");
+        }
+    }
+
+    @Test
     void badGeometriesAndSettingsAreNamed() {
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.zeros(DType.F64, 3, 2);
