@@ -198,17 +198,14 @@ public final class SinkhornLoop {
         return out.squeeze(out.rank() - 1);
     }
 
-    private static Tensor kernelTransposedTimes(Tensor kernel, Tensor u) {   // Kᵀ·u: [..., m]
-        Tensor row = u.unsqueeze(u.rank() - 1);
-        Tensor out = row.matmul(kernel);
-        return out.squeeze(out.rank() - 2);
-    }
 
     private static Result scaling(Geometry geometry, Tensor a, Tensor b, double tauA, double tauB, Settings settings,
                                   Tensor f0, Tensor g0) {
         double eps = settings.epsilon();
         try (Scope outer = Scope.open()) {
             Tensor kernel = geometry.kernel(eps);
+            // Kᵀ formed once too, so that both products are matrix–vector products with a dense matrix (BLAS gemv)
+            Tensor kernelT = kernel.transpose(kernel.rank() - 2, kernel.rank() - 1).contiguous();
             double phiA = phi(tauA, eps);
             double phiB = phi(tauB, eps);
             // u = a·exp(f/ε), v = b·exp(g/ε): the plan is diag(u)·K·diag(v)
@@ -219,11 +216,11 @@ public final class SinkhornLoop {
             boolean converged = false;
             while (k < settings.maxIterations() && !converged) {
                 try (Scope inner = Scope.open()) {
-                    Tensor newV = b.div(kernelTransposedTimes(kernel, u));
+                    Tensor newV = b.div(timesKernel(kernelT, u));
                     newV = phiB == 1 ? newV : newV.pow(phiB);
                     Tensor newU = a.div(timesKernel(kernel, newV));
                     newU = phiA == 1 ? newU : newU.pow(phiA);
-                    Tensor columns = kernelTransposedTimes(kernel, newU);
+                    Tensor columns = timesKernel(kernelT, newU);
                     // b ⊙ (v/v' − 1) with v' the next v update: Pᵀ·1 − b when balanced
                     Tensor e = phiB == 1 ? newV.mul(columns).sub(b)
                             : Tensor.where(b.gt(0.0), b.mul(newV.div(b.div(columns).pow(phiB)).sub(1.0)), Tensor.zerosLike(b));
