@@ -101,6 +101,7 @@ public final class CpuBackend implements Backend {
         FftKernels.register(r);
         LinalgKernels.register(r);
         OptimizerKernels.register(r);
+        SoftMinKernels.register(r);
     }
 
     /** Registers the indexing, sorting and scan kernels. */
