@@ -157,7 +157,7 @@ class SparsityConstrainedTest {
     void onTheSimulatedDeviceItGivesTheCpuPlan(Formulation formulation) {
         try (Scope s = Scope.open()) {
             SparsityConstrained solver = SparsityConstrained.builder().maxNonzeros(3).gamma(0.5).formulation(formulation)
-                    .maxIterations(300).build();
+                    .maxIterations(40).build();
             Tensor a = fixture.tensor("a");
             Tensor b = fixture.tensor("b");
             Tensor cost = fixture.tensor("C");
