@@ -13,6 +13,7 @@ module dev.proxima.bench {
     requires dev.proxima.io;
     requires dev.proxima.io.arrow;
     requires dev.proxima.tensor.cuda;
+    requires dev.proxima.transport;
     requires jmh.core;
 
     // JMH instantiates the benchmark classes and its generated subclasses reflectively.
@@ -24,4 +25,6 @@ module dev.proxima.bench {
     opens dev.proxima.bench.io.jmh_generated to jmh.core;
     opens dev.proxima.bench.cuda to jmh.core;
     opens dev.proxima.bench.cuda.jmh_generated to jmh.core;
+    opens dev.proxima.bench.transport to jmh.core;
+    opens dev.proxima.bench.transport.jmh_generated to jmh.core;
 }
