@@ -25,7 +25,8 @@ import java.util.Objects;
  * <p>Where Sinkhorn converges linearly, slowly for small ε, the Newton phase converges quadratically near the
  * optimum: at ε = 0.01 a handful of Newton steps replace hundreds of Sinkhorn iterations. The sparsified Hessian
  * is applied as a dense [n, m] matrix with its dropped entries zero, so a CG iteration costs about what a
- * Sinkhorn iteration costs; ρ = 1 (the exact Hessian) needs the fewest steps.
+ * Sinkhorn iteration costs; ρ = 1 (the exact Hessian) needs the fewest steps. The Newton phase works on the
+ * dense [n, m] cost, which it forms also for an online {@link PointCloud}.
  *
  * {@snippet :
  * LinearProblem problem = LinearProblem.of(PointCloud.of(x, y));
