@@ -27,6 +27,30 @@ public record SparsityConstrainedOutput(Tensor plan, Tensor f, Tensor g, double 
                                         double regularizedCost, double marginalError, int iterations,
                                         boolean converged, double[] objectiveHistory) implements AutoCloseable {
 
+    /**
+     * Copies the objective history.
+     *
+     * @param plan             the plan
+     * @param f                the row potential
+     * @param g                the column potential
+     * @param objective        the (semi-)dual objective
+     * @param transportCost    ⟨T, C⟩
+     * @param regularizedCost  ⟨T, C⟩ + (γ/2)‖T‖²
+     * @param marginalError    the L1 marginal error
+     * @param iterations       the L-BFGS steps
+     * @param converged        whether the tolerance was reached
+     * @param objectiveHistory the objective after each step (copied)
+     */
+    public SparsityConstrainedOutput {
+        objectiveHistory = objectiveHistory.clone();
+    }
+
+    /** {@return a copy of the objective history} */
+    @Override
+    public double[] objectiveHistory() {
+        return objectiveHistory.clone();
+    }
+
     /** Closes the plan and the two potentials. */
     @Override
     public void close() {
