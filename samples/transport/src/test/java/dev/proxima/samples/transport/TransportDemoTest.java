@@ -1,0 +1,80 @@
+package dev.proxima.samples.transport;
+
+import dev.proxima.io.Png;
+import dev.proxima.tensor.Tensor;
+import dev.proxima.testkit.NoLeaks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(NoLeaks.class)
+class TransportDemoTest {
+
+    @Test
+    void writesThePicturesAndResultsIntoTheFolder(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("out");   // created by the demo
+        TransportDemo.main(new String[] {dir.toString()});
+
+        long[] sourceShape;
+        try (Tensor source = Png.read(dir.resolve("coffee.png")); Tensor target = Png.read(dir.resolve("rocket.png"));
+             Tensor bundled = TransportDemo.bundledImage("coffee")) {
+            sourceShape = source.shape();
+            assertArrayEquals(new long[] {213, 320, 3}, sourceShape);
+            assertArrayEquals(new long[] {214, 320, 3}, target.shape());
+            assertArrayEquals(bundled.toFloatArray(), source.toFloatArray(), "the input is written unchanged");
+        }
+        try (Tensor clouds = Png.read(dir.resolve("point-clouds.png"))) {
+            assertArrayEquals(new long[] {TransportDemo.PANEL, 2 * TransportDemo.PANEL, 3}, clouds.shape());
+        }
+        String json = Files.readString(dir.resolve("results.json"));
+        assertEquals(TransportDemo.COLOUR_SAMPLES, number(json, "colourTransfer", "samples"));
+        assertEquals(TransportDemo.CLOUD_POINTS, number(json, "pointClouds", "points"));
+    }
+
+    @Test
+    void withoutAFolderItPrintsTheUsageAndFails() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = TransportDemo.run(new String[0], System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, status);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("usage: transport <output folder>"), err::toString);
+        assertEquals(2, TransportDemo.run(new String[] {"a", "b"}, System.out, new PrintStream(new ByteArrayOutputStream())));
+    }
+
+    @Test
+    void aFolderThatCannotBeCreatedIsReportedAndFails(@TempDir Path tmp) throws IOException {
+        Path file = Files.writeString(tmp.resolve("plain-file"), "not a folder");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = TransportDemo.run(new String[] {file.resolve("sub").toString()}, System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, status);
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.contains("cannot create the output folder") && message.contains("plain-file"), message);
+    }
+
+    /** The number after the keys {@code path}, each looked up after the previous one, in the demo's own JSON. */
+    static double number(String json, String... path) {
+        int at = 0;
+        for (String key : path) {
+            at = json.indexOf('"' + key + '"', at);
+            assertTrue(at >= 0, "key " + key + " missing from results.json");
+            at += key.length() + 2;
+        }
+        int colon = json.indexOf(':', at);
+        int end = colon + 1;
+        while (end < json.length() && ",\n}]".indexOf(json.charAt(end)) < 0) {
+            end++;
+        }
+        return Double.parseDouble(json.substring(colon + 1, end).trim());
+    }
+}
