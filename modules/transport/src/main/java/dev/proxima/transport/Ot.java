@@ -1,9 +1,12 @@
 package dev.proxima.transport;
 
+import dev.proxima.tensor.DType;
 import dev.proxima.tensor.DTypeMismatchException;
+import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.ShapeMismatchException;
 import dev.proxima.tensor.Tensor;
+import dev.proxima.transport.internal.Inputs;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -54,6 +57,209 @@ public final class Ot {
             Tensor yy = y.square().sum(new int[] {1}, true).transpose();  // [1, m]
             Tensor cross = x.matmul(y.transpose());                        // [n, m]
             return s.keep(xx.add(yy).sub(cross.mul(2.0)).maximum(0.0));
+        }
+    }
+
+    // ============================================================ exact OT: network simplex, 1-D, sliced
+
+    /**
+     * The optimal transport plan between {@code a} and {@code b} for the costs {@code M}, exactly, by the network
+     * simplex (POT's {@code ot.emd(a, b, M)} with its default {@code numItermax = 100000}). If the pivot budget
+     * runs out, the last plan is returned and a warning is logged (as POT warns); use {@link NetworkSimplex} for
+     * the status, the duals and a larger budget.
+     *
+     * {@snippet :
+     * Tensor empty = Tensor.of(new double[0]);          // uniform weights, as POT's a = []
+     * Tensor P = Ot.emd(empty, empty, Ot.dist(x, y));   // [n, m]
+     * }
+     *
+     * @param a row weights [n] (empty: uniform), finite, ≥ 0, positive sum
+     * @param b column weights [m] (empty: uniform), the same mass as a (relative 1e-9)
+     * @param M costs [n, m], finite
+     * @return the plan, shape [n, m], of M's dtype and device
+     * @throws NullPointerException     if an argument is null
+     * @throws ShapeMismatchException   if a or b does not match M
+     * @throws IllegalArgumentException for empty or non-floating tensors, NaN or infinite values, negative weights
+     *                                  or unequal masses
+     */
+    public static Tensor emd(Tensor a, Tensor b, Tensor M) {
+        return emd(a, b, M, NetworkSimplex.DEFAULT_MAX_ITERATIONS);
+    }
+
+    /**
+     * {@link #emd(Tensor, Tensor, Tensor)} with a pivot budget (POT's {@code numItermax}).
+     *
+     * @param a          row weights [n] (empty: uniform)
+     * @param b          column weights [m] (empty: uniform)
+     * @param M          costs [n, m]
+     * @param numItermax the largest number of pivots, ≥ 1
+     * @return the plan, shape [n, m], of M's dtype and device
+     * @throws NullPointerException     if an argument is null
+     * @throws ShapeMismatchException   if a or b does not match M
+     * @throws IllegalArgumentException for bad values (see {@link #emd(Tensor, Tensor, Tensor)}) or
+     *                                  {@code numItermax < 1}
+     */
+    public static Tensor emd(Tensor a, Tensor b, Tensor M, long numItermax) {
+        NetworkSimplexOutput out = NetworkSimplex.builder().maxIterations(numItermax).build().solve(a, b, M);
+        warnIfNotOptimal("emd", out);
+        out.u().close();
+        out.v().close();
+        return out.plan();
+    }
+
+    /**
+     * The optimal transport cost {@code min ⟨P, M⟩} (POT's {@code ot.emd2(a, b, M)}), computed in F64 by the
+     * network simplex; e.g. with {@code M = Ot.dist(x, y)} it is the squared 2-Wasserstein distance.
+     *
+     * @param a row weights [n] (empty: uniform)
+     * @param b column weights [m] (empty: uniform), the same mass as a
+     * @param M costs [n, m], finite
+     * @return the optimal cost
+     * @throws NullPointerException     if an argument is null
+     * @throws ShapeMismatchException   if a or b does not match M
+     * @throws IllegalArgumentException for bad values (see {@link #emd(Tensor, Tensor, Tensor)})
+     */
+    public static double emd2(Tensor a, Tensor b, Tensor M) {
+        return emd2(a, b, M, NetworkSimplex.DEFAULT_MAX_ITERATIONS);
+    }
+
+    /**
+     * {@link #emd2(Tensor, Tensor, Tensor)} with a pivot budget (POT's {@code numItermax}).
+     *
+     * @param a          row weights [n] (empty: uniform)
+     * @param b          column weights [m] (empty: uniform)
+     * @param M          costs [n, m]
+     * @param numItermax the largest number of pivots, ≥ 1
+     * @return the cost of the (optimal, unless the budget ran out) plan
+     * @throws NullPointerException     if an argument is null
+     * @throws ShapeMismatchException   if a or b does not match M
+     * @throws IllegalArgumentException for bad values or {@code numItermax < 1}
+     */
+    public static double emd2(Tensor a, Tensor b, Tensor M, long numItermax) {
+        try (NetworkSimplexOutput out = NetworkSimplex.builder().maxIterations(numItermax).build().solve(a, b, M)) {
+            warnIfNotOptimal("emd2", out);
+            return out.cost();
+        }
+    }
+
+    /**
+     * The 1-D optimal transport loss {@code W_p^p} between the points {@code u} (weights {@code wu}) and
+     * {@code v} (weights {@code wv}), exactly, by sorting (POT's {@code ot.wasserstein_1d(u_values, v_values,
+     * u_weights, v_weights, p)}; also {@code ot.emd2_1d} with {@code metric='minkowski'}, or
+     * {@code 'sqeuclidean'} for p = 2). For columns of problems at once and for gradients use
+     * {@link Wasserstein1d#cost}.
+     *
+     * {@snippet :
+     * double w = Ot.wasserstein1d(Tensor.of(0.0), Tensor.of(2.0), empty, empty, 2.0);   // 4: two Diracs, |0 − 2|²
+     * }
+     *
+     * @param u  positions [n], floating point, finite
+     * @param v  positions [m], the same dtype
+     * @param wu weights of u [n] (empty: uniform)
+     * @param wv weights of v [m] (empty: uniform), the same mass as wu
+     * @param p  the order, ≥ 1
+     * @return W_p^p (the p-th power of the distance)
+     * @throws NullPointerException     if an argument is null
+     * @throws ShapeMismatchException   if a tensor has the wrong shape
+     * @throws IllegalArgumentException for empty or non-floating tensors, NaN or infinite values, negative weights,
+     *                                  unequal masses or p &lt; 1
+     */
+    public static double wasserstein1d(Tensor u, Tensor v, Tensor wu, Tensor wv, double p) {
+        Objects.requireNonNull(u, "wasserstein1d: u must be a tensor, got null");
+        Objects.requireNonNull(v, "wasserstein1d: v must be a tensor, got null");
+        if (u.rank() != 1 || v.rank() != 1) {
+            throw new ShapeMismatchException("wasserstein1d: u and v must be 1-D here (Wasserstein1d.cost takes columns), got "
+                    + Arrays.toString(u.shape()) + " and " + Arrays.toString(v.shape()));
+        }
+        try (Tensor w = Wasserstein1d.cost(u, v, wu, wv, p)) {
+            return w.item();
+        }
+    }
+
+    /**
+     * {@link #wasserstein1d(Tensor, Tensor, Tensor, Tensor, double)} with uniform weights.
+     *
+     * @param u positions [n]
+     * @param v positions [m]
+     * @param p the order, ≥ 1
+     * @return W_p^p
+     * @throws NullPointerException     if an argument is null
+     * @throws ShapeMismatchException   if u or v is not 1-D
+     * @throws IllegalArgumentException for bad values or p &lt; 1
+     */
+    public static double wasserstein1d(Tensor u, Tensor v, double p) {
+        try (Tensor empty = Tensor.zeros(u == null ? DType.F64 : u.dtype(), 0)) {
+            return wasserstein1d(u, v, empty, empty, p);
+        }
+    }
+
+    /**
+     * The sliced Wasserstein distance with {@code nProjections} random directions drawn from {@code Rng.seed(seed)}
+     * (POT's {@code ot.sliced_wasserstein_distance(X_s, X_t, a, b, n_projections, p, seed=seed)}; the directions
+     * differ from NumPy's for the same seed): {@code ((1/k) Σ W_p^p of the projections)^(1/p)}. Differentiable
+     * with respect to the points.
+     *
+     * {@snippet :
+     * Tensor sw = Ot.slicedWassersteinDistance(xs, xt, empty, empty, 50, 2.0, 42L);   // 0-d
+     * }
+     *
+     * @param xs           source points [n, d], floating point, finite
+     * @param xt           target points [m, d], the same dtype
+     * @param a            source weights [n] (empty: uniform)
+     * @param b            target weights [m] (empty: uniform), the same mass as a
+     * @param nProjections the number of directions, ≥ 1
+     * @param p            the order, ≥ 1
+     * @param seed         the seed of the directions
+     * @return a 0-d tensor of xs's dtype
+     * @throws NullPointerException     if an argument is null
+     * @throws ShapeMismatchException   if the shapes do not match
+     * @throws DTypeMismatchException   if xs and xt differ in dtype
+     * @throws IllegalArgumentException for bad values, {@code nProjections < 1} or p &lt; 1
+     */
+    public static Tensor slicedWassersteinDistance(Tensor xs, Tensor xt, Tensor a, Tensor b, int nProjections, double p,
+                                                   long seed) {
+        Objects.requireNonNull(xs, "slicedWassersteinDistance: xs must be a tensor, got null");
+        if (xs.rank() != 2 || xs.shape()[1] == 0) {
+            throw new IllegalArgumentException("slicedWassersteinDistance: xs must be points of shape [n, d] with n, d ≥ 1, got shape "
+                    + Arrays.toString(xs.shape()));
+        }
+        if (nProjections < 1) {
+            throw new IllegalArgumentException("slicedWassersteinDistance: nProjections must be ≥ 1, got " + nProjections);
+        }
+        Inputs.order("slicedWassersteinDistance", p);
+        try (Tensor directions = SlicedWasserstein.randomProjections((int) xs.shape()[1], nProjections, Rng.seed(seed),
+                xs.dtype().isFloating() ? xs.dtype() : DType.F64);
+             Tensor here = directions.to(xs.device())) {
+            return SlicedWasserstein.distance("slicedWassersteinDistance", xs, xt, a, b, here, p);
+        }
+    }
+
+    /**
+     * The sliced Wasserstein distance along given directions, the columns of {@code projections} [d, k] (POT's
+     * {@code ot.sliced_wasserstein_distance(X_s, X_t, a, b, n_projections=k, p, projections=projections)}; POT
+     * divides by {@code n_projections}, so pass k there to compare).
+     *
+     * @param xs          source points [n, d]
+     * @param xt          target points [m, d]
+     * @param a           source weights [n] (empty: uniform)
+     * @param b           target weights [m] (empty: uniform)
+     * @param projections directions [d, k], of xs's dtype
+     * @param p           the order, ≥ 1
+     * @return a 0-d tensor of xs's dtype, differentiable with respect to xs and xt
+     * @throws NullPointerException     if an argument is null
+     * @throws ShapeMismatchException   if the shapes do not match
+     * @throws DTypeMismatchException   if the dtypes differ
+     * @throws IllegalArgumentException for bad values or p &lt; 1
+     */
+    public static Tensor slicedWassersteinDistance(Tensor xs, Tensor xt, Tensor a, Tensor b, Tensor projections, double p) {
+        return SlicedWasserstein.distance("slicedWassersteinDistance", xs, xt, a, b, projections, p);
+    }
+
+    private static void warnIfNotOptimal(String op, NetworkSimplexOutput out) {
+        if (!out.optimal()) {
+            System.getLogger(Ot.class.getName()).log(System.Logger.Level.WARNING, op + ": the network simplex stopped at its "
+                    + "pivot budget (" + out.iterations() + " pivots) before reaching the optimum; the plan is not optimal and "
+                    + "may miss the marginals. Raise numItermax.");
         }
     }
 
