@@ -4,9 +4,9 @@ import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
-import dev.proxima.transport.Ot;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The steps of colour transfer by optimal transport that do not depend on the solver: an image's pixels as
@@ -15,9 +15,6 @@ import java.util.Arrays;
  * {@code BaseTransport.transform} rule).
  */
 final class ColourTransfer {
-
-    /** Pixels per block of the nearest-sample search: a block's distance matrix stays a few MB. */
-    static final int BLOCK_ROWS = 2048;
 
     private ColourTransfer() {
     }
@@ -84,26 +81,44 @@ final class ColourTransfer {
     }
 
     /**
-     * For every point, the index of its nearest sample (squared Euclidean distance, the first on ties),
-     * found block by block so that the full distance matrix is never formed.
+     * For every point, the index of its nearest sample (squared Euclidean distance, the first on ties). A plain
+     * loop, parallel over points: with 3-D colours the search is a few flops per pair, so forming the
+     * {@code N × n} distance matrix with tensor ops (a gemm with an inner dimension of 3, then an argmin) would
+     * spend its time moving that matrix through memory.
      *
      * @param points  the points {@code (N, d)}
-     * @param samples the samples {@code (n, d)}, same dtype
+     * @param samples the samples {@code (n, d)}, n ≥ 1
      * @return a new I64 tensor {@code (N)}
+     * @throws IllegalArgumentException if the tensors are not matrices of the same dimension d, or there are no
+     *                                  samples
      */
     static Tensor nearest(Tensor points, Tensor samples) {
-        long n = points.dim(0);
-        try (Scope scope = Scope.open()) {
-            Tensor[] parts = new Tensor[(int) ((n + BLOCK_ROWS - 1) / BLOCK_ROWS)];
-            for (int b = 0; b < parts.length; b++) {
-                long start = (long) b * BLOCK_ROWS;
-                try (Scope block = Scope.open()) {
-                    Tensor d = Ot.dist(points.slice(0, start, Math.min(n, start + BLOCK_ROWS), 1), samples);
-                    parts[b] = block.keep(d.argmin(1));
+        if (points.rank() != 2 || samples.rank() != 2 || points.dim(1) != samples.dim(1) || samples.dim(0) == 0) {
+            throw new IllegalArgumentException("points (N, d) and at least one sample (n, d) expected, got "
+                    + Arrays.toString(points.shape()) + " and " + Arrays.toString(samples.shape()));
+        }
+        int d = (int) points.dim(1);
+        int n = (int) samples.dim(0);
+        double[] p = points.toDoubleArray();
+        double[] s = samples.toDoubleArray();
+        long[] nearest = new long[(int) points.dim(0)];
+        IntStream.range(0, nearest.length).parallel().forEach(i -> {
+            int best = 0;
+            double bestDistance = Double.POSITIVE_INFINITY;
+            for (int k = 0; k < n; k++) {
+                double distance = 0;
+                for (int c = 0; c < d; c++) {
+                    double diff = p[i * d + c] - s[k * d + c];
+                    distance += diff * diff;
+                }
+                if (distance < bestDistance) {
+                    bestDistance = distance;
+                    best = k;
                 }
             }
-            return scope.keep(parts.length == 1 ? parts[0].copy() : Tensor.concat(0, parts));
-        }
+            nearest[i] = best;
+        });
+        return Tensor.of(nearest);
     }
 
     /**
@@ -111,20 +126,25 @@ final class ColourTransfer {
      * {@code x + (mapped[k] − samples[k])} with {@code k} the nearest sample of {@code x}, then clamps to the
      * colour cube. Pixels that are samples land exactly on their mapped colour.
      *
-     * @param pixels         the pixels {@code (N, 3)}
-     * @param sourceSamples  the sampled source colours {@code (n, 3)}
-     * @param mappedSamples  where the transport sends them {@code (n, 3)}, e.g. the barycentric projection
+     * @param pixels        the pixels {@code (N, 3)}
+     * @param nearest       the index of each pixel's nearest source sample {@code (N)}, as {@link #nearest} gives
+     *                      it (the same for every plan between the same samples)
+     * @param sourceSamples the sampled source colours {@code (n, 3)}
+     * @param mappedSamples where the transport sends them {@code (n, 3)}, e.g. the barycentric projection
      * @return a new tensor {@code (N, 3)} with values in [0, 1]
-     * @throws IllegalArgumentException if the sample tensors differ in shape
+     * @throws IllegalArgumentException if the sample tensors differ in shape or the indices do not fit the pixels
      */
-    static Tensor recolour(Tensor pixels, Tensor sourceSamples, Tensor mappedSamples) {
+    static Tensor recolour(Tensor pixels, Tensor nearest, Tensor sourceSamples, Tensor mappedSamples) {
         if (!Arrays.equals(sourceSamples.shape(), mappedSamples.shape())) {
             throw new IllegalArgumentException("source and mapped samples must have the same shape, got "
                     + Arrays.toString(sourceSamples.shape()) + " and " + Arrays.toString(mappedSamples.shape()));
         }
+        if (nearest.rank() != 1 || nearest.dim(0) != pixels.dim(0)) {
+            throw new IllegalArgumentException("one nearest-sample index per pixel expected: " + pixels.dim(0)
+                    + " pixels, got indices of shape " + Arrays.toString(nearest.shape()));
+        }
         try (Scope scope = Scope.open()) {
-            Tensor k = nearest(pixels, sourceSamples);
-            Tensor shift = mappedSamples.sub(sourceSamples).indexSelect(0, k);
+            Tensor shift = mappedSamples.sub(sourceSamples).indexSelect(0, nearest);
             return scope.keep(pixels.add(shift).clamp(0.0, 1.0));
         }
     }

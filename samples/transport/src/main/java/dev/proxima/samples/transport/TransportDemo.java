@@ -1,10 +1,14 @@
 package dev.proxima.samples.transport;
 
 import dev.proxima.io.Png;
+import dev.proxima.tensor.DType;
 import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
+import dev.proxima.transport.NetworkSimplex;
+import dev.proxima.transport.NetworkSimplexOutput;
+import dev.proxima.transport.Ot;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,8 +110,56 @@ public final class TransportDemo {
         }
     }
 
+    /**
+     * The colour samples of the two photographs: {@link #COLOUR_SAMPLES} distinct pixels of each, drawn with seed
+     * {@link #SEED} (source first), so that a test can rebuild the demo's transport problem.
+     *
+     * @param source the source pixels {@code (N, 3)}
+     * @param target the target pixels {@code (M, 3)}
+     * @return new tensors {source samples, target samples}
+     */
+    static Tensor[] colourSamples(Tensor source, Tensor target) {
+        Rng rng = Rng.seed(SEED);
+        Tensor xs = ColourTransfer.sample(source, COLOUR_SAMPLES, rng);
+        return new Tensor[] {xs, ColourTransfer.sample(target, COLOUR_SAMPLES, rng)};
+    }
+
+    /** A transport plan with what the demo reports about its solve. */
+    private record Solution(String solver, Tensor plan, double cost, long iterations, boolean converged, double millis) {
+    }
+
+    private static Solution emd(Tensor a, Tensor b, Tensor costs) {
+        long t0 = System.nanoTime();
+        NetworkSimplexOutput out = NetworkSimplex.create().solve(a, b, costs);
+        double millis = (System.nanoTime() - t0) / 1e6;
+        return new Solution("emd", out.plan(), out.cost(), out.iterations(), out.optimal(), millis);
+    }
+
+    private static void report(Results results, String prefix, Solution s, Tensor a, Tensor b, PrintStream out) {
+        double[] p = s.plan().toDoubleArray();
+        long nonzeros = 0;
+        for (double v : p) {
+            nonzeros += v > 0 ? 1 : 0;
+        }
+        double rowError;
+        double columnError;
+        try (Scope scope = Scope.open()) {
+            rowError = s.plan().sum(1).sub(a).abs().max().item();
+            columnError = s.plan().sum(0).sub(b).abs().max().item();
+        }
+        String key = prefix + "." + s.solver() + ".";
+        results.put(key + "cost", s.cost());
+        results.put(key + "iterations", s.iterations());
+        results.put(key + "converged", s.converged());
+        results.put(key + "millis", s.millis());
+        results.put(key + "planNonzeros", nonzeros);
+        results.put(key + "marginalError", Math.max(rowError, columnError));
+        out.printf("  %-9s cost %.6g  %d iterations%s  %.1f ms  %d nonzeros in the %d x %d plan%n", s.solver(), s.cost(),
+                s.iterations(), s.converged() ? "" : " (not converged)", s.millis(), nonzeros, s.plan().dim(0), s.plan().dim(1));
+    }
+
     private static void colourTransfer(Path dir, Results results, PrintStream out) throws IOException {
-        out.printf("Colour transfer: %s.png -> palette of %s.png%n", SOURCE_IMAGE, TARGET_IMAGE);
+        out.printf("Colour transfer: %s.png <-> %s.png, %d sampled colours each%n", SOURCE_IMAGE, TARGET_IMAGE, COLOUR_SAMPLES);
         try (Scope scope = Scope.open()) {
             Tensor sourceImage = bundledImage(SOURCE_IMAGE);
             Tensor targetImage = bundledImage(TARGET_IMAGE);
@@ -118,8 +170,33 @@ public final class TransportDemo {
             results.put("colourTransfer.source", SOURCE_IMAGE + ".png " + sourceImage.dim(1) + "x" + sourceImage.dim(0));
             results.put("colourTransfer.target", TARGET_IMAGE + ".png " + targetImage.dim(1) + "x" + targetImage.dim(0));
             results.put("colourTransfer.samples", COLOUR_SAMPLES);
-            results.put("colourTransfer.meanColour.source", source.mean(0).toDoubleArray());
-            results.put("colourTransfer.meanColour.target", target.mean(0).toDoubleArray());
+            results.put("colourTransfer.meanColour." + SOURCE_IMAGE, source.mean(0).toDoubleArray());
+            results.put("colourTransfer.meanColour." + TARGET_IMAGE, target.mean(0).toDoubleArray());
+
+            Tensor[] samples = colourSamples(source, target);
+            Tensor xs = samples[0];
+            Tensor xt = samples[1];
+            Tensor a = Tensor.full(1.0 / COLOUR_SAMPLES, DType.F64, COLOUR_SAMPLES);
+            Tensor costs = Ot.dist(xs, xt);
+            long t0 = System.nanoTime();
+            Tensor sourceNearest = ColourTransfer.nearest(source, xs);
+            Tensor targetNearest = ColourTransfer.nearest(target, xt);
+            out.printf("  nearest sampled colour of every pixel (%.0f ms)%n", (System.nanoTime() - t0) / 1e6);
+            for (Solution s : new Solution[] {emd(a, a, costs)}) {
+                report(results, "colourTransfer", s, a, a, out);
+                String forward = SOURCE_IMAGE + "-to-" + TARGET_IMAGE + "-" + s.solver();
+                String backward = TARGET_IMAGE + "-to-" + SOURCE_IMAGE + "-" + s.solver();
+                t0 = System.nanoTime();
+                try (Scope step = Scope.open()) {
+                    Tensor recoloured = ColourTransfer.recolour(source, sourceNearest, xs, ColourTransfer.barycentricProjection(s.plan(), xt));
+                    Png.write(dir.resolve(forward + ".png"), ColourTransfer.image(recoloured, sourceImage.dim(0), sourceImage.dim(1)));
+                    results.put("colourTransfer.meanColour." + forward, recoloured.mean(0).toDoubleArray());
+                    recoloured = ColourTransfer.recolour(target, targetNearest, xt, ColourTransfer.barycentricProjection(s.plan().transpose(), xs));
+                    Png.write(dir.resolve(backward + ".png"), ColourTransfer.image(recoloured, targetImage.dim(0), targetImage.dim(1)));
+                    results.put("colourTransfer.meanColour." + backward, recoloured.mean(0).toDoubleArray());
+                }
+                out.printf("  wrote %s.png and %s.png (%.0f ms)%n", forward, backward, (System.nanoTime() - t0) / 1e6);
+            }
         }
     }
 
@@ -129,12 +206,15 @@ public final class TransportDemo {
             Rng rng = Rng.seed(SEED + 1);
             Tensor x = PointClouds.ring(CLOUD_POINTS, 0.05, rng);
             Tensor y = PointClouds.blob(CLOUD_POINTS, new double[] {0.25, -0.15}, 0.3, rng);
-            Canvas canvas = new Canvas(2 * PANEL, PANEL, PointClouds.BACKGROUND);
-            double[] none = new double[CLOUD_POINTS * CLOUD_POINTS];
-            PointClouds.panel(canvas, 0, PANEL, x, y, none);
-            PointClouds.panel(canvas, PANEL, PANEL, x, y, none);
-            Png.write(dir.resolve("point-clouds.png"), canvas.toImage());
+            Tensor a = Tensor.full(1.0 / CLOUD_POINTS, DType.F64, CLOUD_POINTS);
+            Tensor costs = Ot.dist(x, y);
             results.put("pointClouds.points", CLOUD_POINTS);
+            Solution exact = emd(a, a, costs);
+            report(results, "pointClouds", exact, a, a, out);
+            Canvas canvas = new Canvas(2 * PANEL, PANEL, PointClouds.BACKGROUND);
+            PointClouds.panel(canvas, 0, PANEL, x, y, PointClouds.linkOpacities(exact.plan(), PointClouds.LINK_SHARE));
+            Png.write(dir.resolve("point-clouds.png"), canvas.toImage());
+            out.println("  wrote point-clouds.png");
         }
     }
 }

@@ -108,10 +108,10 @@ class ColourTransferTest {
     }
 
     @Test
-    void nearestMatchesABruteForceSearchAcrossBlockBoundaries() {
+    void nearestMatchesABruteForceSearch() {
         try (Scope scope = Scope.open()) {
             Rng rng = Rng.seed(3);
-            int n = ColourTransfer.BLOCK_ROWS * 2 + 37;
+            int n = 4133;
             Tensor points = rng.uniform(DType.F64, 0, 1, n, 3);
             Tensor samples = rng.uniform(DType.F64, 0, 1, 50, 3);
             long[] got = ColourTransfer.nearest(points, samples).toLongArray();
@@ -133,6 +133,10 @@ class ColourTransferTest {
                 }
                 assertEquals(best, got[i], "nearest sample of point " + i);
             }
+            assertArrayEquals(new long[] {2, 0}, ColourTransfer.nearest(Tensor.fromArray(new double[][] {{5, 5}, {0, 0}}),
+                    Tensor.fromArray(new double[][] {{0, 0}, {1, 1}, {4, 4}, {4, 4}})).toLongArray(), "first of equals");
+            assertThrows(IllegalArgumentException.class, () -> ColourTransfer.nearest(points, Tensor.zeros(DType.F64, 0, 3)));
+            assertThrows(IllegalArgumentException.class, () -> ColourTransfer.nearest(points, Tensor.zeros(DType.F64, 2, 2)));
         }
     }
 
@@ -146,9 +150,15 @@ class ColourTransferTest {
                 {0.2, 0.0, 0.3},   // nearest sample 0: shifted by (+0.2, 0, −0.1)
                 {0.8, 0.95, 1.0},  // nearest sample 1: shifted by (−0.4, 0, +0.1), blue clamped to 1
             });
-            Tensor out = ColourTransfer.recolour(pixels, samples, mapped);
+            Tensor nearest = ColourTransfer.nearest(pixels, samples);
+            assertArrayEquals(new long[] {0, 0, 1}, nearest.toLongArray());
+            Tensor out = ColourTransfer.recolour(pixels, nearest, samples, mapped);
             assertArrayEquals(new double[] {0.3, 0.1, 0.0, 0.4, 0.0, 0.2, 0.4, 0.95, 1.0}, out.toDoubleArray(), 1e-15);
-            assertThrows(IllegalArgumentException.class, () -> ColourTransfer.recolour(pixels, samples, mapped.slice(0, 0, 1, 1)));
+            assertThrows(IllegalArgumentException.class,
+                    () -> ColourTransfer.recolour(pixels, nearest, samples, mapped.slice(0, 0, 1, 1)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ColourTransfer.recolour(pixels, nearest.slice(0, 0, 2, 1), samples, mapped));
+            assertTrue(e.getMessage().contains("3 pixels") && e.getMessage().contains("[2]"), e.getMessage());
         }
     }
 }

@@ -1,8 +1,11 @@
 package dev.proxima.samples.transport;
 
 import dev.proxima.io.Png;
+import dev.proxima.tensor.DType;
+import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.testkit.NoLeaks;
+import dev.proxima.transport.Ot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +43,53 @@ class TransportDemoTest {
         String json = Files.readString(dir.resolve("results.json"));
         assertEquals(TransportDemo.COLOUR_SAMPLES, number(json, "colourTransfer", "samples"));
         assertEquals(TransportDemo.CLOUD_POINTS, number(json, "pointClouds", "points"));
+        for (String solver : SOLVERS) {
+            recolouredTowardsTheOtherPalette(dir, solver);
+        }
+        emdCostIsTheOptimumOfTheRebuiltProblem(json);
+    }
+
+    /** The solvers whose recoloured pictures the demo writes. */
+    private static final String[] SOLVERS = {"emd"};
+
+    /** Each recoloured picture has its input's size, and its mean colour moved most of the way to the other's. */
+    private static void recolouredTowardsTheOtherPalette(Path dir, String solver) throws IOException {
+        try (Scope scope = Scope.open()) {
+            Tensor coffee = Png.read(dir.resolve("coffee.png"));
+            Tensor rocket = Png.read(dir.resolve("rocket.png"));
+            Tensor forward = Png.read(dir.resolve("coffee-to-rocket-" + solver + ".png"));
+            Tensor backward = Png.read(dir.resolve("rocket-to-coffee-" + solver + ".png"));
+            assertArrayEquals(coffee.shape(), forward.shape());
+            assertArrayEquals(rocket.shape(), backward.shape());
+            double apart = distanceOfMeans(coffee, rocket);
+            assertTrue(apart > 0.3, "the two palettes differ: " + apart);
+            double forwardGap = distanceOfMeans(forward, rocket);
+            double backwardGap = distanceOfMeans(backward, coffee);
+            assertTrue(forwardGap < 0.1 * apart, solver + ": coffee's mean colour moved to rocket's: " + forwardGap + " of " + apart);
+            assertTrue(backwardGap < 0.1 * apart, solver + ": rocket's mean colour moved to coffee's: " + backwardGap + " of " + apart);
+        }
+    }
+
+    private static double distanceOfMeans(Tensor image, Tensor other) {
+        return image.mean(0, 1).sub(other.mean(0, 1)).norm().item();
+    }
+
+    /** The EMD cost reported equals ⟨P, M⟩ of a fresh exact solve of the same sampled problem, and P is a plan. */
+    private static void emdCostIsTheOptimumOfTheRebuiltProblem(String json) throws IOException {
+        try (Scope scope = Scope.open()) {
+            Tensor[] samples = TransportDemo.colourSamples(
+                    ColourTransfer.pixels(TransportDemo.bundledImage(TransportDemo.SOURCE_IMAGE)),
+                    ColourTransfer.pixels(TransportDemo.bundledImage(TransportDemo.TARGET_IMAGE)));
+            Tensor costs = Ot.dist(samples[0], samples[1]);
+            Tensor uniform = Tensor.zeros(DType.F64, 0);   // POT's convention: empty weights are uniform
+            Tensor plan = Ot.emd(uniform, uniform, costs);
+            double n = TransportDemo.COLOUR_SAMPLES;
+            assertEquals(0, plan.sum(1).sub(1 / n).abs().max().item(), 1e-15);
+            assertEquals(0, plan.sum(0).sub(1 / n).abs().max().item(), 1e-15);
+            double cost = plan.mul(costs).sum().item();
+            assertEquals(cost, number(json, "colourTransfer", "emd", "cost"), 1e-9 * cost);
+            assertEquals(0, number(json, "colourTransfer", "emd", "marginalError"), 1e-15);
+        }
     }
 
     @Test
