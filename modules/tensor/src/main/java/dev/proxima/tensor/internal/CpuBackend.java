@@ -100,6 +100,7 @@ public final class CpuBackend implements Backend {
         ConvKernels.register(r);
         FftKernels.register(r);
         LinalgKernels.register(r);
+        SoftMinKernels.register(r);
     }
 
     /** Registers the indexing, sorting and scan kernels. */

@@ -398,4 +398,31 @@ public final class Kernels {
      * values count as zero (LAPACK replaces 0 by the machine epsilon).
      */
     public static final KernelKey<Double> LSTSQ = new KernelKey<>(38, "lstsq", Double.class, 2, 3, false);
+
+    /**
+     * Parameters of {@link #SOFT_MIN} and {@link #SOFT_MIN_SQUARED_DISTANCES}.
+     *
+     * @param epsilon the temperature ε, positive and finite
+     */
+    public record SoftMin(double epsilon) {
+    }
+
+    /**
+     * [cost, potential, dst]: the soft-minimum of each cost row, {@code dst[..., i] = −ε·log Σ_j exp((h[..., j] −
+     * C[..., i, j])/ε)}, fused (no [n, m] temporary), for cost {@code [n, m]} shared by every batch or
+     * {@code [..., n, m]}, potential h {@code [..., m]} and dst {@code [..., n]} with the same batch dimensions;
+     * all of one dtype, F32 or F64; h and dst contiguous, the cost contiguous or the transpose of its last two axes
+     * of a contiguous tensor (the column soft-min of a row-major cost, read in place). Each row is computed by one
+     * thread in a fixed order, so results do not depend on the thread count.
+     */
+    public static final KernelKey<SoftMin> SOFT_MIN = new KernelKey<>(40, "softMin", SoftMin.class, 2, 1, false);
+
+    /**
+     * [x, y, potential, dst]: {@link #SOFT_MIN} of the squared Euclidean costs {@code C[i, j] = ‖x_i − y_j‖²}
+     * computed on the fly from the points x {@code [n, d]} and y {@code [m, d]} (shared by every batch, or each
+     * with the batch dimensions of the potential {@code [..., m]}), never forming the cost matrix; dst
+     * {@code [..., n]}; all contiguous and of one dtype, F32 or F64.
+     */
+    public static final KernelKey<SoftMin> SOFT_MIN_SQUARED_DISTANCES =
+            new KernelKey<>(41, "softMinSquaredDistances", SoftMin.class, 3, 1, false);
 }

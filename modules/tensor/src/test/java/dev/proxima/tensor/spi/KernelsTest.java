@@ -46,6 +46,8 @@ class KernelsTest {
         for (int i = 0; i < names.length; i++) {
             assertEquals(i + 1, keys.get(names[i]).code(), names[i]);   // codes 1, 2, … in this order
         }
+        assertEquals(40, keys.get("SOFT_MIN").code(), "SOFT_MIN");
+        assertEquals(41, keys.get("SOFT_MIN_SQUARED_DISTANCES").code(), "SOFT_MIN_SQUARED_DISTANCES");
     }
 
     @Test
