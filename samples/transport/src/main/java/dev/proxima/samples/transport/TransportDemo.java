@@ -6,9 +6,13 @@ import dev.proxima.tensor.Memory;
 import dev.proxima.tensor.Rng;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
+import dev.proxima.transport.CostMatrix;
+import dev.proxima.transport.LinearProblem;
 import dev.proxima.transport.NetworkSimplex;
 import dev.proxima.transport.NetworkSimplexOutput;
 import dev.proxima.transport.Ot;
+import dev.proxima.transport.Sinkhorn;
+import dev.proxima.transport.SinkhornOutput;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +41,11 @@ public final class TransportDemo {
     /** The side of one panel of the matching picture, in pixels. */
     static final int PANEL = 480;
     static final long SEED = 2026;
+    /** The entropic regularisation of the Sinkhorn solves (costs are squared distances of order 0.1 to 1). */
+    static final double EPSILON = 0.01;
+    /** Sinkhorn stops when the column-marginal error ‖Pᵀ1 − b‖₂ is below this, or after 1000 iterations. */
+    static final double SINKHORN_TOLERANCE = 1e-6;
+    static final int SINKHORN_MAX_ITERATIONS = 1000;
 
     private TransportDemo() {
     }
@@ -124,15 +133,28 @@ public final class TransportDemo {
         return new Tensor[] {xs, ColourTransfer.sample(target, COLOUR_SAMPLES, rng)};
     }
 
-    /** A transport plan with what the demo reports about its solve. */
-    private record Solution(String solver, Tensor plan, double cost, long iterations, boolean converged, double millis) {
+    /**
+     * A transport plan with what the demo reports about its solve; {@code regularizedCost} is NaN for EMD.
+     */
+    private record Solution(String solver, Tensor plan, double cost, double regularizedCost, long iterations,
+                            boolean converged, double millis) {
     }
 
     private static Solution emd(Tensor a, Tensor b, Tensor costs) {
         long t0 = System.nanoTime();
         NetworkSimplexOutput out = NetworkSimplex.create().solve(a, b, costs);
         double millis = (System.nanoTime() - t0) / 1e6;
-        return new Solution("emd", out.plan(), out.cost(), out.iterations(), out.optimal(), millis);
+        return new Solution("emd", out.plan(), out.cost(), Double.NaN, out.iterations(), out.optimal(), millis);
+    }
+
+    private static Solution sinkhorn(Tensor a, Tensor b, Tensor costs) {
+        long t0 = System.nanoTime();
+        Sinkhorn solver = Sinkhorn.builder(EPSILON).maxIterations(SINKHORN_MAX_ITERATIONS).tolerance(SINKHORN_TOLERANCE).build();
+        SinkhornOutput out = solver.solve(LinearProblem.of(CostMatrix.of(costs), a, b));
+        Tensor plan = out.plan();
+        double millis = (System.nanoTime() - t0) / 1e6;
+        return new Solution("sinkhorn", plan, out.cost().item(), out.regularizedCost().item(), out.iterations(),
+                out.converged(), millis);
     }
 
     private static void report(Results results, String prefix, Solution s, Tensor a, Tensor b, PrintStream out) {
@@ -149,6 +171,10 @@ public final class TransportDemo {
         }
         String key = prefix + "." + s.solver() + ".";
         results.put(key + "cost", s.cost());
+        if (!Double.isNaN(s.regularizedCost())) {
+            results.put(key + "epsilon", EPSILON);
+            results.put(key + "regularizedCost", s.regularizedCost());
+        }
         results.put(key + "iterations", s.iterations());
         results.put(key + "converged", s.converged());
         results.put(key + "millis", s.millis());
@@ -182,7 +208,9 @@ public final class TransportDemo {
             Tensor sourceNearest = ColourTransfer.nearest(source, xs);
             Tensor targetNearest = ColourTransfer.nearest(target, xt);
             out.printf("  nearest sampled colour of every pixel (%.0f ms)%n", (System.nanoTime() - t0) / 1e6);
-            for (Solution s : new Solution[] {emd(a, a, costs)}) {
+            for (String solver : new String[] {"emd", "sinkhorn"}) {
+                out.printf("  solving by %s ...%n", solver);
+                Solution s = solver.equals("emd") ? emd(a, a, costs) : sinkhorn(a, a, costs);
                 report(results, "colourTransfer", s, a, a, out);
                 String forward = SOURCE_IMAGE + "-to-" + TARGET_IMAGE + "-" + s.solver();
                 String backward = TARGET_IMAGE + "-to-" + SOURCE_IMAGE + "-" + s.solver();
@@ -209,10 +237,14 @@ public final class TransportDemo {
             Tensor a = Tensor.full(1.0 / CLOUD_POINTS, DType.F64, CLOUD_POINTS);
             Tensor costs = Ot.dist(x, y);
             results.put("pointClouds.points", CLOUD_POINTS);
+            out.println("  solving by emd and by sinkhorn ...");
             Solution exact = emd(a, a, costs);
             report(results, "pointClouds", exact, a, a, out);
+            Solution entropic = sinkhorn(a, a, costs);
+            report(results, "pointClouds", entropic, a, a, out);
             Canvas canvas = new Canvas(2 * PANEL, PANEL, PointClouds.BACKGROUND);
             PointClouds.panel(canvas, 0, PANEL, x, y, PointClouds.linkOpacities(exact.plan(), PointClouds.LINK_SHARE));
+            PointClouds.panel(canvas, PANEL, PANEL, x, y, PointClouds.linkOpacities(entropic.plan(), PointClouds.LINK_SHARE));
             Png.write(dir.resolve("point-clouds.png"), canvas.toImage());
             out.println("  wrote point-clouds.png");
         }

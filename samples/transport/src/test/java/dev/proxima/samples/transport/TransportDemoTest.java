@@ -47,10 +47,21 @@ class TransportDemoTest {
             recolouredTowardsTheOtherPalette(dir, solver);
         }
         emdCostIsTheOptimumOfTheRebuiltProblem(json);
+        for (String problem : new String[] {"colourTransfer", "pointClouds"}) {
+            double exact = number(json, problem, "emd", "cost");
+            double entropic = number(json, problem, "sinkhorn", "cost");
+            // the entropic plan is feasible to the tolerance, so it cannot beat the exact optimum; with ε = 0.01
+            // it stays within a few percent of it
+            assertTrue(entropic >= exact * (1 - 1e-4) && entropic <= exact * 1.1, problem + ": " + entropic + " vs EMD " + exact);
+            assertTrue(number(json, problem, "sinkhorn", "regularizedCost") > entropic, "⟨P, C⟩ + ε·KL(P ‖ a⊗b), KL > 0");
+            assertTrue(number(json, problem, "sinkhorn", "marginalError") < 1e-5, problem);
+            assertEquals(1, number(json, problem, "emd", "converged"));
+            assertEquals(1, number(json, problem, "sinkhorn", "converged"));
+        }
     }
 
     /** The solvers whose recoloured pictures the demo writes. */
-    private static final String[] SOLVERS = {"emd"};
+    private static final String[] SOLVERS = {"emd", "sinkhorn"};
 
     /** Each recoloured picture has its input's size, and its mean colour moved most of the way to the other's. */
     private static void recolouredTowardsTheOtherPalette(Path dir, String solver) throws IOException {
@@ -112,7 +123,7 @@ class TransportDemoTest {
         assertTrue(message.contains("cannot create the output folder") && message.contains("plain-file"), message);
     }
 
-    /** The number after the keys {@code path}, each looked up after the previous one, in the demo's own JSON. */
+    /** The number (true = 1, false = 0) after the keys {@code path}, each looked up after the previous one, in the demo's own JSON. */
     static double number(String json, String... path) {
         int at = 0;
         for (String key : path) {
@@ -125,6 +136,11 @@ class TransportDemoTest {
         while (end < json.length() && ",\n}]".indexOf(json.charAt(end)) < 0) {
             end++;
         }
-        return Double.parseDouble(json.substring(colon + 1, end).trim());
+        String value = json.substring(colon + 1, end).trim();
+        return switch (value) {
+            case "true" -> 1;
+            case "false" -> 0;
+            default -> Double.parseDouble(value);
+        };
     }
 }
