@@ -81,7 +81,7 @@ public final class TransportDemo {
             dir = Path.of(args[0]).toAbsolutePath();
             Files.createDirectories(dir);
         } catch (InvalidPathException | IOException | UnsupportedOperationException e) {
-            err.println("transport: cannot create the output folder " + args[0] + ": " + e);
+            err.println("transport: cannot create the output folder " + args[0] + ": " + reason(e));
             return 1;
         }
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
@@ -95,12 +95,26 @@ public final class TransportDemo {
             pointClouds(dir, results, out);
             Files.writeString(dir.resolve("results.json"), results.json());
         } catch (IOException | UncheckedIOException e) {
-            err.println("transport: cannot write into " + dir + ": " + e);
+            err.println("transport: cannot write into " + dir + ": " + reason(e));
             return 1;
         }
         out.println("Wrote the pictures and results.json to " + dir);
         out.println("Host memory still allocated: " + Memory.allocatedBytes() + " bytes");
         return 0;
+    }
+
+    /** Why a file operation failed, in words: the exception's kind and the path or message it gives. */
+    static String reason(Exception e) {
+        String what = switch (e) {
+            case java.nio.file.FileAlreadyExistsException x -> "a file (not a folder) is in the way";
+            case java.nio.file.NoSuchFileException x -> "no such file or folder";
+            case java.nio.file.AccessDeniedException x -> "permission denied";
+            case java.nio.file.NotDirectoryException x -> "a file (not a folder) is in the way";
+            case java.nio.file.FileSystemException x when x.getReason() != null -> x.getReason().toLowerCase(Locale.ROOT);
+            default -> e.getClass().getSimpleName();
+        };
+        return e instanceof java.nio.file.FileSystemException f && f.getFile() != null ? what + " (" + f.getFile() + ")"
+                : what + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")");
     }
 
     /**

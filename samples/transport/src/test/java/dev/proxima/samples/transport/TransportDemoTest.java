@@ -121,6 +121,12 @@ class TransportDemoTest {
         assertEquals(1, status);
         String message = err.toString(StandardCharsets.UTF_8);
         assertTrue(message.contains("cannot create the output folder") && message.contains("plain-file"), message);
+
+        err.reset();
+        assertEquals(1, TransportDemo.run(new String[] {file.toString()}, System.out, new PrintStream(err, true, StandardCharsets.UTF_8)));
+        message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.contains("a file (not a folder) is in the way (" + file + ")"), message);
+        assertEquals("not a folder", Files.readString(file), "the file is left alone");
     }
 
     /** The number (true = 1, false = 0) after the keys {@code path}, each looked up after the previous one, in the demo's own JSON. */
