@@ -52,10 +52,7 @@ public final class Ot {
                     + x.dtype() + " and " + y.dtype());
         }
         try (Scope s = Scope.open()) {
-            Tensor xx = x.square().sum(new int[] {1}, true);              // [n, 1]
-            Tensor yy = y.square().sum(new int[] {1}, true).transpose();  // [1, m]
-            Tensor cross = x.matmul(y.transpose());                        // [n, m]
-            return s.keep(xx.add(yy).sub(cross.mul(2.0)).maximum(0.0));
+            return s.keep(CostFunction.squaredEuclidean().apply(x, y));
         }
     }
 
