@@ -118,6 +118,58 @@ class TensorMatmulTest {
         }
     }
 
+    /**
+     * Matrix–vector products (gemv) against the naive loop, over every layout that reaches BLAS as is: the matrix
+     * row-major or transposed, the vector dense or strided (a column of a matrix, every other element), a strided
+     * output, a batch with a broadcast matrix, F32 and F64.
+     */
+    @Test
+    void matrixVectorProductsOverLayouts() {
+        try (Scope s = Scope.open()) {
+            Random rnd = new Random(11);
+            Tensor m = random(rnd, 7, 5);
+            Tensor mt = random(rnd, 5, 7).transpose();             // [7, 5], stored transposed
+            Tensor x = random(rnd, 5);
+            Tensor wide = random(rnd, 5, 3);
+            Tensor column = wide.select(1, 1);                     // stride 3
+            Tensor everyOther = random(rnd, 10).slice(0, 0, 10, 2);  // stride 2
+            Tensor y = random(rnd, 7);
+            for (Tensor matrix : new Tensor[]{m, mt}) {
+                Tensor dense = matrix.contiguous();
+                for (Tensor vec : new Tensor[]{x, column, everyOther}) {
+                    Tensor expected = naive(dense, vec.contiguous());
+                    assertTrue(matrix.matmul(vec).allClose(expected, 1e-14, 1e-14));
+                    assertTrue(matrix.matmul(vec.unsqueeze(1)).squeeze(1).allClose(expected, 1e-14, 1e-14));
+                    Tensor f32 = matrix.cast(DType.F32).matmul(vec.cast(DType.F32));
+                    assertEquals(DType.F32, f32.dtype());
+                    assertTrue(f32.cast(DType.F64).allClose(expected, 1e-5, 1e-5));
+                }
+                // a row vector times the matrix: [1, 7]·[7, 5]
+                Tensor expectedRow = naive(y, dense);
+                assertTrue(y.matmul(matrix).allClose(expectedRow, 1e-14, 1e-14));
+                assertTrue(y.unsqueeze(0).matmul(matrix).squeeze(0).allClose(expectedRow, 1e-14, 1e-14));
+                // into a strided output column
+                Tensor out = Tensor.zeros(DType.F64, 7, 2);
+                Into.matmul(matrix, x.unsqueeze(1), out.slice(1, 1, 2, 1));
+                assertTrue(out.select(1, 1).allClose(naive(dense, x), 1e-14, 1e-14));
+                assertArrayEquals(new double[7], out.select(1, 0).toDoubleArray());
+            }
+            // a batch of vectors against one (broadcast) matrix, and a batch of matrices
+            Tensor xs = random(rnd, 3, 5, 1);
+            Tensor batched = m.matmul(xs);
+            Tensor ms = random(rnd, 3, 7, 5);
+            Tensor perMatrix = ms.matmul(xs);
+            for (int i = 0; i < 3; i++) {
+                Tensor xi = xs.select(0, i).squeeze(1);
+                assertTrue(batched.select(0, i).squeeze(1).allClose(naive(m, xi), 1e-14, 1e-14));
+                assertTrue(perMatrix.select(0, i).squeeze(1).allClose(naive(ms.select(0, i).contiguous(), xi), 1e-14, 1e-14));
+            }
+            // a zero-stride (broadcast) vector is copied first, and agrees
+            Tensor ones = Tensor.of(1.0).broadcastTo(5);
+            assertTrue(m.matmul(ones).allClose(m.sum(1), 1e-14, 1e-14));
+        }
+    }
+
     private static Tensor random(Random rnd, long... shape) {
         long n = 1;
         for (long d : shape) {
