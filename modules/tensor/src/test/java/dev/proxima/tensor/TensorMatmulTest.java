@@ -159,10 +159,17 @@ class TensorMatmulTest {
             Tensor batched = m.matmul(xs);
             Tensor ms = random(rnd, 3, 7, 5);
             Tensor perMatrix = ms.matmul(xs);
+            Tensor transposed = random(rnd, 3, 5, 7).transpose(1, 2);   // [3, 7, 5], each matrix stored transposed
+            Tensor perTransposed = transposed.matmul(xs);
+            Tensor rows = random(rnd, 3, 1, 7);
+            Tensor rowTimes = rows.matmul(transposed);
             for (int i = 0; i < 3; i++) {
                 Tensor xi = xs.select(0, i).squeeze(1);
                 assertTrue(batched.select(0, i).squeeze(1).allClose(naive(m, xi), 1e-14, 1e-14));
                 assertTrue(perMatrix.select(0, i).squeeze(1).allClose(naive(ms.select(0, i).contiguous(), xi), 1e-14, 1e-14));
+                assertTrue(perTransposed.select(0, i).squeeze(1).allClose(naive(transposed.select(0, i).contiguous(), xi), 1e-14, 1e-14));
+                assertTrue(rowTimes.select(0, i).squeeze(0).allClose(
+                        naive(rows.select(0, i).squeeze(0).contiguous(), transposed.select(0, i).contiguous()), 1e-14, 1e-14));
             }
             // a zero-stride (broadcast) vector is copied first, and agrees
             Tensor ones = Tensor.of(1.0).broadcastTo(5);

@@ -1,5 +1,8 @@
 package dev.proxima.transport.internal;
 
+import dev.proxima.tensor.Autodiff;
+import dev.proxima.tensor.DType;
+import dev.proxima.tensor.Into;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.transport.Geometry;
@@ -16,8 +19,32 @@ import java.util.Arrays;
  * {@code f = φ_a·smin_rows(g + ε·log b) − (1 − φ_a)·ε·log a} and likewise for g; the error is
  * {@code ‖b ⊙ (exp((g − g')/ε) − 1)‖₂}, g' the next g update, which for balanced problems is the 2-norm of
  * {@code Pᵀ·1 − b} (POT's criterion).
+ *
+ * <p><b>Absorption</b> (the log-domain stabilisation of Schmitzer, <i>Stabilized sparse scaling algorithms for
+ * entropy regularized transport problems</i>, 2019): on a dense cost, once an iteration at the target ε has run in
+ * soft-min passes, the potentials (f̂, ĝ) it reached are absorbed into a kernel {@code K̃_ij = exp((f̂_i + ĝ_j −
+ * C_ij)/ε)} and the following iterations update the scalings {@code u = exp((f − f̂)/ε)}, {@code v = exp((g − ĝ)/ε)}
+ * by two matrix–vector products ({@code u = 1/K̃(b⊙v)}, {@code v = 1/K̃ᵀ(a⊙u)}; with powers φ when unbalanced) —
+ * the same iterates as the soft-min passes, at the cost of a gemv instead of an exponential per entry. The kernel is
+ * formed again from the current potentials when a scaling leaves {@code [e^−T, e^T]} (T = {@value #DRIFT_F64} in
+ * F64, {@value #DRIFT_F32} in F32), so every entry that K̃ rounds to zero or to a subnormal carries a plan weight
+ * below {@code e^(−708 + 2T)} (F64) of the largest; an iteration whose scalings are not finite and positive (a row
+ * of K̃ that underflowed) is run again in soft-min passes, and a solve that needs the kernel again right after
+ * forming it stays in soft-min passes from there on. Absorption is used when the geometry is not online, the
+ * iterations are not recorded for autodiff (unrolled gradients run the soft-min passes) and the kernel has at most
+ * {@value #ABSORB_MAX_ENTRIES} entries; otherwise every iteration is two soft-min passes, which need no [n, m]
+ * memory.
  */
 public final class SinkhornLoop {
+
+    /** The largest |log| of a scaling before the kernel is absorbed again, F64. */
+    static final int DRIFT_F64 = 200;
+
+    /** The same for F32 (whose exponentials underflow below e^−87). */
+    static final int DRIFT_F32 = 25;
+
+    /** The most kernel entries (B·n·m) for which the log domain forms an absorbed kernel. */
+    static final long ABSORB_MAX_ENTRIES = 1L << 25;
 
     private SinkhornLoop() {
     }
@@ -52,8 +79,9 @@ public final class SinkhornLoop {
      * @param iterations iterations run
      * @param errors     the error history
      * @param converged  whether the tolerance was met
+     * @param kernels    how many absorbed kernels the log domain formed (0: soft-min passes only)
      */
-    public record Result(Tensor f, Tensor g, Tensor nextG, int iterations, double[] errors, boolean converged) {
+    public record Result(Tensor f, Tensor g, Tensor nextG, int iterations, double[] errors, boolean converged, int kernels) {
     }
 
     /**
@@ -71,8 +99,14 @@ public final class SinkhornLoop {
      */
     public static Result run(Geometry geometry, Tensor a, Tensor b, double tauA, double tauB, Settings settings,
                              Tensor f0, Tensor g0) {
+        return run(geometry, a, b, tauA, tauB, settings, f0, g0, true);
+    }
+
+    /** {@link #run}, with absorption allowed or not (tests compare the two). */
+    static Result run(Geometry geometry, Tensor a, Tensor b, double tauA, double tauB, Settings settings,
+                      Tensor f0, Tensor g0, boolean allowAbsorption) {
         return settings.logDomain()
-                ? logDomain(geometry, a, b, tauA, tauB, settings, f0, g0)
+                ? logDomain(geometry, a, b, tauA, tauB, settings, f0, g0, allowAbsorption)
                 : scaling(geometry, a, b, tauA, tauB, settings, f0, g0);
     }
 
@@ -102,20 +136,27 @@ public final class SinkhornLoop {
     private static double error(double[] b, Tensor g, Tensor nextG, double epsilon) {
         double[] gv = g.toDoubleArray();
         double[] nv = nextG.toDoubleArray();
-        int m = b.length;
+        double[] relative = new double[gv.length];
+        for (int j = 0; j < gv.length; j++) {
+            relative[j] = Math.expm1((gv[j] - nv[j]) / epsilon);
+        }
+        return maxNorm(b, relative, (int) g.shape()[g.rank() - 1]);
+    }
+
+    /**
+     * {@code max over the batch of ‖b ⊙ r‖₂}, the batch being the runs of m entries of b (repeated over the batch)
+     * and r; NaN if any norm is NaN.
+     */
+    private static double maxNorm(double[] b, double[] r, int m) {
         double max = 0;
-        for (int start = 0; start < gv.length; start += m) {
+        for (int start = 0; start < r.length; start += m) {
             double sum = 0;
-            for (int j = 0; j < m; j++) {
-                double e = b[j] * Math.expm1((gv[start + j] - nv[start + j]) / epsilon);
+            for (int j = start; j < start + m; j++) {
+                double e = b[j] * r[j];
                 sum += e * e;
             }
             double norm = Math.sqrt(sum);
-            if (Double.isNaN(norm) || Double.isNaN(max)) {
-                max = Double.NaN;
-            } else {
-                max = Math.max(max, norm);
-            }
+            max = Double.isNaN(norm) || Double.isNaN(max) ? Double.NaN : Math.max(max, norm);
         }
         return max;
     }
@@ -135,7 +176,7 @@ public final class SinkhornLoop {
     }
 
     private static Result logDomain(Geometry geometry, Tensor a, Tensor b, double tauA, double tauB, Settings settings,
-                                    Tensor f0, Tensor g0) {
+                                    Tensor f0, Tensor g0, boolean allowAbsorption) {
         try (Scope outer = Scope.open()) {
             Tensor logA = a.log();
             Tensor logB = b.log();
@@ -149,10 +190,48 @@ public final class SinkhornLoop {
             double target = settings.epsilon();
             Tensor epsLogA = logA.mul(target);
             Tensor epsLogB = logB.mul(target);
+            boolean absorb = allowAbsorption && !geometry.isOnline() && !Autodiff.isGradEnabled()
+                    && Math.max(1, geometry.batch()) * (double) geometry.rows() * geometry.columns() <= ABSORB_MAX_ENTRIES;
+            Absorbed absorbed = null;
+            int formedAt = -2;
+            int kernels = 0;
             double[] errors = new double[0];
             int k = 0;
             boolean converged = false;
             while (k < settings.maxIterations() && !converged) {
+                if (absorbed != null) {
+                    Absorbed.Step step = absorbed.step(a, b, hostB, (int) geometry.columns());
+                    if (step != null) {
+                        errors = record(errors, k, step.error());
+                        converged = step.error() < settings.tolerance();
+                        k++;
+                        if (!converged && step.drifted()) {
+                            if (k - formedAt <= 1) {
+                                // the potentials still move too fast to gain from a kernel: soft-min passes from here
+                                Tensor[] p = absorbed.potentials();
+                                f = p[0];
+                                g = p[1];
+                                nextG = p[2];
+                                absorbed.close();
+                                absorbed = null;
+                                absorb = false;
+                            } else {
+                                absorbed = absorbed.reabsorb(geometry, safeLogA, safeLogB);
+                                formedAt = k;
+                                kernels++;
+                            }
+                        }
+                        continue;
+                    }
+                    // a scaling overflowed (a row of the kernel underflowed): this iteration again, in soft-min passes
+                    Tensor[] p = absorbed.potentials();
+                    f = p[0];
+                    g = p[1];
+                    nextG = p[2];
+                    absorbed.close();
+                    absorbed = null;
+                    absorb = false;
+                }
                 double eps = settings.epsilonAt(k);
                 double nextEps = settings.epsilonAt(k + 1);
                 try (Scope inner = Scope.open()) {
@@ -182,13 +261,200 @@ public final class SinkhornLoop {
                     }
                 }
                 k++;
+                if (absorb && !converged && eps == target && nextEps == target && k < settings.maxIterations()) {
+                    absorbed = Absorbed.form(geometry, f, g, nextG, target, tauA, tauB, safeLogA, safeLogB);
+                    formedAt = k;
+                    kernels++;
+                    f = null;
+                    g = null;
+                    nextG = null;
+                }
+            }
+            if (absorbed != null) {
+                Tensor[] p = absorbed.potentials();
+                f = p[0];
+                g = p[1];
+                nextG = p[2];
+                absorbed.close();
             }
             if (nextG == null) {
                 double eps = settings.epsilon();
                 nextG = relax(geometry.softMinColumns(f.add(logA.mul(eps)), eps), phi(tauB, eps), eps, safeLogB);
             }
             return new Result(outer.keep(f == f0 ? f.add(0.0) : f), outer.keep(g == g0 ? g.add(0.0) : g), outer.keep(nextG),
-                    k, Arrays.copyOf(errors, k), converged);
+                    k, Arrays.copyOf(errors, k), converged, kernels);
+        }
+    }
+
+    /**
+     * The iterations on an absorbed kernel {@code K̃ = exp((f̂ ⊕ ĝ − C)/ε)}: the potentials are {@code f = f̂ + ε·log u},
+     * {@code g = ĝ + ε·log v} and the next g update {@code ĝ + ε·log v'}. Owns its tensors (closed by {@link #close}
+     * or handed over by {@link #potentials}); the ones it returns belong to the scope open when it was called.
+     */
+    private static final class Absorbed implements AutoCloseable {
+
+        /** What one iteration found: the error, and whether a scaling left the band (the kernel should be formed again). */
+        record Step(double error, boolean drifted) {
+        }
+
+        private final Tensor fHat;
+        private final Tensor gHat;
+        private final Tensor kernel;
+        private final Tensor weightA;     // e^{−(1−φ_a)(f̂/ε + log a)} for an unbalanced source, else null
+        private final Tensor weightB;
+        private final double epsilon;
+        private final double tauA;
+        private final double tauB;
+        private final double phiA;
+        private final double phiB;
+        private final double bound;
+        // the last iterate, as scalings (u, v, v') or, right after forming, as the potentials it was formed from
+        private Tensor f;
+        private Tensor g;
+        private Tensor u;
+        private Tensor v;
+        private Tensor vNext;
+
+        private Absorbed(Tensor fHat, Tensor gHat, Tensor kernel, Tensor weightA, Tensor weightB, double epsilon,
+                         double tauA, double tauB, Tensor f, Tensor g) {
+            this.fHat = fHat;
+            this.gHat = gHat;
+            this.kernel = kernel;
+            this.weightA = weightA;
+            this.weightB = weightB;
+            this.epsilon = epsilon;
+            this.tauA = tauA;
+            this.tauB = tauB;
+            this.phiA = phi(tauA, epsilon);
+            this.phiB = phi(tauB, epsilon);
+            this.bound = Math.exp(kernel.dtype() == DType.F32 ? DRIFT_F32 : DRIFT_F64);
+            this.f = f;
+            this.g = g;
+            this.vNext = Tensor.onesLike(gHat);
+        }
+
+        /** Absorbs the potentials f and next g (g is the iterate's own g, kept for the output). Takes f, g, ĝ over. */
+        static Absorbed form(Geometry geometry, Tensor f, Tensor g, Tensor nextG, double epsilon, double tauA, double tauB,
+                             Tensor safeLogA, Tensor safeLogB) {
+            double phiA = phi(tauA, epsilon);
+            double phiB = phi(tauB, epsilon);
+            Tensor kernel;
+            Tensor weightA = null;
+            Tensor weightB = null;
+            try (Scope s = Scope.open()) {
+                Tensor cost = geometry.cost();
+                Tensor k = f.unsqueeze(f.rank()).add(nextG.unsqueeze(nextG.rank() - 1));
+                Into.sub(k, cost, k);                 // f̂_i + ĝ_j − C_ij, in place: one [n, m] buffer
+                Into.mul(k, 1 / epsilon, k);
+                Into.exp(k, k);
+                kernel = s.keep(k);
+                if (phiA != 1) {
+                    weightA = s.keep(f.div(epsilon).add(safeLogA).mul(phiA - 1).exp());
+                }
+                if (phiB != 1) {
+                    weightB = s.keep(nextG.div(epsilon).add(safeLogB).mul(phiB - 1).exp());
+                }
+            }
+            return new Absorbed(f, nextG, kernel, weightA, weightB, epsilon, tauA, tauB, f, g);
+        }
+
+        /** Forms the kernel again at the current potentials (f, and the next g update); closes this one. */
+        Absorbed reabsorb(Geometry geometry, Tensor safeLogA, Tensor safeLogB) {
+            Tensor[] p = potentials();
+            close();
+            return form(geometry, p[0], p[1], p[2], epsilon, tauA, tauB, safeLogA, safeLogB);
+        }
+
+        /**
+         * One iteration: {@code v ← v'}, {@code u = 1/K̃(b⊙v)}, {@code v' = 1/K̃ᵀ(a⊙u)} (powers φ and weights when
+         * unbalanced). Returns null, changing nothing, when a scaling is not finite and positive.
+         */
+        Step step(Tensor a, Tensor b, double[] hostB, int m) {
+            Tensor newU;
+            Tensor following;
+            try (Scope s = Scope.open()) {
+                Tensor rows = timesKernel(kernel, b.mul(vNext));
+                Tensor nu = phiA == 1 ? rows.reciprocal() : rows.pow(-phiA).mul(weightA);
+                Tensor columns = timesKernel(kernel.transpose(kernel.rank() - 2, kernel.rank() - 1), a.mul(nu));
+                Tensor nv = phiB == 1 ? columns.reciprocal() : columns.pow(-phiB).mul(weightB);
+                newU = s.keep(nu);
+                following = s.keep(nv);
+            }
+            double[] hu = newU.toDoubleArray();
+            double[] hv = vNext.toDoubleArray();
+            double[] hn = following.toDoubleArray();
+            boolean drifted = false;
+            for (double x : hu) {
+                if (!(x > 0) || x == Double.POSITIVE_INFINITY) {
+                    newU.close();
+                    following.close();
+                    return null;
+                }
+                drifted |= x > bound || x * bound < 1;
+            }
+            for (double x : hn) {
+                if (!(x > 0) || x == Double.POSITIVE_INFINITY) {
+                    newU.close();
+                    following.close();
+                    return null;
+                }
+                drifted |= x > bound || x * bound < 1;
+            }
+            // ‖b ⊙ (v/v' − 1)‖₂ per batch, the soft-min loop's ‖b ⊙ (exp((g − g')/ε) − 1)‖₂
+            double[] relative = new double[hv.length];
+            for (int j = 0; j < hv.length; j++) {
+                relative[j] = hv[j] / hn[j] - 1;
+            }
+            double max = maxNorm(hostB, relative, m);
+            closeIterate();
+            u = newU;
+            v = vNext;
+            vNext = following;
+            return new Step(max, drifted);
+        }
+
+        /** The potentials f, g and the next g update of the last iterate, owned by the current scope. */
+        Tensor[] potentials() {
+            try (Scope s = Scope.open()) {
+                Tensor pf = f != null ? f.add(0.0) : fHat.add(u.log().mul(epsilon));
+                Tensor pg = g != null ? g.add(0.0) : gHat.add(v.log().mul(epsilon));
+                Tensor pn = gHat.add(vNext.log().mul(epsilon));
+                return new Tensor[]{s.keep(pf), s.keep(pg), s.keep(pn)};
+            }
+        }
+
+        private void closeIterate() {
+            if (f != null && f != fHat) {
+                f.close();
+            }
+            if (g != null) {
+                g.close();
+            }
+            if (u != null) {
+                u.close();
+            }
+            if (v != null) {
+                v.close();
+            }
+            f = null;
+            g = null;
+            u = null;
+            v = null;
+        }
+
+        @Override
+        public void close() {
+            closeIterate();
+            vNext.close();
+            kernel.close();
+            fHat.close();
+            gHat.close();
+            if (weightA != null) {
+                weightA.close();
+            }
+            if (weightB != null) {
+                weightB.close();
+            }
         }
     }
 
@@ -204,26 +470,28 @@ public final class SinkhornLoop {
         double eps = settings.epsilon();
         try (Scope outer = Scope.open()) {
             Tensor kernel = geometry.kernel(eps);
-            // Kᵀ formed once too, so that both products are matrix–vector products with a dense matrix (BLAS gemv)
-            Tensor kernelT = kernel.transpose(kernel.rank() - 2, kernel.rank() - 1).contiguous();
+            // Kᵀ as a view: BLAS gemv reads the transpose in place
+            Tensor kernelT = kernel.transpose(kernel.rank() - 2, kernel.rank() - 1);
             double phiA = phi(tauA, eps);
             double phiB = phi(tauB, eps);
             // u = a·exp(f/ε), v = b·exp(g/ε): the plan is diag(u)·K·diag(v)
             Tensor u = a.mul(f0.div(eps).exp());
             Tensor v = b.mul(g0.div(eps).exp());
+            // Kᵀ·u, carried from one iteration's error check to the next iteration's v update: two products each
+            Tensor columns = timesKernel(kernelT, u);
             double[] errors = new double[0];
             int k = 0;
             boolean converged = false;
             while (k < settings.maxIterations() && !converged) {
                 try (Scope inner = Scope.open()) {
-                    Tensor newV = b.div(timesKernel(kernelT, u));
+                    Tensor newV = b.div(columns);
                     newV = phiB == 1 ? newV : newV.pow(phiB);
                     Tensor newU = a.div(timesKernel(kernel, newV));
                     newU = phiA == 1 ? newU : newU.pow(phiA);
-                    Tensor columns = timesKernel(kernelT, newU);
+                    Tensor newColumns = timesKernel(kernelT, newU);
                     // b ⊙ (v/v' − 1) with v' the next v update: Pᵀ·1 − b when balanced
-                    Tensor e = phiB == 1 ? newV.mul(columns).sub(b)
-                            : Tensor.where(b.gt(0.0), b.mul(newV.div(b.div(columns).pow(phiB)).sub(1.0)), Tensor.zerosLike(b));
+                    Tensor e = phiB == 1 ? newV.mul(newColumns).sub(b)
+                            : Tensor.where(b.gt(0.0), b.mul(newV.div(b.div(newColumns).pow(phiB)).sub(1.0)), Tensor.zerosLike(b));
                     double[] norms = e.square().sum(e.rank() - 1).sqrt().toDoubleArray();
                     double err = 0;
                     for (double x : norms) {
@@ -233,10 +501,13 @@ public final class SinkhornLoop {
                     converged = err < settings.tolerance();
                     Tensor oldU = u;
                     Tensor oldV = v;
+                    Tensor oldColumns = columns;
                     u = inner.keep(newU);
                     v = inner.keep(newV);
+                    columns = inner.keep(newColumns);
                     oldU.close();
                     oldV.close();
+                    oldColumns.close();
                 }
                 k++;
             }
@@ -244,7 +515,7 @@ public final class SinkhornLoop {
             Tensor f = Tensor.where(a.gt(0.0), u.log().sub(a.log()).mul(eps), Tensor.zerosLike(u));
             Tensor g = Tensor.where(b.gt(0.0), v.log().sub(b.log()).mul(eps), Tensor.zerosLike(v));
             Tensor nextG = relax(geometry.softMinColumns(f.add(a.log().mul(eps)), eps), phiB, eps, safeLog(b));
-            return new Result(outer.keep(f), outer.keep(g), outer.keep(nextG), k, Arrays.copyOf(errors, k), converged);
+            return new Result(outer.keep(f), outer.keep(g), outer.keep(nextG), k, Arrays.copyOf(errors, k), converged, 0);
         }
     }
 }
