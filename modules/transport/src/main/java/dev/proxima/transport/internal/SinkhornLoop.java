@@ -21,19 +21,20 @@ import java.util.Arrays;
  * {@code Pᵀ·1 − b} (POT's criterion).
  *
  * <p><b>Absorption</b> (the log-domain stabilisation of Schmitzer, <i>Stabilized sparse scaling algorithms for
- * entropy regularized transport problems</i>, 2019): on a dense cost, once an iteration at the target ε has run in
- * soft-min passes, the potentials (f̂, ĝ) it reached are absorbed into a kernel {@code K̃_ij = exp((f̂_i + ĝ_j −
- * C_ij)/ε)} and the following iterations update the scalings {@code u = exp((f − f̂)/ε)}, {@code v = exp((g − ĝ)/ε)}
- * by two matrix–vector products ({@code u = 1/K̃(b⊙v)}, {@code v = 1/K̃ᵀ(a⊙u)}; with powers φ when unbalanced) —
- * the same iterates as the soft-min passes, at the cost of a gemv instead of an exponential per entry. The kernel is
- * formed again from the current potentials when a scaling leaves {@code [e^−T, e^T]} (T = {@value #DRIFT_F64} in
- * F64, {@value #DRIFT_F32} in F32), so every entry that K̃ rounds to zero or to a subnormal carries a plan weight
- * below {@code e^(−708 + 2T)} (F64) of the largest; an iteration whose scalings are not finite and positive (a row
- * of K̃ that underflowed) is run again in soft-min passes, and a solve that needs the kernel again right after
- * forming it stays in soft-min passes from there on. Absorption is used when the geometry is not online, the
- * iterations are not recorded for autodiff (unrolled gradients run the soft-min passes) and the kernel has at most
- * {@value #ABSORB_MAX_ENTRIES} entries; otherwise every iteration is two soft-min passes, which need no [n, m]
- * memory.
+ * entropy regularized transport problems</i>, 2019): on a dense cost the potentials (f̂, ĝ) are absorbed into a kernel
+ * {@code K̃_ij = exp((f̂_i + ĝ_j − C_ij)/ε)} and the iterations update the scalings {@code u = exp((f − f̂)/ε)},
+ * {@code v = exp((g − ĝ)/ε)} by two matrix–vector products ({@code u = 1/K̃(b⊙v)}, {@code v = 1/K̃ᵀ(a⊙u)}; with
+ * powers φ when unbalanced) — the same iterates as the soft-min passes, at the cost of a gemv instead of an
+ * exponential per entry. The first kernel is formed at the initial potentials, or, where its first g update is not
+ * finite (costs beyond the exponent range there), after one iteration of soft-min passes. It is formed again from
+ * the current potentials when a scaling leaves {@code [e^−T, e^T]} (T = {@value #DRIFT_F64} in F64,
+ * {@value #DRIFT_F32} in F32), so every entry that K̃ rounds to zero or to a subnormal carries a plan weight below
+ * {@code e^(−708 + 2T)} (F64) of the largest. An iteration whose scalings are not finite and positive (a row of K̃
+ * that underflowed) runs again in soft-min passes, and so does the rest of a solve whose kernel drifts right after
+ * forming twice in a row. Absorption is used at the target ε (not while annealing), when the geometry is not
+ * online, the iterations are not recorded for autodiff (unrolled gradients run the soft-min passes) and the kernel
+ * has at most {@value #ABSORB_MAX_ENTRIES} entries; otherwise every iteration is two soft-min passes, which need no
+ * [n, m] memory.
  */
 public final class SinkhornLoop {
 
@@ -194,10 +195,16 @@ public final class SinkhornLoop {
                     && Math.max(1, geometry.batch()) * (double) geometry.rows() * geometry.columns() <= ABSORB_MAX_ENTRIES;
             Absorbed absorbed = null;
             int formedAt = -2;
+            int quickDrifts = 0;
             int kernels = 0;
             double[] errors = new double[0];
             int k = 0;
             boolean converged = false;
+            if (absorb && settings.epsilonAt(0) == target && settings.epsilonAt(1) == target && settings.maxIterations() > 0) {
+                absorbed = Absorbed.start(geometry, a, f0, g0, target, tauA, tauB, safeLogA, safeLogB);
+                kernels = absorbed == null ? 0 : 1;
+                formedAt = 0;
+            }
             while (k < settings.maxIterations() && !converged) {
                 if (absorbed != null) {
                     Absorbed.Step step = absorbed.step(a, b, hostB, (int) geometry.columns());
@@ -205,32 +212,27 @@ public final class SinkhornLoop {
                         errors = record(errors, k, step.error());
                         converged = step.error() < settings.tolerance();
                         k++;
-                        if (!converged && step.drifted()) {
-                            if (k - formedAt <= 1) {
-                                // the potentials still move too fast to gain from a kernel: soft-min passes from here
-                                Tensor[] p = absorbed.potentials();
-                                f = p[0];
-                                g = p[1];
-                                nextG = p[2];
-                                absorbed.close();
-                                absorbed = null;
-                                absorb = false;
-                            } else {
-                                absorbed = absorbed.reabsorb(geometry, safeLogA, safeLogB);
-                                formedAt = k;
-                                kernels++;
-                            }
+                        if (converged || !step.drifted()) {
+                            continue;
                         }
-                        continue;
+                        quickDrifts = k - formedAt > 1 ? 0 : quickDrifts + 1;
+                        if (quickDrifts < 2) {
+                            absorbed = absorbed.reabsorb(geometry, safeLogA, safeLogB);
+                            formedAt = k;
+                            kernels++;
+                            continue;
+                        }
+                        // drifted right after forming, twice: the potentials move too fast to gain from a kernel
                     }
-                    // a scaling overflowed (a row of the kernel underflowed): this iteration again, in soft-min passes
-                    Tensor[] p = absorbed.potentials();
+                    // (or a scaling overflowed where a kernel row underflowed: that iteration runs again)
+                    // soft-min passes from the last iterate on
+                    Tensor[] p = absorbed.leave();
                     f = p[0];
                     g = p[1];
                     nextG = p[2];
-                    absorbed.close();
                     absorbed = null;
                     absorb = false;
+                    continue;
                 }
                 double eps = settings.epsilonAt(k);
                 double nextEps = settings.epsilonAt(k + 1);
@@ -271,11 +273,10 @@ public final class SinkhornLoop {
                 }
             }
             if (absorbed != null) {
-                Tensor[] p = absorbed.potentials();
+                Tensor[] p = absorbed.leave();
                 f = p[0];
                 g = p[1];
                 nextG = p[2];
-                absorbed.close();
             }
             if (nextG == null) {
                 double eps = settings.epsilon();
@@ -289,7 +290,7 @@ public final class SinkhornLoop {
     /**
      * The iterations on an absorbed kernel {@code K̃ = exp((f̂ ⊕ ĝ − C)/ε)}: the potentials are {@code f = f̂ + ε·log u},
      * {@code g = ĝ + ε·log v} and the next g update {@code ĝ + ε·log v'}. Owns its tensors (closed by {@link #close}
-     * or handed over by {@link #potentials}); the ones it returns belong to the scope open when it was called.
+     * or handed over by {@link #leave}); the ones it returns belong to the scope open when it was called.
      */
     private static final class Absorbed implements AutoCloseable {
 
@@ -342,10 +343,8 @@ public final class SinkhornLoop {
             Tensor weightA = null;
             Tensor weightB = null;
             try (Scope s = Scope.open()) {
-                Tensor cost = geometry.cost();
-                Tensor k = f.unsqueeze(f.rank()).add(nextG.unsqueeze(nextG.rank() - 1));
-                Into.sub(k, cost, k);                 // f̂_i + ĝ_j − C_ij, in place: one [n, m] buffer
-                Into.mul(k, 1 / epsilon, k);
+                Tensor k = f.div(epsilon).unsqueeze(f.rank()).add(nextG.div(epsilon).unsqueeze(nextG.rank() - 1));
+                Into.mulAdd(geometry.cost(), -1 / epsilon, k, k);   // (f̂_i + ĝ_j − C_ij)/ε in one [n, m] buffer
                 Into.exp(k, k);
                 kernel = s.keep(k);
                 if (phiA != 1) {
@@ -358,10 +357,47 @@ public final class SinkhornLoop {
             return new Absorbed(f, nextG, kernel, weightA, weightB, epsilon, tauA, tauB, f, g);
         }
 
+        /**
+         * The kernel at the initial f and ĝ = 0, with the first g update {@code v' = 1/K̃ᵀa} made: the first iteration
+         * without soft-min passes. Returns null (nothing left open) where that update is not finite and positive
+         * (costs beyond the exponent range at the initial potentials). Leaves f0 and g0 to the caller.
+         */
+        static Absorbed start(Geometry geometry, Tensor a, Tensor f0, Tensor g0, double epsilon, double tauA, double tauB,
+                              Tensor safeLogA, Tensor safeLogB) {
+            Absorbed state = form(geometry, f0.add(0.0), g0.add(0.0), Tensor.zerosLike(g0), epsilon, tauA, tauB,
+                    safeLogA, safeLogB);
+            Tensor first;
+            try (Scope s = Scope.open()) {
+                first = s.keep(state.gUpdate(a.mul(Tensor.onesLike(f0))));
+            }
+            if (!positiveAndFinite(first.toDoubleArray())) {
+                first.close();
+                state.close();
+                return null;
+            }
+            state.vNext.close();
+            state.vNext = first;
+            return state;
+        }
+
+        /** {@code v' = 1/K̃ᵀ(a⊙u)}, or {@code (K̃ᵀ(a⊙u))^−φ ⊙ w_b} when unbalanced, from {@code a⊙u}. */
+        private Tensor gUpdate(Tensor weightedU) {
+            Tensor columns = timesKernel(kernel.transpose(kernel.rank() - 2, kernel.rank() - 1), weightedU);
+            return phiB == 1 ? columns.reciprocal() : columns.pow(-phiB).mul(weightB);
+        }
+
+        private static boolean positiveAndFinite(double[] values) {
+            for (double x : values) {
+                if (!(x > 0) || x == Double.POSITIVE_INFINITY) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         /** Forms the kernel again at the current potentials (f, and the next g update); closes this one. */
         Absorbed reabsorb(Geometry geometry, Tensor safeLogA, Tensor safeLogB) {
-            Tensor[] p = potentials();
-            close();
+            Tensor[] p = leave();
             return form(geometry, p[0], p[1], p[2], epsilon, tauA, tauB, safeLogA, safeLogB);
         }
 
@@ -375,29 +411,22 @@ public final class SinkhornLoop {
             try (Scope s = Scope.open()) {
                 Tensor rows = timesKernel(kernel, b.mul(vNext));
                 Tensor nu = phiA == 1 ? rows.reciprocal() : rows.pow(-phiA).mul(weightA);
-                Tensor columns = timesKernel(kernel.transpose(kernel.rank() - 2, kernel.rank() - 1), a.mul(nu));
-                Tensor nv = phiB == 1 ? columns.reciprocal() : columns.pow(-phiB).mul(weightB);
+                following = s.keep(gUpdate(a.mul(nu)));
                 newU = s.keep(nu);
-                following = s.keep(nv);
             }
             double[] hu = newU.toDoubleArray();
             double[] hv = vNext.toDoubleArray();
             double[] hn = following.toDoubleArray();
+            if (!positiveAndFinite(hu) || !positiveAndFinite(hn)) {
+                newU.close();
+                following.close();
+                return null;
+            }
             boolean drifted = false;
             for (double x : hu) {
-                if (!(x > 0) || x == Double.POSITIVE_INFINITY) {
-                    newU.close();
-                    following.close();
-                    return null;
-                }
                 drifted |= x > bound || x * bound < 1;
             }
             for (double x : hn) {
-                if (!(x > 0) || x == Double.POSITIVE_INFINITY) {
-                    newU.close();
-                    following.close();
-                    return null;
-                }
                 drifted |= x > bound || x * bound < 1;
             }
             // ‖b ⊙ (v/v' − 1)‖₂ per batch, the soft-min loop's ‖b ⊙ (exp((g − g')/ε) − 1)‖₂
@@ -413,8 +442,14 @@ public final class SinkhornLoop {
             return new Step(max, drifted);
         }
 
-        /** The potentials f, g and the next g update of the last iterate, owned by the current scope. */
-        Tensor[] potentials() {
+        /** The potentials f, g and the next g update of the last iterate, owned by the current scope; closes this. */
+        Tensor[] leave() {
+            Tensor[] p = potentials();
+            close();
+            return p;
+        }
+
+        private Tensor[] potentials() {
             try (Scope s = Scope.open()) {
                 Tensor pf = f != null ? f.add(0.0) : fHat.add(u.log().mul(epsilon));
                 Tensor pg = g != null ? g.add(0.0) : gHat.add(v.log().mul(epsilon));
