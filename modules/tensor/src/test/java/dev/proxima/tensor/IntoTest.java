@@ -50,6 +50,21 @@ class IntoTest {
             assertArrayEquals(new double[]{1, 2, 3, 3, 3, 3}, out.toDoubleArray());
             Into.mulAdd(a, a, b, out);
             assertArrayEquals(new double[]{11, 24, 39, 26, 45, 66}, out.toDoubleArray());
+            // a scalar factor, over lengths with and without a vector tail, F32 and F64: fma(x_j, s, y_j) exactly
+            for (DType t : new DType[]{DType.F32, DType.F64}) {
+                for (int n : new int[]{1, 7, 16, 37, 1000}) {
+                    Tensor x = Tensor.arange(n).cast(t).mul(0.37);
+                    Tensor y = Tensor.arange(n).cast(t).mul(-1.5).add(2.0);
+                    Tensor r = Into.mulAdd(x, -0.3, y, Tensor.zerosLike(y));
+                    double[] xs = x.toDoubleArray();
+                    double[] ys = y.toDoubleArray();
+                    double[] got = r.toDoubleArray();
+                    for (int j = 0; j < n; j++) {
+                        double want = t == DType.F32 ? Math.fma((float) xs[j], -0.3f, (float) ys[j]) : Math.fma(xs[j], -0.3, ys[j]);
+                        assertEquals(want, got[j], t == DType.F32 ? Math.ulp((float) want) : 0, t + " n " + n + " j " + j);
+                    }
+                }
+            }
             Into.neg(a, out);
             Into.square(out, out);
             assertArrayEquals(new double[]{1, 4, 9, 16, 25, 36}, out.toDoubleArray());

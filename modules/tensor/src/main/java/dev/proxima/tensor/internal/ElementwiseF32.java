@@ -324,10 +324,11 @@ final class ElementwiseF32 {
     static void mulAdd(MemorySegment a, long ao, long as, MemorySegment b, long bo, long bs, MemorySegment c, long co, long cs,
                        MemorySegment d, long dof, long ds, long n) {
         long j = 0;
-        if (as == 1 && bs == 1 && cs == 1 && ds == 1) {
-            long bound = SPECIES.loopBound(n);
-            for (; j < bound; j += SPECIES.length()) {
-                load(a, ao + j).fma(load(b, bo + j), load(c, co + j)).intoMemorySegment(d, (dof + j) * BYTES, NATIVE);
+        if (as == 1 && cs == 1 && ds == 1) {
+            if (bs == 1) {
+                j = mulAddDense(a, ao, b, bo, c, co, d, dof, n);
+            } else if (bs == 0) {
+                j = mulAddScaled(a, ao, b.getAtIndex(F32, bo), c, co, d, dof, n);
             }
         }
         for (; j < n; j++) {
@@ -336,6 +337,26 @@ final class ElementwiseF32 {
             float z = c.getAtIndex(F32, co + j * cs);
             d.setAtIndex(F32, dof + j * ds, Math.fma(x, y, z));
         }
+    }
+
+    /** The vector prefix of {@link #mulAdd} for dense operands; returns its length. */
+    private static long mulAddDense(MemorySegment a, long ao, MemorySegment b, long bo, MemorySegment c, long co,
+                                    MemorySegment d, long dof, long n) {
+        long bound = SPECIES.loopBound(n);
+        for (long j = 0; j < bound; j += SPECIES.length()) {
+            load(a, ao + j).fma(load(b, bo + j), load(c, co + j)).intoMemorySegment(d, (dof + j) * BYTES, NATIVE);
+        }
+        return bound;
+    }
+
+    /** The vector prefix of {@link #mulAdd} for a factor b that is one value (a scalar or a broadcast); returns its length. */
+    private static long mulAddScaled(MemorySegment a, long ao, float b, MemorySegment c, long co, MemorySegment d, long dof, long n) {
+        long bound = SPECIES.loopBound(n);
+        FloatVector factor = FloatVector.broadcast(SPECIES, b);
+        for (long j = 0; j < bound; j += SPECIES.length()) {
+            load(a, ao + j).fma(factor, load(c, co + j)).intoMemorySegment(d, (dof + j) * BYTES, NATIVE);
+        }
+        return bound;
     }
 
     // ------------------------------------------------------------------ select
