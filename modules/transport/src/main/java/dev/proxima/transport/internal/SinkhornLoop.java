@@ -504,7 +504,13 @@ public final class SinkhornLoop {
                                   Tensor f0, Tensor g0) {
         double eps = settings.epsilon();
         try (Scope outer = Scope.open()) {
-            Tensor kernel = geometry.kernel(eps);
+            Tensor kernel;
+            if (Autodiff.isGradEnabled()) {
+                kernel = geometry.kernel(eps);
+            } else {                              // exp(−C/ε) in one buffer
+                kernel = geometry.cost().div(-eps);
+                Into.exp(kernel, kernel);
+            }
             // Kᵀ as a view: BLAS gemv reads the transpose in place
             Tensor kernelT = kernel.transpose(kernel.rank() - 2, kernel.rank() - 1);
             double phiA = phi(tauA, eps);
@@ -549,7 +555,8 @@ public final class SinkhornLoop {
             // back to potentials: f = ε·(log u − log a), 0 where a = 0
             Tensor f = Tensor.where(a.gt(0.0), u.log().sub(a.log()).mul(eps), Tensor.zerosLike(u));
             Tensor g = Tensor.where(b.gt(0.0), v.log().sub(b.log()).mul(eps), Tensor.zerosLike(v));
-            Tensor nextG = relax(geometry.softMinColumns(f.add(a.log().mul(eps)), eps), phiB, eps, safeLog(b));
+            // the next g update from the last product: −ε·log Σ_i a_i·e^{(f_i − C_ij)/ε} = −ε·log (Kᵀu)_j
+            Tensor nextG = relax(columns.log().mul(-eps), phiB, eps, safeLog(b));
             return new Result(outer.keep(f), outer.keep(g), outer.keep(nextG), k, Arrays.copyOf(errors, k), converged, 0);
         }
     }
