@@ -19,9 +19,14 @@ import java.util.Objects;
  *
  * <ul>
  *   <li><b>Log domain</b> (default): {@code g ← −ε·log Σ_i a_i exp((f_i − C_ij)/ε)}, {@code f ← −ε·log Σ_j b_j
- *       exp((g_j − C_ij)/ε)}, each one pass of the core's fused soft-min kernel (no [n, m] temporary per step;
- *       an online point cloud never forms the cost at all). Stable for any ε: ε = 10⁻⁴ on costs of order 100
- *       returns finite potentials.</li>
+ *       exp((g_j − C_ij)/ε)}. On a dense cost the potentials are absorbed into a kernel
+ *       {@code exp((f̂_i + ĝ_j − C_ij)/ε)} and each update is one matrix–vector product with it (the log-domain
+ *       stabilisation of Schmitzer 2019: the same iterates, a gemv instead of an exponential per entry; the kernel
+ *       is formed again whenever the potentials drift by 200·ε from it, and a kernel row that underflows sends the
+ *       iteration back to soft-min passes). An online point cloud, unrolled gradients and costs above 2²⁵ entries
+ *       run every update as one pass of the core's fused soft-min kernel instead (no [n, m] memory; the online
+ *       cloud never forms the cost at all). Stable for any ε: ε = 10⁻⁴ on costs of order 100 returns finite
+ *       potentials.</li>
  *   <li><b>Scaling form</b>: {@code v ← b / Kᵀu}, {@code u ← a / K v} with the Gibbs kernel {@code K = exp(−C/ε)}
  *       formed once — matrix–vector products, faster per step, but it under- or overflows when ε is small against
  *       the costs (NaN potentials are reported, not thrown). Not for online geometries.</li>
