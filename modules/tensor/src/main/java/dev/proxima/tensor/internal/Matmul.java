@@ -83,16 +83,8 @@ final class Matmul {
         MemorySegment sa = a.storage().segment();
         MemorySegment sb = b.storage().segment();
         MemorySegment sd = dst.storage().segment();
-        long batches = dst.size() / (m * n);
-        long[] idx = new long[r - 2];
         long aSpan = span(m, k, oa), bSpan = span(k, n, ob);
-        for (long bi = 0; bi < batches; bi++) {
-            long ao = a.offset(), bo = b.offset(), dOff = dst.offset();
-            for (int d = 0; d < r - 2; d++) {
-                ao += idx[d] * a.strides()[d];
-                bo += idx[d] * b.strides()[d];
-                dOff += idx[d] * dst.strides()[d];
-            }
+        forEachBatch(a, b, dst, (ao, bo, dOff) -> {
             MemorySegment pa = sa.asSlice(ao * esize, aSpan * esize);
             MemorySegment pb = sb.asSlice(bo * esize, bSpan * esize);
             MemorySegment pd = sd.asSlice(dOff * esize, ((m - 1) * ldc + n) * esize);
@@ -103,8 +95,31 @@ final class Matmul {
                 Cblas.dgemm(Cblas.Layout.ROW_MAJOR, oa.trans(), ob.trans(), (int) m, (int) n, (int) k,
                         1.0, pa, oa.ld(), pb, ob.ld(), 0.0, pd, (int) ldc);
             }
+        });
+    }
+
+    /** One matrix product of a batch, given the element offsets of its operands and output. */
+    @FunctionalInterface
+    private interface BatchBody {
+        void run(long aOffset, long bOffset, long dstOffset);
+    }
+
+    /** Runs {@code body} for every batch index of dst (its leading dimensions), in order. */
+    private static void forEachBatch(StridedView a, StridedView b, StridedView dst, BatchBody body) {
+        int r = dst.rank();
+        long[] shape = dst.shape();
+        long batches = dst.size() / Math.max(1, shape[r - 2] * shape[r - 1]);
+        long[] idx = new long[r - 2];
+        for (long bi = 0; bi < batches; bi++) {
+            long ao = a.offset(), bo = b.offset(), dOff = dst.offset();
+            for (int d = 0; d < r - 2; d++) {
+                ao += idx[d] * a.strides()[d];
+                bo += idx[d] * b.strides()[d];
+                dOff += idx[d] * dst.strides()[d];
+            }
+            body.run(ao, bo, dOff);
             for (int d = r - 3; d >= 0; d--) {
-                if (++idx[d] < dst.shape()[d]) {
+                if (++idx[d] < shape[d]) {
                     break;
                 }
                 idx[d] = 0;
@@ -151,15 +166,9 @@ final class Matmul {
         MemorySegment sVec = vec.storage().segment();
         MemorySegment sd = dst.storage().segment();
         long matSpan = column ? span(m, k, oa) : span(k, n, ob);
-        long batches = dst.size() / (m * n);
-        long[] idx = new long[r - 2];
-        for (long bi = 0; bi < batches; bi++) {
-            long mo = mat.offset(), vo = vec.offset(), dOff = dst.offset();
-            for (int d = 0; d < r - 2; d++) {
-                mo += idx[d] * mat.strides()[d];
-                vo += idx[d] * vec.strides()[d];
-                dOff += idx[d] * dst.strides()[d];
-            }
+        forEachBatch(a, b, dst, (ao, bo, dOff) -> {
+            long mo = column ? ao : bo;
+            long vo = column ? bo : ao;
             MemorySegment pm = sMat.asSlice(mo * esize, matSpan * esize);
             MemorySegment px = sVec.asSlice(vo * esize, ((xLength - 1) * incx + 1) * esize);
             MemorySegment py = sd.asSlice(dOff * esize, ((yLength - 1) * incy + 1) * esize);
@@ -168,13 +177,7 @@ final class Matmul {
             } else {
                 Cblas.dgemv(Cblas.Layout.ROW_MAJOR, trans, sm, sn, 1.0, pm, matrix.ld(), px, (int) incx, 0.0, py, (int) incy);
             }
-            for (int d = r - 3; d >= 0; d--) {
-                if (++idx[d] < dst.shape()[d]) {
-                    break;
-                }
-                idx[d] = 0;
-            }
-        }
+        });
         return true;
     }
 
