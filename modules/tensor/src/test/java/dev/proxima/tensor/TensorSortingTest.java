@@ -113,6 +113,47 @@ class TensorSortingTest {
         }
     }
 
+    /**
+     * topk selects before it sorts; it must give exactly the first k of the stable sort — the same values and the
+     * same positions among ties, NaNs last, −0.0 equal to 0.0 — for every k, both directions, floats and integers.
+     */
+    @Test
+    void topkEqualsTheFirstKOfTheStableSort() {
+        Random r = new Random(21);
+        try (Scope s = Scope.open()) {
+            for (int n : new int[]{1, 2, 5, 17, 64, 333, 20_000}) {
+                double[] v = new double[n];
+                long[] w = new long[n];
+                for (int i = 0; i < n; i++) {
+                    int kind = r.nextInt(10);
+                    v[i] = kind == 0 ? NAN : kind == 1 ? -0.0 : kind == 2 ? 0.0 : r.nextInt(Math.max(2, n / 4)) - n / 8.0;
+                    w[i] = r.nextInt(Math.max(2, n / 3)) - n / 6;
+                }
+                for (Tensor x : new Tensor[]{Tensor.of(v), Tensor.of(w)}) {
+                    for (boolean largest : new boolean[]{true, false}) {
+                        Tensor order = x.argsort(0, largest);
+                        Tensor sorted = x.sort(0, largest);
+                        for (long k : new long[]{1, n / 3, n / 2, n - 1, n}) {
+                            if (k < 1) {
+                                continue;
+                            }
+                            TopK top = x.topk(k, 0, largest);
+                            String what = x.dtype() + " n " + n + " k " + k + (largest ? " largest" : " smallest");
+                            assertArrayEquals(order.slice(0, 0, k, 1).toLongArray(), top.indices().toLongArray(), what);
+                            assertArrayEquals(sorted.slice(0, 0, k, 1).toDoubleArray(), top.values().toDoubleArray(), 0, what);
+                        }
+                    }
+                }
+            }
+            // already sorted and reversed lanes (the classic bad cases for naive pivots), and all equal
+            for (Tensor x : new Tensor[]{Tensor.arange(50_000).cast(DType.F64), Tensor.arange(50_000).cast(DType.F64).neg(),
+                    Tensor.zeros(DType.F64, 50_000)}) {
+                TopK top = x.topk(1000, 0, true);
+                assertArrayEquals(x.argsort(0, true).slice(0, 0, 1000, 1).toLongArray(), top.indices().toLongArray());
+            }
+        }
+    }
+
     @Test
     void searchsortedLeftAndRight() {
         try (Scope s = Scope.open()) {

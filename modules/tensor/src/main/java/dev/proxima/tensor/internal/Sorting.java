@@ -101,7 +101,21 @@ public final class Sorting {
                 }
                 cmp = descending ? (x, y) -> Long.compare(keys[y], keys[x]) : (x, y) -> Long.compare(keys[x], keys[y]);
             }
-            mergeSort(order, new int[len], 0, len, cmp);
+            if (k < len) {
+                // the first k of the stable order are the k least under (key, position): select them in O(n), then
+                // sort only those — equal to sorting the whole lane and keeping k
+                PositionOrder total = (x, y) -> {
+                    int c = cmp.compare(x, y);
+                    return c != 0 ? c : Integer.compare(x, y);
+                };
+                if (k > 0 && select(order, (int) k, total)) {
+                    mergeSort(order, new int[(int) k], 0, (int) k, total);
+                } else if (k > 0) {
+                    mergeSort(order, new int[len], 0, len, cmp);       // pivots kept failing: sort it all
+                }
+            } else {
+                mergeSort(order, new int[len], 0, len, cmp);
+            }
             for (int r = 0; r < k; r++) {
                 if (vi >= 0) {
                     Indexing.copyElement(s, b[0] + order[r] * ss, vs, b[vi] + r * vst, size);
@@ -111,6 +125,65 @@ public final class Sorting {
                 }
             }
         }, operands);
+    }
+
+    /**
+     * Rearranges {@code a} so that its first {@code k} entries are its k least under {@code total} (a strict total
+     * order: no two distinct entries compare equal), in no particular order: quickselect with median-of-three
+     * pivots. Returns false, with {@code a} permuted but not selected, if the partitions keep being lopsided (more
+     * rounds than 2·log₂ n + 8), so that the caller sorts instead of spending quadratic time.
+     */
+    private static boolean select(int[] a, int k, PositionOrder total) {
+        int lo = 0;
+        int hi = a.length - 1;
+        int target = k - 1;
+        int rounds = 2 * (32 - Integer.numberOfLeadingZeros(a.length)) + 8;
+        while (hi > lo) {
+            if (rounds-- == 0) {
+                return false;
+            }
+            int mid = (lo + hi) >>> 1;
+            if (total.compare(a[mid], a[lo]) < 0) {
+                swap(a, lo, mid);
+            }
+            if (total.compare(a[hi], a[lo]) < 0) {
+                swap(a, lo, hi);
+            }
+            if (total.compare(a[hi], a[mid]) < 0) {
+                swap(a, mid, hi);
+            }
+            int pivot = a[mid];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (total.compare(a[i], pivot) < 0) {
+                    i++;
+                }
+                while (total.compare(a[j], pivot) > 0) {
+                    j--;
+                }
+                if (i <= j) {
+                    swap(a, i, j);
+                    i++;
+                    j--;
+                }
+            }
+            // [lo, j] precede the pivot, [i, hi] follow it, anything between is the pivot itself
+            if (target <= j) {
+                hi = j;
+            } else if (target >= i) {
+                lo = i;
+            } else {
+                return true;
+            }
+        }
+        return true;
+    }
+
+    private static void swap(int[] a, int i, int j) {
+        int t = a[i];
+        a[i] = a[j];
+        a[j] = t;
     }
 
     /** Stable sort of {@code a[from, to)} by {@code cmp}, using {@code tmp} (same length) as scratch. */
