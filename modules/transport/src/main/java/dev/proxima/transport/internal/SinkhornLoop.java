@@ -358,13 +358,14 @@ public final class SinkhornLoop {
         }
 
         /**
-         * The kernel at the initial f and ĝ = 0, with the first g update {@code v' = 1/K̃ᵀa} made: the first iteration
-         * without soft-min passes. Returns null (nothing left open) where that update is not finite and positive
-         * (costs beyond the exponent range at the initial potentials). Leaves f0 and g0 to the caller.
+         * The kernel at the initial potentials (f0, ĝ = g0: a warm start's kernel is already close to the plan), with
+         * the first g update {@code v' = 1/K̃ᵀa} made: the first iteration without soft-min passes. Returns null
+         * (nothing left open) where that update is not finite and positive (costs beyond the exponent range at the
+         * initial potentials). Leaves f0 and g0 to the caller.
          */
         static Absorbed start(Geometry geometry, Tensor a, Tensor f0, Tensor g0, double epsilon, double tauA, double tauB,
                               Tensor safeLogA, Tensor safeLogB) {
-            Absorbed state = form(geometry, f0.add(0.0), g0.add(0.0), Tensor.zerosLike(g0), epsilon, tauA, tauB,
+            Absorbed state = form(geometry, f0.add(0.0), g0.add(0.0), g0.add(0.0), epsilon, tauA, tauB,
                     safeLogA, safeLogB);
             Tensor first;
             try (Scope s = Scope.open()) {

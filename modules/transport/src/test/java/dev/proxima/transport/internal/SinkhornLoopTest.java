@@ -30,13 +30,21 @@ class SinkhornLoopTest {
     /** Runs the loop with and without absorption and compares everything it reports; returns the absorbed run's kernels. */
     private static int assertSameIterates(Geometry geometry, Tensor a, Tensor b, double tauA, double tauB, double epsilon,
                                           int maxIterations, double tolerance, double potentialTolerance) {
-        SinkhornLoop.Settings settings = new SinkhornLoop.Settings(epsilon, maxIterations, tolerance, epsilon, 1, true);
-        try (Scope s = Scope.open(); Autodiff.GradMode off = Autodiff.noGrad()) {
+        try (Scope s = Scope.open()) {
             long batch = a.rank() > 1 ? a.shape()[0] : geometry.batch();    // the weights may carry the batch alone
             long[] fShape = batch > 0 ? new long[]{batch, geometry.rows()} : new long[]{geometry.rows()};
             long[] gShape = batch > 0 ? new long[]{batch, geometry.columns()} : new long[]{geometry.columns()};
             Tensor f0 = Tensor.zeros(geometry.dtype(), geometry.device(), fShape);
             Tensor g0 = Tensor.zeros(geometry.dtype(), geometry.device(), gShape);
+            return assertSameIterates(geometry, a, b, tauA, tauB, epsilon, maxIterations, tolerance, potentialTolerance, f0, g0);
+        }
+    }
+
+    /** The same from given initial potentials. */
+    private static int assertSameIterates(Geometry geometry, Tensor a, Tensor b, double tauA, double tauB, double epsilon,
+                                          int maxIterations, double tolerance, double potentialTolerance, Tensor f0, Tensor g0) {
+        SinkhornLoop.Settings settings = new SinkhornLoop.Settings(epsilon, maxIterations, tolerance, epsilon, 1, true);
+        try (Scope s = Scope.open(); Autodiff.GradMode off = Autodiff.noGrad()) {
             SinkhornLoop.Result passes = SinkhornLoop.run(geometry, a, b, tauA, tauB, settings, f0, g0, false);
             SinkhornLoop.Result absorbed = SinkhornLoop.run(geometry, a, b, tauA, tauB, settings, f0, g0, true);
             String what = "ε " + epsilon + ", τ " + tauA + "/" + tauB;
@@ -93,6 +101,27 @@ class SinkhornLoopTest {
                 assertSameIterates(geometry, a, heavier, 1.0, 0.5, eps, 100_000, 1e-11, 1e-12);
                 assertSameIterates(geometry, a, heavier, INF, 0.3, eps, 100_000, 1e-11, 1e-12);
             }
+        }
+    }
+
+    @Test
+    void aWarmStartIsAbsorbedAtOnce() {
+        Random r = new Random(12);
+        try (Scope s = Scope.open()) {
+            Tensor cost = randomCost(r, 25, 20, 1);
+            Geometry geometry = CostMatrix.of(cost);
+            Tensor a = randomWeights(r, 25, 1);
+            Tensor b = randomWeights(r, 20, 1);
+            // potentials far from zero (a shift of f against g changes nothing), near a solution at ε = 0.01
+            SinkhornLoop.Settings loose = new SinkhornLoop.Settings(0.01, 100_000, 1e-4, 0.01, 1, true);
+            SinkhornLoop.Result near;
+            try (Autodiff.GradMode off = Autodiff.noGrad()) {
+                near = SinkhornLoop.run(geometry, a, b, INF, INF, loose, Tensor.zeros(DType.F64, 25), Tensor.zeros(DType.F64, 20));
+            }
+            Tensor f0 = near.f().add(50.0);
+            Tensor g0 = near.g().sub(50.0);
+            // formed at (f0, g0) the kernel is the plan up to the weights: one kernel (at (f0, 0) it would overflow)
+            assertEquals(1, assertSameIterates(geometry, a, b, INF, INF, 0.01, 100_000, 1e-10, 1e-11, f0, g0));
         }
     }
 
