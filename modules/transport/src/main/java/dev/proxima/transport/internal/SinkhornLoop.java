@@ -191,8 +191,9 @@ public final class SinkhornLoop {
             double target = settings.epsilon();
             Tensor epsLogA = logA.mul(target);
             Tensor epsLogB = logB.mul(target);
+            // the kernel carries the batch of the potentials (a shared cost with batched weights too): B·n·m entries
             boolean absorb = allowAbsorption && !geometry.isOnline() && !Autodiff.isGradEnabled()
-                    && Math.max(1, geometry.batch()) * (double) geometry.rows() * geometry.columns() <= ABSORB_MAX_ENTRIES;
+                    && (double) f0.size() * geometry.columns() <= ABSORB_MAX_ENTRIES;
             Absorbed absorbed = null;
             int formedAt = -2;
             int quickDrifts = 0;
