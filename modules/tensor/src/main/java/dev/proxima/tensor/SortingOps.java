@@ -1,10 +1,11 @@
 package dev.proxima.tensor;
 
 import dev.proxima.tensor.internal.Dispatcher;
+import dev.proxima.tensor.spi.KernelKey;
 import dev.proxima.tensor.spi.Kernels;
 
 /**
- * Sorting and scans: {@code sort}, {@code argsort}, {@code topk}, {@code searchsorted}, {@code cumsum},
+ * Sorting and scans: {@code sort}, {@code argsort}, {@code topk}, {@code kthvalue}, {@code searchsorted}, {@code cumsum},
  * {@code cumprod} — their rules, kernel calls ({@link Kernels#SORT}, {@link Kernels#SEARCH_SORTED},
  * {@link Kernels#SCAN}) and derivatives.
  */
@@ -42,8 +43,26 @@ final class SortingOps {
             throw new IllegalArgumentException("topk: k = " + k + " is out of range for axis " + a + " of shape " + Shapes.str(self.shape)
                     + " (expected 0 .. " + self.shape[a] + ")");
         }
+        return selected(self, a, largest, k, k, Kernels.SORT, "topk");
+    }
+
+    static TopK kthvalue(Tensor self, long k, int axis, boolean largest) {
+        Ops.commonDevice("kthvalue", self);
+        int a = requireSortable(self, "kthvalue", axis);
+        if (k < 1 || k > self.shape[a]) {
+            throw new IllegalArgumentException("kthvalue: k = " + k + " is out of range for axis " + a + " of shape "
+                    + Shapes.str(self.shape) + " (expected 1 .. " + self.shape[a] + ")");
+        }
+        return selected(self, a, largest, k, 1, Kernels.KTH_VALUE, "kthvalue");
+    }
+
+    /**
+     * Runs a selecting kernel ({@link Kernels#SORT} keeping k, or {@link Kernels#KTH_VALUE}) into values and indices
+     * of {@code extent} along the axis; their gradient goes back to the selected positions.
+     */
+    private static TopK selected(Tensor self, int a, boolean largest, long k, long extent, KernelKey<Kernels.Sort> key, String op) {
         long[] outShape = self.shape.clone();
-        outShape[a] = k;
+        outShape[a] = extent;
         Tensor values = Tensor.allocate(self.dtype, outShape, self.device(), true);
         Tensor indices;
         try {
@@ -53,14 +72,14 @@ final class SortingOps {
             throw e;
         }
         try {
-            Dispatcher.run(Kernels.SORT, new Kernels.Sort(a, largest, k), self.kernelView(), values.kernelView(), indices.kernelView());
+            Dispatcher.run(key, new Kernels.Sort(a, largest, k), self.kernelView(), values.kernelView(), indices.kernelView());
         } catch (RuntimeException e) {
             values.close();
             indices.close();
             throw e;
         }
         long[] inShape = self.shape;
-        GradNode.record(values, "topk", new Tensor[]{self}, indices,
+        GradNode.record(values, op, new Tensor[]{self}, indices,
                 (g, index, needs) -> new Tensor[]{Tensor.zeros(g.dtype, g.device(), inShape).scatterAdd(a, index, g)});
         return new TopK(values, indices);
     }

@@ -2148,6 +2148,29 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * The k-th largest (or smallest) element along an axis and its position, found by selection in O(n) per lane
+     * without sorting (NumPy's {@code partition}, PyTorch's {@code kthvalue} with {@code keepdim=True}): exactly
+     * the last entry of {@code topk(k, axis, largest)}, ties and NaNs ordered as there. Differentiable in the
+     * values (the gradient goes to the selected position).
+     *
+     * {@snippet :
+     * try (TopK second = Tensor.of(1.0, 5.0, 3.0, 5.0).kthvalue(2, 0, true)) {
+     *     second.values();    // [5]
+     *     second.indices();   // [3]
+     * }
+     * }
+     *
+     * @param k       which element, counted from 1, {@code 1 <= k <= dim(axis)}
+     * @param axis    the axis to select along
+     * @param largest counted from the largest if true, else from the smallest
+     * @return the value and its I64 position, each of this tensor's shape with 1 along the axis
+     * @throws IllegalArgumentException if k is out of range or the axis is too long to sort
+     */
+    public TopK kthvalue(long k, int axis, boolean largest) {
+        return SortingOps.kthvalue(this, k, axis, largest);
+    }
+
+    /**
      * Running sums along {@code axis}: {@code out[…, i, …] = Σ_{j ≤ i} this[…, j, …]}, like NumPy's
      * {@code cumsum(a, axis)}. Integers and BOOL accumulate in and return I64 (as NumPy does on 64-bit
      * platforms); floats keep their dtype and accumulate in double precision.

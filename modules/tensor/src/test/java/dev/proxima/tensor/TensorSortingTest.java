@@ -141,6 +141,11 @@ class TensorSortingTest {
                             String what = x.dtype() + " n " + n + " k " + k + (largest ? " largest" : " smallest");
                             assertArrayEquals(order.slice(0, 0, k, 1).toLongArray(), top.indices().toLongArray(), what);
                             assertArrayEquals(sorted.slice(0, 0, k, 1).toDoubleArray(), top.values().toDoubleArray(), 0, what);
+                            // kthvalue: the k-th of the same order, by selection alone
+                            TopK kth = x.kthvalue(k, 0, largest);
+                            assertArrayEquals(new long[]{1}, kth.values().shape(), what);
+                            assertEquals(order.getLong(k - 1), kth.indices().getLong(0), what);
+                            assertEquals(sorted.getDouble(k - 1), kth.values().getDouble(0), 0, what);
                         }
                     }
                 }
@@ -151,6 +156,30 @@ class TensorSortingTest {
                 TopK top = x.topk(1000, 0, true);
                 assertArrayEquals(x.argsort(0, true).slice(0, 0, 1000, 1).toLongArray(), top.indices().toLongArray());
             }
+        }
+    }
+
+    @Test
+    void kthvalueAlongAnAxisWithItsGradientAndErrors() {
+        try (Scope s = Scope.open()) {
+            Tensor m = Tensor.fromArray(new double[][]{{3, 1, 2}, {9, 7, 8}});
+            TopK rows = m.kthvalue(2, 1, false);                      // second smallest of each row
+            assertTensor(rows.values(), shape(2, 1), 2, 8);
+            assertTensor(rows.indices(), shape(2, 1), 2, 2);
+            TopK columns = m.kthvalue(1, 0, true);                    // largest of each column, a strided lane
+            assertTensor(columns.values(), shape(1, 3), 9, 7, 8);
+            assertTensor(columns.indices(), shape(1, 3), 1, 1, 1);
+            TopK nan = Tensor.of(NAN, 1.0, 2.0).kthvalue(3, 0, true);  // NaN ranks last in both directions
+            assertTrue(Double.isNaN(nan.values().getDouble(0)));
+            assertEquals(0, nan.indices().getLong(0));
+            // the gradient goes to the selected position
+            Tensor x = Tensor.of(4.0, -1.0, 6.0, 0.5).requiresGrad(true);
+            Tensor picked = x.kthvalue(2, 0, true).values();           // 4.0, at position 0
+            picked.mul(3.0).sum().backward();
+            assertTensor(x.grad(), shape(4), 3, 0, 0, 0);
+            assertThrows(IllegalArgumentException.class, () -> Tensor.of(1.0, 2.0).kthvalue(0, 0, true));
+            assertThrows(IllegalArgumentException.class, () -> Tensor.of(1.0, 2.0).kthvalue(3, 0, true));
+            assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(DType.F64, 0).kthvalue(1, 0, true));
         }
     }
 

@@ -129,6 +129,10 @@ public final class CpuBackend implements Backend {
             Sorting.sort(v[0], p.axis(), p.descending(), p.k(), v[1], v[2]);
             return true;
         });
+        r.register(Kernels.KTH_VALUE, (p, v) -> {
+            Sorting.kthValue(v[0], p.axis(), p.descending(), p.k(), v[1], v[2]);
+            return true;
+        });
         r.register(Kernels.SEARCH_SORTED, (right, v) -> {
             Sorting.searchSorted(v[0], v[1], right, v[2]);
             return true;

@@ -9,7 +9,8 @@ import static dev.proxima.tensor.internal.ElementAccess.I64;
 
 /**
  * Sorting CPU kernels: a stable sort along an axis (values and/or source positions, optionally only the
- * first k), and binary search into a sorted 1-D array.
+ * first k, which are selected before they are sorted), the k-th element of that order by selection alone, and
+ * binary search into a sorted 1-D array.
  *
  * <p>Order: floating-point values compare numerically with every NaN after every number (in both
  * directions) and −0.0 equal to 0.0; integer values compare as 64-bit integers, so I64 keys above
@@ -63,6 +64,21 @@ public final class Sorting {
      * {@code axis}.
      */
     public static void sort(StridedView src, int axis, boolean descending, long k, StridedView values, StridedView indices) {
+        order(src, axis, descending, k, false, values, indices);
+    }
+
+    /**
+     * Writes the k-th entry (k ≥ 1) of every lane's stable sorted order — what {@link #sort} writes at position
+     * k − 1 — to {@code values} and {@code indices}, which have extent 1 along {@code axis}, by selection: O(n) per
+     * lane instead of a sort. Either output may be null.
+     */
+    public static void kthValue(StridedView src, int axis, boolean descending, long k, StridedView values, StridedView indices) {
+        order(src, axis, descending, k, true, values, indices);
+    }
+
+    /** {@link #sort} (the first k of each lane's order) or, for {@code kthOnly}, {@link #kthValue} (its k-th). */
+    private static void order(StridedView src, int axis, boolean descending, long k, boolean kthOnly, StridedView values,
+                              StridedView indices) {
         long n = src.shape()[axis];
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("cannot sort lanes of " + n + " elements (at most 2^31 - 9)");
@@ -101,27 +117,25 @@ public final class Sorting {
                 }
                 cmp = descending ? (x, y) -> Long.compare(keys[y], keys[x]) : (x, y) -> Long.compare(keys[x], keys[y]);
             }
-            if (k < len) {
-                // the first k of the stable order are the k least under (key, position): select them in O(n), then
-                // sort only those — equal to sorting the whole lane and keeping k
-                PositionOrder total = (x, y) -> {
-                    int c = cmp.compare(x, y);
-                    return c != 0 ? c : Integer.compare(x, y);
-                };
-                if (k > 0 && select(order, (int) k, total)) {
-                    mergeSort(order, new int[(int) k], 0, (int) k, total);
-                } else if (k > 0) {
-                    mergeSort(order, new int[len], 0, len, cmp);       // pivots kept failing: sort it all
-                }
-            } else {
-                mergeSort(order, new int[len], 0, len, cmp);
+            // the first k of the stable order are the k least under (key, position): select them in O(n), then sort
+            // only those (or, for the k-th alone, none) — equal to sorting the whole lane
+            PositionOrder total = (x, y) -> {
+                int c = cmp.compare(x, y);
+                return c != 0 ? c : Integer.compare(x, y);
+            };
+            boolean selected = k > 0 && k < len && select(order, (int) k, total);
+            if (selected && !kthOnly) {
+                mergeSort(order, new int[(int) k], 0, (int) k, total);
+            } else if (!selected && k > 0) {
+                mergeSort(order, new int[len], 0, len, cmp);       // all of the lane, or pivots kept failing
             }
-            for (int r = 0; r < k; r++) {
+            for (int r = kthOnly ? (int) k - 1 : 0; r < k; r++) {
+                int out = kthOnly ? 0 : r;
                 if (vi >= 0) {
-                    Indexing.copyElement(s, b[0] + order[r] * ss, vs, b[vi] + r * vst, size);
+                    Indexing.copyElement(s, b[0] + order[r] * ss, vs, b[vi] + out * vst, size);
                 }
                 if (ii >= 0) {
-                    is.setAtIndex(I64, b[ii] + r * ist, order[r]);
+                    is.setAtIndex(I64, b[ii] + out * ist, order[r]);
                 }
             }
         }, operands);

@@ -167,6 +167,13 @@ public final class Kernels {
     public static final KernelKey<Sort> SORT = new KernelKey<>(15, "sort", Sort.class, 1, 2, false);
 
     /**
+     * [src, values, indices]: the k-th element (k counted from 1) of each lane of src along the axis in the stable
+     * sorted order of {@link #SORT}, found by selection without sorting the lane, into values (src's dtype) and its
+     * I64 position into indices, both of extent 1 along the axis; either output may be null when not wanted.
+     */
+    public static final KernelKey<Sort> KTH_VALUE = new KernelKey<>(39, "kthValue", Sort.class, 1, 2, false);
+
+    /**
      * [sorted, values, dst]: for each element of values the I64 insertion position into the 1-D ascending view
      * sorted (the parameter: true for the right end of a run of equal elements).
      */

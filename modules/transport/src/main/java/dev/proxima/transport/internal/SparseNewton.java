@@ -134,7 +134,7 @@ public final class SparseNewton {
             return plan;
         }
         try (Scope s = Scope.open()) {
-            double threshold = plan.reshape(plan.size()).topk(keep, 0, true).values().select(0, keep - 1).item();
+            double threshold = plan.reshape(plan.size()).kthvalue(keep, 0, true).values().item();
             return s.keep(Tensor.where(plan.ge(threshold), plan, Tensor.zerosLike(plan)));
         }
     }
