@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code topk} of the k largest of 10⁶ F64 values ({@code sin(i)}: no ties, no order), k = 10 and 2·10⁵ (the fifth
- * that Sinkhorn–Newton–Sparse keeps of a 1000 × 1000 plan). Both outputs are closed inside the timed call.
+ * that Sinkhorn–Newton–Sparse keeps of a 1000 × 1000 plan), and {@code kthvalue} of the same k (the threshold alone,
+ * by selection). Both outputs are closed inside the timed call.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -53,6 +54,13 @@ public class TopkBench {
     public double topk() {
         try (TopK top = values.topk(k, 0, true)) {
             return top.values().getDouble(0);
+        }
+    }
+
+    @Benchmark
+    public double kthvalue() {
+        try (TopK kth = values.kthvalue(k, 0, true)) {
+            return kth.values().getDouble(0);
         }
     }
 }
