@@ -1,6 +1,7 @@
 package dev.proxima.transport.internal;
 
 import dev.proxima.tensor.DType;
+import dev.proxima.tensor.Into;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
 
@@ -47,7 +48,8 @@ public final class SparseNewton {
     }
 
     /**
-     * Runs Newton steps from (f0, g0). The potentials of the result belong to the scope current on entry.
+     * Runs Newton steps from (f0, g0). The potentials of the result belong to the scope current on entry. Call it
+     * with autodiff recording off ({@code Autodiff.noGrad()}): plans are formed in place.
      *
      * @param cost          C [n, m]
      * @param a             row weights [n], positive
@@ -196,7 +198,10 @@ public final class SparseNewton {
         static State at(Tensor f, Tensor g, Tensor cost, Tensor a, Tensor b, double epsilon) {
             long n = cost.dim(0);
             long m = cost.dim(1);
-            Tensor plan = f.reshape(n, 1).add(g.reshape(1, m)).sub(cost).div(epsilon).exp();
+            // exp((f_i + g_j − C_ij)/ε) in one [n, m] buffer (the Newton phase runs with recording off)
+            Tensor plan = f.div(epsilon).reshape(n, 1).add(g.div(epsilon).reshape(1, m));
+            Into.mulAdd(cost, -1 / epsilon, plan, plan);
+            Into.exp(plan, plan);
             Tensor rows = plan.sum(1);
             Tensor cols = plan.sum(0);
             double value;
