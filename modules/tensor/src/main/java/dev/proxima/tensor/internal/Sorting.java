@@ -27,7 +27,7 @@ public final class Sorting {
 
     /** Compares the keys at two positions of a lane. */
     @FunctionalInterface
-    private interface PositionOrder {
+    interface PositionOrder {
         int compare(int i, int j);
     }
 
@@ -123,11 +123,12 @@ public final class Sorting {
                 int c = cmp.compare(x, y);
                 return c != 0 ? c : Integer.compare(x, y);
             };
-            boolean selected = k > 0 && k < len && select(order, (int) k, total);
+            boolean selected = k > 0 && k < len && select(order, (int) k, total, 2 * (32 - Integer.numberOfLeadingZeros(len)) + 8);
             if (selected && !kthOnly) {
                 mergeSort(order, new int[(int) k], 0, (int) k, total);
             } else if (!selected && k > 0) {
-                mergeSort(order, new int[len], 0, len, cmp);       // all of the lane, or pivots kept failing
+                // all of the lane, or pivots kept failing — after which order is permuted, so ties go by position
+                mergeSort(order, new int[len], 0, len, total);
             }
             for (int r = kthOnly ? (int) k - 1 : 0; r < k; r++) {
                 int out = kthOnly ? 0 : r;
@@ -143,15 +144,15 @@ public final class Sorting {
 
     /**
      * Rearranges {@code a} so that its first {@code k} entries are its k least under {@code total} (a strict total
-     * order: no two distinct entries compare equal), in no particular order: quickselect with median-of-three
-     * pivots. Returns false, with {@code a} permuted but not selected, if the partitions keep being lopsided (more
-     * rounds than 2·log₂ n + 8), so that the caller sorts instead of spending quadratic time.
+     * order: no two distinct entries compare equal), in no particular order except that {@code a[k − 1]} is the
+     * k-th least: quickselect with median-of-three pivots. Returns false, with {@code a} permuted but not selected,
+     * if it needs more partitioning rounds than {@code rounds} (the caller gives 2·log₂ n + 8 and sorts instead of
+     * spending quadratic time on lopsided partitions).
      */
-    private static boolean select(int[] a, int k, PositionOrder total) {
+    static boolean select(int[] a, int k, PositionOrder total, int rounds) {
         int lo = 0;
         int hi = a.length - 1;
         int target = k - 1;
-        int rounds = 2 * (32 - Integer.numberOfLeadingZeros(a.length)) + 8;
         while (hi > lo) {
             if (rounds-- == 0) {
                 return false;
