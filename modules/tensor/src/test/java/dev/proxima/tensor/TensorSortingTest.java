@@ -177,6 +177,16 @@ class TensorSortingTest {
             Tensor picked = x.kthvalue(2, 0, true).values();           // 4.0, at position 0
             picked.mul(3.0).sum().backward();
             assertTensor(x.grad(), shape(4), 3, 0, 0, 0);
+            // other dtypes keep theirs; an empty batch of lanes gives an empty result
+            TopK half = Tensor.of(0.5, -2.0, 8.0).cast(DType.F16).kthvalue(1, 0, false);
+            assertEquals(DType.F16, half.values().dtype());
+            assertEquals(-2.0, half.values().getDouble(0));
+            TopK ints = Tensor.of(7L, -3, 7, 1).cast(DType.I32).kthvalue(2, 0, true);
+            assertEquals(DType.I32, ints.values().dtype());
+            assertEquals(7, ints.values().getLong(0));
+            assertEquals(2, ints.indices().getLong(0));             // the later of the tied 7s
+            TopK empty = Tensor.zeros(DType.F64, 0, 3).kthvalue(2, 1, true);
+            assertArrayEquals(new long[]{0, 1}, empty.values().shape());
             assertThrows(IllegalArgumentException.class, () -> Tensor.of(1.0, 2.0).kthvalue(0, 0, true));
             assertThrows(IllegalArgumentException.class, () -> Tensor.of(1.0, 2.0).kthvalue(3, 0, true));
             assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(DType.F64, 0).kthvalue(1, 0, true));
