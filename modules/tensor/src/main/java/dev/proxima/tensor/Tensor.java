@@ -1,7 +1,6 @@
 package dev.proxima.tensor;
 
 import dev.proxima.tensor.internal.Backends;
-import dev.proxima.tensor.internal.ElementAccess;
 import dev.proxima.tensor.spi.Backend;
 import dev.proxima.tensor.spi.BinaryOp;
 import dev.proxima.tensor.spi.ReduceOp;

@@ -1,5 +1,6 @@
 package dev.proxima.transport.internal;
 
+import dev.proxima.tensor.Into;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
 import dev.proxima.transport.Geometry;
@@ -39,6 +40,26 @@ public record PlanSums(Tensor transportCost, Tensor entropy, Tensor rowSums, Ten
         try (Scope s = Scope.open()) {
             return s.keep(logPlan(f, g, a.log(), b.log(), geometry.cost(), epsilon).exp());
         }
+    }
+
+    /**
+     * {@code exp((f_i + g_j − C_ij)/ε)} (the plan without its weights) in one [..., n, m] buffer, written in place:
+     * not differentiable, for loops that run with recording off.
+     *
+     * @param cost    C {@code [n, m]} or {@code [..., n, m]}
+     * @param f       {@code [..., n]}
+     * @param g       {@code [..., m]}
+     * @param epsilon ε
+     * @return the kernel, owned by the current scope
+     */
+    public static Tensor gibbs(Tensor cost, Tensor f, Tensor g, double epsilon) {
+        Tensor k;
+        try (Scope s = Scope.open()) {
+            k = s.keep(f.div(epsilon).unsqueeze(f.rank()).add(g.div(epsilon).unsqueeze(g.rank() - 1)));
+        }
+        Into.mulAdd(cost, -1 / epsilon, k, k);
+        Into.exp(k, k);
+        return k;
     }
 
     private static Tensor logPlan(Tensor f, Tensor g, Tensor logA, Tensor logB, Tensor cost, double epsilon) {

@@ -316,6 +316,7 @@ public final class SinkhornLoop {
         private Tensor u;
         private Tensor v;
         private Tensor vNext;
+        private double[] hostVNext;       // vNext on the host, once a step has copied it (null before)
 
         private Absorbed(Tensor fHat, Tensor gHat, Tensor kernel, Tensor weightA, Tensor weightB, double epsilon,
                          double tauA, double tauB, Tensor f, Tensor g) {
@@ -344,10 +345,7 @@ public final class SinkhornLoop {
             Tensor weightA = null;
             Tensor weightB = null;
             try (Scope s = Scope.open()) {
-                Tensor k = f.div(epsilon).unsqueeze(f.rank()).add(nextG.div(epsilon).unsqueeze(nextG.rank() - 1));
-                Into.mulAdd(geometry.cost(), -1 / epsilon, k, k);   // (f̂_i + ĝ_j − C_ij)/ε in one [n, m] buffer
-                Into.exp(k, k);
-                kernel = s.keep(k);
+                kernel = s.keep(PlanSums.gibbs(geometry.cost(), f, nextG, epsilon));
                 if (phiA != 1) {
                     weightA = s.keep(f.div(epsilon).add(safeLogA).mul(phiA - 1).exp());
                 }
@@ -372,13 +370,15 @@ public final class SinkhornLoop {
             try (Scope s = Scope.open()) {
                 first = s.keep(state.gUpdate(a.mul(Tensor.onesLike(f0))));
             }
-            if (!positiveAndFinite(first.toDoubleArray())) {
+            double[] host = first.toDoubleArray();
+            if (!positiveAndFinite(host)) {
                 first.close();
                 state.close();
                 return null;
             }
             state.vNext.close();
             state.vNext = first;
+            state.hostVNext = host;
             return state;
         }
 
@@ -417,20 +417,14 @@ public final class SinkhornLoop {
                 newU = s.keep(nu);
             }
             double[] hu = newU.toDoubleArray();
-            double[] hv = vNext.toDoubleArray();
+            double[] hv = hostVNext != null ? hostVNext : vNext.toDoubleArray();
             double[] hn = following.toDoubleArray();
             if (!positiveAndFinite(hu) || !positiveAndFinite(hn)) {
                 newU.close();
                 following.close();
                 return null;
             }
-            boolean drifted = false;
-            for (double x : hu) {
-                drifted |= x > bound || x * bound < 1;
-            }
-            for (double x : hn) {
-                drifted |= x > bound || x * bound < 1;
-            }
+            boolean drifted = outsideBand(hu) || outsideBand(hn);
             // ‖b ⊙ (v/v' − 1)‖₂ per batch, the soft-min loop's ‖b ⊙ (exp((g − g')/ε) − 1)‖₂
             double[] relative = new double[hv.length];
             for (int j = 0; j < hv.length; j++) {
@@ -441,7 +435,18 @@ public final class SinkhornLoop {
             u = newU;
             v = vNext;
             vNext = following;
+            hostVNext = hn;
             return new Step(max, drifted);
+        }
+
+        /** Whether a scaling lies outside {@code [1/bound, bound]}. */
+        private boolean outsideBand(double[] scalings) {
+            for (double x : scalings) {
+                if (x > bound || x * bound < 1) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** The potentials f, g and the next g update of the last iterate, owned by the current scope; closes this. */
@@ -500,7 +505,6 @@ public final class SinkhornLoop {
         Tensor out = kernel.matmul(col);
         return out.squeeze(out.rank() - 1);
     }
-
 
     private static Result scaling(Geometry geometry, Tensor a, Tensor b, double tauA, double tauB, Settings settings,
                                   Tensor f0, Tensor g0) {

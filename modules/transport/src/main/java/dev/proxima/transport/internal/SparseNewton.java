@@ -1,7 +1,6 @@
 package dev.proxima.transport.internal;
 
 import dev.proxima.tensor.DType;
-import dev.proxima.tensor.Into;
 import dev.proxima.tensor.Scope;
 import dev.proxima.tensor.Tensor;
 
@@ -196,12 +195,7 @@ public final class SparseNewton {
             implements AutoCloseable {
 
         static State at(Tensor f, Tensor g, Tensor cost, Tensor a, Tensor b, double epsilon) {
-            long n = cost.dim(0);
-            long m = cost.dim(1);
-            // exp((f_i + g_j − C_ij)/ε) in one [n, m] buffer (the Newton phase runs with recording off)
-            Tensor plan = f.div(epsilon).reshape(n, 1).add(g.div(epsilon).reshape(1, m));
-            Into.mulAdd(cost, -1 / epsilon, plan, plan);
-            Into.exp(plan, plan);
+            Tensor plan = PlanSums.gibbs(cost, f, g, epsilon);     // the Newton phase runs with recording off
             Tensor rows = plan.sum(1);
             Tensor cols = plan.sum(0);
             double value;
